@@ -1,0 +1,175 @@
+// Thread wiring of an analysis: reader/dispatcher thread, workers, output
+// thread; the calling thread draws the progress bar and prints the summary.
+#include "app/analyze.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "app/dispatcher.h"
+#include "app/progress.h"
+#include "app/summary.h"
+#include "app/workers.h"
+#include "capture/capture_file.h"
+#include "output/output_thread.h"
+
+namespace ms {
+
+std::atomic<bool> g_interrupted{false};
+
+namespace {
+
+bool make_dirs(const std::string& path, std::string& err) {
+  std::string cur;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    cur = path.substr(0, j);
+    i = j + 1;
+    if (cur.empty()) continue;
+    struct stat st;
+    if (stat(cur.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) {
+        err = cur + ": exists and is not a directory";
+        return false;
+      }
+      continue;
+    }
+    if (mkdir(cur.c_str(), 0750) != 0 && errno != EEXIST) {
+      err = cur + ": cannot create directory: " + std::strerror(errno);
+      return false;
+    }
+  }
+  if (access(path.c_str(), W_OK) != 0) {
+    err = path + ": output directory is not writable: " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_analyze(const AnalyzeOptions& opt) {
+  auto t0 = std::chrono::steady_clock::now();
+  int workers = opt.workers > 0 ? opt.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  // Open every input before anything is written, so a bad file changes nothing.
+  std::unique_ptr<CaptureReader> reader;
+  try {
+    reader = std::make_unique<CaptureReader>(opt.captures);
+  } catch (const CaptureError& e) {
+    std::cerr << "medsentry: error: " << e.what() << "\n";
+    return 1;
+  }
+  std::string err;
+  if (!make_dirs(opt.outdir, err)) {
+    std::cerr << "medsentry: error: " << err << "\n";
+    return 1;
+  }
+  std::unique_ptr<OutputThread> out;
+  try {
+    out = std::make_unique<OutputThread>(opt.outdir);
+  } catch (const std::exception& e) {
+    std::cerr << "medsentry: error: " << e.what() << "\n";
+    return 1;
+  }
+
+  FlowConfig fcfg = opt.flow;
+  fcfg.max_flows = std::max<size_t>(1, fcfg.max_flows / static_cast<size_t>(workers));
+  fcfg.hash_seed = std::random_device{}() | (static_cast<uint64_t>(std::random_device{}()) << 32);
+
+  std::vector<std::unique_ptr<ThreadedWorker>> threaded;
+  std::unique_ptr<InlineWorker> inline_worker;
+  std::vector<PacketConsumer*> consumers;
+  if (workers == 1) {
+    inline_worker = std::make_unique<InlineWorker>(fcfg, *out);
+    consumers.push_back(inline_worker.get());
+  } else {
+    for (int i = 0; i < workers; ++i) {
+      threaded.push_back(std::make_unique<ThreadedWorker>(fcfg, *out));
+      consumers.push_back(threaded.back().get());
+    }
+  }
+
+  BatchingSink reader_sink(*out);
+  Dispatcher dispatcher(consumers, reader_sink, opt.anomaly_events_per_reason);
+  std::atomic<uint64_t> progress_bytes{0}, progress_packets{0};
+  std::atomic<bool> reading_done{false};
+
+  std::thread reader_thread([&] {
+    RawPacket r;
+    uint64_t n = 0;
+    while (!g_interrupted.load(std::memory_order_relaxed) && reader->next(r)) {
+      dispatcher.handle(r);
+      if ((++n & 0x3FFF) == 0) {
+        progress_bytes.store(reader->bytes_read(), std::memory_order_relaxed);
+        progress_packets.store(n, std::memory_order_relaxed);
+      }
+    }
+    dispatcher.finish();
+    reader_sink.flush();
+    reading_done.store(true);
+  });
+
+  bool show_progress = opt.progress < 0 ? isatty(STDERR_FILENO) == 1 : opt.progress == 1;
+  Progress bar(reader->total_bytes(), show_progress);
+  while (!reading_done.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    bar.update(progress_bytes.load(), progress_packets.load());
+  }
+  reader_thread.join();
+  bar.done();
+
+  FlowStats fstats;
+  if (inline_worker) fstats = inline_worker->stats();
+  for (auto& w : threaded) {
+    w->join();
+    fstats.add(w->stats());
+  }
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  Summary sum;
+  sum.files = opt.captures.size();
+  sum.workers = workers;
+  sum.dispatch = dispatcher.stats();
+  sum.defrag = dispatcher.defrag_stats();
+  sum.flows = fstats;
+  sum.elapsed = elapsed;
+  sum.warnings = reader->warnings();
+  sum.interrupted = g_interrupted.load();
+  // The stats event closes events.jsonl.
+  {
+    std::vector<Event> last;
+    last.push_back(make_stats_event(sum));
+    out->push(std::move(last));
+  }
+  out->set_meta("medsentry_version", MEDSENTRY_VERSION);
+  std::string captures;
+  for (const auto& c : opt.captures) captures += (captures.empty() ? "" : "\n") + c;
+  out->set_meta("captures", captures);
+  out->set_meta("workers", std::to_string(workers));
+
+  for (const std::string& w : reader->warnings()) std::cerr << "medsentry: warning: " << w << "\n";
+  bool ok = out->finish(err);
+  sum.event_counts = out->counts();
+  sum.outdir = opt.outdir;
+  if (!opt.quiet) print_summary(std::cout, sum);
+  if (!ok) {
+    std::cerr << "medsentry: error: " << err << " (output written before the failure is kept)\n";
+    return 1;
+  }
+  if (sum.interrupted) {
+    std::cerr << "medsentry: warning: interrupted; results up to that point are complete and kept\n";
+    return 130;
+  }
+  return 0;
+}
+
+}  // namespace ms

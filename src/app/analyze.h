@@ -1,0 +1,29 @@
+// `medsentry analyze`: capture files in, events.jsonl and medsentry.db out.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "flow/flow_engine.h"
+
+namespace ms {
+
+struct AnalyzeOptions {
+  std::vector<std::string> captures;
+  std::string outdir = "medsentry-out";
+  int workers = 0;  // 0: one per core
+  FlowConfig flow;
+  int progress = -1;  // -1: when stderr is a terminal
+  bool quiet = false;  // no summary
+  uint64_t anomaly_events_per_reason = 100;  // then only counted
+};
+
+// Set from a signal handler: stop reading, finish cleanly.
+extern std::atomic<bool> g_interrupted;
+
+// Runs an analysis; returns the process exit code. Prints one-line errors
+// and warnings on stderr and the summary on stdout.
+int run_analyze(const AnalyzeOptions& opt);
+
+}  // namespace ms

@@ -1,0 +1,100 @@
+// The medsentry command line.
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/analyze.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: medsentry analyze CAPTURE... [-o OUTDIR] [--workers N] [--max-flows N]\n"
+    "                         [--progress|--no-progress] [--quiet]\n"
+    "       medsentry --version | --help\n"
+    "\n"
+    "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
+    "          writes OUTDIR/events.jsonl and OUTDIR/medsentry.db (default OUTDIR:\n"
+    "          ./medsentry-out). --workers defaults to the number of cores;\n"
+    "          --max-flows (default 1000000) caps the flows tracked at once.\n";
+
+int usage_error(const std::string& msg) {
+  std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
+  return 2;
+}
+
+bool parse_count(const std::string& s, long long lo, long long hi, long long& out) {
+  if (s.empty() || s.size() > 12) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  out = std::stoll(s);
+  return out >= lo && out <= hi;
+}
+
+void on_signal(int) { ms::g_interrupted.store(true); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (args[0] == "--version") {
+    std::cout << "medsentry " << MEDSENTRY_VERSION << "\n";
+    return 0;
+  }
+  if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
+
+  ms::AnalyzeOptions opt;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) return false;
+      out = args[++i];
+      return true;
+    };
+    std::string v;
+    long long n = 0;
+    if (a == "-o" || a == "--outdir") {
+      if (!value(v) || v.empty()) return usage_error(a + " needs a directory");
+      opt.outdir = v;
+    } else if (a == "--workers" || a == "-w") {
+      if (!value(v)) return usage_error(a + " needs a number");
+      if (!parse_count(v, 1, 256, n)) return usage_error("--workers: '" + v + "' is not a number from 1 to 256");
+      opt.workers = static_cast<int>(n);
+    } else if (a == "--max-flows") {
+      if (!value(v)) return usage_error(a + " needs a number");
+      if (!parse_count(v, 1, 1'000'000'000, n)) return usage_error("--max-flows: '" + v + "' is not a number from 1 to 1000000000");
+      opt.flow.max_flows = static_cast<size_t>(n);
+    } else if (a == "--progress") {
+      opt.progress = 1;
+    } else if (a == "--no-progress") {
+      opt.progress = 0;
+    } else if (a == "--quiet" || a == "-q") {
+      opt.quiet = true;
+    } else if (a == "--") {
+      for (++i; i < args.size(); ++i) opt.captures.push_back(args[i]);
+    } else if (!a.empty() && a[0] == '-') {
+      return usage_error("unknown option '" + a + "'");
+    } else {
+      opt.captures.push_back(a);
+    }
+  }
+  if (opt.captures.empty()) return usage_error("analyze needs at least one capture file");
+
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  return ms::run_analyze(opt);
+}

@@ -1,0 +1,121 @@
+// Summary printing and the stats event.
+#include "app/summary.h"
+
+#include <cstdio>
+
+namespace ms {
+
+namespace {
+
+std::string grouped(uint64_t v) {
+  std::string s = std::to_string(v);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+std::string fixed(double v, int prec) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", prec, v);
+  return buf;
+}
+
+}  // namespace
+
+Event make_stats_event(const Summary& s) {
+  Envelope env;
+  env.ts = s.dispatch.last_ts;
+  EventBuilder b(env, "stats");
+  JsonWriter& w = b.w();
+  const DispatchStats& d = s.dispatch;
+  const FlowStats& f = s.flows;
+  w.key("stats").begin_object();
+  w.kv("files", static_cast<uint64_t>(s.files));
+  w.kv("workers", s.workers);
+  w.kv("interrupted", s.interrupted);
+  w.kv("truncated_files", static_cast<uint64_t>(s.warnings.size()));
+  w.key("capture").begin_object();
+  w.kv("packets", d.packets);
+  w.kv("bytes", d.bytes);
+  w.kv("first", format_time(d.first_ts));
+  w.kv("last", format_time(d.last_ts));
+  w.kv("snaplen_truncated", d.snaplen_truncated);
+  w.end_object();
+  w.key("decoder").begin_object();
+  w.kv("non_ip", d.non_ip);
+  w.kv("undecodable", d.undecodable);
+  w.kv("anomalies", d.anomalies);
+  w.key("anomaly_reasons").begin_object();
+  for (const auto& [k, v] : d.anomaly_reasons) w.kv(k, v);
+  w.end_object();
+  w.end_object();
+  w.key("defrag").begin_object();
+  w.kv("fragments", s.defrag.fragments);
+  w.kv("reassembled", s.defrag.reassembled);
+  w.kv("timeouts", s.defrag.timeouts);
+  w.kv("evicted", s.defrag.evicted);
+  w.kv("dropped", s.defrag.dropped);
+  w.end_object();
+  w.key("flow").begin_object();
+  w.kv("packets", f.packets);
+  w.kv("packets_no_l4", f.packets_no_l4);
+  w.kv("flows", f.flows);
+  w.kv("ended_timeout", f.ended_timeout);
+  w.kv("ended_tcp_closed", f.ended_tcp_closed);
+  w.kv("ended_tcp_reset", f.ended_tcp_reset);
+  w.kv("ended_evicted", f.ended_evicted);
+  w.kv("ended_end_of_capture", f.ended_end_of_capture);
+  w.kv("active_timeouts", f.active_timeouts);
+  w.kv("anomalies", f.anomalies);
+  w.end_object();
+  w.key("tcp").begin_object();
+  w.kv("reassembled_bytes", f.tcp_reassembled_bytes);
+  w.kv("retransmitted_bytes", f.tcp_retransmitted_bytes);
+  w.kv("ooo_segments", f.tcp_ooo_segments);
+  w.kv("gaps", f.tcp_gaps);
+  w.kv("gap_bytes", f.tcp_gap_bytes);
+  w.kv("overlap_mismatch", f.tcp_overlap_mismatch);
+  w.end_object();
+  w.key("app_layer").begin_object();
+  w.kv("matched", f.app_matched);
+  w.kv("unknown", f.app_unknown);
+  w.kv("errors", f.app_errors);
+  w.end_object();
+  w.end_object();
+  return b.finish();
+}
+
+void print_summary(std::ostream& os, const Summary& s) {
+  const DispatchStats& d = s.dispatch;
+  const FlowStats& f = s.flows;
+  double mb = static_cast<double>(d.bytes) / 1e6;
+  double secs = s.elapsed > 0 ? s.elapsed : 1e-9;
+  os << "medsentry analyze: " << s.files << (s.files == 1 ? " file, " : " files, ") << s.workers
+     << (s.workers == 1 ? " worker" : " workers") << (s.interrupted ? " (interrupted)" : "") << "\n";
+  os << "  packets     " << grouped(d.packets) << " (" << fixed(mb, 1) << " MB) in " << fixed(s.elapsed, 2)
+     << " s: " << fixed(mb / secs, 1) << " MB/s, " << grouped(static_cast<uint64_t>(static_cast<double>(d.packets) / secs))
+     << " packets/s\n";
+  os << "  flows       " << grouped(f.flows) << " (timeout " << grouped(f.ended_timeout) << ", tcp closed "
+     << grouped(f.ended_tcp_closed) << ", tcp reset " << grouped(f.ended_tcp_reset) << ", end of capture "
+     << grouped(f.ended_end_of_capture) << ", evicted " << grouped(f.ended_evicted) << ")\n";
+  os << "  events     ";
+  for (const auto& [type, n] : s.event_counts) os << " " << type << " " << grouped(n);
+  os << "\n";
+  os << "  anomalies   " << grouped(d.anomalies + f.anomalies);
+  if (!d.anomaly_reasons.empty()) {
+    os << " (";
+    bool first = true;
+    for (const auto& [k, v] : d.anomaly_reasons) {
+      os << (first ? "" : ", ") << k << " " << grouped(v);
+      first = false;
+    }
+    os << ")";
+  }
+  os << "\n";
+  os << "  other       non-IP " << grouped(d.non_ip) << ", undecodable " << grouped(d.undecodable)
+     << ", IP fragments " << grouped(s.defrag.fragments) << " (datagrams reassembled "
+     << grouped(s.defrag.reassembled) << "), TCP gaps " << grouped(f.tcp_gaps) << "\n";
+  if (!s.warnings.empty()) os << "  warnings    " << s.warnings.size() << " (see stderr)\n";
+  os << "  output      " << s.outdir << "/events.jsonl, " << s.outdir << "/medsentry.db\n";
+}
+
+}  // namespace ms

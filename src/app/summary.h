@@ -1,0 +1,33 @@
+// The end-of-run summary: printed for the user and written as the `stats`
+// event (the last line of events.jsonl).
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "app/dispatcher.h"
+#include "decode/defrag.h"
+#include "events/event.h"
+#include "flow/flow_engine.h"
+
+namespace ms {
+
+struct Summary {
+  size_t files = 0;
+  int workers = 1;
+  DispatchStats dispatch;
+  DefragStats defrag;
+  FlowStats flows;
+  double elapsed = 0;
+  std::vector<std::string> warnings;
+  bool interrupted = false;
+  std::map<std::string, uint64_t> event_counts;
+  std::string outdir;
+};
+
+Event make_stats_event(const Summary& s);
+void print_summary(std::ostream& os, const Summary& s);
+
+}  // namespace ms

@@ -1,0 +1,82 @@
+// JSON string escaping with UTF-8 validation.
+#include "common/json_writer.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace ms {
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid
+// (overlong forms, surrogates and code points above U+10FFFF are invalid).
+size_t utf8_len(std::string_view s, size_t i) {
+  auto c = static_cast<uint8_t>(s[i]);
+  size_t n;
+  uint32_t cp;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) { n = 2; cp = c & 0x1F; }
+  else if ((c & 0xF0) == 0xE0) { n = 3; cp = c & 0x0F; }
+  else if ((c & 0xF8) == 0xF0) { n = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    auto cc = static_cast<uint8_t>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = cp << 6 | (cc & 0x3F);
+  }
+  static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+}  // namespace
+
+void JsonWriter::append_string(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out_ += '"';
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<uint8_t>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      out_ += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    switch (c) {
+      case '"': out_ += "\\\""; ++i; continue;
+      case '\\': out_ += "\\\\"; ++i; continue;
+      case '\n': out_ += "\\n"; ++i; continue;
+      case '\r': out_ += "\\r"; ++i; continue;
+      case '\t': out_ += "\\t"; ++i; continue;
+      default: break;
+    }
+    size_t n = c < 0x20 ? 0 : utf8_len(s, i);
+    if (n == 0) {
+      // Control character or a byte that is not valid UTF-8: keep the byte's
+      // value visible without breaking the line's encoding.
+      out_ += "\\u00";
+      out_ += kHex[c >> 4];
+      out_ += kHex[c & 0xF];
+      ++i;
+    } else {
+      out_.append(s.data() + i, n);
+      i += n;
+    }
+  }
+  out_ += '"';
+}
+
+JsonWriter& JsonWriter::value(double v) {
+  sep();
+  if (!std::isfinite(v)) {
+    out_ += "null";
+    return *this;
+  }
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.6g", v);
+  out_ += buf;
+  return *this;
+}
+
+}  // namespace ms

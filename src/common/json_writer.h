@@ -1,0 +1,57 @@
+// A small, fast JSON writer for the event output. Strings are escaped per
+// RFC 8259; bytes that are not valid UTF-8 are written as \u00XX of the byte
+// so that hostile payloads can never produce an invalid JSON line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ms {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& begin_object() { sep(); out_ += '{'; first_ = true; return *this; }
+  JsonWriter& end_object() { out_ += '}'; first_ = false; return *this; }
+  JsonWriter& begin_array() { sep(); out_ += '['; first_ = true; return *this; }
+  JsonWriter& end_array() { out_ += ']'; first_ = false; return *this; }
+
+  JsonWriter& key(std::string_view k) {
+    sep();
+    append_string(k);
+    out_ += ':';
+    first_ = true;  // the value that follows takes no comma
+    return *this;
+  }
+  JsonWriter& value(std::string_view s) { sep(); append_string(s); return *this; }
+  JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+  JsonWriter& value(bool b) { sep(); out_ += b ? "true" : "false"; return *this; }
+  JsonWriter& value(int64_t v) { sep(); out_ += std::to_string(v); return *this; }
+  JsonWriter& value(uint64_t v) { sep(); out_ += std::to_string(v); return *this; }
+  JsonWriter& value(int v) { return value(static_cast<int64_t>(v)); }
+  JsonWriter& value(unsigned v) { return value(static_cast<uint64_t>(v)); }
+  JsonWriter& value(double v);
+  JsonWriter& null() { sep(); out_ += "null"; return *this; }
+  // Inserts an already serialised JSON value verbatim.
+  JsonWriter& raw(std::string_view json) { sep(); out_ += json; return *this; }
+
+  template <typename T>
+  JsonWriter& kv(std::string_view k, const T& v) {
+    key(k);
+    return value(v);
+  }
+
+ private:
+  void sep() {
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+  void append_string(std::string_view s);
+
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace ms

@@ -1,0 +1,75 @@
+// Events: the single currency between stages. A worker serialises each event
+// into its EVE-like JSON line (in parallel, on the worker's thread) and keeps
+// the envelope columns the output stage indexes in SQLite.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/json_writer.h"
+#include "common/types.h"
+
+namespace ms {
+
+// Columns of the `flows` table (one per flow event).
+struct FlowRow {
+  uint64_t flow_id = 0;
+  std::string src_ip, dest_ip, proto, app_proto, vlan, state, reason;
+  uint16_t src_port = 0, dest_port = 0;
+  TimeNs start = 0, end = 0;
+  uint64_t pkts_toserver = 0, pkts_toclient = 0, bytes_toserver = 0, bytes_toclient = 0;
+};
+
+struct Event {
+  TimeNs ts = 0;
+  std::string event_type;
+  uint64_t flow_id = 0;  // 0: not tied to a flow
+  std::string src_ip, dest_ip, proto;
+  uint16_t src_port = 0, dest_port = 0;
+  std::string json;  // the whole line, without the newline
+  std::unique_ptr<FlowRow> flow;  // set for flow events
+};
+
+// The envelope shared by every event (ARCHITECTURE.md "output"): what the
+// event is about on the network. Empty addresses are left out of the JSON.
+struct Envelope {
+  TimeNs ts = 0;
+  uint64_t flow_id = 0;
+  std::string src_ip, dest_ip, proto;
+  uint16_t src_port = 0, dest_port = 0;
+  bool has_ports = false;
+  uint16_t vlan[2] = {0, 0};
+  uint8_t vlan_count = 0;
+};
+
+// Builds one event line: envelope, "event_type", then the caller writes the
+// object named after the event type (and any sibling keys) into `w`.
+class EventBuilder {
+ public:
+  EventBuilder(const Envelope& env, std::string_view event_type);
+  JsonWriter& w() { return w_; }
+  // Closes the line and returns the event (envelope columns filled in).
+  Event finish();
+
+ private:
+  Event ev_;
+  JsonWriter w_;
+};
+
+// Where a stage puts the events it produces. Workers batch them and hand the
+// batches to the output thread; tests collect them in memory.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void emit(Event&& ev) = 0;
+};
+
+class VectorSink : public EventSink {
+ public:
+  void emit(Event&& ev) override { events.push_back(std::move(ev)); }
+  std::vector<Event> events;
+};
+
+}  // namespace ms

@@ -1,0 +1,74 @@
+// The output stage: one thread that takes event batches from every worker
+// and writes them to OUTDIR/events.jsonl and OUTDIR/medsentry.db.
+#pragma once
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/bounded_queue.h"
+#include "events/event.h"
+#include "output/sqlite_writer.h"
+
+namespace ms {
+
+class OutputThread {
+ public:
+  // Creates the files; throws std::runtime_error with a one-line message.
+  explicit OutputThread(const std::string& outdir);
+  ~OutputThread();
+
+  void push(std::vector<Event>&& batch) { q_.push(std::move(batch)); }
+  void set_meta(const std::string& key, const std::string& value);
+  // Drains the queue, closes the files. Returns false and fills `error` if a
+  // write failed (the output written before the failure is kept).
+  bool finish(std::string& error);
+
+  // Valid after finish().
+  const std::map<std::string, uint64_t>& counts() const { return counts_; }
+  uint64_t events_written() const { return written_; }
+  std::string jsonl_path() const { return outdir_ + "/events.jsonl"; }
+  std::string db_path() const { return outdir_ + "/medsentry.db"; }
+
+ private:
+  void run();
+  void write_batch(const std::vector<Event>& batch);
+
+  std::string outdir_;
+  FILE* jsonl_ = nullptr;
+  std::unique_ptr<SqliteWriter> db_;
+  BoundedQueue<std::vector<Event>> q_{64};
+  std::thread thread_;
+  std::map<std::string, uint64_t> counts_;
+  std::vector<std::pair<std::string, std::string>> meta_;
+  uint64_t written_ = 0;
+  std::string error_;
+  bool finished_ = false;
+};
+
+// Batches a worker's events and hands them to the output thread.
+class BatchingSink : public EventSink {
+ public:
+  explicit BatchingSink(OutputThread& out, size_t batch = 256) : out_(out), batch_(batch) {}
+  ~BatchingSink() override { flush(); }
+  void emit(Event&& ev) override {
+    buf_.push_back(std::move(ev));
+    if (buf_.size() >= batch_) flush();
+  }
+  void flush() {
+    if (buf_.empty()) return;
+    out_.push(std::move(buf_));
+    buf_.clear();
+    buf_.reserve(batch_);
+  }
+
+ private:
+  OutputThread& out_;
+  size_t batch_;
+  std::vector<Event> buf_;
+};
+
+}  // namespace ms

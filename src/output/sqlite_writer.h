@@ -1,0 +1,44 @@
+// SQLite store of one analysis: every event (with its JSON line) and one row
+// per flow event, written in batched transactions. WAL journaling keeps the
+// file consistent if the process dies: committed batches survive.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <string>
+#include <vector>
+
+#include "events/event.h"
+
+namespace ms {
+
+class SqliteWriter {
+ public:
+  // Creates a fresh database at `path` (an existing one is replaced).
+  // Throws std::runtime_error with a one-line message on failure.
+  explicit SqliteWriter(const std::string& path);
+  ~SqliteWriter();
+  SqliteWriter(const SqliteWriter&) = delete;
+  SqliteWriter& operator=(const SqliteWriter&) = delete;
+
+  void write(const std::vector<Event>& batch);
+  void set_meta(const std::string& key, const std::string& value);
+  // Commits what was written so far.
+  void flush() { commit(); }
+  // Commits, builds the indexes and closes the database.
+  void close();
+
+ private:
+  void exec(const char* sql);
+  void begin();
+  void commit();
+
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* ins_event_ = nullptr;
+  sqlite3_stmt* ins_flow_ = nullptr;
+  sqlite3_stmt* ins_meta_ = nullptr;
+  bool in_tx_ = false;
+  size_t tx_rows_ = 0;
+};
+
+}  // namespace ms
