@@ -37,12 +37,19 @@ void JsonWriter::append_string(std::string_view s) {
   out_ += '"';
   size_t i = 0;
   while (i < s.size()) {
-    auto c = static_cast<uint8_t>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      out_ += static_cast<char>(c);
-      ++i;
+    // Append the longest run of bytes that need no escaping in one go.
+    size_t run = i;
+    while (run < s.size()) {
+      auto r = static_cast<uint8_t>(s[run]);
+      if (r < 0x20 || r == '"' || r == '\\' || r >= 0x80) break;
+      ++run;
+    }
+    if (run > i) {
+      out_.append(s.data() + i, run - i);
+      i = run;
       continue;
     }
+    auto c = static_cast<uint8_t>(s[i]);
     switch (c) {
       case '"': out_ += "\\\""; ++i; continue;
       case '\\': out_ += "\\\\"; ++i; continue;

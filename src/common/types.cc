@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace ms {
@@ -25,11 +26,21 @@ std::string format_time(TimeNs t) {
     ns += kNsPerSec;
     sec -= 1;
   }
-  time_t tt = static_cast<time_t>(sec);
-  struct tm tm_utc;
-  gmtime_r(&tt, &tm_utc);
+  // Formatting the date is the slow part; consecutive events mostly share
+  // their second, so each thread keeps the last one.
+  thread_local TimeNs cached_sec = -1;
+  thread_local char cached[32];
+  thread_local size_t cached_len = 0;
+  if (sec != cached_sec) {
+    time_t tt = static_cast<time_t>(sec);
+    struct tm tm_utc;
+    gmtime_r(&tt, &tm_utc);
+    cached_len = strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm_utc);
+    cached_sec = sec;
+  }
   char buf[64];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm_utc);
+  std::memcpy(buf, cached, cached_len);
+  size_t n = cached_len;
   if (ns % 1000 == 0) {
     snprintf(buf + n, sizeof buf - n, ".%06lldZ", static_cast<long long>(ns / 1000));
   } else {

@@ -9,11 +9,14 @@ namespace ms {
 
 namespace {
 
+// Flow events are stored once, in `flows` (columns and the JSON line); every
+// other event goes to `event_log`. The view `events` is the union of both:
+// the same events as events.jsonl, one row each.
 constexpr const char* kSchema = R"SQL(
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE events(
+CREATE TABLE event_log(
   id INTEGER PRIMARY KEY,
   timestamp TEXT NOT NULL,
   ts_ns INTEGER NOT NULL,
@@ -29,12 +32,19 @@ CREATE TABLE flows(
   start TEXT, end TEXT, start_ns INTEGER, end_ns INTEGER,
   pkts_toserver INTEGER, pkts_toclient INTEGER,
   bytes_toserver INTEGER, bytes_toclient INTEGER,
-  state TEXT, reason TEXT);
+  state TEXT, reason TEXT,
+  json TEXT NOT NULL);
+CREATE VIEW events AS
+  SELECT timestamp, ts_ns, event_type, flow_id, src_ip, src_port, dest_ip, dest_port, proto, json
+    FROM event_log
+  UNION ALL
+  SELECT start, start_ns, 'flow', flow_id, src_ip, src_port, dest_ip, dest_port, proto, json
+    FROM flows;
 )SQL";
 
 constexpr const char* kIndexes = R"SQL(
-CREATE INDEX IF NOT EXISTS events_type ON events(event_type);
-CREATE INDEX IF NOT EXISTS events_flow ON events(flow_id);
+CREATE INDEX IF NOT EXISTS event_log_type ON event_log(event_type);
+CREATE INDEX IF NOT EXISTS event_log_flow ON event_log(flow_id);
 CREATE INDEX IF NOT EXISTS flows_flow ON flows(flow_id);
 )SQL";
 
@@ -44,7 +54,7 @@ void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
   if (v.empty()) {
     sqlite3_bind_null(s, i);
   } else {
-    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
 }
 
@@ -64,12 +74,12 @@ SqliteWriter::SqliteWriter(const std::string& path) {
       throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
     }
   };
-  prep("INSERT INTO events(timestamp, ts_ns, event_type, flow_id, src_ip, src_port, dest_ip, "
+  prep("INSERT INTO event_log(timestamp, ts_ns, event_type, flow_id, src_ip, src_port, dest_ip, "
        "dest_port, proto, json) VALUES(?,?,?,?,?,?,?,?,?,?)",
        &ins_event_);
   prep("INSERT INTO flows(flow_id, src_ip, src_port, dest_ip, dest_port, proto, vlan, app_proto, "
        "start, end, start_ns, end_ns, pkts_toserver, pkts_toclient, bytes_toserver, bytes_toclient, "
-       "state, reason) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+       "state, reason, json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
        &ins_flow_);
   prep("INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)", &ins_meta_);
 }
@@ -108,20 +118,9 @@ void SqliteWriter::commit() {
 void SqliteWriter::write(const std::vector<Event>& batch) {
   begin();
   for (const Event& e : batch) {
-    sqlite3_stmt* s = ins_event_;
-    std::string ts = format_time(e.ts);
-    bind_text(s, 1, ts);
-    sqlite3_bind_int64(s, 2, e.ts);
-    bind_text(s, 3, e.event_type);
-    if (e.flow_id) sqlite3_bind_int64(s, 4, static_cast<sqlite3_int64>(e.flow_id)); else sqlite3_bind_null(s, 4);
-    bind_text(s, 5, e.src_ip);
-    if (e.src_ip.empty()) sqlite3_bind_null(s, 6); else sqlite3_bind_int(s, 6, e.src_port);
-    bind_text(s, 7, e.dest_ip);
-    if (e.dest_ip.empty()) sqlite3_bind_null(s, 8); else sqlite3_bind_int(s, 8, e.dest_port);
-    bind_text(s, 9, e.proto);
-    bind_text(s, 10, e.json);
-    if (sqlite3_step(s) != SQLITE_DONE) throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
-    sqlite3_reset(s);
+    sqlite3_stmt* s;
+    // Bound as SQLITE_STATIC: these must live until sqlite3_step below.
+    std::string start, end, ts;
     if (e.flow) {
       const FlowRow& r = *e.flow;
       s = ins_flow_;
@@ -133,7 +132,8 @@ void SqliteWriter::write(const std::vector<Event>& batch) {
       bind_text(s, 6, r.proto);
       bind_text(s, 7, r.vlan);
       bind_text(s, 8, r.app_proto);
-      std::string start = format_time(r.start), end = format_time(r.end);
+      start = format_time(r.start);
+      end = format_time(r.end);
       bind_text(s, 9, start);
       bind_text(s, 10, end);
       sqlite3_bind_int64(s, 11, r.start);
@@ -144,9 +144,23 @@ void SqliteWriter::write(const std::vector<Event>& batch) {
       sqlite3_bind_int64(s, 16, static_cast<sqlite3_int64>(r.bytes_toclient));
       bind_text(s, 17, r.state);
       bind_text(s, 18, r.reason);
-      if (sqlite3_step(s) != SQLITE_DONE) throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
-      sqlite3_reset(s);
+      bind_text(s, 19, e.json);
+    } else {
+      s = ins_event_;
+      ts = format_time(e.ts);
+      bind_text(s, 1, ts);
+      sqlite3_bind_int64(s, 2, e.ts);
+      bind_text(s, 3, e.event_type);
+      if (e.flow_id) sqlite3_bind_int64(s, 4, static_cast<sqlite3_int64>(e.flow_id)); else sqlite3_bind_null(s, 4);
+      bind_text(s, 5, e.src_ip);
+      if (e.src_ip.empty()) sqlite3_bind_null(s, 6); else sqlite3_bind_int(s, 6, e.src_port);
+      bind_text(s, 7, e.dest_ip);
+      if (e.dest_ip.empty()) sqlite3_bind_null(s, 8); else sqlite3_bind_int(s, 8, e.dest_port);
+      bind_text(s, 9, e.proto);
+      bind_text(s, 10, e.json);
     }
+    if (sqlite3_step(s) != SQLITE_DONE) throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
+    sqlite3_reset(s);
     ++tx_rows_;
   }
   if (tx_rows_ >= kRowsPerTransaction) commit();
