@@ -130,9 +130,20 @@ void TcpStream::peer_ack(uint32_t ack, const StreamLimits& lim, StreamSink& sink
   int64_t off = unwrap(ack);
   if (fin_ && off > fin_off_) off = fin_off_;  // the FIN takes one sequence number
   if (off <= static_cast<int64_t>(next_)) return;
-  auto uoff = static_cast<uint64_t>(off);
-  if (uoff - next_ > kMaxAckJump) return;
-  gap_to(uoff, lim, sink);
+  auto target = static_cast<uint64_t>(off);
+  if (target - next_ > kMaxAckJump) return;
+  // Holes end where buffered data begins: skip each hole, deliver what
+  // follows it, until everything acknowledged has been accounted for.
+  while (next_ < target && !disabled_) {
+    uint64_t hole_end = target;
+    if (!ooo_.empty() && ooo_.begin()->first < hole_end) hole_end = ooo_.begin()->first;
+    if (hole_end <= next_) {
+      drain(lim, sink);
+      if (ooo_.empty() || ooo_.begin()->first > next_) continue;
+      break;
+    }
+    gap_to(hole_end, lim, sink);
+  }
 }
 
 void TcpStream::flush(const StreamLimits& lim, StreamSink& sink) {

@@ -1,0 +1,30 @@
+// JSON writer: escaping keeps every line valid JSON whatever the bytes.
+#include <gtest/gtest.h>
+
+#include "common/json_writer.h"
+#include "common/types.h"
+
+TEST(JsonWriter, ObjectsArraysAndEscapes) {
+  std::string out;
+  ms::JsonWriter w(out);
+  w.begin_object();
+  w.kv("a", "x\"y\\z\n");
+  w.key("b").begin_array().value(1).value(true).null().end_array();
+  w.kv("c", static_cast<uint64_t>(18446744073709551615ULL));
+  w.end_object();
+  EXPECT_EQ(out, R"({"a":"x\"y\\z\n","b":[1,true,null],"c":18446744073709551615})");
+}
+
+TEST(JsonWriter, InvalidUtf8AndControlBytes) {
+  std::string out;
+  ms::JsonWriter w(out);
+  w.value(std::string("ok\x01\xff\xc3\xa9\xed\xa0\x80", 9));
+  // \x01 and \xff escaped; é (valid) kept; an encoded surrogate is invalid.
+  EXPECT_EQ(out, "\"ok\\u0001\\u00ff\xc3\xa9\\u00ed\\u00a0\\u0080\"");
+}
+
+TEST(FormatTime, MicroAndNanoseconds) {
+  EXPECT_EQ(ms::format_time(0), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(ms::format_time(1700000000123456000LL), "2023-11-14T22:13:20.123456Z");
+  EXPECT_EQ(ms::format_time(1700000000123456789LL), "2023-11-14T22:13:20.123456789Z");
+}
