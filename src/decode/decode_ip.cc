@@ -8,6 +8,15 @@ namespace ms {
 namespace {
 
 constexpr int kMaxExtHeaders = 16;
+constexpr int kMaxTunnelDepth = 3;
+
+// Tunnels whose inner packet is the real traffic: IP-in-IP (RFC 2003), IPv6
+// in IPv4/IPv6 (RFC 4213, RFC 2473) and GRE (RFC 2784/2890) carrying IP,
+// Ethernet (transparent bridging) or ERSPAN type II/III (remote SPAN, the
+// usual way a hospital's switch mirrors a distant closet to a sensor).
+// Returns true when the inner packet was decoded into `p` (its addresses and
+// ports replace the outer ones).
+bool decode_tunnel(Packet& p, const uint8_t* d, uint32_t n, DecodeAnomalies& an, DecodeOutcome& out);
 
 void decode_l4(Packet& p, const uint8_t* d, uint32_t n, DecodeAnomalies& an) {
   p.l4 = d;
@@ -136,6 +145,8 @@ DecodeOutcome decode_ipv4(Packet& p, const uint8_t* d, uint32_t n, DecodeAnomali
     p.frag_len = total - ihl;
     return DecodeOutcome::kIp;
   }
+  DecodeOutcome tun;
+  if (decode_tunnel(p, d + ihl, total - ihl, an, tun)) return tun;
   decode_l4(p, d + ihl, total - ihl, an);
   return DecodeOutcome::kIp;
 }
@@ -235,10 +246,76 @@ DecodeOutcome decode_ipv6(Packet& p, const uint8_t* d, uint32_t n, DecodeAnomali
           p.l4_ok = true;
           return DecodeOutcome::kIp;
         }
+        {
+          DecodeOutcome tun;
+          if (decode_tunnel(p, d + off, total - off, an, tun)) return tun;
+        }
         decode_l4(p, d + off, total - off, an);
         return DecodeOutcome::kIp;
     }
   }
+}
+
+bool decode_tunnel(Packet& p, const uint8_t* d, uint32_t n, DecodeAnomalies& an, DecodeOutcome& out) {
+  constexpr uint8_t kProtoIpIp = 4, kProtoIpv6InIp = 41, kProtoGre = 47;
+  if (p.proto != kProtoIpIp && p.proto != kProtoIpv6InIp && p.proto != kProtoGre) return false;
+  if (p.tunnel_depth >= kMaxTunnelDepth) {
+    an.add("tunnel.too_deep");
+    return false;
+  }
+  if (p.proto == kProtoIpIp || p.proto == kProtoIpv6InIp) {
+    ++p.tunnel_depth;
+    out = decode_ip(p, d, n, an);
+    return true;
+  }
+  // GRE: flags/version(2) protocol(2) [checksum+reserved(4)] [key(4)] [seq(4)]
+  if (n < 4) {
+    an.add("gre.truncated");
+    return false;
+  }
+  uint16_t flags = be16(d);
+  if ((flags & 0x7) != 0) return false;  // version 1 is PPTP's enhanced GRE: not a tunnel we open
+  uint16_t type = be16(d + 2);
+  uint32_t off = 4 + ((flags & 0x8000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) + ((flags & 0x1000) ? 4 : 0);
+  if (off > n) {
+    an.add("gre.truncated");
+    return false;
+  }
+  const uint8_t* inner = d + off;
+  uint32_t left = n - off;
+  if (type == 0x88BE) {  // ERSPAN type II: 8-byte header, then Ethernet
+    if (left < 8) {
+      an.add("erspan.truncated");
+      return false;
+    }
+    inner += 8;
+    left -= 8;
+    type = 0x6558;
+  } else if (type == 0x22EB) {  // ERSPAN type III: 12 bytes (+8 with the O bit)
+    if (left < 12) {
+      an.add("erspan.truncated");
+      return false;
+    }
+    uint32_t hl = (inner[11] & 0x01) ? 20 : 12;
+    if (left < hl) {
+      an.add("erspan.truncated");
+      return false;
+    }
+    inner += hl;
+    left -= hl;
+    type = 0x6558;
+  }
+  ++p.tunnel_depth;
+  if (type == 0x0800 || type == 0x86DD) {
+    out = decode_ip(p, inner, left, an);
+    return true;
+  }
+  if (type == 0x6558) {  // transparent Ethernet bridging: a whole frame
+    out = decode_inner_ethernet(p, inner, left, an);
+    return true;
+  }
+  --p.tunnel_depth;
+  return false;  // other GRE payloads: a flow of the outer addresses
 }
 
 }  // namespace

@@ -30,9 +30,7 @@ DecodeOutcome decode_by_version(Packet& p, const uint8_t* d, uint32_t n, DecodeA
 
 // Walks ethertypes: VLAN tags, PPPoE, MPLS, then IP. `off` is where the
 // 2-byte ethertype field starts.
-DecodeOutcome decode_ethertype(Packet& p, uint32_t off, DecodeAnomalies& an) {
-  const uint8_t* d = p.data;
-  const uint32_t n = p.caplen;
+DecodeOutcome decode_ethertype(Packet& p, const uint8_t* d, uint32_t n, uint32_t off, DecodeAnomalies& an) {
   for (int tags = 0;; ++tags) {
     if (off + 2 > n) {
       an.add("eth.truncated");
@@ -96,6 +94,18 @@ DecodeOutcome decode_ethertype(Packet& p, uint32_t off, DecodeAnomalies& an) {
 
 }  // namespace
 
+DecodeOutcome decode_inner_ethernet(Packet& p, const uint8_t* frame, uint32_t avail, DecodeAnomalies& an) {
+  if (avail < 14) {
+    an.add("eth.truncated");
+    return DecodeOutcome::kBad;
+  }
+  p.dst_mac = frame;
+  p.src_mac = frame + 6;
+  p.vlan_count = 0;
+  p.vlan[0] = p.vlan[1] = 0;
+  return decode_ethertype(p, frame, avail, 12, an);
+}
+
 bool link_type_supported(int dlt) {
   switch (dlt) {
     case kLinkNull: case kLinkEthernet: case kLinkRawAlt: case kLinkRawAlt2: case kLinkRaw:
@@ -117,7 +127,7 @@ DecodeOutcome decode_packet(Packet& p, DecodeAnomalies& an) {
       }
       p.dst_mac = d;
       p.src_mac = d + 6;
-      return decode_ethertype(p, 12, an);
+      return decode_ethertype(p, d, n, 12, an);
     case kLinkSll:
       // Linux cooked v1: type(2) arphrd(2) addrlen(2) addr(8) protocol(2).
       if (n < 16) {
@@ -125,7 +135,7 @@ DecodeOutcome decode_packet(Packet& p, DecodeAnomalies& an) {
         return DecodeOutcome::kBad;
       }
       if (be16(d + 4) == 6) p.src_mac = d + 6;
-      return decode_ethertype(p, 14, an);
+      return decode_ethertype(p, d, n, 14, an);
     case kLinkSll2:
       // Linux cooked v2: protocol(2) reserved(2) ifindex(4) arphrd(2)
       // pkttype(1) addrlen(1) addr(8).
@@ -147,7 +157,7 @@ DecodeOutcome decode_packet(Packet& p, DecodeAnomalies& an) {
             return DecodeOutcome::kBad;
           }
           if (p.vlan_count < kMaxVlans) p.vlan[p.vlan_count++] = be16(d + 20) & 0x0FFF;
-          return decode_ethertype(p, 22, an);
+          return decode_ethertype(p, d, n, 22, an);
         }
         return DecodeOutcome::kNonIp;
       }

@@ -34,4 +34,8 @@ DecodeOutcome decode_packet(Packet& p, DecodeAnomalies& an);
 // reassembled datagrams). `avail` is the number of bytes present.
 DecodeOutcome decode_ip(Packet& p, const uint8_t* ip, uint32_t avail, DecodeAnomalies& an);
 
+// Decodes an Ethernet frame carried inside a tunnel (GRE/ERSPAN): the inner
+// frame's MAC addresses and VLAN tags replace the outer ones.
+DecodeOutcome decode_inner_ethernet(Packet& p, const uint8_t* frame, uint32_t avail, DecodeAnomalies& an);
+
 }  // namespace ms

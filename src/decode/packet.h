@@ -70,7 +70,8 @@ struct Packet {
   const uint8_t* dst_mac = nullptr;
   uint16_t ethertype = 0;
 
-  // Layer 3.
+  // Layer 3 (the innermost IP header when tunnels were opened).
+  uint8_t tunnel_depth = 0;
   uint8_t ip_version = 0;  // 0: not IP
   IpAddr src, dst;
   uint8_t proto = 0;  // upper-layer protocol after IPv6 extension headers

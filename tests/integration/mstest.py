@@ -1,0 +1,144 @@
+"""Shared helpers for the integration tests (run by ctest with Debian's python3).
+
+Every analysis a test runs goes through analyze(), which validates every
+record of events.jsonl against schema/events.schema.json and checks that
+medsentry.db holds the same events. A test module defines test_* functions;
+main() runs them and prints 'N passed, M failed'.
+"""
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import traceback
+
+import jsonschema
+
+ARGS = None
+_VALIDATOR = None
+
+
+def corpus(*parts):
+    """Path of a file in ../shared/corpus (beside the repository)."""
+    return os.path.join(os.path.dirname(ARGS.repo), "shared", "corpus", *parts)
+
+
+def repo(*parts):
+    return os.path.join(ARGS.repo, *parts)
+
+
+def workdir(name):
+    d = os.path.join(ARGS.workdir, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def validator():
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        with open(repo("schema", "events.schema.json")) as f:
+            schema = json.load(f)
+        cls = jsonschema.Draft202012Validator
+        cls.check_schema(schema)
+        _VALIDATOR = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return _VALIDATOR
+
+
+class Run:
+    def __init__(self, proc, outdir):
+        self.proc = proc
+        self.outdir = outdir
+        self.events = []
+        self.returncode = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+
+    def of_type(self, t):
+        return [e for e in self.events if e["event_type"] == t]
+
+    @property
+    def stats(self):
+        s = self.of_type("stats")
+        assert len(s) == 1, "exactly one stats event expected, got %d" % len(s)
+        return s[0]["stats"]
+
+
+def check_output(outdir):
+    """Validates events.jsonl against the schema and medsentry.db against it."""
+    path = os.path.join(outdir, "events.jsonl")
+    events = []
+    lines = []
+    v = validator()
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            line = raw.decode("utf-8")  # must be valid UTF-8
+            assert line.endswith("\n"), "%s:%d: incomplete last line" % (path, n)
+            lines.append(line[:-1])
+            ev = json.loads(line)
+            errors = sorted(v.iter_errors(ev), key=lambda e: list(e.path))
+            if errors:
+                raise AssertionError("%s:%d: %s (at %s)\n%s" % (path, n, errors[0].message,
+                                     "/".join(map(str, errors[0].path)), line[:400]))
+            events.append(ev)
+    db = sqlite3.connect(os.path.join(outdir, "medsentry.db"))
+    try:
+        rows = db.execute("SELECT json FROM events").fetchall()
+        assert len(rows) == len(events), "db has %d events, jsonl %d" % (len(rows), len(events))
+        assert sorted(r[0] for r in rows) == sorted(lines), "medsentry.db events differ from events.jsonl"
+        nflows = db.execute("SELECT count(*) FROM flows").fetchone()[0]
+        assert nflows == sum(1 for e in events if e["event_type"] == "flow"), "flows table count differs"
+        # Totals in the flows table equal the totals of the flow events.
+        tot = db.execute("SELECT coalesce(sum(pkts_toserver+pkts_toclient),0), "
+                         "coalesce(sum(bytes_toserver+bytes_toclient),0) FROM flows").fetchone()
+        ev_pk = sum(e["flow"]["pkts_toserver"] + e["flow"]["pkts_toclient"] for e in events if e["event_type"] == "flow")
+        ev_by = sum(e["flow"]["bytes_toserver"] + e["flow"]["bytes_toclient"] for e in events if e["event_type"] == "flow")
+        assert tuple(tot) == (ev_pk, ev_by), "flows table totals %s differ from events %s" % (tot, (ev_pk, ev_by))
+    finally:
+        db.close()
+    return events
+
+
+def analyze(captures, outdir, workers=1, extra=(), expect_ok=True, timeout=600):
+    if isinstance(captures, str):
+        captures = [captures]
+    cmd = [ARGS.binary, "analyze", *captures, "-o", outdir, "--workers", str(workers), "--no-progress", *extra]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    run = Run(proc, outdir)
+    if expect_ok:
+        assert proc.returncode == 0, "%s failed (%d): %s" % (" ".join(cmd), proc.returncode, proc.stderr)
+    if os.path.exists(os.path.join(outdir, "events.jsonl")):
+        run.events = check_output(outdir)
+    return run
+
+
+def run_cmd(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def main(module_globals):
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("-k", default="", help="run only tests whose name contains this")
+    ARGS = ap.parse_args()
+    os.makedirs(ARGS.workdir, exist_ok=True)
+    tests = [(n, f) for n, f in sorted(module_globals.items()) if n.startswith("test_") and callable(f)]
+    passed = failed = 0
+    for name, fn in tests:
+        if ARGS.k and ARGS.k not in name:
+            continue
+        try:
+            fn()
+            passed += 1
+            print("ok     %s" % name, flush=True)
+        except Exception:  # noqa: BLE001 - report every failure and go on
+            failed += 1
+            print("FAILED %s" % name, flush=True)
+            traceback.print_exc()
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed or not passed else 0)
