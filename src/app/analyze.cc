@@ -5,7 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstring>
 #include <iostream>
@@ -123,6 +126,11 @@ int run_analyze(const AnalyzeOptions& opt) {
   while (!reading_done.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     bar.update(progress_bytes.load(), progress_packets.load());
+    if (g_interrupted.load() && !reading_done.load()) {
+      // The signal may have reached another thread while the reader is
+      // blocked in read() (a pipe, a slow disk): interrupt that call.
+      pthread_kill(reader_thread.native_handle(), SIGINT);
+    }
   }
   reader_thread.join();
   bar.done();

@@ -78,9 +78,10 @@ void CaptureReader::advance(int i) {
     return;
   }
   h.done = true;
-  if (rc == PCAP_ERROR) {
+  if (rc == PCAP_ERROR && std::strstr(pcap_geterr(h.p), std::strerror(EINTR)) == nullptr) {
     // libpcap reports a file cut mid-packet ("truncated dump file") or a
-    // damaged block as an error: keep what came before, like tcpdump.
+    // damaged block as an error: keep what came before, like tcpdump. A read
+    // interrupted by SIGINT is reported as the interruption, not here.
     warnings_.push_back(paths_[i] + ": " + pcap_geterr(h.p) + "; analysed the " +
                         std::to_string(h.packets) + " packets before it");
   }
