@@ -124,7 +124,7 @@ int run_analyze(const AnalyzeOptions& opt) {
   bool show_progress = opt.progress < 0 ? isatty(STDERR_FILENO) == 1 : opt.progress == 1;
   Progress bar(reader->total_bytes(), show_progress);
   while (!reading_done.load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
     bar.update(progress_bytes.load(), progress_packets.load());
     if (g_interrupted.load() && !reading_done.load()) {
       // The signal may have reached another thread while the reader is

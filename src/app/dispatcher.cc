@@ -10,8 +10,8 @@ constexpr uint64_t kShardSeed = 0x7368617264ULL;  // fixed: sharding is reproduc
 }
 
 Dispatcher::Dispatcher(std::vector<PacketConsumer*> workers, EventSink& anomalies,
-                       uint64_t events_per_reason)
-    : workers_(std::move(workers)), sink_(anomalies), per_reason_(events_per_reason) {}
+                       uint64_t events_per_reason, DefragLimits defrag_limits)
+    : workers_(std::move(workers)), sink_(anomalies), per_reason_(events_per_reason), defrag_(defrag_limits) {}
 
 void Dispatcher::report(const DecodeAnomalies& an, const Packet& p) {
   for (int i = 0; i < an.n; ++i) {

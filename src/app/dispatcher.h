@@ -40,7 +40,8 @@ struct DispatchStats {
 
 class Dispatcher {
  public:
-  Dispatcher(std::vector<PacketConsumer*> workers, EventSink& anomalies, uint64_t events_per_reason);
+  Dispatcher(std::vector<PacketConsumer*> workers, EventSink& anomalies, uint64_t events_per_reason,
+             DefragLimits defrag_limits = {});
 
   void handle(const RawPacket& r);
   void finish();

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what medsentry needs to build and test on Debian 12, from Debian's
+# packages only. Safe to run again: installs only what is missing.
+set -euo pipefail
+PKGS=(
+  build-essential cmake ninja-build ccache pkg-config          # build
+  libpcap-dev libsqlite3-dev libssl-dev                         # libraries
+  libgtest-dev googletest clang libclang-rt-dev                 # tests, sanitizers, libFuzzer
+  tshark wireshark-common python3 python3-jsonschema            # differential tests (tshark, editcap, mergecap)
+  tcpdump iproute2 ethtool iputils-ping dcmtk curl python3-hl7 time  # sample capture, bench
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+echo "installing: ${missing[*]}" >&2
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
