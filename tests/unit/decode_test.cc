@@ -179,3 +179,37 @@ TEST(Decode, NonIpFrames) {
   EXPECT_EQ(ms::decode_packet(p, an), DecodeOutcome::kNonIp);
   EXPECT_EQ(an.n, 0);
 }
+
+TEST(Decode, Ipv6InIpv4TunnelIsOpened) {
+  Frame inner = ipv6(1, 2, ms::kProtoUdp, udp_header(38159, 514, 0));
+  ms::Packet p = decode(ethernet(ipv4(kA, kB, 41, inner)));
+  ASSERT_TRUE(p.l4_ok);
+  EXPECT_EQ(p.ip_version, 6);
+  EXPECT_EQ(p.dport, 514);
+  EXPECT_EQ(p.tunnel_depth, 1);
+}
+
+TEST(Decode, GreErspanTypeIICarriesAWholeFrame) {
+  // Inner frame: a tagged Ethernet frame with a TCP segment.
+  Frame inner = ethernet(ipv4(Ip4{172, 16, 0, 1}, Ip4{172, 16, 0, 2}, 6, tcp_header(1234, 104, 1, 0, ms::kTcpSyn)),
+                         0x0800, {42});
+  Frame gre = {0x10, 0x00, 0x88, 0xBE, 0, 0, 0, 7};  // S bit, ERSPAN II, sequence number
+  Frame erspan = {0x10, 0x01, 0x00, 0x05, 0, 0, 0, 0};  // version 1, VLAN 1, session 5
+  gre.insert(gre.end(), erspan.begin(), erspan.end());
+  gre.insert(gre.end(), inner.begin(), inner.end());
+  ms::Packet p = decode(ethernet(ipv4(kA, kB, 47, gre)));
+  ASSERT_TRUE(p.l4_ok);
+  EXPECT_EQ(p.src.str(), "172.16.0.1");
+  EXPECT_EQ(p.dport, 104);
+  ASSERT_EQ(p.vlan_count, 1);
+  EXPECT_EQ(p.vlan[0], 42);  // the mirrored VLAN, not the transport's
+}
+
+TEST(Decode, NestedTunnelsAreBounded) {
+  Frame pkt = ipv4(kA, kB, 17, udp_header(1, 2, 0));
+  for (int i = 0; i < 6; ++i) pkt = ipv4(kA, kB, 4, pkt);  // IP-in-IP, six deep
+  DecodeAnomalies an;
+  ms::Packet p = decode(ethernet(pkt), ms::kLinkEthernet, 1, &an);
+  EXPECT_TRUE(has_reason(an, "tunnel.too_deep"));
+  EXPECT_LE(p.tunnel_depth, 3);
+}

@@ -108,7 +108,8 @@ TEST(Defrag, TimeoutAndLimits) {
   // A third concurrent datagram evicts the oldest.
   for (uint16_t id = 1; id <= 3; ++id) {
     Frame body(32, 0);
-    ms::Packet p = decode(ethernet(ipv4(kA, kB, 17, body, id, 0x2000)));
+    Frame frame = ethernet(ipv4(kA, kB, 17, body, id, 0x2000));  // p points into it
+    ms::Packet p = decode(frame);
     std::vector<uint8_t> out;
     uint32_t frames;
     uint64_t bytes;
