@@ -44,11 +44,10 @@ def main():
     size_mb = os.path.getsize(a.capture) / 1e6
     packets = count_packets(a.capture)
     out = tempfile.mkdtemp(prefix="ms-bench-", dir="/var/tmp")
-    ndpi_out = os.path.join(out, "ndpi.csv")
     tools = [
         ("medsentry analyze --workers 1", [a.binary, "analyze", a.capture, "-o", out + "/w1", "--workers", "1", "-q"], a.runs),
         ("medsentry analyze --workers 2", [a.binary, "analyze", a.capture, "-o", out + "/w2", "--workers", "2", "-q"], a.runs),
-        ("ndpiReader -i", ["ndpiReader", "-i", a.capture, "-q", "-C", ndpi_out], a.runs),
+        ("ndpiReader -i", ["ndpiReader", "-i", a.capture, "-q"], a.runs),
         ("tshark -q -z conv,tcp", ["tshark", "-r", a.capture, "-q", "-z", "conv,tcp"], max(1, a.runs // 2)),
         ("tcpdump -w /dev/null", ["tcpdump", "-r", a.capture, "-w", "/dev/null"], a.runs),
     ]

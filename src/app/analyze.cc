@@ -91,14 +91,13 @@ int run_analyze(const AnalyzeOptions& opt) {
   std::vector<std::unique_ptr<ThreadedWorker>> threaded;
   std::unique_ptr<InlineWorker> inline_worker;
   std::vector<PacketConsumer*> consumers;
-  if (workers == 1) {
-    inline_worker = std::make_unique<InlineWorker>(fcfg, *out);
-    consumers.push_back(inline_worker.get());
-  } else {
-    for (int i = 0; i < workers; ++i) {
-      threaded.push_back(std::make_unique<ThreadedWorker>(fcfg, *out));
-      consumers.push_back(threaded.back().get());
-    }
+  // The reader's own thread works shard 0; the other shards get a thread
+  // each. One thread fewer than workers + 1 keeps the cores for real work.
+  inline_worker = std::make_unique<InlineWorker>(fcfg, *out);
+  consumers.push_back(inline_worker.get());
+  for (int i = 1; i < workers; ++i) {
+    threaded.push_back(std::make_unique<ThreadedWorker>(fcfg, *out));
+    consumers.push_back(threaded.back().get());
   }
 
   BatchingSink reader_sink(*out);
@@ -135,8 +134,7 @@ int run_analyze(const AnalyzeOptions& opt) {
   reader_thread.join();
   bar.done();
 
-  FlowStats fstats;
-  if (inline_worker) fstats = inline_worker->stats();
+  FlowStats fstats = inline_worker->stats();
   for (auto& w : threaded) {
     w->join();
     fstats.add(w->stats());

@@ -32,6 +32,9 @@ CaptureReader::CaptureReader(const std::vector<std::string>& paths) : paths_(pat
       if (S_ISDIR(st.st_mode)) throw CaptureError(path + ": is a directory, not a capture file");
       FILE* fp = std::fopen(path.c_str(), "rb");
       if (!fp) throw CaptureError(path + ": " + std::strerror(errno));
+      // libpcap reads through stdio; the default buffer (one page) means a
+      // system call for every few packets.
+      std::setvbuf(fp, nullptr, _IOFBF, 1 << 20);
       char err[PCAP_ERRBUF_SIZE] = {0};
       pcap_t* p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, err);
       if (!p) {

@@ -13,8 +13,8 @@ namespace {
 // other event goes to `event_log`. The view `events` is the union of both:
 // the same events as events.jsonl, one row each.
 constexpr const char* kSchema = R"SQL(
-PRAGMA journal_mode=WAL;
-PRAGMA synchronous=NORMAL;
+PRAGMA journal_mode=TRUNCATE;
+PRAGMA synchronous=OFF;
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE event_log(
   id INTEGER PRIMARY KEY,

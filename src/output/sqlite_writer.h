@@ -1,6 +1,8 @@
 // SQLite store of one analysis: every event (with its JSON line) and one row
-// per flow event, written in batched transactions. WAL journaling keeps the
-// file consistent if the process dies: committed batches survive.
+// per flow event, written in batched transactions. A rollback journal keeps
+// the file consistent if the process dies (committed batches survive, a torn
+// batch is rolled back when the file is next opened). No fsync: an analysis
+// can be re-run after a power loss, and fsync doubled the run time.
 #pragma once
 
 #include <sqlite3.h>
