@@ -1,0 +1,469 @@
+"""Runs a lab scenario (a TOML file) and writes its capture and ground truth.
+
+A scenario has hosts (name, MAC with a real vendor prefix, address or DHCP,
+what the inventory must conclude about it, the servers it runs), a list of
+actions played in order (each at `at` seconds after the capture starts, at the
+earliest), and the findings the detections must raise (none for a benign twin).
+Servers and clients are real programs from Debian's packages; standins.py
+plays the devices no package plays.
+"""
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+
+import content
+from labnet import Lab
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = "/usr/bin/python3"
+STANDINS = os.path.join(HERE, "standins.py")
+SERVICES = {}
+ACTIONS = {}
+
+
+def service(name, protocols):
+    def reg(fn):
+        SERVICES[name] = (fn, protocols)
+        return fn
+    return reg
+
+
+def action(name, protocols):
+    def reg(fn):
+        ACTIONS[name] = (fn, protocols)
+        return fn
+    return reg
+
+
+class Ctx:
+    """What services and actions share: the lab, hosts, patients, work dir."""
+
+    def __init__(self, lab, sc, work):
+        self.lab, self.sc, self.work = lab, sc, work
+        self.patients = sc.get("patients", {})
+        self.hostspec = {h["name"]: h for h in sc["host"]}
+        self.counter = 0
+
+    def host(self, name):
+        return self.lab.hosts[name]
+
+    def ip(self, name):
+        h = self.lab.hosts.get(name)
+        if h is None:
+            raise KeyError("no host %r" % name)
+        return h.ip
+
+    def patient(self, key):
+        return self.patients[key]
+
+    def path(self, *parts):
+        p = os.path.join(self.work, *parts)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        return p
+
+    def next_id(self):
+        self.counter += 1
+        return self.counter
+
+
+def wait_listen(host, port, udp=False, timeout=15):
+    flag = "-Hlun" if udp else "-Hltn"
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        out = host.run("ss", flag, "sport = :%d" % port, check=False).stdout
+        if out.strip():
+            return
+        time.sleep(0.1)
+    raise RuntimeError("%s: nothing listens on port %d" % (host.name, port))
+
+
+# ---- servers ------------------------------------------------------------------
+
+@service("storescp", ["dicom"])
+def svc_storescp(ctx, h, s):
+    port = s.get("port", 104)
+    d = ctx.path("store", h.name, "x")
+    h.spawn("storescp", "-aet", s["ae"], "-od", os.path.dirname(d), str(port), log=ctx.path("logs", h.name + "-storescp.log"))
+    wait_listen(h, port)
+
+
+@service("dcmqrscp", ["dicom"])
+def svc_dcmqrscp(ctx, h, s):
+    """A PACS with query/retrieve (dcmqrscp), preloaded with studies."""
+    port = s.get("port", 104)
+    db = os.path.dirname(ctx.path("qr", h.name, "db", "x"))
+    hosts = "\n".join("%s = (%s, %s, %d)" % (d["ae"].lower(), d["ae"], ctx.ip(d["host"]), d.get("port", 104))
+                      for d in s.get("move_destinations", []))
+    cfg = ctx.path("qr", h.name, "dcmqrscp.cfg")
+    with open(cfg, "w") as f:
+        f.write("NetworkTCPPort = %d\nMaxPDUSize = 16384\nMaxAssociations = 16\n" % port)
+        f.write("HostTable BEGIN\n%s\nHostTable END\nVendorTable BEGIN\nVendorTable END\n" % hosts)
+        f.write("AETable BEGIN\n%s %s RW (200, 1024mb) ANY\nAETable END\n" % (s["ae"], db))
+    files = []
+    for i, key in enumerate(s.get("preload", [])):
+        files.append(content.dicom_file(ctx.path("qr", h.name, "in", "%d.dcm" % i), s.get("modality", "CT"),
+                                        ctx.patient(key), s.get("device", {})))
+    if files:
+        subprocess.run(["dcmqridx", db, *files], check=True, capture_output=True)
+    h.spawn("dcmqrscp", "--disable-host-lookup", "-c", cfg, str(port), log=ctx.path("logs", h.name + "-dcmqrscp.log"))
+    wait_listen(h, port)
+
+
+@service("hl7_engine", ["hl7"])
+def svc_hl7_engine(ctx, h, s):
+    port = s.get("port", 2575)
+    h.spawn(PY, STANDINS, "hl7-engine", h.ip, str(port), s.get("app", "HL7ENGINE"), s.get("facility", "HOSPITAL"))
+    wait_listen(h, port)
+
+
+@service("device_web", ["http"])
+def svc_device_web(ctx, h, s):
+    port = s.get("port", 80)
+    args = [PY, STANDINS, "device-web", h.ip, str(port), s["title"]]
+    if s.get("user"):
+        args += [s["user"], s["password"]]
+    h.spawn(*args)
+    wait_listen(h, port)
+
+
+@service("telnet_device", ["telnet"])
+def svc_telnet_device(ctx, h, s):
+    port = s.get("port", 23)
+    h.spawn(PY, STANDINS, "telnet-device", h.ip, str(port), s["banner"], s["user"], s["password"])
+    wait_listen(h, port)
+
+
+@service("dnsmasq", ["dhcp", "dns"])
+def svc_dnsmasq(ctx, h, s):
+    args = ["dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--interface=eth0", "--bind-interfaces",
+            "--no-resolv", "--no-hosts", "--log-facility=-", "--log-dhcp",
+            "--dhcp-leasefile=" + ctx.path("dnsmasq", h.name + ".leases"),
+            "--pid-file=" + ctx.path("dnsmasq", h.name + ".pid"),
+            "--dhcp-range=%s,%s,255.255.255.0,1h" % (s["range_start"], s["range_end"]),
+            "--dhcp-option=option:router,%s" % h.ip, "--dhcp-option=option:dns-server,%s" % h.ip,
+            "--domain=%s" % s.get("domain", "hospital.example")]
+    for name, spec in ctx.hostspec.items():
+        if spec.get("dhcp"):
+            args.append("--dhcp-host=%s,%s,%s" % (spec["mac"], spec["ip"], spec.get("hostname", name)))
+    for fqdn, target in s.get("records", {}).items():
+        args.append("--address=/%s/%s" % (fqdn, ctx.ip(target)))
+    h.spawn(*args, log=ctx.path("logs", h.name + "-dnsmasq.log"))
+    wait_listen(h, 53, udp=True)
+
+
+@service("snmpd", ["snmp"])
+def svc_snmpd(ctx, h, s):
+    conf = ctx.path("snmp", h.name + ".conf")
+    with open(conf, "w") as f:
+        f.write("agentaddress udp:%s:161\n" % h.ip)
+        f.write("rocommunity %s default\n" % s.get("community", "public"))
+        f.write("sysdescr %s\n" % s["sysdescr"])
+        f.write("sysname %s\n" % s.get("sysname", h.name))
+        f.write("syslocation %s\n" % s.get("location", "ICU"))
+        if s.get("sysobjectid"):
+            f.write("sysobjectid %s\n" % s["sysobjectid"])
+    h.spawn("snmpd", "-f", "-Lo", "-C", "-c", conf, "-p", ctx.path("snmp", h.name + ".pid"),
+            log=ctx.path("logs", h.name + "-snmpd.log"))
+    wait_listen(h, 161, udp=True)
+
+
+@service("ftp", ["ftp"])
+def svc_ftp(ctx, h, s):
+    d = os.path.dirname(ctx.path("ftp", h.name, "x"))
+    h.spawn(PY, "-m", "pyftpdlib", "-i", h.ip, "-p", str(s.get("port", 21)), "-w", "-d", d,
+            "-u", s["user"], "-P", s["password"], log=ctx.path("logs", h.name + "-ftp.log"))
+    wait_listen(h, s.get("port", 21))
+
+
+@service("tls_server", ["tls"])
+def svc_tls(ctx, h, s):
+    port = s.get("port", 443)
+    key, cert = ctx.path("tls", h.name + ".key"), ctx.path("tls", h.name + ".crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj",
+                    "/CN=%s/O=%s" % (s["cn"], s.get("org", "Good Health Hospital")), "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    args = ["openssl", "s_server", "-accept", str(port), "-cert", cert, "-key", key, "-www", "-quiet"]
+    args += {"1.0": ["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"], "1.2": ["-tls1_2"], "1.3": ["-tls1_3"]}[s.get("tls", "1.2")]
+    h.spawn(*args, log=ctx.path("logs", h.name + "-tls.log"))
+    wait_listen(h, port)
+
+
+# ---- clients ------------------------------------------------------------------
+
+def run(h, *cmd, timeout=60, ok=(0,)):
+    r = h.run(*cmd, check=False, timeout=timeout)
+    if r.returncode not in ok:
+        raise RuntimeError("%s: %s failed (%d): %s" % (h.name, " ".join(cmd), r.returncode, (r.stderr or r.stdout)[-500:]))
+    return r
+
+
+@action("ping", ["icmp"])
+def act_ping(ctx, h, a):
+    run(h, "ping", "-c", str(a.get("count", 2)), "-i", "0.2", ctx.ip(a["to"]))
+
+
+@action("sleep", [])
+def act_sleep(ctx, h, a):
+    time.sleep(a["seconds"])
+
+
+@action("dicom_echo", ["dicom"])
+def act_echo(ctx, h, a):
+    run(h, "echoscu", "-aet", a["calling_ae"], "-aec", a["called_ae"], ctx.ip(a["to"]), str(a.get("port", 104)))
+
+
+@action("dicom_store", ["dicom"])
+def act_store(ctx, h, a):
+    spec = ctx.hostspec[h.name]
+    files = []
+    for key in a["patients"]:
+        n = ctx.next_id()
+        files.append(content.dicom_file(ctx.path("out", "%s-%d.dcm" % (h.name, n)), a.get("modality", "CT"),
+                                        ctx.patient(key), spec.get("device", {}), preamble_kind=a.get("preamble", "zeros")))
+    run(h, "storescu", "-aet", a["calling_ae"], "-aec", a["called_ae"], ctx.ip(a["to"]), str(a.get("port", 104)), *files)
+
+
+@action("dicom_find", ["dicom"])
+def act_find(ctx, h, a):
+    level = a.get("level", "STUDY")
+    keys = ["-k", "QueryRetrieveLevel=" + level] + [x for k in a.get("keys", []) for x in ("-k", k)]
+    for _ in range(a.get("repeat", 1)):
+        run(h, "findscu", "-S", "-aet", a["calling_ae"], "-aec", a["called_ae"], *keys, ctx.ip(a["to"]),
+            str(a.get("port", 104)))
+
+
+@action("dicom_move", ["dicom"])
+def act_move(ctx, h, a):
+    keys = ["-k", "QueryRetrieveLevel=" + a.get("level", "STUDY")] + [x for k in a.get("keys", []) for x in ("-k", k)]
+    run(h, "movescu", "-S", "-aet", a["calling_ae"], "-aec", a["called_ae"], "-aem", a["dest_ae"], *keys,
+        ctx.ip(a["to"]), str(a.get("port", 104)))
+
+
+@action("hl7_send", ["hl7"])
+def act_hl7(ctx, h, a):
+    msgs = []
+    for key in a["patients"]:
+        for _ in range(a.get("count", 1)):
+            msgs.append(content.hl7_message(a.get("kind", "ORU"), a["sending_app"], a["sending_facility"],
+                                            a["receiving_app"], a["receiving_facility"], "MSG%05d" % ctx.next_id(),
+                                            ctx.patient(key), a.get("device_id"), a.get("version", "2.6")))
+    f = content.mllp_file(ctx.path("out", "%s-%d.hl7" % (h.name, ctx.next_id())), msgs)
+    run(h, "mllp_send", "-q", "-p", str(a.get("port", 2575)), "-f", f, ctx.ip(a["to"]))
+
+
+@action("http_get", ["http"])
+def act_http_get(ctx, h, a):
+    url = "http://%s:%d%s" % (ctx.ip(a["to"]), a.get("port", 80), a.get("path", "/"))
+    args = ["curl", "-s", "-o", "/dev/null", "--max-time", "10"]
+    if a.get("user"):
+        args += ["-u", "%s:%s" % (a["user"], a["password"])]
+    for _ in range(a.get("repeat", 1)):
+        run(h, *args, url)
+
+
+@action("http_upload_dicom", ["http"])
+def act_http_upload(ctx, h, a):
+    """A DICOM Part 10 file POSTed as application/dicom (a STOW-RS-like upload)."""
+    spec = ctx.hostspec[h.name]
+    f = content.dicom_file(ctx.path("out", "%s-up-%d.dcm" % (h.name, ctx.next_id())), a.get("modality", "CT"),
+                           ctx.patient(a["patient"]), spec.get("device", {}), preamble_kind=a.get("preamble", "zeros"))
+    url = "http://%s:%d%s" % (ctx.ip(a["to"]), a.get("port", 80), a.get("path", "/studies"))
+    run(h, "curl", "-s", "-o", "/dev/null", "--max-time", "10", "-H", "Content-Type: application/dicom",
+        "--data-binary", "@" + f, url)
+
+
+@action("dhcp", ["dhcp"])
+def act_dhcp(ctx, h, a):
+    spec = ctx.hostspec[h.name]
+    conf = ctx.path("dhcp", h.name + ".conf")
+    with open(conf, "w") as f:
+        if a.get("vendor_class"):
+            f.write('send vendor-class-identifier "%s";\n' % a["vendor_class"])
+        f.write('send host-name "%s";\n' % spec.get("hostname", h.name))
+        f.write("request subnet-mask, broadcast-address, routers, domain-name, domain-name-servers, host-name;\n")
+    # Our own script: set the leased address only (never touch /etc/resolv.conf).
+    script = ctx.path("dhcp", "dhclient-script")
+    with open(script, "w") as f:
+        f.write('#!/bin/sh\ncase "$reason" in BOUND|RENEW|REBIND|REBOOT)\n'
+                '  ip addr add "$new_ip_address/24" dev "$interface" 2>/dev/null\n'
+                '  ip route add default dev "$interface" 2>/dev/null;;\nesac\nexit 0\n')
+    os.chmod(script, 0o755)
+    run(h, "dhclient", "-1", "-cf", conf, "-sf", script, "-lf", ctx.path("dhcp", h.name + ".lease"),
+        "-pf", ctx.path("dhcp", h.name + ".pid"), "eth0", timeout=30)
+    h.ip = spec["ip"]
+    addrs = h.run("ip", "-4", "-o", "addr", "show", "dev", "eth0").stdout
+    if spec["ip"] + "/" not in addrs:
+        raise RuntimeError("%s: DHCP did not give %s: %s" % (h.name, spec["ip"], addrs))
+
+
+@action("dns_query", ["dns"])
+def act_dns(ctx, h, a):
+    for name in a["names"]:
+        run(h, "dig", "+short", "+time=2", "+tries=1", "@" + ctx.ip(a["server"]), name)
+
+
+@action("snmp_get", ["snmp"])
+def act_snmp(ctx, h, a):
+    oids = a.get("oids", ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.1.2.0"])
+    run(h, "snmpget", "-v", a.get("version", "2c"), "-c", a.get("community", "public"), "-t", "2", "-r", "1",
+        ctx.ip(a["to"]), *oids)
+
+
+@action("ftp_upload", ["ftp"])
+def act_ftp(ctx, h, a):
+    f = content.write_text(ctx.path("out", "%s-results-%d.txt" % (h.name, ctx.next_id())),
+                           a.get("text", "SAMPLE 1 GLU 5.4 mmol/L\n"))
+    run(h, "curl", "-s", "--max-time", "10", "-T", f, "--user", "%s:%s" % (a["user"], a["password"]),
+        "ftp://%s/%s" % (ctx.ip(a["to"]), os.path.basename(f)))
+
+
+@action("tls_connect", ["tls"])
+def act_tls(ctx, h, a):
+    args = ["openssl", "s_client", "-connect", "%s:%d" % (ctx.ip(a["to"]), a.get("port", 443)),
+            "-servername", a.get("servername", a["to"])]
+    args += {"1.0": ["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"], "1.2": ["-tls1_2"], "1.3": ["-tls1_3"]}[a.get("tls", "1.2")]
+    r = h.run("sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | " + " ".join(shlex.quote(x) for x in args),
+              check=False, timeout=20)
+    if "BEGIN CERTIFICATE" not in r.stdout and "Cipher is" not in r.stdout + r.stderr:
+        raise RuntimeError("%s: TLS handshake failed: %s" % (h.name, r.stderr[-400:]))
+
+
+@action("telnet_login", ["telnet"])
+def act_telnet(ctx, h, a):
+    """A person at a telnet prompt: answers login and password, types commands."""
+    script = (
+        "import socket,sys,time\n"
+        "s=socket.create_connection((sys.argv[1],int(sys.argv[2])),timeout=5)\n"
+        "def until(*marks):\n"
+        "  b=b''\n"
+        "  while not any(m in b for m in marks):\n"
+        "    d=s.recv(4096)\n"
+        "    if not d: break\n"
+        "    b+=d\n"
+        "  return b\n"
+        "until(b'login: ')\n"
+        "for u,p in zip(sys.argv[3].split(','),sys.argv[4].split(',')):\n"
+        "  s.sendall(u.encode()+b'\\r\\n'); until(b'Password: ')\n"
+        "  s.sendall(p.encode()+b'\\r\\n')\n"
+        "  if b'# ' in until(b'# ', b'login: '): break\n"
+        "for c in sys.argv[5:]:\n"
+        "  s.sendall(c.encode()+b'\\r\\n'); until(b'# ')\n"
+        "s.sendall(b'exit\\r\\n'); until(b'logout'); s.close()\n")
+    users = a.get("tries", [[a["user"], a["password"]]])
+    run(h, PY, "-c", script, ctx.ip(a["to"]), str(a.get("port", 23)), ",".join(u for u, _ in users),
+        ",".join(p for _, p in users), *a.get("commands", []))
+
+
+@action("nmap", ["tcp"])
+def act_nmap(ctx, h, a):
+    targets = [ctx.ip(t) for t in a["targets"]]  # only the lab's own hosts
+    run(h, "nmap", "-n", "-Pn", "-sS", "-T4", "--max-retries", "1", "-p", a.get("ports", "21-25,80,104,443,2575"),
+        *targets, timeout=90)
+
+
+# ---- the scenario ---------------------------------------------------------------
+
+def load(path):
+    with open(path, "rb") as f:
+        sc = tomllib.load(f)
+    names = set()
+    for h in sc.get("host", []):
+        for k in ("name", "mac"):
+            if k not in h:
+                raise ValueError("%s: a host without %s" % (path, k))
+        if h["name"] in names:
+            raise ValueError("%s: host %s twice" % (path, h["name"]))
+        names.add(h["name"])
+        for s in h.get("service", []):
+            if s["kind"] not in SERVICES:
+                raise ValueError("%s: unknown service %r" % (path, s["kind"]))
+    for a in sc.get("action", []):
+        if a["kind"] not in ACTIONS:
+            raise ValueError("%s: unknown action %r" % (path, a["kind"]))
+        if a["host"] not in names:
+            raise ValueError("%s: action on unknown host %r" % (path, a["host"]))
+    return sc
+
+
+def oui_vendor(mac):
+    prefix = mac.upper().replace(":", "-")[:8]
+    with open("/usr/share/ieee-data/oui.txt", encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith(prefix) and "(hex)" in line:
+                return line.split("\t")[-1].strip()
+    return None
+
+
+def truth(sc, ctx):
+    devices, protocols = [], set()
+    for h in sc["host"]:
+        d = {k: v for k, v in h.items() if k not in ("service", "device", "dhcp")}
+        d["ip"] = ctx.lab.hosts[h["name"]].ip or h.get("ip")
+        d["oui_organization"] = oui_vendor(h["mac"])
+        if d["oui_organization"] is None:
+            raise ValueError("host %s: MAC %s has no IEEE assignment" % (h["name"], h["mac"]))
+        if h.get("device"):
+            d["dicom_identity"] = h["device"]
+        d["services"] = sorted({"%s/%s/%d" % (s["kind"], "udp" if s["kind"] == "snmpd" else "tcp", s.get("port", default_port(s["kind"])))
+                                for s in h.get("service", [])})
+        devices.append(d)
+        for s in h.get("service", []):
+            protocols.update(SERVICES[s["kind"]][1])
+    for a in sc.get("action", []):
+        protocols.update(ACTIONS[a["kind"]][1])
+    return {
+        "scenario": sc["name"],
+        "description": sc.get("description", ""),
+        "benign_twin_of": sc.get("benign_twin_of"),
+        "devices": devices,
+        "findings": sc.get("finding", []),
+        "protocols": sorted(protocols),
+        "patients": list(sc.get("patients", {}).values()),
+    }
+
+
+def default_port(kind):
+    return {"storescp": 104, "dcmqrscp": 104, "hl7_engine": 2575, "device_web": 80, "telnet_device": 23,
+            "dnsmasq": 67, "snmpd": 161, "ftp": 21, "tls_server": 443}[kind]
+
+
+def run_scenario(path, outdir):
+    sc = load(path)
+    os.makedirs(outdir, exist_ok=True)
+    work = os.path.join(outdir, "work")
+    shutil.rmtree(work, ignore_errors=True)  # a run never sees a previous run's files
+    os.makedirs(work)
+    dns = [h.get("ip") for h in sc["host"] if any(s["kind"] == "dnsmasq" for s in h.get("service", []))]
+    lab = Lab(work, dns=dns[0] if dns else None)
+    ctx = Ctx(lab, sc, work)
+    t0 = time.time()
+    try:
+        lab.start()
+        for h in sc["host"]:
+            ips = [] if h.get("dhcp") else ["%s/%d" % (h["ip"], h.get("prefix", 24))]
+            lab.add_host(h["name"], h["mac"], ips)
+        for h in sc["host"]:
+            for s in h.get("service", []):
+                SERVICES[s["kind"]][0](ctx, lab.hosts[h["name"]], s)
+        capture = os.path.join(outdir, "capture.pcap")
+        lab.start_capture(capture)
+        start = time.time()
+        for a in sc.get("action", []):
+            delay = a.get("at", 0) - (time.time() - start)
+            if delay > 0:
+                time.sleep(delay)
+            ACTIONS[a["kind"]][0](ctx, lab.hosts[a["host"]], a)
+        lab.stop_capture()
+        t = truth(sc, ctx)
+        t["capture"] = "capture.pcap"
+        t["seconds"] = round(time.time() - t0, 1)
+        with open(os.path.join(outdir, "truth.json"), "w") as f:
+            json.dump(t, f, indent=2)
+        return t
+    finally:
+        lab.cleanup()
