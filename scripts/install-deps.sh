@@ -7,7 +7,9 @@ PKGS=(
   libpcap-dev libsqlite3-dev libssl-dev                         # libraries
   libgtest-dev googletest clang libclang-rt-dev                 # tests, sanitizers, libFuzzer
   tshark wireshark-common python3 python3-jsonschema            # differential tests (tshark, editcap, mergecap)
-  tcpdump iproute2 ethtool iputils-ping dcmtk curl python3-hl7 time  # sample capture, bench
+  tcpdump iproute2 ethtool iputils-ping time                   # lab plumbing, bench
+  dcmtk python3-pydicom python3-hl7 curl dnsmasq isc-dhcp-client  # lab: the real peers
+  snmpd snmp python3-pyftpdlib openssl nmap dnsutils ieee-data
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -70,6 +70,26 @@ class Host:
         return p
 
 
+def become_subreaper():
+    """Orphans of the lab's servers (a forking server whose parent was
+    stopped) become our children, so cleanup can reap them: no zombies."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except OSError:
+        pass
+
+
+def reap_children():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 class Lab:
     def __init__(self, workdir, subnet="10.60.0", dns=None):
         self.prefix = "%s%d-" % (PREFIX_ROOT, os.getpid())
@@ -84,6 +104,7 @@ class Lab:
 
     # -- topology -------------------------------------------------------------
     def start(self):
+        become_subreaper()
         cleanup_stale()
         sh("ip", "netns", "add", self.switch)
         self._ns_up(self.switch)
@@ -135,9 +156,13 @@ class Lab:
 
     # -- capture --------------------------------------------------------------
     def start_capture(self, path):
+        # --immediate-mode: without it libpcap hands packets over a ring block
+        # at a time (up to a second late) and the last block is lost at stop.
+        if os.path.exists(path):
+            os.unlink(path)
         self.capture_path = path
         self.capture_proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.switch, "tcpdump", "-i", "br0", "-s", "0", "-U", "-n", "-w", path],
+            ["ip", "netns", "exec", self.switch, "tcpdump", "-i", "br0", "-s", "0", "-U", "--immediate-mode", "-n", "-w", path],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.time() + 10
         while time.time() < deadline:
@@ -178,3 +203,6 @@ class Lab:
         for ns in netns_list():
             if ns.startswith(self.prefix):
                 delete_netns(ns)
+        for _ in range(20):
+            reap_children()
+            time.sleep(0.05)

@@ -84,6 +84,11 @@ def wait_listen(host, port, udp=False, timeout=15):
 
 # ---- servers ------------------------------------------------------------------
 
+def bind_ip(h):
+    """A DHCP host has no address yet when its servers start: they listen on all."""
+    return h.ip or "0.0.0.0"
+
+
 @service("storescp", ["dicom"])
 def svc_storescp(ctx, h, s):
     port = s.get("port", 104)
@@ -117,14 +122,14 @@ def svc_dcmqrscp(ctx, h, s):
 @service("hl7_engine", ["hl7"])
 def svc_hl7_engine(ctx, h, s):
     port = s.get("port", 2575)
-    h.spawn(PY, STANDINS, "hl7-engine", h.ip, str(port), s.get("app", "HL7ENGINE"), s.get("facility", "HOSPITAL"))
+    h.spawn(PY, STANDINS, "hl7-engine", bind_ip(h), str(port), s.get("app", "HL7ENGINE"), s.get("facility", "HOSPITAL"))
     wait_listen(h, port)
 
 
 @service("device_web", ["http"])
 def svc_device_web(ctx, h, s):
     port = s.get("port", 80)
-    args = [PY, STANDINS, "device-web", h.ip, str(port), s["title"]]
+    args = [PY, STANDINS, "device-web", bind_ip(h), str(port), s["title"]]
     if s.get("user"):
         args += [s["user"], s["password"]]
     h.spawn(*args)
@@ -134,7 +139,7 @@ def svc_device_web(ctx, h, s):
 @service("telnet_device", ["telnet"])
 def svc_telnet_device(ctx, h, s):
     port = s.get("port", 23)
-    h.spawn(PY, STANDINS, "telnet-device", h.ip, str(port), s["banner"], s["user"], s["password"])
+    h.spawn(PY, STANDINS, "telnet-device", bind_ip(h), str(port), s["banner"], s["user"], s["password"])
     wait_listen(h, port)
 
 
@@ -160,7 +165,7 @@ def svc_dnsmasq(ctx, h, s):
 def svc_snmpd(ctx, h, s):
     conf = ctx.path("snmp", h.name + ".conf")
     with open(conf, "w") as f:
-        f.write("agentaddress udp:%s:161\n" % h.ip)
+        f.write("agentaddress udp:%s161\n" % (h.ip + ":" if h.ip else ""))
         f.write("rocommunity %s default\n" % s.get("community", "public"))
         f.write("sysdescr %s\n" % s["sysdescr"])
         f.write("sysname %s\n" % s.get("sysname", h.name))
@@ -175,7 +180,7 @@ def svc_snmpd(ctx, h, s):
 @service("ftp", ["ftp"])
 def svc_ftp(ctx, h, s):
     d = os.path.dirname(ctx.path("ftp", h.name, "x"))
-    h.spawn(PY, "-m", "pyftpdlib", "-i", h.ip, "-p", str(s.get("port", 21)), "-w", "-d", d,
+    h.spawn(PY, "-m", "pyftpdlib", "-i", bind_ip(h), "-p", str(s.get("port", 21)), "-w", "-d", d,
             "-u", s["user"], "-P", s["password"], log=ctx.path("logs", h.name + "-ftp.log"))
     wait_listen(h, s.get("port", 21))
 
@@ -249,7 +254,7 @@ def act_hl7(ctx, h, a):
     msgs = []
     for key in a["patients"]:
         for _ in range(a.get("count", 1)):
-            msgs.append(content.hl7_message(a.get("kind", "ORU"), a["sending_app"], a["sending_facility"],
+            msgs.append(content.hl7_message(a.get("message", "ORU"), a["sending_app"], a["sending_facility"],
                                             a["receiving_app"], a["receiving_facility"], "MSG%05d" % ctx.next_id(),
                                             ctx.patient(key), a.get("device_id"), a.get("version", "2.6")))
     f = content.mllp_file(ctx.path("out", "%s-%d.hl7" % (h.name, ctx.next_id())), msgs)
@@ -354,7 +359,7 @@ def act_telnet(ctx, h, a):
         "for c in sys.argv[5:]:\n"
         "  s.sendall(c.encode()+b'\\r\\n'); until(b'# ')\n"
         "s.sendall(b'exit\\r\\n'); until(b'logout'); s.close()\n")
-    users = a.get("tries", [[a["user"], a["password"]]])
+    users = a["tries"] if "tries" in a else [[a["user"], a["password"]]]
     run(h, PY, "-c", script, ctx.ip(a["to"]), str(a.get("port", 23)), ",".join(u for u, _ in users),
         ",".join(p for _, p in users), *a.get("commands", []))
 
@@ -371,6 +376,14 @@ def act_nmap(ctx, h, a):
 def load(path):
     with open(path, "rb") as f:
         sc = tomllib.load(f)
+    if "extends" in sc:
+        # A shared network (hosts, patients) from scenarios/bases/; the
+        # scenario adds its own hosts, actions and findings.
+        base_path = os.path.join(os.path.dirname(path), "bases", sc["extends"] + ".toml")
+        with open(base_path, "rb") as f:
+            base = tomllib.load(f)
+        sc["host"] = base.get("host", []) + sc.get("host", [])
+        sc["patients"] = {**base.get("patients", {}), **sc.get("patients", {})}
     names = set()
     for h in sc.get("host", []):
         for k in ("name", "mac"):
@@ -412,8 +425,8 @@ def truth(sc, ctx):
         d["services"] = sorted({"%s/%s/%d" % (s["kind"], "udp" if s["kind"] == "snmpd" else "tcp", s.get("port", default_port(s["kind"])))
                                 for s in h.get("service", [])})
         devices.append(d)
-        for s in h.get("service", []):
-            protocols.update(SERVICES[s["kind"]][1])
+    # What the capture carries is what the actions did; a server nobody
+    # talks to sends nothing.
     for a in sc.get("action", []):
         protocols.update(ACTIONS[a["kind"]][1])
     return {
@@ -421,10 +434,31 @@ def truth(sc, ctx):
         "description": sc.get("description", ""),
         "benign_twin_of": sc.get("benign_twin_of"),
         "devices": devices,
-        "findings": sc.get("finding", []),
+        "findings": sc.get("finding", []) + phi_findings(sc, ctx),
         "protocols": sorted(protocols),
         "patients": list(sc.get("patients", {}).values()),
     }
+
+
+PHI_ACTIONS = {"dicom_store": "dicom", "dicom_find": "dicom", "dicom_move": "dicom", "hl7_send": "hl7",
+               "http_upload_dicom": "http"}
+
+
+def phi_findings(sc, ctx):
+    """Patient data crossing the network without TLS, by construction of the
+    actions: one informational finding per device pair and protocol (issue 7,
+    rule 4). An attack's own findings are listed in its scenario."""
+    seen, out = set(), []
+    for a in sc.get("action", []):
+        proto = PHI_ACTIONS.get(a["kind"])
+        if not proto:
+            continue
+        key = (a["host"], a["to"], proto)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({"kind": "phi_cleartext", "severity": "info", "src": a["host"], "dst": a["to"], "protocol": proto})
+    return out
 
 
 def default_port(kind):
@@ -458,6 +492,15 @@ def run_scenario(path, outdir):
             if delay > 0:
                 time.sleep(delay)
             ACTIONS[a["kind"]][0](ctx, lab.hosts[a["host"]], a)
+            if os.environ.get("MSLAB_DEBUG"):
+                print("lab: %.2fs %s on %s done; capture %s" % (time.time() - start, a["kind"], a["host"],
+                      "running" if lab.capture_proc and lab.capture_proc.poll() is None else "STOPPED"),
+                      file=sys.stderr)
+        if os.environ.get("MSLAB_DEBUG"):
+            print(subprocess.run(["ip", "-n", lab.switch, "-s", "-br", "link"], capture_output=True, text=True).stdout,
+                  file=sys.stderr)
+            for hn, hh in lab.hosts.items():
+                print(hn, hh.ns, hh.run("ip", "-br", "addr", check=False).stdout.replace("\n", " | "), file=sys.stderr)
         lab.stop_capture()
         t = truth(sc, ctx)
         t["capture"] = "capture.pcap"

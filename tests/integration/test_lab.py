@@ -1,0 +1,121 @@
+"""The hospital traffic lab (tests/lab): every scenario runs as root in under
+two minutes, leaves no namespace, process, interface or file behind (also when
+interrupted), writes a truth file whose MACs belong to the vendors it names,
+and produces a capture that tshark, an independent dissector, decodes as the
+scenario says; medsentry's flows on it agree with tshark's conversations."""
+import glob
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import mstest
+import test_tshark_conv
+
+PHS_NAMES = {"dicom": "dicom", "hl7": "hl7", "dhcp": "dhcp", "dns": "dns", "snmp": "snmp", "ftp": "ftp",
+             "tls": "tls", "telnet": "telnet", "http": "http", "icmp": "icmp", "tcp": "tcp"}
+
+
+def lab_run():
+    return os.path.join(mstest.repo("tests", "lab", "run"))
+
+
+def scenarios():
+    return sorted(os.path.basename(p)[:-5] for p in glob.glob(mstest.repo("tests", "lab", "scenarios", "*.toml")))
+
+
+def system_state():
+    """What a lab run must leave as it found it."""
+    ns = sorted(n for n in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
+                if n.startswith("msl"))
+    links = subprocess.run(["ip", "-br", "link"], capture_output=True, text=True).stdout.split("\n")
+    links = sorted(l.split()[0] for l in links if l.strip())
+    etc = sorted(e for e in os.listdir("/etc/netns") if e.startswith("msl")) if os.path.isdir("/etc/netns") else []
+    procs = subprocess.run(["pgrep", "-af", "medsentry-lab-work|tests/lab/standins.py|dcmqrscp|storescp|dnsmasq.*--dhcp-range"],
+                           capture_output=True, text=True).stdout.strip()
+    return {"netns": ns, "links": links, "etc_netns": etc, "procs": procs}
+
+
+def phs_protocols(pcap):
+    out = mstest.run_cmd(["tshark", "-r", pcap, "-q", "-z", "io,phs"]).stdout
+    return {line.split()[0] for line in out.splitlines() if re.match(r"^\s+\S+\s+frames:", line)}
+
+
+def check_truth(t):
+    assert t["devices"], "no devices in truth"
+    for d in t["devices"]:
+        assert re.match(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$", d["mac"]), d["mac"]
+        assert d["oui_organization"], "MAC %s of %s has no IEEE assignment" % (d["mac"], d["name"])
+        first = d["vendor"].split()[0].lower().rstrip(".")
+        # The vendor the scenario names must be the organisation the IEEE
+        # registry gives for the prefix (BD bought Carefusion; Siemens
+        # Healthineers' diagnostics prefix reads "Siemens Healthcare Diagnostics").
+        aliases = {"bd": "carefusion", "siemens": "siemens"}
+        want = aliases.get(first, first)
+        assert want in d["oui_organization"].lower(), "%s: vendor %s vs IEEE %s" % (d["name"], d["vendor"], d["oui_organization"])
+        for k in ("type", "class", "ip"):
+            assert d.get(k), "%s: no %s" % (d["name"], k)
+    if t.get("benign_twin_of"):
+        assert not [f for f in t["findings"] if f.get("severity") != "info"], "a benign twin with attack findings"
+
+
+def test_every_scenario():
+    assert os.geteuid() == 0, "the lab needs root (network namespaces); CI runs as root"
+    before = system_state()
+    names = scenarios()
+    assert len(names) >= 12, names
+    twins = set()
+    for name in names:
+        out = mstest.workdir("lab_" + name)
+        t0 = time.time()
+        proc = subprocess.run([lab_run(), name, out], capture_output=True, text=True, timeout=300)
+        took = time.time() - t0
+        assert proc.returncode == 0, "%s: %s" % (name, proc.stderr)
+        assert took < 120, "%s took %.0f s" % (name, took)
+        after = system_state()
+        assert after == before, "%s left things behind: %s -> %s" % (name, before, after)
+        with open(os.path.join(out, "truth.json")) as f:
+            truth = json.load(f)
+        check_truth(truth)
+        if truth.get("benign_twin_of"):
+            twins.add(truth["benign_twin_of"])
+        pcap = os.path.join(out, "capture.pcap")
+        seen = phs_protocols(pcap)
+        missing = [p for p in truth["protocols"] if PHS_NAMES[p] not in seen]
+        assert not missing, "%s: tshark does not see %s (it sees %s)" % (name, missing, sorted(seen))
+        result, unexplained = test_tshark_conv.compare(pcap, os.path.join(out, "medsentry"))
+        assert not unexplained, "%s: flows differ from tshark: %s" % (name, unexplained)
+        print("%-24s %5.1f s  %-52s tshark conversations agreeing: %d" % (
+            name, took, ",".join(truth["protocols"]), result["agree"]))
+    attacks = {n for n in names if n.startswith("attack_")}
+    assert attacks and attacks <= twins, "attacks without a benign twin: %s" % (attacks - twins)
+
+
+def test_interrupted_run_cleans_up():
+    assert os.geteuid() == 0
+    before = system_state()
+    out = mstest.workdir("lab_interrupted")
+    p = subprocess.Popen([lab_run(), "attack_cfind_harvest", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    time.sleep(2.0)  # servers up, capture running, queries under way
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, (p.returncode, err)
+    assert system_state() == before, "an interrupted run left things behind"
+
+
+def test_sample_is_a_lab_capture():
+    """The README's sample is the clinic scenario's capture, under 1 MB."""
+    pcap = mstest.repo("samples", "clinic-sample.pcap")
+    assert os.path.getsize(pcap) < 1_000_000
+    with open(mstest.repo("samples", "clinic-sample.truth.json")) as f:
+        truth = json.load(f)
+    assert truth["scenario"] == "clinic"
+    seen = phs_protocols(pcap)
+    assert all(PHS_NAMES[p] in seen for p in truth["protocols"])
+
+
+if __name__ == "__main__":
+    mstest.main(globals())
