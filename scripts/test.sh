@@ -3,7 +3,7 @@
 # a release build and again in an ASan/UBSan build, then fuzz for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_SECONDS=${FUZZ_SECONDS:-45}
 scripts/install-deps.sh
 jobs=$(nproc)
 
@@ -16,19 +16,35 @@ scripts/build.sh asan
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure -j "$jobs" -LE lab)
 
-echo "== fuzzing the packet path for ${FUZZ_SECONDS}s"
+echo "== fuzzing for ${FUZZ_SECONDS}s per target"
 scripts/build.sh fuzz
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/corpus" "$work/seeds"
-find ../shared/corpus -name '*.pcap*' -size -64k -exec cp {} "$work/seeds/" \;
-cp tests/fuzz/regressions/* "$work/seeds/" 2>/dev/null || true
-(cd "$work" && "$OLDPWD/build-fuzz/tests/fuzz/fuzz_packet_path" -max_total_time="$FUZZ_SECONDS" -max_len=65536 \
-   -rss_limit_mb=2048 -print_final_stats=1 corpus seeds 2>&1 | grep -E "^stat::|ERROR|SUMMARY|Done" || true)
-if ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* >/dev/null 2>&1; then
-  echo "fuzzing found a failure; reproducers:" >&2
-  mkdir -p fuzz-findings && cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* fuzz-findings/ 2>/dev/null || true
-  ls fuzz-findings >&2
-  exit 1
-fi
+repo=$PWD
+# Seeds: small corpus captures for the packet path; the TCP payload of every
+# DICOM stream (sample, corpus, the lab captures the tests just made) for DICOM.
+mkdir -p "$work/packet/corpus" "$work/packet/seeds" "$work/dicom/corpus" "$work/dicom/seeds"
+find ../shared/corpus -name '*.pcap*' -size -64k -exec cp {} "$work/packet/seeds/" \;
+cp tests/fuzz/regressions/* "$work/packet/seeds/" 2>/dev/null || true
+n=0
+for cap in samples/clinic-sample.pcap ../shared/corpus/nDPI-2025/pcap/dicom.pcap build/tests/work/test_lab/lab_*/capture.pcap; do
+  [ -f "$cap" ] || continue
+  for st in $(tshark -r "$cap" -Y "tcp.port==104 && tcp.len>0" -T fields -e tcp.stream 2>/dev/null | sort -u | head -20); do
+    n=$((n + 1))
+    { printf '\x55'; tshark -r "$cap" -Y "tcp.stream==$st && tcp.len>0" -T fields -e tcp.payload 2>/dev/null | tr -d '\n' | xxd -r -p; } > "$work/dicom/seeds/s$n.bin"
+  done
+done
+failed=0
+for target in packet dicom; do
+  bin="$repo/build-fuzz/tests/fuzz/fuzz_$([ $target = packet ] && echo packet_path || echo dicom)"
+  echo "-- fuzz_$target ($(ls "$work/$target/seeds" | wc -l) seeds)"
+  (cd "$work/$target" && "$bin" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -rss_limit_mb=2048 \
+     -print_final_stats=1 corpus seeds 2>&1 | grep -E "^stat::number_of_executed_units|^stat::new_units|ERROR|SUMMARY|Done" || true)
+  if ls "$work/$target"/crash-* "$work/$target"/leak-* "$work/$target"/timeout-* >/dev/null 2>&1; then
+    mkdir -p fuzz-findings && cp "$work/$target"/crash-* "$work/$target"/leak-* "$work/$target"/timeout-* fuzz-findings/ 2>/dev/null || true
+    echo "fuzz_$target found a failure; reproducers in fuzz-findings/" >&2
+    failed=1
+  fi
+done
+[ $failed -eq 0 ] || exit 1
 echo "fuzz: no crash"

@@ -1,0 +1,424 @@
+// The DICOM dissector: follows an association over its PDU streams and emits
+// one `dicom` event per association and one `dicom_command` event per
+// completed DIMSE operation. P-DATA is consumed as it arrives, PDV by PDV:
+// command sets are kept (capped), data sets are counted, not buffered, so
+// large C-STOREs cost no memory (issue 4: skipping pixel data must be cheap).
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dissectors/dicom/dicom_parser.h"
+#include "dissectors/dissector.h"
+
+namespace ms::dicom {
+
+namespace {
+
+constexpr size_t kMaxCommandSet = 64 * 1024;
+constexpr size_t kMaxOpenRequests = 1024;
+constexpr size_t kMaxListed = 32;  // SOP classes, move destinations listed per association
+constexpr size_t kResyncWindow = 64 * 1024;
+
+struct DirState {
+  uint32_t pdu_left = 0;  // bytes of the current P-DATA-TF still to come
+  uint32_t pdv_left = 0;  // bytes of the current PDV value still to come
+  bool in_pdv = false;
+  PdvHeader pdv;
+  std::vector<uint8_t> command;
+  bool command_too_long = false;
+  uint64_t dataset_bytes = 0;
+};
+
+struct OpenRequest {
+  uint16_t field = 0;
+  std::string sop_class, sop_instance, move_destination;
+  TimeNs ts = 0;
+  uint32_t matches = 0;  // pending C-FIND/C-GET responses seen
+};
+
+class DicomDissector : public Dissector {
+ public:
+  AppResult on_data(Direction dir, Bytes d, AppContext& ctx) override;
+  void on_end(AppContext& ctx) override;
+  void on_gap(Direction dir, uint64_t len, AppContext& ctx) override {
+    // The position inside the PDU stream is lost: find the next PDU header.
+    dirs_[static_cast<int>(dir)] = DirState{};
+    resync_[static_cast<int>(dir)] = true;
+    ++gaps_;
+  }
+
+ private:
+  void handle_pdu(int dir, const PduHeader& h, Bytes body, AppContext& ctx);
+  void handle_command(int dir, Bytes cmd, AppContext& ctx);
+  void emit_command(const OpenRequest& rq, const Command& rsp, AppContext& ctx);
+  void write_associate(JsonWriter& w, const Associate& a, bool rq) const;
+
+  DirState dirs_[2];
+  bool resync_[2] = {false, false};
+  bool have_rq_ = false, have_ac_ = false, have_rj_ = false, have_abort_ = false;
+  bool release_rq_ = false, release_rp_ = false;
+  Associate rq_, ac_;
+  Reject rj_;
+  Abort abort_;
+  uint64_t pdus_[8] = {};
+  uint64_t gaps_ = 0;
+  uint64_t dataset_bytes_ = 0;
+  std::map<std::string, uint64_t> commands_;
+  std::map<std::string, uint64_t> statuses_;
+  std::set<std::string> stored_classes_, move_destinations_;
+  uint64_t stores_ = 0, finds_ = 0, find_matches_ = 0, moves_ = 0, gets_ = 0;
+  std::map<uint16_t, OpenRequest> open_;
+  std::deque<uint16_t> open_order_;
+  TimeNs first_ts_ = 0;
+};
+
+AppResult DicomDissector::on_data(Direction direction, Bytes d, AppContext& ctx) {
+  const int dir = static_cast<int>(direction);
+  DirState& s = dirs_[dir];
+  if (first_ts_ == 0) first_ts_ = ctx.now();
+  size_t pos = 0;
+  while (pos < d.size()) {
+    if (resync_[dir]) {
+      // Resynchronise on the next position where a plausible PDU starts.
+      size_t end = std::min(d.size(), pos + kResyncWindow);
+      size_t p = pos;
+      for (; p < end; ++p) {
+        if (plausible_start(d.subspan(p)) == Plausible::kYes) break;
+      }
+      if (p == end) {
+        if (d.size() - pos > kResyncWindow) return AppResult::fail("dicom.resync_failed");
+        // Keep the last bytes: a header may straddle this call and the next.
+        size_t keep = std::min<size_t>(d.size() - pos, 64);
+        return AppResult::incomplete(static_cast<uint32_t>(d.size() - keep), static_cast<uint32_t>(keep + 1));
+      }
+      pos = p;
+      resync_[dir] = false;
+      ctx.anomaly("dicom.resynchronised");
+    }
+    if (s.pdu_left == 0) {
+      if (d.size() - pos < kPduHeaderLen) return AppResult::incomplete(static_cast<uint32_t>(pos), kPduHeaderLen);
+      PduHeader h;
+      if (!parse_pdu_header(d.subspan(pos), h)) {
+        ctx.anomaly("dicom.bad_pdu_header");
+        resync_[dir] = true;
+        ++pos;
+        continue;
+      }
+      if (h.type == kPData) {
+        ++pdus_[kPData];
+        s.pdu_left = h.length;
+        pos += kPduHeaderLen;
+        continue;
+      }
+      // Other PDUs are small: wait for the whole PDU (counted once whole).
+      size_t total = kPduHeaderLen + h.length;
+      if (d.size() - pos < total) return AppResult::incomplete(static_cast<uint32_t>(pos), static_cast<uint32_t>(total));
+      handle_pdu(dir, h, d.subspan(pos + kPduHeaderLen, h.length), ctx);
+      pos += total;
+      continue;
+    }
+    if (!s.in_pdv) {
+      if (s.pdu_left < kPdvHeaderLen) return AppResult::fail("dicom.pdv_exceeds_pdu");
+      if (d.size() - pos < kPdvHeaderLen) return AppResult::incomplete(static_cast<uint32_t>(pos), kPdvHeaderLen);
+      if (!parse_pdv_header(d.subspan(pos), s.pdv)) return AppResult::fail("dicom.bad_pdv_header");
+      if (s.pdv.length > s.pdu_left - 4) return AppResult::fail("dicom.pdv_exceeds_pdu");
+      pos += kPdvHeaderLen;
+      s.pdu_left -= kPdvHeaderLen;
+      s.pdv_left = s.pdv.length - 2;
+      s.in_pdv = true;
+    }
+    size_t take = std::min<size_t>(d.size() - pos, s.pdv_left);
+    if (s.pdv.command) {
+      if (s.command.size() + take > kMaxCommandSet) {
+        if (!s.command_too_long) ctx.anomaly("dicom.command_set_too_long");
+        s.command_too_long = true;
+      } else {
+        s.command.insert(s.command.end(), d.begin() + static_cast<long>(pos), d.begin() + static_cast<long>(pos + take));
+      }
+    } else {
+      s.dataset_bytes += take;  // data sets are counted, never buffered here
+      dataset_bytes_ += take;
+    }
+    pos += take;
+    s.pdv_left -= static_cast<uint32_t>(take);
+    s.pdu_left -= static_cast<uint32_t>(take);
+    if (s.pdv_left == 0) {
+      s.in_pdv = false;
+      if (s.pdv.last) {
+        if (s.pdv.command) {
+          if (!s.command_too_long) handle_command(dir, Bytes(s.command), ctx);
+          s.command.clear();
+          s.command_too_long = false;
+        } else {
+          s.dataset_bytes = 0;
+        }
+      }
+    }
+  }
+  return AppResult::ok();
+}
+
+void DicomDissector::handle_pdu(int dir, const PduHeader& h, Bytes body, AppContext& ctx) {
+  ++pdus_[h.type];
+  const char* err = nullptr;
+  switch (h.type) {
+    case kAssociateRq:
+      rq_ = Associate{};
+      err = parse_associate(body, true, rq_);
+      have_rq_ = true;
+      break;
+    case kAssociateAc:
+      ac_ = Associate{};
+      err = parse_associate(body, false, ac_);
+      have_ac_ = true;
+      break;
+    case kAssociateRj:
+      err = parse_reject(body, rj_);
+      have_rj_ = true;
+      break;
+    case kReleaseRq:
+      release_rq_ = true;
+      break;
+    case kReleaseRp:
+      release_rp_ = true;
+      break;
+    case kAbort:
+      err = parse_abort(body, abort_);
+      have_abort_ = true;
+      break;
+    default:
+      break;
+  }
+  (void)dir;
+  if (err) ctx.anomaly(err);
+}
+
+void DicomDissector::handle_command(int dir, Bytes cmd, AppContext& ctx) {
+  Command c;
+  if (const char* err = parse_command(cmd, c)) {
+    ctx.anomaly(err);
+    return;
+  }
+  (void)dir;
+  ++commands_[command_name(c.field)];
+  if (!is_response(c.field)) {
+    switch (c.field) {
+      case 0x0001:
+        ++stores_;
+        if (stored_classes_.size() < kMaxListed) stored_classes_.insert(c.affected_sop_class);
+        break;
+      case 0x0020: ++finds_; break;
+      case 0x0021:
+        ++moves_;
+        if (move_destinations_.size() < kMaxListed) move_destinations_.insert(c.move_destination);
+        break;
+      case 0x0010: ++gets_; break;
+      default: break;
+    }
+    if (c.field == 0x0FFF) return;  // C-CANCEL has no response of its own
+    if (open_.size() >= kMaxOpenRequests && !open_order_.empty()) {
+      open_.erase(open_order_.front());
+      open_order_.pop_front();
+    }
+    OpenRequest rq;
+    rq.field = c.field;
+    rq.sop_class = !c.affected_sop_class.empty() ? c.affected_sop_class : c.requested_sop_class;
+    rq.sop_instance = !c.affected_sop_instance.empty() ? c.affected_sop_instance : c.requested_sop_instance;
+    rq.move_destination = c.move_destination;
+    rq.ts = ctx.now();
+    if (open_.emplace(c.message_id, rq).second) open_order_.push_back(c.message_id);
+    return;
+  }
+  if (c.has_status) ++statuses_[status_class(c.status)];
+  auto it = open_.find(c.responded_id);
+  if (it == open_.end()) return;
+  if (c.has_status && std::string(status_class(c.status)) == "pending") {
+    ++it->second.matches;
+    if (c.field == 0x8020) ++find_matches_;
+    return;
+  }
+  emit_command(it->second, c, ctx);
+  open_.erase(it);
+  open_order_.erase(std::remove(open_order_.begin(), open_order_.end(), c.responded_id), open_order_.end());
+}
+
+void DicomDissector::emit_command(const OpenRequest& rq, const Command& rsp, AppContext& ctx) {
+  EventBuilder b(ctx.envelope(), "dicom_command");
+  JsonWriter& w = b.w();
+  w.key("dicom_command").begin_object();
+  w.kv("command", command_name(rq.field));
+  w.kv("message_id", static_cast<unsigned>(rsp.responded_id));
+  if (!rq.sop_class.empty()) {
+    w.kv("sop_class", rq.sop_class);
+    if (*uid_name(rq.sop_class)) w.kv("sop_class_name", uid_name(rq.sop_class));
+  }
+  if (!rq.sop_instance.empty()) w.kv("sop_instance", rq.sop_instance);
+  if (!rq.move_destination.empty()) w.kv("move_destination", rq.move_destination);
+  if (rsp.has_status) {
+    char hex[8];
+    snprintf(hex, sizeof hex, "%04X", rsp.status);
+    w.kv("status", hex);
+    w.kv("status_class", status_class(rsp.status));
+  }
+  if (rq.field == 0x0020 || rq.field == 0x0010) w.kv("matches", static_cast<unsigned>(rq.matches));
+  if (rsp.has_counts) {
+    w.kv("completed", static_cast<unsigned>(rsp.completed));
+    w.kv("failed", static_cast<unsigned>(rsp.failed));
+    w.kv("warning", static_cast<unsigned>(rsp.warning));
+  }
+  w.kv("latency_ms", static_cast<double>(std::max<TimeNs>(0, ctx.now() - rq.ts)) / 1e6);
+  w.end_object();
+  ctx.emit(b.finish());
+}
+
+void DicomDissector::write_associate(JsonWriter& w, const Associate& a, bool rq) const {
+  if (rq) {
+    if (!a.application_context.empty()) w.kv("application_context", a.application_context);
+    w.kv("protocol_version", static_cast<unsigned>(a.protocol_version));
+  }
+  if (a.has_max_pdu) w.kv(rq ? "max_pdu_length" : "max_pdu_length_ac", static_cast<uint64_t>(a.max_pdu));
+  const char* uid_key = rq ? "implementation_class_uid" : "implementation_class_uid_ac";
+  const char* ver_key = rq ? "implementation_version" : "implementation_version_ac";
+  if (!a.implementation_class_uid.empty()) w.kv(uid_key, a.implementation_class_uid);
+  if (!a.implementation_version.empty()) w.kv(ver_key, a.implementation_version);
+  if (rq && a.has_user_identity) {
+    static const char* kTypes[] = {"unknown", "username", "username_passcode", "kerberos", "saml", "jwt"};
+    const UserIdentity& id = a.user_identity;
+    w.key("user_identity").begin_object();
+    w.kv("type", id.type <= 5 ? kTypes[id.type] : "unknown");
+    if (!id.username.empty()) w.kv("username", id.username);
+    // The passcode (or token) itself is never written out (issue 4).
+    w.kv("secret_present", id.type == 2 ? id.secondary_length > 0 : id.type >= 3);
+    w.kv("response_requested", id.response_requested);
+    w.end_object();
+  }
+  if (rq && a.has_async) {
+    w.kv("async_ops_invoked", static_cast<unsigned>(a.async_invoked));
+    w.kv("async_ops_performed", static_cast<unsigned>(a.async_performed));
+  }
+  if (rq && !a.roles.empty()) {
+    w.key("role_selection").begin_array();
+    for (const auto& r : a.roles) {
+      w.begin_object().kv("sop_class", r.sop_class).kv("scu", r.scu).kv("scp", r.scp).end_object();
+    }
+    w.end_array();
+  }
+  if (rq && !a.extended_negotiation.empty()) {
+    w.key("extended_negotiation").begin_array();
+    for (const auto& u : a.extended_negotiation) w.value(u);
+    w.end_array();
+  }
+}
+
+void DicomDissector::on_end(AppContext& ctx) {
+  Envelope env = ctx.envelope();
+  if (first_ts_ != 0) env.ts = first_ts_;
+  EventBuilder b(env, "dicom");
+  JsonWriter& w = b.w();
+  w.key("dicom").begin_object();
+  const Associate& names = have_rq_ ? rq_ : ac_;
+  if (have_rq_ || have_ac_) {
+    w.kv("calling_ae", names.calling_ae);
+    w.kv("called_ae", names.called_ae);
+  }
+  w.kv("result", have_ac_ ? "accepted" : have_rj_ ? "rejected" : have_rq_ ? "no_response" : "unknown");
+  if (have_rq_) write_associate(w, rq_, true);
+  if (have_ac_) write_associate(w, ac_, false);
+  if (have_ac_ && ac_.has_identity_response) w.kv("user_identity_accepted", true);
+  if (have_rq_ || have_ac_) {
+    // Proposed contexts (RQ) with their results (AC), matched by id.
+    w.key("presentation_contexts").begin_array();
+    const auto& list = have_rq_ ? rq_.contexts : ac_.contexts;
+    for (const auto& pc : list) {
+      w.begin_object();
+      w.kv("id", static_cast<unsigned>(pc.id));
+      if (!pc.abstract_syntax.empty()) {
+        w.kv("abstract_syntax", pc.abstract_syntax);
+        if (*uid_name(pc.abstract_syntax)) w.kv("abstract_syntax_name", uid_name(pc.abstract_syntax));
+      }
+      if (have_rq_) {
+        w.key("transfer_syntaxes").begin_array();
+        for (const auto& ts : pc.transfer_syntaxes) w.value(ts);
+        w.end_array();
+      }
+      if (have_ac_) {
+        for (const auto& acpc : ac_.contexts) {
+          if (acpc.id != pc.id) continue;
+          w.kv("result", associate_result_name(acpc.result));
+          if (acpc.result == 0 && !acpc.transfer_syntaxes.empty()) w.kv("accepted_transfer_syntax", acpc.transfer_syntaxes[0]);
+          break;
+        }
+      }
+      w.end_object();
+    }
+    w.end_array();
+  }
+  if (have_rj_) {
+    w.key("reject").begin_object();
+    w.kv("result", reject_result_name(rj_.result));
+    w.kv("source", reject_source_name(rj_.source));
+    w.kv("reason", reject_reason_name(rj_.source, rj_.reason));
+    w.end_object();
+  }
+  w.kv("release", release_rp_ ? "completed" : release_rq_ ? "requested" : "none");
+  if (have_abort_) {
+    w.key("abort").begin_object();
+    w.kv("source", abort_source_name(abort_.source));
+    w.kv("reason", abort_reason_name(abort_.reason));
+    w.end_object();
+  }
+  w.key("pdus").begin_object();
+  static const char* kPduNames[] = {"", "associate_rq", "associate_ac", "associate_rj", "p_data_tf",
+                                    "release_rq", "release_rp", "abort"};
+  for (int t = 1; t <= 7; ++t) {
+    if (pdus_[t]) w.kv(kPduNames[t], pdus_[t]);
+  }
+  w.end_object();
+  w.key("commands").begin_object();
+  for (const auto& [name, n] : commands_) w.kv(name, n);
+  w.end_object();
+  if (!statuses_.empty()) {
+    w.key("statuses").begin_object();
+    for (const auto& [name, n] : statuses_) w.kv(name, n);
+    w.end_object();
+  }
+  if (stores_) {
+    w.kv("stores", stores_);
+    w.key("stored_sop_classes").begin_array();
+    for (const auto& u : stored_classes_) w.value(*uid_name(u) ? uid_name(u) : u.c_str());
+    w.end_array();
+  }
+  if (finds_) {
+    w.kv("finds", finds_);
+    w.kv("find_matches", find_matches_);
+  }
+  if (moves_) {
+    w.kv("moves", moves_);
+    w.key("move_destinations").begin_array();
+    for (const auto& m : move_destinations_) w.value(m);
+    w.end_array();
+  }
+  if (gets_) w.kv("gets", gets_);
+  w.kv("dataset_bytes", dataset_bytes_);
+  if (gaps_) w.kv("gaps", gaps_);
+  w.end_object();
+  ctx.emit(b.finish());
+}
+
+ProbeResult probe_dicom(Direction, Bytes d) {
+  switch (plausible_start(d)) {
+    case Plausible::kYes: return ProbeResult::kMatch;
+    case Plausible::kNeedMore: return ProbeResult::kNeedMore;
+    default: return ProbeResult::kNoMatch;
+  }
+}
+
+}  // namespace
+
+MS_REGISTER_DISSECTOR(dicom, DissectorSpec{"dicom", kTransportTcp, {104, 11112, 4242}, probe_dicom,
+                                           [] { return std::unique_ptr<Dissector>(new DicomDissector); }});
+
+}  // namespace ms::dicom

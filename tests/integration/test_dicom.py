@@ -1,0 +1,244 @@
+"""DICOM (issue 4, upper layer and DIMSE): pynetdicom's encoded PDUs as
+vectors, tshark's DICOM dissector as the oracle on real dcmtk traffic from the
+lab and on the corpus captures, look-alikes that must not be recognised, and
+no user-identity secret anywhere in the output."""
+import ast
+import collections
+import os
+import random
+import re
+import subprocess
+
+import mstest
+import pcapgen
+
+UID_IN_PARENS = re.compile(r"\(([0-9.]+)\)\s*$")
+IP_LINE = re.compile(r"^Internet Protocol Version \d, Src: (\S+), Dst: (\S+)")
+PORT_LINE = re.compile(r"^\s+(Source|Destination) Port: (\d+)")
+COMMAND_LINE = re.compile(r"^\s+\(0000,0100\)\s+\d+\s+Command Field\s+([CN]-[A-Z-]+)\s*$")
+
+
+def vectors():
+    """The byte strings of pynetdicom's encoded_pdu_items.py, read as data."""
+    with open(mstest.corpus("pynetdicom", "encoded_pdu_items.py")) as f:
+        tree = ast.parse(f.read())
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            try:
+                v = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+            if isinstance(v, bytes):
+                out[node.targets[0].id] = v
+    return out
+
+
+def dicom_events(run):
+    return {(e["src_ip"], e["src_port"], e["dest_ip"], e["dest_port"]): e["dicom"] for e in run.of_type("dicom")}
+
+
+def all_output_bytes(outdir):
+    data = b""
+    for name in os.listdir(outdir):
+        with open(os.path.join(outdir, name), "rb") as f:
+            data += f.read()
+    return data
+
+
+def test_pynetdicom_vectors():
+    v = vectors()
+    d = mstest.workdir("pynetdicom")
+    s1 = pcapgen.TcpSession(("10.1.0.10", 40001), ("10.1.0.20", 104))
+    s1.send(0, v["a_associate_rq_user_id_user_pass"]).send(1, v["a_associate_ac"])
+    s1.send(0, v["p_data_tf_rq"]).send(1, v["p_data_tf"]).send(0, v["a_release_rq"]).send(1, v["a_release_rp"]).close()
+    s2 = pcapgen.TcpSession(("10.1.0.10", 40002), ("10.1.0.20", 11112), t0=1700000010.0)
+    s2.send(0, v["a_associate_rq"]).send(1, v["a_associate_rj"]).close()
+    s3 = pcapgen.TcpSession(("10.1.0.10", 40003), ("10.1.0.20", 4006), t0=1700000020.0)
+    s3.send(0, v["a_associate_rq_user_async"]).send(1, v["a_associate_ac"]).send(0, v["a_p_abort"]).close()
+    s4 = pcapgen.TcpSession(("10.1.0.10", 40004), ("10.1.0.20", 104), t0=1700000030.0, mss=7)  # tiny segments
+    s4.send(0, v["a_associate_rq_role"]).send(1, v["a_associate_ac"]).close()
+    pcap = os.path.join(d, "vectors.pcap")
+    pcapgen.write(pcap, [s1, s2, s3, s4])
+    run = mstest.analyze(pcap, os.path.join(d, "out"))
+    ev = dicom_events(run)
+    a = ev[("10.1.0.10", 40001, "10.1.0.20", 104)]
+    # Values as documented above each vector in encoded_pdu_items.py.
+    assert (a["calling_ae"], a["called_ae"]) == ("STORESCU", "ANY-SCP"), a
+    assert a["application_context"] == "1.2.840.10008.3.1.1.1"
+    pc = a["presentation_contexts"]
+    assert [p["id"] for p in pc] == [1]
+    assert pc[0]["abstract_syntax"] == "1.2.840.10008.5.1.4.1.1.2"
+    assert pc[0]["abstract_syntax_name"] == "CT Image Storage"
+    # The comment lists these three; the bytes (and tshark) give this order.
+    assert pc[0]["transfer_syntaxes"] == ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2"]
+    assert pc[0]["result"] == "acceptance"
+    assert a["max_pdu_length"] == 16384
+    assert a["implementation_class_uid"] == "1.2.276.0.7230010.3.0.3.6.0"
+    assert a["implementation_version"] == "OFFIS_DCMTK_360"
+    assert a["user_identity"] == {"type": "username_passcode", "username": "pynetdicom", "secret_present": True,
+                                  "response_requested": False}
+    assert a["result"] == "accepted" and a["release"] == "completed"
+    assert a["commands"] == {"C-ECHO-RQ": 1, "C-ECHO-RSP": 1}
+    assert a["statuses"] == {"success": 1}
+    cmds = [e["dicom_command"] for e in run.of_type("dicom_command")]
+    assert any(c["command"] == "C-ECHO-RQ" and c["status_class"] == "success" for c in cmds)
+
+    rj = ev[("10.1.0.10", 40002, "10.1.0.20", 11112)]
+    assert rj["result"] == "rejected"
+    assert rj["reject"] == {"result": "rejected-permanent", "source": "service-user", "reason": "no-reason-given"}
+
+    ab = ev[("10.1.0.10", 40003, "10.1.0.20", 4006)]
+    assert ab["user_identity"]["type"] == "username" and ab["user_identity"]["username"] == "pynetdicom"
+    assert ab["user_identity"]["secret_present"] is False
+    assert (ab["async_ops_invoked"], ab["async_ops_performed"]) == (5, 5)
+    assert ab["abort"] == {"source": "service-provider", "reason": "unrecognized-pdu-parameter"}
+
+    role = ev[("10.1.0.10", 40004, "10.1.0.20", 104)]
+    assert role["role_selection"] == [{"sop_class": "1.2.840.10008.5.1.4.1.1.2", "scu": False, "scp": True}]
+    assert role["result"] == "accepted"
+
+    # The passcode of the user identity is a credential: never written out.
+    assert b"p4ssw0rd" not in all_output_bytes(os.path.join(d, "out"))
+
+
+def tshark_view(pcap, ports=(104,)):
+    """Per TCP stream, what tshark's DICOM dissector reports."""
+    cmd = ["tshark", "-r", pcap, "-Y", "dicom", "-T", "fields", "-E", "occurrence=a", "-E", "separator=|"]
+    for p in ports:
+        cmd += ["-d", "tcp.port==%d,dicom" % p]
+    for f in ("ip.src", "tcp.srcport", "ip.dst", "tcp.dstport", "dicom.pdu.type", "dicom.assoc.ae.calling",
+              "dicom.assoc.ae.called", "dicom.pctx.abss.syntax", "_ws.col.Info"):
+        cmd += ["-e", f]
+    out = mstest.run_cmd(cmd).stdout
+    view = collections.defaultdict(lambda: {"pdus": collections.Counter(), "calling": set(), "called": set(),
+                                            "abstract": set(), "commands": collections.Counter()})
+    for line in out.splitlines():
+        src, sp, dst, dp, types, calling, called, abss, info = line.split("|", 8)
+        a, b = (src, int(sp)), (dst, int(dp))
+        key = (a, b) if a <= b else (b, a)
+        v = view[key]
+        names = {1: "associate_rq", 2: "associate_ac", 3: "associate_rj", 4: "p_data_tf", 5: "release_rq",
+                 6: "release_rp", 7: "abort"}
+        for t in types.split(","):
+            if t:
+                v["pdus"][names[int(t, 16)]] += 1
+        v["calling"].update(x.strip() for x in calling.split(",") if x.strip())
+        v["called"].update(x.strip() for x in called.split(",") if x.strip())
+        # tshark writes "CT Image Storage (1.2.840.10008.5.1.4.1.1.2)": keep the UID.
+        v["abstract"].update(UID_IN_PARENS.search(x).group(1) for x in abss.split(",") if UID_IN_PARENS.search(x))
+    # Commands: one "Command Field" line per command set in tshark's DICOM
+    # tree (the Info column drops repeats when a frame holds several PDUs).
+    cmd = ["tshark", "-r", pcap, "-O", "ip,tcp,dicom", "-Y", "dicom"]
+    for p in ports:
+        cmd += ["-d", "tcp.port==%d,dicom" % p]
+    src = dst = sp = dp = None
+    for line in mstest.run_cmd(cmd).stdout.splitlines():
+        m = IP_LINE.match(line)
+        if m:
+            src, dst, sp, dp = m.group(1), m.group(2), None, None
+            continue
+        m = PORT_LINE.match(line)
+        if m:
+            if m.group(1) == "Source":
+                sp = int(m.group(2))
+            else:
+                dp = int(m.group(2))
+            continue
+        m = COMMAND_LINE.match(line)
+        if m and src and sp is not None and dp is not None:
+            a, b = (src, sp), (dst, dp)
+            view[(a, b) if a <= b else (b, a)]["commands"][m.group(1)] += 1
+    return view
+
+
+def compare_with_tshark(pcap, out, ports=(104,)):
+    run = mstest.analyze(pcap, out)
+    tv = tshark_view(pcap, ports)
+    mine = {}
+    for e in run.of_type("dicom"):
+        a, b = (e["src_ip"], e["src_port"]), (e["dest_ip"], e["dest_port"])
+        mine[(a, b) if a <= b else (b, a)] = e["dicom"]
+    assert set(tv) == set(mine), "%s: associations: tshark %s, medsentry %s" % (pcap, sorted(tv), sorted(mine))
+    for k, t in tv.items():
+        m = mine[k]
+        assert dict(t["pdus"]) == m["pdus"], "%s %s: PDUs tshark %s medsentry %s" % (pcap, k, dict(t["pdus"]), m["pdus"])
+        if t["calling"]:
+            assert t["calling"] == {m["calling_ae"]} and t["called"] == {m["called_ae"]}, (pcap, k, t, m)
+        ours_abs = {p["abstract_syntax"] for p in m.get("presentation_contexts", []) if "abstract_syntax" in p}
+        assert t["abstract"] == ours_abs, (pcap, k, t["abstract"], ours_abs)
+        assert dict(t["commands"]) == m["commands"], "%s %s: commands tshark %s medsentry %s" % (
+            pcap, k, dict(t["commands"]), m["commands"])
+    return len(tv)
+
+
+def lab_capture(name):
+    out = mstest.workdir("lab_" + name)
+    proc = subprocess.run([mstest.repo("tests", "lab", "run"), name, out], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return os.path.join(out, "capture.pcap")
+
+
+def test_agrees_with_tshark_on_lab_captures():
+    assert os.geteuid() == 0, "the lab needs root"
+    total = 0
+    for name in ("imaging", "clinic", "attack_cfind_harvest", "attack_dicom_preamble", "attack_phi_exfil"):
+        total += compare_with_tshark(lab_capture(name), mstest.workdir("cmp_" + name))
+    print("lab associations compared with tshark: %d" % total)
+    assert total >= 20
+
+
+def test_agrees_with_tshark_on_corpus_captures():
+    caps = [mstest.corpus("nDPI-2025", "pcap", "dicom.pcap")] + sorted(
+        mstest.corpus("tapirx", "testdata", f) for f in os.listdir(mstest.corpus("tapirx", "testdata"))
+        if f.startswith("dicom"))
+    total = sum(compare_with_tshark(p, mstest.workdir("corpus%d" % i)) for i, p in enumerate(caps))
+    print("corpus associations compared with tshark: %d" % total)
+    assert total >= 5
+
+
+def test_lookalikes_are_not_dicom():
+    rnd = random.Random(104)
+    d = mstest.workdir("lookalike")
+    sessions = []
+    for i in range(40):  # random bytes to port 104, both ways
+        s = pcapgen.TcpSession(("10.1.0.10", 41000 + i), ("10.1.0.20", 104), t0=1700000000.0 + i)
+        s.send(0, bytes(rnd.getrandbits(8) for _ in range(300))).send(1, bytes(rnd.getrandbits(8) for _ in range(80)))
+        sessions.append(s.close())
+    s = pcapgen.TcpSession(("10.1.0.10", 42000), ("10.1.0.20", 104), t0=1700000100.0)
+    sessions.append(s.send(0, b"GET / HTTP/1.1\r\nHost: pacs\r\n\r\n").send(1, b"HTTP/1.1 200 OK\r\n\r\n").close())
+    # A first byte of 0x01..0x07 followed by text: looks like a PDU type, is not one.
+    s = pcapgen.TcpSession(("10.1.0.10", 42001), ("10.1.0.20", 104), t0=1700000200.0)
+    sessions.append(s.send(0, b"\x01\x00hello, this is a chat line on port 104\n" * 3).close())
+    pcap = os.path.join(d, "lookalike.pcap")
+    pcapgen.write(pcap, sessions)
+    run = mstest.analyze(pcap, os.path.join(d, "out"))
+    assert not run.of_type("dicom"), [e["dicom"] for e in run.of_type("dicom")][:2]
+    assert all(e["app_proto"] == "unknown" for e in run.of_type("flow"))
+
+
+def test_large_store_is_not_buffered():
+    """A C-STORE far larger than any buffer: streamed through, counted."""
+    v = vectors()
+    d = mstest.workdir("large")
+    # A P-DATA data PDV of 8 MiB in one PDU, after an accepted association.
+    body = os.urandom(8 << 20)
+    pdv = (len(body) + 2).to_bytes(4, "big") + b"\x01\x02" + body  # context 1, data, last fragment
+    pdu = b"\x04\x00" + len(pdv).to_bytes(4, "big") + pdv
+    s = pcapgen.TcpSession(("10.1.0.10", 43000), ("10.1.0.20", 104))
+    s.send(0, v["a_associate_rq"]).send(1, v["a_associate_ac"]).send(0, pdu).send(0, v["a_release_rq"])
+    s.send(1, v["a_release_rp"]).close()
+    pcap = os.path.join(d, "large.pcap")
+    pcapgen.write(pcap, [s])
+    run = mstest.analyze(pcap, os.path.join(d, "out"), extra=())
+    ev = run.of_type("dicom")
+    assert len(ev) == 1
+    assert ev[0]["dicom"]["release"] == "completed", ev[0]["dicom"]
+    # Reassembly depth (1 MiB) ends the stream inside the PDU: the dissector
+    # must still report the association and what it saw, and no error.
+    assert ev[0]["dicom"]["dataset_bytes"] > 0
+    assert not [e for e in run.of_type("anomaly") if e["anomaly"]["type"] == "applayer"]
+
+
+if __name__ == "__main__":
+    mstest.main(globals())
