@@ -20,6 +20,7 @@
 #include "app/summary.h"
 #include "app/workers.h"
 #include "capture/capture_file.h"
+#include "common/phi.h"
 #include "output/output_thread.h"
 
 namespace ms {
@@ -71,6 +72,23 @@ int run_analyze(const AnalyzeOptions& opt) {
     std::cerr << "medsentry: error: " << e.what() << "\n";
     return 1;
   }
+  // The PHI key, before anything is written: a bad key is a clear error.
+  std::unique_ptr<PhiTokenizer> phi;
+  try {
+    if (opt.keep_phi) {
+      phi = std::make_unique<PhiTokenizer>(std::array<uint8_t, PhiTokenizer::kKeyLen>{}, true);
+    } else {
+      phi = std::make_unique<PhiTokenizer>(
+          PhiTokenizer::load_or_create(opt.phi_key.empty() ? PhiTokenizer::default_path() : opt.phi_key));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "medsentry: error: " << e.what() << "\n";
+    return 1;
+  }
+  if (opt.keep_phi) {
+    std::cerr << "medsentry: WARNING: --keep-phi: patient names, IDs and birth dates will be written IN CLEAR to "
+              << opt.outdir << "; protect or delete that output\n";
+  }
   std::string err;
   if (!make_dirs(opt.outdir, err)) {
     std::cerr << "medsentry: error: " << err << "\n";
@@ -86,6 +104,7 @@ int run_analyze(const AnalyzeOptions& opt) {
 
   FlowConfig fcfg = opt.flow;
   fcfg.max_flows = std::max<size_t>(1, fcfg.max_flows / static_cast<size_t>(workers));
+  fcfg.phi = phi.get();
   fcfg.hash_seed = std::random_device{}() | (static_cast<uint64_t>(std::random_device{}()) << 32);
 
   std::vector<std::unique_ptr<ThreadedWorker>> threaded;
@@ -161,6 +180,7 @@ int run_analyze(const AnalyzeOptions& opt) {
   for (const auto& c : opt.captures) captures += (captures.empty() ? "" : "\n") + c;
   out->set_meta("captures", captures);
   out->set_meta("workers", std::to_string(workers));
+  out->set_meta("phi_in_clear", opt.keep_phi ? "yes" : "no");
 
   for (const std::string& w : reader->warnings()) std::cerr << "medsentry: warning: " << w << "\n";
   bool ok = out->finish(err);

@@ -17,6 +17,8 @@ struct AnalyzeOptions {
   int progress = -1;  // -1: when stderr is a terminal
   bool quiet = false;  // no summary
   uint64_t anomaly_events_per_reason = 100;  // then only counted
+  std::string phi_key;    // empty: PhiTokenizer::default_path()
+  bool keep_phi = false;  // write patient identifiers in clear (loudly)
 };
 
 // Set from a signal handler: stop reading, finish cleanly.

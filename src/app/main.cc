@@ -13,12 +13,16 @@ namespace {
 constexpr const char* kUsage =
     "usage: medsentry analyze CAPTURE... [-o OUTDIR] [--workers N] [--max-flows N]\n"
     "                         [--progress|--no-progress] [--quiet]\n"
+    "                         [--phi-key FILE] [--keep-phi]\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
     "          writes OUTDIR/events.jsonl and OUTDIR/medsentry.db (default OUTDIR:\n"
     "          ./medsentry-out). --workers defaults to the number of cores;\n"
-    "          --max-flows (default 1000000) caps the flows tracked at once.\n";
+    "          --max-flows (default 1000000) caps the flows tracked at once.\n"
+    "          Patient names, IDs and birth dates are written as keyed tokens; the key\n"
+    "          is --phi-key (default $MEDSENTRY_PHI_KEY or ~/.config/medsentry/phi.key,\n"
+    "          created on first use). --keep-phi writes them in clear.\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
@@ -75,6 +79,11 @@ int main(int argc, char** argv) {
       if (!value(v)) return usage_error(a + " needs a number");
       if (!parse_count(v, 1, 1'000'000'000, n)) return usage_error("--max-flows: '" + v + "' is not a number from 1 to 1000000000");
       opt.flow.max_flows = static_cast<size_t>(n);
+    } else if (a == "--phi-key") {
+      if (!value(v) || v.empty()) return usage_error("--phi-key needs a file");
+      opt.phi_key = v;
+    } else if (a == "--keep-phi") {
+      opt.keep_phi = true;
     } else if (a == "--progress") {
       opt.progress = 1;
     } else if (a == "--no-progress") {

@@ -50,6 +50,9 @@ class AppContext {
   virtual void emit(Event&& ev) = 0;
   // Reports a malformed-protocol anomaly on this flow (once per reason).
   virtual void anomaly(const char* reason) = 0;
+  // The token to write instead of a patient identifier (common/phi.h):
+  // never write a name, ID or birth date any other way.
+  virtual std::string phi(std::string_view kind, std::string_view value) const = 0;
 };
 
 class Dissector {

@@ -18,6 +18,10 @@ class FlowEngine::Driver final : public StreamSink, public AppContext {
   TimeNs now() const override { return e_->now_; }
   void emit(Event&& ev) override { e_->sink_.emit(std::move(ev)); }
   void anomaly(const char* reason) override { e_->flow_anomaly(f_, "applayer", reason); }
+  std::string phi(std::string_view kind, std::string_view value) const override {
+    if (value.empty()) return "";
+    return e_->cfg_.phi ? e_->cfg_.phi->token(kind, value) : "phi:redacted";
+  }
 
  private:
   FlowEngine* e_;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/phi.h"
 #include "decode/packet.h"
 #include "dissectors/dissector.h"
 #include "events/event.h"
@@ -29,6 +30,9 @@ struct FlowConfig {
   uint32_t probe_bytes = 2048;         // bytes looked at before giving up on a direction
   uint32_t probe_datagrams = 8;        // UDP datagrams looked at before giving up
   uint64_t hash_seed = 0;
+  // Turns patient identifiers into tokens; shared, immutable, outlives the
+  // engines. Null: identifiers are redacted entirely.
+  const PhiTokenizer* phi = nullptr;
 };
 
 struct FlowStats {

@@ -38,6 +38,7 @@ class Ctx : public ms::AppContext {
     }
   }
   void anomaly(const char*) override {}
+  std::string phi(std::string_view, std::string_view v) const override { return v.empty() ? "" : "phi:fuzz"; }
   ms::TimeNs now_ = 1'700'000'000LL * 1'000'000'000LL;
 };
 

@@ -127,6 +127,9 @@ def main(module_globals):
     ap.add_argument("-k", default="", help="run only tests whose name contains this")
     ARGS = ap.parse_args()
     os.makedirs(ARGS.workdir, exist_ok=True)
+    # Every analysis of this module uses one PHI key of its own, never the
+    # key of the user running the tests.
+    os.environ["MEDSENTRY_PHI_KEY"] = os.path.join(ARGS.workdir, "phi.key")
     tests = [(n, f) for n, f in sorted(module_globals.items()) if n.startswith("test_") and callable(f)]
     passed = failed = 0
     for name, fn in tests:

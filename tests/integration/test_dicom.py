@@ -240,5 +240,64 @@ def test_large_store_is_not_buffered():
     assert not [e for e in run.of_type("anomaly") if e["anomaly"]["type"] == "applayer"]
 
 
+def test_phi_tokens_are_stable_and_keyed():
+    """The same patient gives the same token across runs with one key, and
+    another token with another key; --keep-phi shows values, loudly."""
+    pcap = mstest.repo("samples", "clinic-sample.pcap")
+    d = mstest.workdir("tokens")
+
+    def stored_patients(run):
+        return sorted(e["dicom_command"]["object"]["patient_id"] for e in run.of_type("dicom_command")
+                      if "object" in e["dicom_command"])
+
+    k1, k2 = os.path.join(d, "k1"), os.path.join(d, "k2")
+    a = stored_patients(mstest.analyze(pcap, os.path.join(d, "a"), extra=("--phi-key", k1)))
+    b = stored_patients(mstest.analyze(pcap, os.path.join(d, "b"), extra=("--phi-key", k1)))
+    c = stored_patients(mstest.analyze(pcap, os.path.join(d, "c"), extra=("--phi-key", k2)))
+    assert a and a == b, (a, b)
+    assert all(t.startswith("phi:") and len(t) == 20 for t in a)
+    assert set(a).isdisjoint(c), (a, c)
+    assert oct(os.stat(k1).st_mode & 0o777) == "0o600"
+    clear = mstest.analyze(pcap, os.path.join(d, "clear"), extra=("--keep-phi",))
+    assert "IN CLEAR" in clear.stderr
+    assert stored_patients(clear) == ["PID778812"]
+
+
+def test_bad_phi_key_is_refused():
+    d = mstest.workdir("badkey")
+    pcap = mstest.repo("samples", "clinic-sample.pcap")
+    loose = os.path.join(d, "loose.key")
+    with open(loose, "wb") as f:
+        f.write(os.urandom(32))
+    os.chmod(loose, 0o644)
+    short = os.path.join(d, "short.key")
+    with open(short, "wb") as f:
+        f.write(b"0123")
+    os.chmod(short, 0o600)
+    for key, why in ((loose, "accessible by other users"), (short, "exactly 32 bytes")):
+        out = os.path.join(d, "out")
+        proc = mstest.run_cmd([mstest.ARGS.binary, "analyze", pcap, "-o", out, "--phi-key", key])
+        assert proc.returncode == 1, proc
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and why in lines[0], proc.stderr
+        assert not os.path.exists(out)
+
+
+def test_query_keys_and_identity_on_lab_capture():
+    assert os.geteuid() == 0, "the lab needs root"
+    pcap = lab_capture("attack_cfind_harvest")
+    run = mstest.analyze(pcap, mstest.workdir("harvest"))
+    finds = [e["dicom_command"] for e in run.of_type("dicom_command") if e["dicom_command"]["command"] == "C-FIND-RQ"]
+    assert len(finds) == 12
+    for f in finds:
+        keys = {k["key"]: k for k in f["query"]["keys"]}
+        assert keys["PatientName"]["match"] == "wildcard"
+        assert keys["PatientName"]["value"].startswith("phi:")  # even a pattern is a token
+        assert f["query"]["level"] == "STUDY"
+        assert f["matches"] == 3  # the PACS holds three patients
+    assoc = [e["dicom"] for e in run.of_type("dicom") if e["dicom"].get("calling_ae") == "WS30"]
+    assert assoc and all(a["phi"] and a["patient_count"] == 3 for a in assoc)
+
+
 if __name__ == "__main__":
     mstest.main(globals())

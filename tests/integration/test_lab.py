@@ -43,6 +43,26 @@ def phs_protocols(pcap):
     return {line.split()[0] for line in out.splitlines() if re.match(r"^\s+\S+\s+frames:", line)}
 
 
+def phi_spellings(patient):
+    """Every way a patient's identity could appear: the DICOM/HL7 form
+    (DOE^JANE), with spaces, given name first, each long name part, the ID
+    and the birth date."""
+    name = patient["name"]
+    parts = [x for x in name.split("^") if x]
+    out = {name, " ".join(parts), " ".join(reversed(parts)), patient["id"], patient["birth_date"]}
+    out.update(p for p in parts if len(p) >= 4)
+    return {x for x in out if x}
+
+
+def phi_leaks(outdir, patients):
+    """Greps every file medsentry wrote for the patients the lab put on the wire."""
+    data = b""
+    for f in os.listdir(outdir):
+        with open(os.path.join(outdir, f), "rb") as fh:
+            data += fh.read()
+    return sorted(x for p in patients for x in phi_spellings(p) if x.encode() in data)
+
+
 def check_truth(t):
     assert t["devices"], "no devices in truth"
     for d in t["devices"]:
@@ -87,6 +107,8 @@ def test_every_scenario():
         assert not missing, "%s: tshark does not see %s (it sees %s)" % (name, missing, sorted(seen))
         result, unexplained = test_tshark_conv.compare(pcap, os.path.join(out, "medsentry"))
         assert not unexplained, "%s: flows differ from tshark: %s" % (name, unexplained)
+        leaks = phi_leaks(os.path.join(out, "medsentry"), truth["patients"])
+        assert not leaks, "%s: patient data in clear in medsentry's output: %s" % (name, leaks)
         print("%-24s %5.1f s  %-52s tshark conversations agreeing: %d" % (
             name, took, ",".join(truth["protocols"]), result["agree"]))
     attacks = {n for n in names if n.startswith("attack_")}

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "dissectors/dicom/dicom_dataset.h"
 #include "dissectors/dicom/dicom_parser.h"
 #include "dissectors/dissector.h"
 
@@ -21,6 +22,24 @@ constexpr size_t kMaxCommandSet = 64 * 1024;
 constexpr size_t kMaxOpenRequests = 1024;
 constexpr size_t kMaxListed = 32;  // SOP classes, move destinations listed per association
 constexpr size_t kResyncWindow = 64 * 1024;
+constexpr size_t kMaxDataset = 64 * 1024;      // of a data set kept for its leading elements
+constexpr size_t kMaxPatients = 4096;          // distinct patient tokens counted per association
+constexpr size_t kMaxQueryKeys = 64;
+// Elements after group 0x0040 are never needed: scanning stops there, well
+// before the pixel data.
+constexpr uint32_t kStopTag = tag(0x0041, 0x0000);
+
+struct QueryKey {
+  std::string key, match, value;
+};
+
+// What a stored object says about the device that made it and its patient
+// (patient fields are tokens).
+struct ObjectInfo {
+  std::string modality, manufacturer, model, software_versions, serial, station, institution;
+  std::string patient_name, patient_id, birth_date;
+  bool empty() const { return modality.empty() && manufacturer.empty() && model.empty() && station.empty(); }
+};
 
 struct DirState {
   uint32_t pdu_left = 0;  // bytes of the current P-DATA-TF still to come
@@ -30,6 +49,9 @@ struct DirState {
   std::vector<uint8_t> command;
   bool command_too_long = false;
   uint64_t dataset_bytes = 0;
+  std::vector<uint8_t> dataset;  // the leading bytes of the current data set
+  uint16_t last_field = 0;        // the command the next data set belongs to
+  uint16_t last_id = 0;           // its message id (requests) or responded id
 };
 
 struct OpenRequest {
@@ -37,6 +59,9 @@ struct OpenRequest {
   std::string sop_class, sop_instance, move_destination;
   TimeNs ts = 0;
   uint32_t matches = 0;  // pending C-FIND/C-GET responses seen
+  std::string level;
+  std::vector<QueryKey> keys;
+  ObjectInfo object;
 };
 
 class DicomDissector : public Dissector {
@@ -53,6 +78,8 @@ class DicomDissector : public Dissector {
  private:
   void handle_pdu(int dir, const PduHeader& h, Bytes body, AppContext& ctx);
   void handle_command(int dir, Bytes cmd, AppContext& ctx);
+  void handle_dataset(int dir, Bytes data, AppContext& ctx);
+  bool transfer_syntax(uint8_t context_id, bool& explicit_vr) const;
   void emit_command(const OpenRequest& rq, const Command& rsp, AppContext& ctx);
   void write_associate(JsonWriter& w, const Associate& a, bool rq) const;
 
@@ -73,7 +100,28 @@ class DicomDissector : public Dissector {
   std::map<uint16_t, OpenRequest> open_;
   std::deque<uint16_t> open_order_;
   TimeNs first_ts_ = 0;
+  ObjectInfo identity_;            // the first stored object's device identity
+  std::set<std::string> patients_;  // distinct patient tokens seen
+  uint64_t datasets_parsed_ = 0, datasets_not_parsed_ = 0;
 };
+
+void write_object(JsonWriter& w, const ObjectInfo& o, bool with_patient) {
+  auto opt = [&w](const char* k, const std::string& v) {
+    if (!v.empty()) w.kv(k, v);
+  };
+  opt("modality", o.modality);
+  opt("manufacturer", o.manufacturer);
+  opt("model", o.model);
+  opt("software_versions", o.software_versions);
+  opt("serial_number", o.serial);
+  opt("station_name", o.station);
+  opt("institution", o.institution);
+  if (with_patient) {
+    opt("patient_name", o.patient_name);
+    opt("patient_id", o.patient_id);
+    opt("patient_birth_date", o.birth_date);
+  }
+}
 
 AppResult DicomDissector::on_data(Direction direction, Bytes d, AppContext& ctx) {
   const int dir = static_cast<int>(direction);
@@ -139,7 +187,11 @@ AppResult DicomDissector::on_data(Direction direction, Bytes d, AppContext& ctx)
         s.command.insert(s.command.end(), d.begin() + static_cast<long>(pos), d.begin() + static_cast<long>(pos + take));
       }
     } else {
-      s.dataset_bytes += take;  // data sets are counted, never buffered here
+      // Only the leading bytes of a data set are kept (its identifying
+      // elements come first); the rest, pixel data, is counted and dropped.
+      size_t keep = std::min<size_t>(take, kMaxDataset - std::min(kMaxDataset, s.dataset.size()));
+      s.dataset.insert(s.dataset.end(), d.begin() + static_cast<long>(pos), d.begin() + static_cast<long>(pos + keep));
+      s.dataset_bytes += take;
       dataset_bytes_ += take;
     }
     pos += take;
@@ -153,6 +205,8 @@ AppResult DicomDissector::on_data(Direction direction, Bytes d, AppContext& ctx)
           s.command.clear();
           s.command_too_long = false;
         } else {
+          handle_dataset(dir, Bytes(s.dataset), ctx);
+          s.dataset.clear();
           s.dataset_bytes = 0;
         }
       }
@@ -202,7 +256,8 @@ void DicomDissector::handle_command(int dir, Bytes cmd, AppContext& ctx) {
     ctx.anomaly(err);
     return;
   }
-  (void)dir;
+  dirs_[dir].last_field = c.field;
+  dirs_[dir].last_id = is_response(c.field) ? c.responded_id : c.message_id;
   ++commands_[command_name(c.field)];
   if (!is_response(c.field)) {
     switch (c.field) {
@@ -245,6 +300,100 @@ void DicomDissector::handle_command(int dir, Bytes cmd, AppContext& ctx) {
   open_order_.erase(std::remove(open_order_.begin(), open_order_.end(), c.responded_id), open_order_.end());
 }
 
+bool DicomDissector::transfer_syntax(uint8_t context_id, bool& explicit_vr) const {
+  std::string ts;
+  for (const auto& pc : ac_.contexts) {
+    if (pc.id == context_id && pc.result == 0 && !pc.transfer_syntaxes.empty()) ts = pc.transfer_syntaxes[0];
+  }
+  if (ts.empty()) {
+    for (const auto& pc : rq_.contexts) {
+      if (pc.id == context_id && pc.transfer_syntaxes.size() == 1) ts = pc.transfer_syntaxes[0];
+    }
+  }
+  if (ts.empty()) ts = "1.2.840.10008.1.2";  // the default transfer syntax (PS3.5 §10.1)
+  // Big endian and deflated data sets are recognised, not parsed; every
+  // other transfer syntax encodes the data set in explicit VR little endian.
+  if (ts == "1.2.840.10008.1.2.2" || ts == "1.2.840.10008.1.2.1.99") return false;
+  explicit_vr = ts != "1.2.840.10008.1.2";
+  return true;
+}
+
+void DicomDissector::handle_dataset(int dir, Bytes data, AppContext& ctx) {
+  bool explicit_vr = false;
+  if (!transfer_syntax(dirs_[dir].pdv.context_id, explicit_vr)) {
+    ++datasets_not_parsed_;
+    return;
+  }
+  DatasetScan scan;
+  scan_dataset(data, explicit_vr, kStopTag, scan);
+  if (scan.error) ctx.anomaly(scan.error);
+  ++datasets_parsed_;
+  const uint16_t field = dirs_[dir].last_field;
+  ObjectInfo obj;
+  std::vector<QueryKey> keys;
+  std::string level;
+  for (const DataElement& e : scan.elements) {
+    ElementInfo info = element_info(e.tag);
+    std::string text = element_text(e, 64);
+    std::string token;
+    switch (info.use) {
+      case ElementUse::kPhiName: token = ctx.phi("name", text); break;
+      case ElementUse::kPhiId: token = ctx.phi("id", text); break;
+      case ElementUse::kPhiDate: token = ctx.phi("birth_date", text); break;
+      default: break;
+    }
+    switch (e.tag) {
+      case tag(0x0008, 0x0060): obj.modality = text; break;
+      case tag(0x0008, 0x0070): obj.manufacturer = text; break;
+      case tag(0x0008, 0x1090): obj.model = text; break;
+      case tag(0x0018, 0x1020): obj.software_versions = text; break;
+      case tag(0x0018, 0x1000): obj.serial = text; break;
+      case tag(0x0008, 0x1010): obj.station = text; break;
+      case tag(0x0008, 0x0080): obj.institution = text; break;
+      case tag(0x0010, 0x0010): obj.patient_name = token; break;
+      case tag(0x0010, 0x0020): obj.patient_id = token; break;
+      case tag(0x0010, 0x0030): obj.birth_date = token; break;
+      case tag(0x0008, 0x0052): level = text; break;
+      default: break;
+    }
+    if (field == 0x0020 && keys.size() < kMaxQueryKeys) {  // C-FIND-RQ: the query's keys
+      QueryKey k;
+      if (info.keyword) {
+        k.key = info.keyword;
+      } else {
+        char buf[16];
+        snprintf(buf, sizeof buf, "(%04X,%04X)", e.tag >> 16, e.tag & 0xFFFF);
+        k.key = buf;
+      }
+      bool sequence = e.vr[0] == 'S' && e.vr[1] == 'Q';
+      k.match = sequence ? "sequence" : match_kind(e);
+      if (k.match != std::string("universal") && !sequence) {
+        if (!token.empty()) {
+          k.value = token;
+        } else if (info.use == ElementUse::kStructure || info.use == ElementUse::kIdentity) {
+          k.value = text;
+        }
+      }
+      keys.push_back(std::move(k));
+    }
+  }
+  // Patients seen: in stored objects and query results. A query's own keys
+  // (C-FIND/C-MOVE/C-GET requests) are patterns, not patients.
+  const bool query = field == 0x0020 || field == 0x0021 || field == 0x0010;
+  if (!query && (!obj.patient_id.empty() || !obj.patient_name.empty())) {
+    std::string who = !obj.patient_id.empty() ? obj.patient_id : obj.patient_name;
+    if (patients_.size() < kMaxPatients) patients_.insert(who);
+  }
+  auto it = open_.find(dirs_[dir].last_id);
+  if (field == 0x0001) {  // C-STORE-RQ: the stored object
+    if (identity_.empty() && !obj.empty()) identity_ = obj;
+    if (it != open_.end()) it->second.object = obj;
+  } else if (field == 0x0020 && it != open_.end()) {
+    it->second.level = level;
+    it->second.keys = std::move(keys);
+  }
+}
+
 void DicomDissector::emit_command(const OpenRequest& rq, const Command& rsp, AppContext& ctx) {
   EventBuilder b(ctx.envelope(), "dicom_command");
   JsonWriter& w = b.w();
@@ -268,6 +417,23 @@ void DicomDissector::emit_command(const OpenRequest& rq, const Command& rsp, App
     w.kv("completed", static_cast<unsigned>(rsp.completed));
     w.kv("failed", static_cast<unsigned>(rsp.failed));
     w.kv("warning", static_cast<unsigned>(rsp.warning));
+  }
+  if (rq.field == 0x0001 && !(rq.object.empty() && rq.object.patient_id.empty())) {
+    w.key("object").begin_object();
+    write_object(w, rq.object, true);
+    w.end_object();
+  }
+  if (rq.field == 0x0020 && !rq.keys.empty()) {
+    w.key("query").begin_object();
+    if (!rq.level.empty()) w.kv("level", rq.level);
+    w.key("keys").begin_array();
+    for (const auto& k : rq.keys) {
+      w.begin_object().kv("key", k.key).kv("match", k.match);
+      if (!k.value.empty()) w.kv("value", k.value);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
   }
   w.kv("latency_ms", static_cast<double>(std::max<TimeNs>(0, ctx.now() - rq.ts)) / 1e6);
   w.end_object();
@@ -403,6 +569,23 @@ void DicomDissector::on_end(AppContext& ctx) {
   }
   if (gets_) w.kv("gets", gets_);
   w.kv("dataset_bytes", dataset_bytes_);
+  if (!identity_.empty()) {
+    w.key("object_identity").begin_object();
+    write_object(w, identity_, false);
+    w.end_object();
+  }
+  w.kv("phi", !patients_.empty());
+  if (!patients_.empty()) {
+    w.kv("patient_count", static_cast<uint64_t>(patients_.size()));
+    w.key("patients").begin_array();
+    size_t n = 0;
+    for (const auto& p : patients_) {
+      if (n++ >= kMaxListed) break;
+      w.value(p);
+    }
+    w.end_array();
+  }
+  if (datasets_not_parsed_) w.kv("datasets_not_parsed", datasets_not_parsed_);
   if (gaps_) w.kv("gaps", gaps_);
   w.end_object();
   ctx.emit(b.finish());
