@@ -3,7 +3,7 @@
 # a release build and again in an ASan/UBSan build, then fuzz for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FUZZ_SECONDS=${FUZZ_SECONDS:-45}
+FUZZ_SECONDS=${FUZZ_SECONDS:-40}
 scripts/install-deps.sh
 jobs=$(nproc)
 
@@ -23,20 +23,28 @@ trap 'rm -rf "$work"' EXIT
 repo=$PWD
 # Seeds: small corpus captures for the packet path; the TCP payload of every
 # DICOM stream (sample, corpus, the lab captures the tests just made) for DICOM.
-mkdir -p "$work/packet/corpus" "$work/packet/seeds" "$work/dicom/corpus" "$work/dicom/seeds"
+mkdir -p "$work/packet/corpus" "$work/packet/seeds"
 find ../shared/corpus -name '*.pcap*' -size -64k -exec cp {} "$work/packet/seeds/" \;
 cp tests/fuzz/regressions/* "$work/packet/seeds/" 2>/dev/null || true
-n=0
-for cap in samples/clinic-sample.pcap ../shared/corpus/nDPI-2025/pcap/dicom.pcap build/tests/work/test_lab/lab_*/capture.pcap; do
-  [ -f "$cap" ] || continue
-  for st in $(tshark -r "$cap" -Y "tcp.port==104 && tcp.len>0" -T fields -e tcp.stream 2>/dev/null | sort -u | head -20); do
-    n=$((n + 1))
-    { printf '\x55'; tshark -r "$cap" -Y "tcp.stream==$st && tcp.len>0" -T fields -e tcp.payload 2>/dev/null | tr -d '\n' | xxd -r -p; } > "$work/dicom/seeds/s$n.bin"
+# Dissector seeds: byte 0 (chunking), then the TCP payload of each stream on
+# the protocol's port, from the sample, the corpus and the lab captures.
+seed_streams() {  # target port
+  mkdir -p "$work/$1/corpus" "$work/$1/seeds"
+  local n=0 cap st
+  for cap in samples/clinic-sample.pcap ../shared/corpus/nDPI-2025/pcap/*.pcap ../shared/corpus/tapirx/testdata/*.pcap \
+             build/tests/work/test_lab/lab_*/capture.pcap; do
+    [ -f "$cap" ] || continue
+    for st in $(tshark -r "$cap" -Y "tcp.port==$2 && tcp.len>0" -T fields -e tcp.stream 2>/dev/null | sort -u | head -20); do
+      n=$((n + 1))
+      { printf '\x55'; tshark -r "$cap" -Y "tcp.stream==$st && tcp.len>0" -T fields -e tcp.payload 2>/dev/null | tr -d '\n' | xxd -r -p; } > "$work/$1/seeds/s$n.bin"
+    done
   done
-done
+}
+seed_streams dicom 104
+seed_streams hl7 2575
 failed=0
-for target in packet dicom; do
-  bin="$repo/build-fuzz/tests/fuzz/fuzz_$([ $target = packet ] && echo packet_path || echo dicom)"
+for target in packet dicom hl7; do
+  bin="$repo/build-fuzz/tests/fuzz/fuzz_$([ $target = packet ] && echo packet_path || echo $target)"
   echo "-- fuzz_$target ($(ls "$work/$target/seeds" | wc -l) seeds)"
   (cd "$work/$target" && "$bin" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -rss_limit_mb=2048 \
      -print_final_stats=1 corpus seeds 2>&1 | grep -E "^stat::number_of_executed_units|^stat::new_units|ERROR|SUMMARY|Done" || true)

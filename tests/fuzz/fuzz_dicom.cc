@@ -1,55 +1,8 @@
-// Fuzz target for the DICOM parsers and dissector: the pure PDU, associate
-// and command-set parsers on the raw input, then the registered dissector on
-// the input as two interleaved streams cut into chunks (so PDUs and PDVs
-// straddle calls), with the incomplete/needed contract honoured as the flow
-// engine honours it.
-//
-// Input: byte 0 chooses chunk sizes, then the stream; bytes at odd chunk
-// positions go to the server, even to the client.
-#include <cstdint>
-#include <cstring>
-#include <string_view>
-#include <vector>
-
+// Fuzz target for DICOM: the pure PDU, associate and command-set parsers on
+// the raw input, then the dissector through the shared harness.
+#include "dissectors/dicom/dicom_dataset.h"
 #include "dissectors/dicom/dicom_parser.h"
-#include "dissectors/dissector.h"
-
-namespace {
-
-class Ctx : public ms::AppContext {
- public:
-  ms::Envelope envelope() const override {
-    ms::Envelope e;
-    e.ts = now_;
-    e.flow_id = 1;
-    e.src_ip = "10.0.0.1";
-    e.dest_ip = "10.0.0.2";
-    e.proto = "TCP";
-    e.has_ports = true;
-    e.src_port = 40000;
-    e.dest_port = 104;
-    return e;
-  }
-  ms::TimeNs now() const override { return now_; }
-  void emit(ms::Event&& ev) override {
-    if (ev.json.empty() || ev.json.front() != '{' || ev.json.back() != '}' ||
-        ev.json.find('\n') != std::string::npos) {
-      __builtin_trap();
-    }
-  }
-  void anomaly(const char*) override {}
-  std::string phi(std::string_view, std::string_view v) const override { return v.empty() ? "" : "phi:fuzz"; }
-  ms::TimeNs now_ = 1'700'000'000LL * 1'000'000'000LL;
-};
-
-const ms::DissectorSpec* dicom_spec() {
-  for (const auto& s : ms::DissectorRegistry::all()) {
-    if (s.name == "dicom") return &s;
-  }
-  __builtin_trap();
-}
-
-}  // namespace
+#include "dissector_harness.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ms::Bytes in(data, size);
@@ -61,42 +14,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ms::dicom::Command c;
   ms::dicom::parse_command(in, c);
   ms::dicom::plausible_start(in);
-  if (size < 2) return 0;
-
-  const ms::DissectorSpec* spec = dicom_spec();
-  auto dis = spec->make();
-  Ctx ctx;
-  std::vector<uint8_t> pending[2];
-  uint32_t needed[2] = {0, 0};
-  bool dead = false;
-  uint8_t sizes = data[0];
-  size_t pos = 1;
-  for (int k = 0; pos < size && !dead; ++k) {
-    size_t chunk = 1 + ((sizes >> (k % 8)) & 1 ? 997 : 13) + (k * 7919 % 61);
-    chunk = std::min(chunk, size - pos);
-    int dir = k % 2;
-    pending[dir].insert(pending[dir].end(), data + pos, data + pos + chunk);
-    pos += chunk;
-    ctx.now_ += 1'000'000;
-    if (pending[dir].size() < needed[dir]) continue;
-    ms::AppResult r = dis->on_data(static_cast<ms::Direction>(dir), ms::Bytes(pending[dir]), ctx);
-    switch (r.kind) {
-      case ms::AppResult::kOk:
-        pending[dir].clear();
-        needed[dir] = 0;
-        break;
-      case ms::AppResult::kIncomplete:
-        if (r.consumed > pending[dir].size()) __builtin_trap();  // the contract: never past the input
-        pending[dir].erase(pending[dir].begin(), pending[dir].begin() + r.consumed);
-        needed[dir] = std::max<uint32_t>(r.needed, static_cast<uint32_t>(pending[dir].size()) + 1);
-        if (needed[dir] > (1u << 21)) dead = true;  // the engine refuses units this large
-        break;
-      case ms::AppResult::kError:
-        dead = true;
-        break;
-    }
-    if (k % 17 == 5) dis->on_gap(static_cast<ms::Direction>(dir), 100, ctx);
+  for (bool explicit_vr : {false, true}) {
+    ms::dicom::DatasetScan scan;
+    ms::dicom::scan_dataset(in, explicit_vr, ms::dicom::tag(0x0041, 0), scan);
+    for (const auto& e : scan.elements) ms::dicom::match_kind(e);
   }
-  dis->on_end(ctx);
+  fuzzharness::feed("dicom", data, size);
   return 0;
 }

@@ -102,8 +102,10 @@ def hl7_message(kind, sending_app, sending_facility, receiving_app, receiving_fa
         segs.append("OBR|1|ORD%s||CT^CT CHEST" % control_id)
     else:
         segs.append("OBR|1|||VITALS^Vital signs")
-        equip = "|%s" % device_id if device_id else ""
-        segs.append("OBX|1|NM|8867-4^Heart rate^LN||%s|/min|||||F|||%s%s" % (value, now, "||" + equip if equip else ""))
+        # OBX fields 1..18 (HL7 v2.5 §7.4.2): 18 is the equipment instance identifier.
+        obx = ["OBX", "1", "NM", "8867-4^Heart rate^LN", "", value, "/min", "", "", "", "", "F", "", "", now,
+               "", "", "", device_id or ""]
+        segs.append("|".join(obx).rstrip("|"))
     return "\r".join(segs) + "\r"
 
 

@@ -1,0 +1,181 @@
+// HL7 v2 parsing: HL7 v2.5 §2.5 (message construction), §2.7 (escapes),
+// §2.14 (MSH), §2.15 (MSA, ERR); PID (§3.4.2), OBX-18 (§7.4.2), PRT (v2.7 §7.4.4).
+#include "dissectors/hl7/hl7_parser.h"
+
+#include <cctype>
+
+namespace ms::hl7 {
+
+namespace {
+
+bool valid_delimiter(uint8_t c) {
+  return c > 0x20 && c < 0x7F && !std::isalnum(c);
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep, size_t max = 256) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (out.size() < max) {
+    size_t p = s.find(sep, start);
+    if (p == std::string_view::npos) {
+      out.push_back(s.substr(start));
+      break;
+    }
+    out.push_back(s.substr(start, p - start));
+    start = p + 1;
+  }
+  return out;
+}
+
+std::string_view at(const std::vector<std::string_view>& v, size_t i) { return i < v.size() ? v[i] : std::string_view(); }
+
+std::string component(std::string_view field, const Delimiters& d, size_t i) {
+  auto comps = split(field, d.component, 32);
+  return unescape(at(comps, i), d);
+}
+
+std::string first_rep(std::string_view field, const Delimiters& d) {
+  return std::string(at(split(field, d.repetition, 2), 0));
+}
+
+std::string trimmed(std::string s, size_t max = 128) {
+  while (!s.empty() && (s.back() == ' ')) s.pop_back();
+  if (s.size() > max) s.resize(max);
+  return s;
+}
+
+}  // namespace
+
+std::string unescape(std::string_view v, const Delimiters& d) {
+  std::string out;
+  out.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] != d.escape) {
+      out += v[i];
+      continue;
+    }
+    size_t end = v.find(d.escape, i + 1);
+    if (end == std::string_view::npos) {
+      out += v.substr(i);  // unterminated: keep as is
+      break;
+    }
+    std::string_view seq = v.substr(i + 1, end - i - 1);
+    if (seq == "F") out += d.field;
+    else if (seq == "S") out += d.component;
+    else if (seq == "T") out += d.subcomponent;
+    else if (seq == "R") out += d.repetition;
+    else if (seq == "E") out += d.escape;
+    else if (seq.size() >= 3 && seq[0] == 'X' && (seq.size() - 1) % 2 == 0) {
+      for (size_t k = 1; k + 1 < seq.size(); k += 2) {
+        auto hex = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::toupper(c) - 'A' + 10) & 0xF; };
+        out += static_cast<char>(hex(seq[k]) << 4 | hex(seq[k + 1]));
+      }
+    }
+    // Formatting (\H\ \N\ ...) and character-set escapes carry no data: dropped.
+    i = end;
+  }
+  return out;
+}
+
+const char* parse_message(Bytes msg, Message& m) {
+  std::string_view text(reinterpret_cast<const char*>(msg.data()), msg.size());
+  // Segments end with CR (§2.5.1); tolerate CR LF and bare LF.
+  size_t pos = 0;
+  bool seen_msh = false;
+  while (pos < text.size()) {
+    size_t end = text.find_first_of("\r\n", pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view seg = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (seg.empty()) continue;
+    if (++m.segment_count > kMaxSegments) return "hl7.too_many_segments";
+    std::string_view id = seg.substr(0, 3);
+    if (m.segments.size() < 64) m.segments.emplace_back(id);
+    if (id == "FHS" || id == "BHS" || id == "FTS" || id == "BTS") {
+      m.batch = true;
+      continue;
+    }
+    if (id == "MSH") {
+      if (seen_msh) continue;  // one message at a time; a batch's next MSH is not ours
+      if (seg.size() < 8) return "hl7.short_msh";
+      Delimiters& d = m.delim;
+      d.field = seg[3];
+      std::string_view enc = seg.substr(4, seg.find(d.field, 4) == std::string_view::npos ? 0 : seg.find(d.field, 4) - 4);
+      if (!valid_delimiter(static_cast<uint8_t>(d.field)) || enc.size() < 2 || enc.size() > 5) {
+        return "hl7.bad_encoding_characters";
+      }
+      for (char c : enc) {
+        if (!valid_delimiter(static_cast<uint8_t>(c)) || c == d.field) return "hl7.bad_encoding_characters";
+      }
+      d.component = enc[0];
+      d.repetition = enc.size() > 1 ? enc[1] : '~';
+      d.escape = enc.size() > 2 ? enc[2] : '\\';
+      d.subcomponent = enc.size() > 3 ? enc[3] : '&';
+      // MSH-1 is the field separator itself, so MSH-n is element n-1 here.
+      auto f = split(seg, d.field, 32);
+      auto field = [&](size_t n) { return unescape(at(f, n - 1), d); };
+      m.sending_app = trimmed(component(at(f, 2), d, 0));
+      m.sending_facility = trimmed(component(at(f, 3), d, 0));
+      m.receiving_app = trimmed(component(at(f, 4), d, 0));
+      m.receiving_facility = trimmed(component(at(f, 5), d, 0));
+      m.message_type = trimmed(component(at(f, 8), d, 0), 8);
+      m.trigger_event = trimmed(component(at(f, 8), d, 1), 8);
+      m.structure = trimmed(component(at(f, 8), d, 2), 16);
+      m.control_id = trimmed(field(10), 64);
+      m.processing_id = trimmed(component(at(f, 10), d, 0), 4);
+      m.version = trimmed(component(at(f, 11), d, 0), 16);
+      seen_msh = true;
+      continue;
+    }
+    if (!seen_msh) return "hl7.no_msh";
+    const Delimiters& d = m.delim;
+    auto f = split(seg, d.field, 32);
+    if (id == "MSA") {
+      m.ack_code = trimmed(unescape(at(f, 1), d), 4);
+      m.acked_control_id = trimmed(unescape(at(f, 2), d), 64);
+    } else if (id == "ERR") {
+      m.has_err = true;
+      std::string code = component(at(f, 3), d, 0);  // ERR-3 HL7 error code (v2.5)
+      if (code.empty()) code = component(at(f, 1), d, 3);  // ERR-1.4 (v2.3)
+      m.err_code = trimmed(code, 16);
+    } else if (id == "PID") {
+      for (auto rep : split(at(f, 3), d.repetition, 8)) {  // PID-3 patient identifier list
+        std::string v = trimmed(component(rep, d, 0));
+        if (!v.empty()) m.patient_ids.push_back(v);
+      }
+      if (m.patient_name.empty()) m.patient_name = trimmed(unescape(first_rep(at(f, 5), d), d));
+      if (m.birth_date.empty()) m.birth_date = trimmed(component(at(f, 7), d, 0), 32);
+    } else if (id == "OBX") {
+      std::string eq = trimmed(unescape(first_rep(at(f, 18), d), d));
+      if (!eq.empty() && m.equipment.size() < 16) m.equipment.push_back(eq);
+    } else if (id == "PRT") {
+      for (size_t n : {10, 16}) {  // PRT-10 participation device, PRT-16 device UDI
+        std::string v = trimmed(unescape(first_rep(at(f, n), d), d));
+        if (!v.empty() && m.equipment.size() < 16) m.equipment.push_back(v);
+      }
+    }
+  }
+  return seen_msh ? nullptr : "hl7.no_msh";
+}
+
+Start plausible_start(Bytes b) {
+  size_t off = 0;
+  if (!b.empty() && b[0] == 0x0B) off = 1;
+  // "MSH" + field separator + at least two encoding characters + separator.
+  static const char kMsh[] = "MSH";
+  for (size_t i = 0; i < 3; ++i) {
+    if (off + i >= b.size()) return Start::kNeedMore;
+    if (b[off + i] != static_cast<uint8_t>(kMsh[i])) return Start::kNo;
+  }
+  if (off + 3 >= b.size()) return Start::kNeedMore;
+  uint8_t fs = b[off + 3];
+  if (!valid_delimiter(fs)) return Start::kNo;
+  size_t n = 0;
+  for (size_t i = off + 4; i < b.size(); ++i) {
+    if (b[i] == fs) return n >= 2 && n <= 5 ? (off ? Start::kMllp : Start::kRaw) : Start::kNo;
+    if (!valid_delimiter(b[i]) || ++n > 5) return Start::kNo;
+  }
+  return Start::kNeedMore;
+}
+
+}  // namespace ms::hl7
