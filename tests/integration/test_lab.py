@@ -27,7 +27,16 @@ def scenarios():
 
 
 def system_state():
-    """What a lab run must leave as it found it."""
+    """What a lab run must leave as it found it (read under the lab's lock:
+    another test's run is then either not started or finished)."""
+    import sys
+    sys.path.insert(0, mstest.repo("tests", "lab"))
+    import labnet
+    with labnet.MachineLock():
+        return _system_state()
+
+
+def _system_state():
     ns = sorted(n for n in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
                 if n.startswith("msl"))
     links = subprocess.run(["ip", "-br", "link"], capture_output=True, text=True).stdout.split("\n")

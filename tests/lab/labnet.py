@@ -14,6 +14,22 @@ import subprocess
 import time
 
 PREFIX_ROOT = "msl"
+# One lab at a time on a machine: runs (and tests that inspect the machine's
+# state) take this lock, so nobody sees another run half built.
+LOCK_PATH = "/run/lock/medsentry-lab.lock" if os.path.isdir("/run/lock") else "/tmp/medsentry-lab.lock"
+
+
+class MachineLock:
+    def __enter__(self):
+        import fcntl
+        self.f = open(LOCK_PATH, "a")
+        fcntl.flock(self.f, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        import fcntl
+        fcntl.flock(self.f, fcntl.LOCK_UN)
+        self.f.close()
 
 
 def sh(*cmd, check=True, **kw):

@@ -17,7 +17,7 @@ import time
 import tomllib
 
 import content
-from labnet import Lab
+from labnet import Lab, MachineLock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = "/usr/bin/python3"
@@ -475,6 +475,11 @@ def run_scenario(path, outdir):
     dns = [h.get("ip") for h in sc["host"] if any(s["kind"] == "dnsmasq" for s in h.get("service", []))]
     lab = Lab(work, dns=dns[0] if dns else None)
     ctx = Ctx(lab, sc, work)
+    with MachineLock():
+        return _run(sc, lab, ctx, outdir)
+
+
+def _run(sc, lab, ctx, outdir):
     t0 = time.time()
     try:
         lab.start()

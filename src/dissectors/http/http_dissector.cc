@@ -1,0 +1,389 @@
+// The HTTP/1.x dissector: requests and responses paired in order (pipelining),
+// bodies framed by length, chunks or connection close, and streamed; the first
+// 64 KiB of each body is kept for what hides in it: a device page's title, a
+// DICOM Part 10 file (also inside multipart/related, as STOW-RS sends them).
+// Events: `http` per transaction, `dicom_file` per DICOM file carried.
+// Privacy: the query string's values, cookies and passwords are never written;
+// a Basic password leaves only as a strength verdict.
+#include <algorithm>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "dissectors/dicom/dicom_file.h"
+#include "dissectors/dicom/dicom_parser.h"
+#include "dissectors/dissector.h"
+#include "dissectors/http/http_parser.h"
+
+namespace ms::http {
+
+namespace {
+
+constexpr size_t kMaxBodyKept = 64 * 1024;
+constexpr size_t kMaxOpen = 64;
+constexpr size_t kMaxFilesPerBody = 16;
+
+enum class Phase { kHead, kLength, kChunkSize, kChunkData, kChunkEnd, kTrailers, kUntilClose };
+
+struct Dir {
+  Phase phase = Phase::kHead;
+  uint64_t left = 0;
+  std::vector<uint8_t> body;  // first kMaxBodyKept bytes
+  uint64_t body_bytes = 0;
+};
+
+struct Txn {
+  Head req, resp;
+  bool have_resp = false, req_done = false, resp_complete = false;
+  uint64_t req_body = 0, resp_body = 0;
+  std::string title;
+  TimeNs ts = 0;
+};
+
+class HttpDissector : public Dissector {
+ public:
+  AppResult on_data(Direction dir, Bytes d, AppContext& ctx) override;
+  void on_gap(Direction dir, uint64_t, AppContext& ctx) override {
+    // Lost bytes: the message boundaries are lost too; stop this direction.
+    lost_[static_cast<int>(dir)] = true;
+    (void)ctx;
+  }
+  void on_end(AppContext& ctx) override;
+
+ private:
+  void head_done(int dir, Head&& h, AppContext& ctx);
+  void body_done(int dir, AppContext& ctx);
+  void inspect_body(int dir, AppContext& ctx);
+  void emit(const Txn& t, AppContext& ctx);
+  void emit_dicom_file(int dir, const dicom::Part10& f, AppContext& ctx);
+
+  Dir dirs_[2];
+  bool lost_[2] = {false, false};
+  std::deque<Txn> txns_;  // requests waiting for (or reading) their response
+  size_t responded_ = 0;  // txns_ before this index have a response head
+};
+
+AppResult HttpDissector::on_data(Direction direction, Bytes d, AppContext& ctx) {
+  const int dir = static_cast<int>(direction);
+  if (lost_[dir]) return AppResult::ok();
+  Dir& s = dirs_[dir];
+  size_t pos = 0;
+  while (pos < d.size()) {
+    Bytes rest = d.subspan(pos);
+    switch (s.phase) {
+      case Phase::kHead: {
+        size_t n = head_length(rest);
+        if (n == 0) {
+          if (rest.size() > kMaxHead) return AppResult::fail("http.head_too_long");
+          return AppResult::incomplete(static_cast<uint32_t>(pos), static_cast<uint32_t>(rest.size() + 1));
+        }
+        Head h;
+        if (const char* err = parse_head(rest.first(n), dir == 0, h)) return AppResult::fail(err);
+        if (h.odd_whitespace) ctx.anomaly("http.request_line_whitespace");
+        pos += n;
+        head_done(dir, std::move(h), ctx);
+        break;
+      }
+      case Phase::kLength:
+      case Phase::kChunkData:
+      case Phase::kUntilClose: {
+        size_t take = s.phase == Phase::kUntilClose ? rest.size() : static_cast<size_t>(std::min<uint64_t>(rest.size(), s.left));
+        size_t keep = std::min(take, kMaxBodyKept - std::min(kMaxBodyKept, s.body.size()));
+        s.body.insert(s.body.end(), rest.begin(), rest.begin() + static_cast<long>(keep));
+        s.body_bytes += take;
+        pos += take;
+        if (s.phase == Phase::kUntilClose) break;
+        s.left -= take;
+        if (s.left == 0) {
+          if (s.phase == Phase::kLength) {
+            body_done(dir, ctx);
+          } else {
+            s.phase = Phase::kChunkEnd;
+          }
+        }
+        break;
+      }
+      case Phase::kChunkSize:
+      case Phase::kChunkEnd:
+      case Phase::kTrailers: {
+        std::string_view line(reinterpret_cast<const char*>(rest.data()), std::min<size_t>(rest.size(), 4096));
+        size_t eol = line.find('\n');
+        if (eol == std::string_view::npos) {
+          if (rest.size() >= 4096) return AppResult::fail("http.bad_chunk");
+          return AppResult::incomplete(static_cast<uint32_t>(pos), static_cast<uint32_t>(rest.size() + 1));
+        }
+        std::string_view l = line.substr(0, eol);
+        if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+        pos += eol + 1;
+        if (s.phase == Phase::kChunkEnd) {  // the CRLF after a chunk's data
+          if (!l.empty()) return AppResult::fail("http.bad_chunk");
+          s.phase = Phase::kChunkSize;
+        } else if (s.phase == Phase::kTrailers) {
+          if (l.empty()) body_done(dir, ctx);
+        } else {
+          uint64_t n = 0;
+          size_t digits = 0;
+          for (char c : l) {
+            int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                    : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+            if (v < 0) break;
+            if (++digits > 15) return AppResult::fail("http.bad_chunk");
+            n = n * 16 + static_cast<uint64_t>(v);
+          }
+          if (digits == 0) return AppResult::fail("http.bad_chunk");
+          s.left = n;
+          s.phase = n == 0 ? Phase::kTrailers : Phase::kChunkData;
+        }
+        break;
+      }
+    }
+  }
+  return AppResult::ok();
+}
+
+void HttpDissector::head_done(int dir, Head&& h, AppContext& ctx) {
+  Dir& s = dirs_[dir];
+  s.body.clear();
+  s.body_bytes = 0;
+  uint64_t len = 0;
+  Framing f;
+  if (dir == 0) {
+    if (txns_.size() >= kMaxOpen) {  // a client that never gets answers: write the oldest
+      emit(txns_.front(), ctx);
+      txns_.pop_front();
+      if (responded_ > 0) --responded_;
+    }
+    Txn t;
+    t.ts = ctx.now();
+    t.req = std::move(h);
+    f = body_framing(t.req, false, len);
+    txns_.push_back(std::move(t));
+  } else {
+    if (h.status / 100 == 1) {  // interim response (100 Continue): not the answer
+      s.phase = Phase::kHead;
+      return;
+    }
+    if (responded_ >= txns_.size()) {  // a response to a request we did not see
+      Txn t;
+      t.ts = ctx.now();
+      txns_.push_back(std::move(t));
+    }
+    Txn& t = txns_[responded_++];
+    t.resp = std::move(h);
+    t.have_resp = true;
+    f = body_framing(t.resp, t.req.method == "HEAD", len);
+  }
+  switch (f) {
+    case Framing::kNone: s.phase = Phase::kHead; body_done(dir, ctx); break;
+    case Framing::kLength: s.phase = Phase::kLength; s.left = len; break;
+    case Framing::kChunked: s.phase = Phase::kChunkSize; break;
+    case Framing::kUntilClose: s.phase = Phase::kUntilClose; break;
+  }
+}
+
+void HttpDissector::body_done(int dir, AppContext& ctx) {
+  Dir& s = dirs_[dir];
+  s.phase = Phase::kHead;
+  inspect_body(dir, ctx);
+  if (dir == 0) {
+    if (!txns_.empty()) {
+      txns_.back().req_body = s.body_bytes;
+      txns_.back().req_done = true;
+    }
+  } else if (responded_ > 0) {
+    Txn& t = txns_[responded_ - 1];
+    t.resp_body = s.body_bytes;
+    t.resp_complete = true;
+    if (responded_ == 1) {  // the oldest transaction is complete: write it
+      emit(txns_.front(), ctx);
+      txns_.pop_front();
+      responded_ = 0;
+    }
+  }
+  s.body.clear();
+  s.body_bytes = 0;
+}
+
+void HttpDissector::inspect_body(int dir, AppContext& ctx) {
+  Dir& s = dirs_[dir];
+  if (s.body.empty()) return;
+  Bytes body(s.body);
+  const Head* h = dir == 0 ? (txns_.empty() ? nullptr : &txns_.back().req)
+                           : (responded_ ? &txns_[responded_ - 1].resp : nullptr);
+  if (!h) return;
+  const std::string* ct = h->find("content-type");
+  std::string ctype = ct ? *ct : "";
+  std::transform(ctype.begin(), ctype.end(), ctype.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (dir == 1 && ctype.find("html") != std::string::npos) txns_[responded_ - 1].title = html_title(body);
+  // DICOM Part 10 files: the body itself, or the parts of a multipart body.
+  size_t files = 0;
+  if (dicom::is_part10(body)) {
+    dicom::Part10 f;
+    dicom::parse_part10(body, f);
+    emit_dicom_file(dir, f, ctx);
+    ++files;
+  }
+  std::string boundary = ct ? multipart_boundary(*ct) : "";
+  if (!boundary.empty()) {
+    std::string_view text(reinterpret_cast<const char*>(body.data()), body.size());
+    std::string delim = "--" + boundary;
+    size_t p = text.find(delim);
+    while (p != std::string_view::npos && files < kMaxFilesPerBody) {
+      size_t hdr_end = text.find("\r\n\r\n", p);
+      if (hdr_end == std::string_view::npos) break;
+      Bytes part = body.subspan(hdr_end + 4);
+      if (dicom::is_part10(part)) {
+        dicom::Part10 f;
+        dicom::parse_part10(part, f);
+        emit_dicom_file(dir, f, ctx);
+        ++files;
+      }
+      p = text.find(delim, hdr_end);
+    }
+  }
+}
+
+void HttpDissector::emit_dicom_file(int dir, const dicom::Part10& f, AppContext& ctx) {
+  EventBuilder b(ctx.envelope(), "dicom_file");
+  JsonWriter& w = b.w();
+  w.key("dicom_file").begin_object();
+  w.kv("transport", "http");
+  w.kv("direction", dir == 0 ? "to_server" : "to_client");
+  w.kv("preamble", f.preamble_kind);
+  w.kv("executable_preamble", f.preamble_kind == "pe" || f.preamble_kind == "elf" || f.preamble_kind == "macho");
+  if (!f.transfer_syntax.empty()) w.kv("transfer_syntax", f.transfer_syntax);
+  if (!f.media_sop_class.empty()) {
+    w.kv("sop_class", f.media_sop_class);
+    if (*dicom::uid_name(f.media_sop_class)) w.kv("sop_class_name", dicom::uid_name(f.media_sop_class));
+  }
+  if (!f.media_sop_instance.empty()) w.kv("sop_instance", f.media_sop_instance);
+  bool phi = false;
+  w.key("object").begin_object();
+  for (const dicom::DataElement& e : f.dataset.elements) {
+    std::string v = dicom::element_text(e, 64);
+    switch (e.tag) {
+      case dicom::tag(0x0008, 0x0060): if (!v.empty()) w.kv("modality", v); break;
+      case dicom::tag(0x0008, 0x0070): if (!v.empty()) w.kv("manufacturer", v); break;
+      case dicom::tag(0x0008, 0x1090): if (!v.empty()) w.kv("model", v); break;
+      case dicom::tag(0x0018, 0x1020): if (!v.empty()) w.kv("software_versions", v); break;
+      case dicom::tag(0x0018, 0x1000): if (!v.empty()) w.kv("serial_number", v); break;
+      case dicom::tag(0x0008, 0x1010): if (!v.empty()) w.kv("station_name", v); break;
+      case dicom::tag(0x0008, 0x0080): if (!v.empty()) w.kv("institution", v); break;
+      case dicom::tag(0x0010, 0x0010): if (!v.empty()) { w.kv("patient_name", ctx.phi("name", v)); phi = true; } break;
+      case dicom::tag(0x0010, 0x0020): if (!v.empty()) { w.kv("patient_id", ctx.phi("id", v)); phi = true; } break;
+      case dicom::tag(0x0010, 0x0030): if (!v.empty()) w.kv("patient_birth_date", ctx.phi("birth_date", v)); break;
+      default: break;
+    }
+  }
+  w.end_object();
+  w.kv("phi", phi);
+  w.end_object();
+  ctx.emit(b.finish());
+}
+
+void HttpDissector::emit(const Txn& t, AppContext& ctx) {
+  Envelope env = ctx.envelope();
+  env.ts = t.ts;
+  EventBuilder b(env, "http");
+  JsonWriter& w = b.w();
+  auto opt = [&w](const char* k, const std::string* v) {
+    if (v && !v->empty()) w.kv(k, v->substr(0, 256));
+  };
+  w.key("http").begin_object();
+  if (!t.req.method.empty()) {
+    opt("hostname", t.req.find("host"));
+    // The path only: query values can carry identifiers (?patient=...).
+    std::string path = t.req.target.substr(0, t.req.target.find('?'));
+    w.kv("url", path.substr(0, 512));
+    size_t q = t.req.target.find('?');
+    if (q != std::string::npos) {
+      w.key("query_keys").begin_array();
+      std::string_view qs = std::string_view(t.req.target).substr(q + 1);
+      int n = 0;
+      while (!qs.empty() && n++ < 32) {
+        size_t amp = qs.find('&');
+        std::string_view kv = qs.substr(0, amp);
+        w.value(std::string(kv.substr(0, kv.find('='))).substr(0, 64));
+        if (amp == std::string_view::npos) break;
+        qs.remove_prefix(amp + 1);
+      }
+      w.end_array();
+    }
+    w.kv("http_method", t.req.method);
+    w.kv("protocol", t.req.version);
+    opt("http_user_agent", t.req.find("user-agent"));
+    opt("http_request_content_type", t.req.find("content-type"));
+    w.kv("request_body_bytes", t.req_body);
+    if (const std::string* auth = t.req.find("authorization")) {
+      w.key("authorization").begin_object();
+      std::string user, password;
+      std::string scheme = auth->substr(0, auth->find(' '));
+      w.kv("scheme", scheme.substr(0, 32));
+      if (decode_basic(*auth, user, password)) {
+        w.kv("username", user.substr(0, 128));
+        w.kv("password_present", !password.empty());
+        w.kv("password_strength", password_strength(password));
+      }
+      w.end_object();
+    }
+  }
+  if (t.have_resp) {
+    w.kv("status", t.resp.status);
+    opt("server", t.resp.find("server"));
+    opt("http_content_type", t.resp.find("content-type"));
+    w.kv("length", t.resp_body);
+    if (!t.resp_complete) w.kv("response_complete", false);  // the flow ended inside the body
+    if (!t.title.empty()) w.kv("title", t.title);
+    if (const std::string* wa = t.resp.find("www-authenticate")) {
+      size_t r = wa->find("realm=\"");
+      if (r != std::string::npos) w.kv("www_authenticate_realm", wa->substr(r + 7, wa->find('"', r + 7) - r - 7).substr(0, 128));
+      w.kv("www_authenticate_scheme", wa->substr(0, wa->find(' ')).substr(0, 32));
+    }
+  }
+  w.end_object();
+  ctx.emit(b.finish());
+}
+
+void HttpDissector::on_end(AppContext& ctx) {
+  // A body read until the connection closed ends now.
+  for (int d = 0; d < 2; ++d) {
+    if (dirs_[d].phase == Phase::kUntilClose) {
+      body_done(d, ctx);
+    } else if (d == 1 && dirs_[d].phase != Phase::kHead && responded_ > 0) {
+      txns_[responded_ - 1].resp_body = dirs_[d].body_bytes;  // what came of a cut body
+    }
+  }
+  while (!txns_.empty()) {
+    emit(txns_.front(), ctx);
+    txns_.pop_front();
+  }
+}
+
+ProbeResult probe_http(Direction dir, Bytes d) {
+  Start s = plausible_start(d);
+  if (s == Start::kNeedMore) return ProbeResult::kNeedMore;
+  if (s == Start::kNo) return ProbeResult::kNoMatch;
+  // The whole first line, ending as HTTP/1.x says it must.
+  std::string_view text(reinterpret_cast<const char*>(d.data()), std::min<size_t>(d.size(), 8192));
+  size_t eol = text.find('\n');
+  if (eol == std::string_view::npos) return d.size() >= 8192 ? ProbeResult::kNoMatch : ProbeResult::kNeedMore;
+  std::string_view line = text.substr(0, eol);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (s == Start::kRequest) {
+    if (dir != Direction::kToServer) return ProbeResult::kNoMatch;
+    return line.size() > 9 && (line.substr(line.size() - 9) == " HTTP/1.1" || line.substr(line.size() - 9) == " HTTP/1.0")
+               ? ProbeResult::kMatch
+               : ProbeResult::kNoMatch;
+  }
+  return line.size() >= 12 && std::isdigit(static_cast<unsigned char>(line[9])) &&
+                 std::isdigit(static_cast<unsigned char>(line[10])) && std::isdigit(static_cast<unsigned char>(line[11]))
+             ? ProbeResult::kMatch
+             : ProbeResult::kNoMatch;
+}
+
+}  // namespace
+
+MS_REGISTER_DISSECTOR(http, DissectorSpec{"http", kTransportTcp, {80, 8080, 8000, 8008}, probe_http,
+                                          [] { return std::unique_ptr<Dissector>(new HttpDissector); }});
+
+}  // namespace ms::http

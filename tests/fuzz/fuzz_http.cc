@@ -1,0 +1,27 @@
+// Fuzz target for HTTP/1.x: the head parser, Basic decoding, title and
+// boundary extraction, the Part 10 reader on the raw input, then the
+// dissector (heads, bodies by length, chunks or close) through the harness.
+#include "dissectors/dicom/dicom_file.h"
+#include "dissectors/http/http_parser.h"
+#include "dissector_harness.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  ms::Bytes in(data, size);
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  for (bool request : {true, false}) {
+    ms::http::Head h;
+    if (!ms::http::parse_head(in, request, h)) {
+      uint64_t len;
+      ms::http::body_framing(h, false, len);
+    }
+  }
+  std::string user, password;
+  ms::http::decode_basic(text, user, password);
+  ms::http::password_strength(text);
+  ms::http::html_title(in);
+  ms::http::multipart_boundary(text);
+  ms::dicom::Part10 f;
+  ms::dicom::parse_part10(in, f);
+  fuzzharness::feed("http", data, size);
+  return 0;
+}
