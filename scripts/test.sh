@@ -3,7 +3,7 @@
 # a release build and again in an ASan/UBSan build, then fuzz for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FUZZ_SECONDS=${FUZZ_SECONDS:-35}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 scripts/install-deps.sh
 jobs=$(nproc)
 
@@ -43,8 +43,13 @@ seed_streams() {  # target port
 seed_streams dicom 104
 seed_streams hl7 2575
 seed_streams http 80
+mkdir -p "$work/fhir/corpus" "$work/fhir/seeds"
+cp tests/fuzz/regressions_fhir/* "$work/fhir/seeds/" 2>/dev/null || true
+for f in build/tests/work/test_fhir/lab_ehr/work/out/*.json build/tests/work/test_fhir/lab_ehr/work/fhir/*.json; do
+  if [ -f "$f" ]; then cp "$f" "$work/fhir/seeds/"; fi
+done
 failed=0
-for target in packet dicom hl7 http; do
+for target in packet dicom hl7 http fhir; do
   bin="$repo/build-fuzz/tests/fuzz/fuzz_$([ $target = packet ] && echo packet_path || echo $target)"
   echo "-- fuzz_$target ($(ls "$work/$target/seeds" | wc -l) seeds)"
   (cd "$work/$target" && "$bin" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -rss_limit_mb=2048 \

@@ -61,12 +61,23 @@ def tshark_transactions(pcap, ports=()):
         a, b = (src, int(sp)), (dst, int(dp))
         k = (a, b) if a <= b else (b, a)
         if method:
-            reqs[k].append((method, uri.split("?")[0], host, ua))
+            reqs[k].append((method, person_ids_masked(uri.split("?")[0]), host, ua))
         # 1xx responses (100 Continue) are interim (RFC 9110 §15.2): medsentry
         # records each transaction's final response.
         if code and not code.startswith("1"):
             resps[k].append(int(code))
     return reqs, resps
+
+
+PERSON_TYPES = ("Patient", "Person", "RelatedPerson")
+
+
+def person_ids_masked(path):
+    """medsentry writes the logical id of a person resource (/Patient/123) as a
+    token; both sides are compared with that segment masked."""
+    segs = path.split("/")
+    return "/".join("<person-id>" if i > 0 and segs[i - 1] in PERSON_TYPES and seg else seg
+                    for i, seg in enumerate(segs))
 
 
 def compare_with_tshark(pcap, out, ports=()):
@@ -78,7 +89,10 @@ def compare_with_tshark(pcap, out, ports=()):
         a, b = (e["src_ip"], e["src_port"]), (e["dest_ip"], e["dest_port"])
         k = (a, b) if a <= b else (b, a)
         if "http_method" in h:
-            m_req[k].append((h["http_method"], h["url"], h.get("hostname", ""), h.get("http_user_agent", "")))
+            assert all(seg.startswith("phi:") for i, seg in enumerate(h["url"].split("/"))
+                       if i > 0 and h["url"].split("/")[i - 1] in PERSON_TYPES and seg), h["url"]
+            m_req[k].append((h["http_method"], person_ids_masked(h["url"]), h.get("hostname", ""),
+                             h.get("http_user_agent", "")))
         # tshark shows a response only once its body is reassembled; one the
         # capture cut off is not shown. medsentry reports it, marked so.
         if "status" in h and h.get("response_complete", True):

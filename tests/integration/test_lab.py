@@ -58,7 +58,9 @@ def phi_spellings(patient):
     and the birth date."""
     name = patient["name"]
     parts = [x for x in name.split("^") if x]
-    out = {name, " ".join(parts), " ".join(reversed(parts)), patient["id"], patient["birth_date"]}
+    bd = patient["birth_date"]
+    out = {name, " ".join(parts), " ".join(reversed(parts)), patient["id"], patient["id"].lower(), bd,
+           "%s-%s-%s" % (bd[:4], bd[4:6], bd[6:])}  # FHIR writes dates with dashes, ids as it likes
     out.update(p for p in parts if len(p) >= 4)
     return {x for x in out if x}
 

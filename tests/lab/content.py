@@ -122,3 +122,23 @@ def write_text(path, text):
     with open(path, "w") as f:
         f.write(text)
     return path
+
+
+def fhir_patient(patient):
+    """A FHIR R4 Patient resource for a scenario patient (invented)."""
+    family, _, given = patient["name"].partition("^")
+    bd = patient.get("birth_date", "")
+    res = {"resourceType": "Patient", "id": patient["id"].lower(),
+           "identifier": [{"system": "urn:oid:2.16.840.1.113883.3.9999", "value": patient["id"]}],
+           "name": [{"family": family, "given": [given.split("^")[0]] if given else []}],
+           "gender": {"F": "female", "M": "male"}.get(patient.get("sex"), "unknown")}
+    if len(bd) == 8:
+        res["birthDate"] = "%s-%s-%s" % (bd[:4], bd[4:6], bd[6:])
+    return res
+
+
+def fhir_observation(patient, device_id, value):
+    return {"resourceType": "Observation", "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4", "display": "Heart rate"}]},
+            "subject": {"reference": "Patient/" + patient["id"].lower()},
+            "device": {"display": device_id}, "valueQuantity": {"value": value, "unit": "/min"}}

@@ -136,6 +136,16 @@ def svc_device_web(ctx, h, s):
     wait_listen(h, port)
 
 
+@service("fhir_server", ["http"])
+def svc_fhir(ctx, h, s):
+    port = s.get("port", 8080)
+    pats = ctx.path("fhir", h.name + "-patients.json")
+    with open(pats, "w") as f:
+        json.dump([content.fhir_patient(ctx.patient(k)) for k in s.get("patients", [])], f)
+    h.spawn(PY, STANDINS, "fhir-server", bind_ip(h), str(port), pats)
+    wait_listen(h, port)
+
+
 @service("telnet_device", ["telnet"])
 def svc_telnet_device(ctx, h, s):
     port = s.get("port", 23)
@@ -280,6 +290,31 @@ def act_http_upload(ctx, h, a):
     url = "http://%s:%d%s" % (ctx.ip(a["to"]), a.get("port", 80), a.get("path", "/studies"))
     run(h, "curl", "-s", "-o", "/dev/null", "--max-time", "10", "-H", "Content-Type: application/dicom",
         "--data-binary", "@" + f, url)
+
+
+@action("fhir_request", ["http"])
+def act_fhir(ctx, h, a):
+    """A FHIR REST call with curl. body: "patient:KEY", "observation:KEY",
+    "transaction:KEY,KEY"."""
+    url = "http://%s:%d%s" % (ctx.ip(a["to"]), a.get("port", 8080), a["path"])
+    args = ["curl", "-s", "-o", "/dev/null", "--max-time", "10", "-X", a.get("method", "GET"),
+            "-H", "Accept: application/fhir+json"]
+    spec = a.get("body")
+    if spec:
+        kind, _, keys = spec.partition(":")
+        if kind == "patient":
+            res = content.fhir_patient(ctx.patient(keys))
+        elif kind == "observation":
+            res = content.fhir_observation(ctx.patient(keys), a.get("device_id", ""), a.get("value", 72))
+        else:
+            res = {"resourceType": "Bundle", "type": "transaction",
+                   "entry": [{"resource": content.fhir_patient(ctx.patient(k)),
+                              "request": {"method": "POST", "url": "Patient"}} for k in keys.split(",")]}
+        f = ctx.path("out", "%s-fhir-%d.json" % (h.name, ctx.next_id()))
+        with open(f, "w") as fh:
+            json.dump(res, fh)
+        args += ["-H", "Content-Type: application/fhir+json", "--data-binary", "@" + f]
+    run(h, *args, url)
 
 
 @action("dhcp", ["dhcp"])
@@ -441,7 +476,7 @@ def truth(sc, ctx):
 
 
 PHI_ACTIONS = {"dicom_store": "dicom", "dicom_find": "dicom", "dicom_move": "dicom", "hl7_send": "hl7",
-               "http_upload_dicom": "http"}
+               "http_upload_dicom": "http", "fhir_request": "fhir"}
 
 
 def phi_findings(sc, ctx):
@@ -463,7 +498,7 @@ def phi_findings(sc, ctx):
 
 def default_port(kind):
     return {"storescp": 104, "dcmqrscp": 104, "hl7_engine": 2575, "device_web": 80, "telnet_device": 23,
-            "dnsmasq": 67, "snmpd": 161, "ftp": 21, "tls_server": 443}[kind]
+            "dnsmasq": 67, "snmpd": 161, "ftp": 21, "tls_server": 443, "fhir_server": 8080}[kind]
 
 
 def run_scenario(path, outdir):

@@ -6,7 +6,11 @@
                                         login/password prompts, a shell that echoes commands
   device-web IP PORT TITLE [USER PASS]  a device's web page (HTML title), Basic auth if given;
                                         accepts uploads (POST/PUT) and answers 201
+  fhir-server IP PORT PATIENTS.json     a FHIR R4 REST server (application/fhir+json) over the
+                                        given Patient resources: capabilities, read, search,
+                                        create, update, transaction
 """
+import json
 import base64
 import http.server
 import socket
@@ -146,6 +150,58 @@ def device_web(ip, port, title, user=None, password=None):
     http.server.ThreadingHTTPServer((ip, int(port)), H).serve_forever()
 
 
+def fhir_server(ip, port, patients_file):
+    with open(patients_file) as f:
+        patients = {p["id"]: p for p in json.load(f)}
+
+    class H(http.server.BaseHTTPRequestHandler):
+        server_version = "HAPI-FHIR/6.4.0"  # what the stand-in plays
+        sys_version = ""
+
+        def log_message(self, *a):
+            pass
+
+        def reply(self, code, resource, extra=()):
+            body = json.dumps(resource).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/fhir+json;charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in extra:
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def body(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            return json.loads(self.rfile.read(n) or b"{}")
+
+        def do_GET(self):
+            path, _, query = self.path.partition("?")
+            parts = [p for p in path.split("/") if p][1:]  # after /fhir
+            if parts == ["metadata"]:
+                return self.reply(200, {"resourceType": "CapabilityStatement", "status": "active", "fhirVersion": "4.0.1"})
+            if parts[:1] == ["Patient"] and len(parts) == 2 and parts[1] in patients:
+                return self.reply(200, patients[parts[1]])
+            if parts == ["Patient"]:
+                entries = [{"fullUrl": "Patient/" + i, "resource": p} for i, p in patients.items()]
+                return self.reply(200, {"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries})
+            return self.reply(404, {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "not-found"}]})
+
+        def do_POST(self):
+            res = self.body()
+            if res.get("resourceType") == "Bundle":
+                resp = [{"response": {"status": "201 Created"}} for _ in res.get("entry", [])]
+                return self.reply(200, {"resourceType": "Bundle", "type": res.get("type", "batch") + "-response", "entry": resp})
+            res["id"] = "new1"
+            return self.reply(201, res, [("Location", "/fhir/%s/new1" % res.get("resourceType"))])
+
+        def do_PUT(self):
+            return self.reply(200, self.body())
+
+    http.server.ThreadingHTTPServer((ip, int(port)), H).serve_forever()
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"hl7-engine": hl7_engine, "telnet-device": telnet_device, "device-web": device_web}[cmd](*args)
+    {"hl7-engine": hl7_engine, "telnet-device": telnet_device, "device-web": device_web,
+     "fhir-server": fhir_server}[cmd](*args)

@@ -13,6 +13,7 @@
 #include "dissectors/dicom/dicom_file.h"
 #include "dissectors/dicom/dicom_parser.h"
 #include "dissectors/dissector.h"
+#include "dissectors/fhir/fhir.h"
 #include "dissectors/http/http_parser.h"
 
 namespace ms::http {
@@ -38,7 +39,36 @@ struct Txn {
   uint64_t req_body = 0, resp_body = 0;
   std::string title;
   TimeNs ts = 0;
+  // Structured bodies (JSON, XML: FHIR), their first kMaxBodyKept bytes.
+  std::vector<uint8_t> req_doc, resp_doc;
+  bool req_doc_complete = true, resp_doc_complete = true;
 };
+
+bool structured(const Head& h) {
+  const std::string* ct = h.find("content-type");
+  if (!ct) return false;
+  std::string l = *ct;
+  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+  return l.find("json") != std::string::npos || l.find("xml") != std::string::npos;
+}
+
+// A path with the logical id of a person resource (/fhir/Patient/123) has
+// that id replaced by its token.
+std::string scrub_path(std::string_view path, AppContext& ctx) {
+  std::string out;
+  size_t p = 0;
+  bool next_is_person = false;
+  while (p <= path.size()) {
+    size_t e = path.find('/', p);
+    if (e == std::string_view::npos) e = path.size();
+    std::string_view seg = path.substr(p, e - p);
+    out += next_is_person && !seg.empty() && seg[0] != '_' && seg[0] != '$' ? ctx.phi("id", seg) : std::string(seg);
+    next_is_person = fhir::person_type(seg);
+    if (e < path.size()) out += '/';
+    p = e + 1;
+  }
+  return out;
+}
 
 class HttpDissector : public Dissector {
  public:
@@ -56,6 +86,7 @@ class HttpDissector : public Dissector {
   void inspect_body(int dir, AppContext& ctx);
   void emit(const Txn& t, AppContext& ctx);
   void emit_dicom_file(int dir, const dicom::Part10& f, AppContext& ctx);
+  void emit_fhir(const Txn& t, AppContext& ctx);
 
   Dir dirs_[2];
   bool lost_[2] = {false, false};
@@ -187,13 +218,22 @@ void HttpDissector::body_done(int dir, AppContext& ctx) {
   inspect_body(dir, ctx);
   if (dir == 0) {
     if (!txns_.empty()) {
-      txns_.back().req_body = s.body_bytes;
-      txns_.back().req_done = true;
+      Txn& t = txns_.back();
+      t.req_body = s.body_bytes;
+      t.req_done = true;
+      if (structured(t.req)) {
+        t.req_doc = s.body;
+        t.req_doc_complete = s.body_bytes == s.body.size();
+      }
     }
   } else if (responded_ > 0) {
     Txn& t = txns_[responded_ - 1];
     t.resp_body = s.body_bytes;
     t.resp_complete = true;
+    if (structured(t.resp)) {
+      t.resp_doc = s.body;
+      t.resp_doc_complete = s.body_bytes == s.body.size();
+    }
     if (responded_ == 1) {  // the oldest transaction is complete: write it
       emit(txns_.front(), ctx);
       txns_.pop_front();
@@ -293,7 +333,7 @@ void HttpDissector::emit(const Txn& t, AppContext& ctx) {
   if (!t.req.method.empty()) {
     opt("hostname", t.req.find("host"));
     // The path only: query values can carry identifiers (?patient=...).
-    std::string path = t.req.target.substr(0, t.req.target.find('?'));
+    std::string path = scrub_path(t.req.target.substr(0, t.req.target.find('?')), ctx);
     w.kv("url", path.substr(0, 512));
     size_t q = t.req.target.find('?');
     if (q != std::string::npos) {
@@ -340,6 +380,60 @@ void HttpDissector::emit(const Txn& t, AppContext& ctx) {
       w.kv("www_authenticate_scheme", wa->substr(0, wa->find(' ')).substr(0, 32));
     }
   }
+  w.end_object();
+  ctx.emit(b.finish());
+  emit_fhir(t, ctx);
+}
+
+void HttpDissector::emit_fhir(const Txn& t, AppContext& ctx) {
+  fhir::Transaction ft;
+  ft.method = t.req.method;
+  ft.target = t.req.target;
+  if (const std::string* ct = t.req.find("content-type")) ft.request_type = *ct;
+  if (const std::string* ct = t.resp.find("content-type")) ft.response_type = *ct;
+  ft.request_body = Bytes(t.req_doc);
+  ft.response_body = Bytes(t.resp_doc);
+  ft.request_body_complete = t.req_doc_complete;
+  ft.response_body_complete = t.resp_doc_complete && t.resp_complete;
+  fhir::Summary s;
+  if (t.req.method.empty() || !fhir::analyze(ft, s)) return;
+  Envelope env = ctx.envelope();
+  env.ts = t.ts;
+  EventBuilder b(env, "fhir");
+  JsonWriter& w = b.w();
+  w.key("fhir").begin_object();
+  w.kv("interaction", s.interaction);
+  if (!s.resource_type.empty()) w.kv("resource_type", s.resource_type);
+  if (!s.id.empty()) w.kv("id", fhir::person_type(s.resource_type) ? ctx.phi("id", s.id) : s.id);
+  if (t.have_resp) w.kv("status", t.resp.status);
+  if (!s.format.empty()) w.kv("format", s.format);
+  if (!s.bundle_type.empty() || s.bundle_entries) {
+    w.key("bundle").begin_object();
+    if (!s.bundle_type.empty()) w.kv("type", s.bundle_type);
+    w.kv("entries", static_cast<uint64_t>(s.bundle_entries));
+    w.key("resource_types").begin_object();
+    for (const auto& [type, n] : s.entry_types) w.kv(type, static_cast<uint64_t>(n));
+    w.end_object();
+    w.end_object();
+  }
+  bool phi = !s.patient_ids.empty() || !s.patient_names.empty() || !s.birth_dates.empty();
+  w.kv("phi", phi);
+  auto tokens = [&](const char* key, const std::vector<std::string>& raw, const char* kind) {
+    if (raw.empty()) return;
+    // Values that normalise alike (an id in two cases) are one token, once.
+    std::vector<std::string> seen;
+    for (const auto& r : raw) {
+      std::string t = ctx.phi(kind, r);
+      if (!t.empty() && std::find(seen.begin(), seen.end(), t) == seen.end()) seen.push_back(t);
+    }
+    w.key(key).begin_array();
+    for (const auto& t : seen) w.value(t);
+    w.end_array();
+  };
+  tokens("patient_ids", s.patient_ids, "id");
+  tokens("patient_names", s.patient_names, "name");
+  tokens("birth_dates", s.birth_dates, "birth_date");
+  if (s.truncated) w.kv("truncated", true);
   w.end_object();
   ctx.emit(b.finish());
 }

@@ -1,0 +1,202 @@
+// Recursive-descent JSON (RFC 8259) with depth and size limits.
+#include "common/json_reader.h"
+
+#include <cstdint>
+
+namespace ms {
+
+const JsonValue* JsonValue::get(std::string_view key) const {
+  if (type != kObject) return nullptr;
+  for (size_t i = 0; i < keys.size() && i < items.size(); ++i) {
+    if (keys[i] == key) return &items[i];
+  }
+  return nullptr;
+}
+
+namespace {
+
+struct Parser {
+  std::string_view s;
+  size_t pos = 0;
+  size_t values = 0;
+  const char* err = nullptr;
+
+  void ws() {
+    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r')) ++pos;
+  }
+  bool fail(const char* why) {
+    if (!err) err = why;
+    return false;
+  }
+  bool expect(char c) {
+    ws();
+    if (pos >= s.size()) return fail("json.truncated");
+    if (s[pos] != c) return fail("json.syntax");
+    ++pos;
+    return true;
+  }
+
+  static void put_utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | cp >> 6);
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | cp >> 12);
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | cp >> 18);
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  bool hex4(uint32_t& v) {
+    if (pos + 4 > s.size()) return fail("json.truncated");
+    v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = s[pos++];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0) return fail("json.bad_escape");
+      v = v << 4 | static_cast<uint32_t>(d);
+    }
+    return true;
+  }
+
+  bool string(std::string& out) {
+    if (!expect('"')) return false;
+    while (pos < s.size()) {
+      char c = s[pos++];
+      if (c == '"') return true;
+      if (static_cast<unsigned char>(c) < 0x20) return fail("json.control_in_string");
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (pos >= s.size()) return fail("json.truncated");
+      char e = s[pos++];
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          uint32_t cp;
+          if (!hex4(cp)) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF && pos + 6 <= s.size() && s[pos] == '\\' && s[pos + 1] == 'u') {
+            pos += 2;
+            uint32_t lo;
+            if (!hex4(lo)) return false;
+            cp = (lo >= 0xDC00 && lo <= 0xDFFF) ? 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00) : 0xFFFD;
+          } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+            cp = 0xFFFD;
+          }
+          put_utf8(out, cp);
+          break;
+        }
+        default:
+          return fail("json.bad_escape");
+      }
+    }
+    return fail("json.truncated");
+  }
+
+  bool value(JsonValue& v, int depth) {
+    if (depth > kJsonMaxDepth) return fail("json.too_deep");
+    if (++values > kJsonMaxValues) return fail("json.too_many_values");
+    ws();
+    if (pos >= s.size()) return fail("json.truncated");
+    char c = s[pos];
+    if (c == '{') {
+      v.type = JsonValue::kObject;
+      ++pos;
+      ws();
+      if (pos < s.size() && s[pos] == '}') {
+        ++pos;
+        return true;
+      }
+      for (;;) {
+        std::string key;
+        if (!string(key) || !expect(':')) return false;
+        v.keys.push_back(std::move(key));
+        v.items.emplace_back();
+        if (!value(v.items.back(), depth + 1)) return false;
+        ws();
+        if (pos >= s.size()) return fail("json.truncated");
+        if (s[pos] == ',') {
+          ++pos;
+          continue;
+        }
+        return expect('}');
+      }
+    }
+    if (c == '[') {
+      v.type = JsonValue::kArray;
+      ++pos;
+      ws();
+      if (pos < s.size() && s[pos] == ']') {
+        ++pos;
+        return true;
+      }
+      for (;;) {
+        v.items.emplace_back();
+        if (!value(v.items.back(), depth + 1)) return false;
+        ws();
+        if (pos >= s.size()) return fail("json.truncated");
+        if (s[pos] == ',') {
+          ++pos;
+          continue;
+        }
+        return expect(']');
+      }
+    }
+    if (c == '"') {
+      v.type = JsonValue::kString;
+      return string(v.text);
+    }
+    auto word = [&](std::string_view w) {
+      if (s.substr(pos, w.size()) != w) return pos + w.size() > s.size() ? fail("json.truncated") : fail("json.syntax");
+      pos += w.size();
+      return true;
+    };
+    if (c == 't') {
+      v.type = JsonValue::kBool;
+      v.boolean = true;
+      return word("true");
+    }
+    if (c == 'f') {
+      v.type = JsonValue::kBool;
+      return word("false");
+    }
+    if (c == 'n') return word("null");
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      v.type = JsonValue::kNumber;
+      size_t start = pos;
+      while (pos < s.size() && (std::string_view("+-.eE0123456789").find(s[pos]) != std::string_view::npos)) ++pos;
+      if (pos - start > 64) return fail("json.number_too_long");
+      v.text = std::string(s.substr(start, pos - start));
+      return true;
+    }
+    return fail("json.syntax");
+  }
+};
+
+}  // namespace
+
+const char* parse_json(std::string_view text, JsonValue& out) {
+  Parser p{text};
+  out = JsonValue{};
+  if (!p.value(out, 0)) return p.err ? p.err : "json.syntax";
+  p.ws();
+  if (p.pos != text.size()) return "json.trailing_data";
+  return nullptr;
+}
+
+}  // namespace ms

@@ -1,0 +1,30 @@
+// A bounded JSON reader (RFC 8259) for payloads seen on the wire (FHIR
+// bodies): a small DOM, at most kMaxDepth nesting and kMaxValues values;
+// anything beyond is an error, never unbounded memory or recursion.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ms {
+
+struct JsonValue {
+  enum Type : unsigned char { kNull, kBool, kNumber, kString, kArray, kObject };
+  Type type = kNull;
+  bool boolean = false;
+  std::string text;  // a string's value (unescaped) or a number's text
+  std::vector<JsonValue> items;  // array elements, or object member values
+  std::vector<std::string> keys;  // object member names, parallel to items
+
+  const JsonValue* get(std::string_view key) const;
+  std::string_view str() const { return type == kString ? std::string_view(text) : std::string_view(); }
+};
+
+constexpr int kJsonMaxDepth = 32;
+constexpr size_t kJsonMaxValues = 20000;
+
+// Returns nullptr, or a reason ("json.truncated", "json.too_deep" ...).
+const char* parse_json(std::string_view text, JsonValue& out);
+
+}  // namespace ms
