@@ -40,6 +40,7 @@ def main():
     ap.add_argument("capture")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--binary", default=os.path.join(os.path.dirname(__file__), "..", "build", "medsentry"))
+    ap.add_argument("--dicom", help="a DICOM-heavy capture: also compare with and without the DICOM dissector")
     a = ap.parse_args()
     size_mb = os.path.getsize(a.capture) / 1e6
     packets = count_packets(a.capture)
@@ -66,6 +67,18 @@ def main():
     w1, w2 = results["medsentry analyze --workers 1"], results["medsentry analyze --workers 2"]
     print("medsentry 1 worker vs ndpiReader: %.2fx as fast (target >= 1.0)" % (results["ndpiReader -i"] / w1))
     print("medsentry 2 workers vs 1 worker:  %.2fx (target >= 1.7)" % (w1 / w2))
+    if a.dicom:
+        mb = os.path.getsize(a.dicom) / 1e6
+        print()
+        print("DICOM-heavy capture: %s (%.1f MB), 1 worker, median of %d runs" % (a.dicom, mb, a.runs))
+        res = {}
+        for name, extra in (("without the DICOM dissector", ["--disable-dissector", "dicom"]), ("with it", [])):
+            times = sorted(timed([a.binary, "analyze", a.dicom, "-o", out + "/d", "--workers", "1", "-q"] + extra)[0]
+                           for _ in range(a.runs))
+            res[name] = statistics.median(times)
+            print("%-32s %9.2f s %9.1f MB/s" % (name, res[name], mb / res[name]))
+        print("DICOM dissector cost: %.2fx the core pipeline's time (target <= 1.5)" %
+              (res["with it"] / res["without the DICOM dissector"]))
     shutil.rmtree(out, ignore_errors=True)
 
 

@@ -7,13 +7,14 @@
 #include <vector>
 
 #include "app/analyze.h"
+#include "dissectors/dissector.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: medsentry analyze CAPTURE... [-o OUTDIR] [--workers N] [--max-flows N]\n"
     "                         [--progress|--no-progress] [--quiet]\n"
-    "                         [--phi-key FILE] [--keep-phi]\n"
+    "                         [--phi-key FILE] [--keep-phi] [--disable-dissector NAME]...\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
@@ -22,7 +23,8 @@ constexpr const char* kUsage =
     "          --max-flows (default 1000000) caps the flows tracked at once.\n"
     "          Patient names, IDs and birth dates are written as keyed tokens; the key\n"
     "          is --phi-key (default $MEDSENTRY_PHI_KEY or ~/.config/medsentry/phi.key,\n"
-    "          created on first use). --keep-phi writes them in clear.\n";
+    "          created on first use). --keep-phi writes them in clear.\n"
+    "          --disable-dissector turns one dissector off (dicom, hl7, http).\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
@@ -82,6 +84,12 @@ int main(int argc, char** argv) {
     } else if (a == "--phi-key") {
       if (!value(v) || v.empty()) return usage_error("--phi-key needs a file");
       opt.phi_key = v;
+    } else if (a == "--disable-dissector") {
+      if (!value(v) || v.empty()) return usage_error("--disable-dissector needs a name");
+      bool known = false;
+      for (const auto& spec : ms::DissectorRegistry::all()) known |= spec.name == v;
+      if (!known) return usage_error("--disable-dissector: no dissector named '" + v + "'");
+      opt.flow.disabled_dissectors.push_back(v);
     } else if (a == "--keep-phi") {
       opt.keep_phi = true;
     } else if (a == "--progress") {

@@ -77,7 +77,12 @@ struct DissectorSpec {
   std::vector<uint16_t> hint_ports;  // probed first on these ports
   ProbeResult (*probe)(Direction dir, Bytes data) = nullptr;
   std::unique_ptr<Dissector> (*make)() = nullptr;
+  // Bytes per direction to reassemble for this dissector: 0, the engine's
+  // default (1 MiB); kUnlimitedDepth for dissectors that stream with bounded
+  // memory and must see a whole long connection (a DICOM study, an MLLP link).
+  uint64_t stream_depth = 0;
 };
+constexpr uint64_t kUnlimitedDepth = ~0ULL;
 
 // All dissectors linked into the binary. Each registers itself from its own
 // folder with MS_REGISTER_DISSECTOR; the dissector objects are linked as an

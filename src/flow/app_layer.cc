@@ -186,7 +186,7 @@ void FlowEngine::app_end(Flow* f) {
   if (f->app_state == AppState::kNone) return;
   for (int d = 0; d < 2; ++d) {
     Driver ctx(this, f, d);
-    f->stream[d].flush(cfg_.stream, ctx);
+    f->stream[d].flush(limits_for(*f), ctx);
   }
   if (f->app_state == AppState::kActive) {
     Driver ctx(this, f, 0);

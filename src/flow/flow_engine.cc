@@ -2,6 +2,7 @@
 // `flow` event.
 #include "flow/flow_engine.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -59,6 +60,10 @@ void FlowStats::add(const FlowStats& o) {
 FlowEngine::FlowEngine(const FlowConfig& cfg, EventSink& sink)
     : cfg_(cfg), sink_(sink), table_(cfg.max_flows) {
   for (const DissectorSpec& s : DissectorRegistry::all()) {
+    if (std::find(cfg.disabled_dissectors.begin(), cfg.disabled_dissectors.end(), s.name) !=
+        cfg.disabled_dissectors.end()) {
+      continue;
+    }
     if (s.transports & kTransportTcp) tcp_specs_.push_back(&s);
     if (s.transports & kTransportUdp) udp_specs_.push_back(&s);
   }
@@ -215,11 +220,11 @@ void FlowEngine::handle_tcp(Flow* f, int dir, const Packet& p) {
     if (p.payload_len > 0) {
       uint32_t seq = (fl & kTcpSyn) ? p.seq + 1 : p.seq;
       Driver d(this, f, dir);
-      s.segment(seq, Bytes(p.payload, p.payload_len), cfg_.stream, d);
+      s.segment(seq, Bytes(p.payload, p.payload_len), limits_for(*f), d);
     }
     if ((fl & kTcpAck) && f->app_state != AppState::kNone) {
       Driver d(this, f, 1 - dir);
-      f->stream[1 - dir].peer_ack(p.ack, cfg_.stream, d);
+      f->stream[1 - dir].peer_ack(p.ack, limits_for(*f), d);
     }
   }
   if (fl & kTcpFin) {

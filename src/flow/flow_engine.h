@@ -33,6 +33,8 @@ struct FlowConfig {
   // Turns patient identifiers into tokens; shared, immutable, outlives the
   // engines. Null: identifiers are redacted entirely.
   const PhiTokenizer* phi = nullptr;
+  // Dissectors the user turned off (--disable-dissector): never probed.
+  std::vector<std::string> disabled_dissectors;
 };
 
 struct FlowStats {
@@ -80,6 +82,12 @@ class FlowEngine {
   TimeoutClass class_of(const Flow& f) const;
   const char* expiry_reason(const Flow& f) const;
   void handle_tcp(Flow* f, int dir, const Packet& p);
+  // The reassembly limits of a flow: its dissector's depth, or the default.
+  StreamLimits limits_for(const Flow& f) const {
+    StreamLimits l = cfg_.stream;
+    if (f.app && f.app->stream_depth) l.depth = f.app->stream_depth;
+    return l;
+  }
 
   // Application layer (app_layer.cc).
   void app_data(Flow* f, int dir, Bytes data);

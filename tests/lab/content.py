@@ -79,7 +79,10 @@ def dicom_file(path, modality, patient, device, study_uid=None, preamble_kind="z
     ds.BitsStored = 12
     ds.HighBit = 11
     ds.PixelRepresentation = 0
-    ds.PixelData = bytes((x * 7 + y * 3) & 0xFF for y in range(size) for x in range(size * 2))
+    # A small image gets a gradient; a large one noise (fast to make, and as
+    # incompressible as real pixel data).
+    ds.PixelData = (bytes((x * 7 + y * 3) & 0xFF for y in range(size) for x in range(size * 2)) if size <= 64
+                    else os.urandom(size * size * 2))
     ds.is_little_endian = True
     ds.is_implicit_VR = implicit
     pydicom.dcmwrite(path, ds, write_like_original=False)

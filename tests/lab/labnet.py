@@ -178,7 +178,7 @@ class Lab:
             os.unlink(path)
         self.capture_path = path
         self.capture_proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.switch, "tcpdump", "-i", "br0", "-s", "0", "-U", "--immediate-mode", "-n", "-w", path],
+            ["ip", "netns", "exec", self.switch, "tcpdump", "-i", "br0", "-s", "0", "-B", "32768", "-U", "--immediate-mode", "-n", "-w", path],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.time() + 10
         while time.time() < deadline:

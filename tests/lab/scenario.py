@@ -237,9 +237,11 @@ def act_store(ctx, h, a):
     spec = ctx.hostspec[h.name]
     files = []
     for key in a["patients"]:
-        n = ctx.next_id()
-        files.append(content.dicom_file(ctx.path("out", "%s-%d.dcm" % (h.name, n)), a.get("modality", "CT"),
-                                        ctx.patient(key), spec.get("device", {}), preamble_kind=a.get("preamble", "zeros")))
+        for _ in range(a.get("count", 1)):
+            n = ctx.next_id()
+            files.append(content.dicom_file(ctx.path("out", "%s-%d.dcm" % (h.name, n)), a.get("modality", "CT"),
+                                            ctx.patient(key), spec.get("device", {}),
+                                            preamble_kind=a.get("preamble", "zeros"), size=a.get("size", 32)))
     run(h, "storescu", "-aet", a["calling_ae"], "-aec", a["called_ae"], ctx.ip(a["to"]), str(a.get("port", 104)), *files)
 
 

@@ -602,6 +602,6 @@ ProbeResult probe_dicom(Direction, Bytes d) {
 }  // namespace
 
 MS_REGISTER_DISSECTOR(dicom, DissectorSpec{"dicom", kTransportTcp, {104, 11112, 4242}, probe_dicom,
-                                           [] { return std::unique_ptr<Dissector>(new DicomDissector); }});
+                                           [] { return std::unique_ptr<Dissector>(new DicomDissector); }, kUnlimitedDepth});
 
 }  // namespace ms::dicom

@@ -257,6 +257,6 @@ ProbeResult probe_hl7(Direction, Bytes d) {
 }  // namespace
 
 MS_REGISTER_DISSECTOR(hl7, DissectorSpec{"hl7", kTransportTcp, {2575, 6661, 5000}, probe_hl7,
-                                         [] { return std::unique_ptr<Dissector>(new Hl7Dissector); }});
+                                         [] { return std::unique_ptr<Dissector>(new Hl7Dissector); }, kUnlimitedDepth});
 
 }  // namespace ms::hl7

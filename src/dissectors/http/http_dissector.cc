@@ -478,6 +478,6 @@ ProbeResult probe_http(Direction dir, Bytes d) {
 }  // namespace
 
 MS_REGISTER_DISSECTOR(http, DissectorSpec{"http", kTransportTcp, {80, 8080, 8000, 8008}, probe_http,
-                                          [] { return std::unique_ptr<Dissector>(new HttpDissector); }});
+                                          [] { return std::unique_ptr<Dissector>(new HttpDissector); }, kUnlimitedDepth});
 
 }  // namespace ms::http
