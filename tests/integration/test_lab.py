@@ -15,7 +15,8 @@ import mstest
 import test_tshark_conv
 
 PHS_NAMES = {"dicom": "dicom", "hl7": "hl7", "dhcp": "dhcp", "dns": "dns", "snmp": "snmp", "ftp": "ftp",
-             "tls": "tls", "telnet": "telnet", "http": "http", "icmp": "icmp", "tcp": "tcp"}
+             "tls": "tls", "telnet": "telnet", "http": "http", "icmp": "icmp", "tcp": "tcp",
+             "smb2": "smb2", "smb": "smb"}
 
 
 def lab_run():

@@ -145,3 +145,33 @@ def fhir_observation(patient, device_id, value):
             "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4", "display": "Heart rate"}]},
             "subject": {"reference": "Patient/" + patient["id"].lower()},
             "device": {"display": device_id}, "valueQuantity": {"value": value, "unit": "/min"}}
+
+
+def worklist_item(path, patient, modality, station_ae, accession, procedure="CT CHEST"):
+    """A modality worklist item (PS3.4 Annex K) for dcmtk's wlmscpfs."""
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.31"
+    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.AccessionNumber = accession
+    ds.PatientName = patient["name"]
+    ds.PatientID = patient["id"]
+    ds.PatientBirthDate = patient.get("birth_date", "")
+    ds.PatientSex = patient.get("sex", "O")
+    ds.StudyInstanceUID = generate_uid()
+    ds.RequestedProcedureID = "RP" + accession
+    ds.RequestedProcedureDescription = procedure
+    step = Dataset()
+    step.Modality = modality
+    step.ScheduledStationAETitle = station_ae
+    step.ScheduledProcedureStepStartDate = datetime.date.today().strftime("%Y%m%d")
+    step.ScheduledProcedureStepStartTime = "090000"
+    step.ScheduledProcedureStepDescription = procedure
+    step.ScheduledProcedureStepID = "SPS" + accession
+    ds.ScheduledProcedureStepSequence = [step]
+    ds.is_little_endian = True
+    ds.is_implicit_VR = False
+    pydicom.dcmwrite(path, ds, write_like_original=False)
+    return path

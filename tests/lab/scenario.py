@@ -119,6 +119,20 @@ def svc_dcmqrscp(ctx, h, s):
     wait_listen(h, port)
 
 
+@service("worklist", ["dicom"])
+def svc_worklist(ctx, h, s):
+    """A modality worklist SCP (dcmtk's wlmscpfs) with one item per patient."""
+    port = s.get("port", 104)
+    ae = s["ae"]
+    d = os.path.dirname(ctx.path("wl", h.name, ae, "x"))
+    open(os.path.join(d, "lockfile"), "w").close()  # wlmscpfs wants it in the AE's folder
+    for i, key in enumerate(s.get("patients", [])):
+        content.worklist_item(os.path.join(d, "item%d.wl" % i), ctx.patient(key), s.get("modality", "CT"),
+                              s.get("station_ae", "CT01"), "A%05d" % (1000 + i))
+    h.spawn("wlmscpfs", "--data-files-path", os.path.dirname(d), str(port), log=ctx.path("logs", h.name + "-wl.log"))
+    wait_listen(h, port)
+
+
 @service("hl7_engine", ["hl7"])
 def svc_hl7_engine(ctx, h, s):
     port = s.get("port", 2575)
@@ -195,6 +209,41 @@ def svc_ftp(ctx, h, s):
     wait_listen(h, s.get("port", 21))
 
 
+@service("samba", ["smb2"])
+def svc_samba(ctx, h, s):
+    """A Windows-style file share (Samba's smbd) with one user. The user lives
+    only in this host's /etc (ip netns exec mounts /etc/netns/NS/ over /etc):
+    the machine's own accounts are never touched."""
+    etc = os.path.join("/etc/netns", h.ns)
+    user, uid = s["user"], 61000
+    for name, line in (("passwd", "%s:x:%d:%d:lab user:/nonexistent:/usr/sbin/nologin\n" % (user, uid, uid)),
+                       ("group", "%s:x:%d:\n" % (user, uid)), ("shadow", "%s:!:19000::::::\n" % user)):
+        with open("/etc/" + name) as f:
+            base = f.read()
+        with open(os.path.join(etc, name), "w") as f:
+            f.write(base + line)
+        os.chmod(os.path.join(etc, name), 0o640 if name == "shadow" else 0o644)
+    w = os.path.dirname(ctx.path("smb", h.name, "x"))
+    share = os.path.join(w, "share")
+    for d in ("share", "private", "state", "cache", "lock", "pid", "ncalrpc"):
+        os.makedirs(os.path.join(w, d), exist_ok=True)
+    os.chmod(share, 0o777)
+    conf = os.path.join(w, "smb.conf")
+    with open(conf, "w") as f:
+        f.write("[global]\n  workgroup = %s\n  netbios name = %s\n  server role = standalone server\n"
+                "  passdb backend = tdbsam:%s/passdb.tdb\n  private dir = %s/private\n  state directory = %s/state\n"
+                "  cache directory = %s/cache\n  lock directory = %s/lock\n  pid directory = %s/pid\n"
+                "  ncalrpc dir = %s/ncalrpc\n  log file = %s/log.%%m\n  interfaces = %s/24\n"
+                "  bind interfaces only = yes\n  server min protocol = NT1\n  ntlm auth = yes\n"
+                "  disable netbios = yes\n  smb ports = 445\n  load printers = no\n  printcap name = /dev/null\n"
+                "  disable spoolss = yes\n[%s]\n  path = %s\n  read only = no\n  guest ok = no\n"
+                % (s.get("workgroup", "HOSPITAL"), s.get("netbios_name", "FILESRV"), w, w, w, w, w, w, w, w, h.ip,
+                   s.get("share", "results"), share))
+    h.run("sh", "-c", "printf '%s\\n%s\\n' | pdbedit -s %s -a -u %s -t" % (s["password"], s["password"], conf, user))
+    h.spawn("smbd", "--foreground", "--no-process-group", "--configfile=" + conf, log=ctx.path("logs", h.name + "-smbd.log"))
+    wait_listen(h, 445, timeout=30)
+
+
 @service("tls_server", ["tls"])
 def svc_tls(ctx, h, s):
     port = s.get("port", 443)
@@ -252,6 +301,17 @@ def act_find(ctx, h, a):
     for _ in range(a.get("repeat", 1)):
         run(h, "findscu", "-S", "-aet", a["calling_ae"], "-aec", a["called_ae"], *keys, ctx.ip(a["to"]),
             str(a.get("port", 104)))
+
+
+@action("worklist_query", ["dicom"])
+def act_worklist(ctx, h, a):
+    """A modality asks the RIS for its scheduled procedures (findscu -W)."""
+    keys = ["PatientName", "PatientID", "PatientBirthDate", "AccessionNumber",
+            "(0040,0100)[0].Modality=" + a.get("modality", "CT"),
+            "(0040,0100)[0].ScheduledStationAETitle=" + a["calling_ae"],
+            "(0040,0100)[0].ScheduledProcedureStepStartDate"]
+    run(h, "findscu", "-W", "-aet", a["calling_ae"], "-aec", a["called_ae"], *[x for k in keys for x in ("-k", k)],
+        ctx.ip(a["to"]), str(a.get("port", 104)))
 
 
 @action("dicom_move", ["dicom"])
@@ -362,6 +422,18 @@ def act_ftp(ctx, h, a):
                            a.get("text", "SAMPLE 1 GLU 5.4 mmol/L\n"))
     run(h, "curl", "-s", "--max-time", "10", "-T", f, "--user", "%s:%s" % (a["user"], a["password"]),
         "ftp://%s/%s" % (ctx.ip(a["to"]), os.path.basename(f)))
+
+
+@action("smb_put", ["smb2"])
+def act_smb(ctx, h, a):
+    """A file copied to a share with smbclient (SMB3 by default; "NT1" is SMB1)."""
+    f = content.write_text(ctx.path("out", "%s-smb-%d.txt" % (h.name, ctx.next_id())), a.get("text", "report\n"))
+    proto = a.get("protocol", "SMB3")
+    conf = ctx.path("smb", h.name + "-client.conf")
+    with open(conf, "w") as fh:
+        fh.write("[global]\n  client min protocol = %s\n" % ("NT1" if proto == "NT1" else "SMB2"))
+    run(h, "smbclient", "-s", conf, "//%s/%s" % (ctx.ip(a["to"]), a.get("share", "results")),
+        "-U", "%s%%%s" % (a["user"], a["password"]), "-m", proto, "-c", "put %s %s" % (f, os.path.basename(f)))
 
 
 @action("tls_connect", ["tls"])
@@ -477,7 +549,7 @@ def truth(sc, ctx):
     }
 
 
-PHI_ACTIONS = {"dicom_store": "dicom", "dicom_find": "dicom", "dicom_move": "dicom", "hl7_send": "hl7",
+PHI_ACTIONS = {"dicom_store": "dicom", "dicom_find": "dicom", "worklist_query": "dicom", "dicom_move": "dicom", "hl7_send": "hl7",
                "http_upload_dicom": "http", "fhir_request": "fhir"}
 
 
@@ -499,8 +571,8 @@ def phi_findings(sc, ctx):
 
 
 def default_port(kind):
-    return {"storescp": 104, "dcmqrscp": 104, "hl7_engine": 2575, "device_web": 80, "telnet_device": 23,
-            "dnsmasq": 67, "snmpd": 161, "ftp": 21, "tls_server": 443, "fhir_server": 8080}[kind]
+    return {"storescp": 104, "dcmqrscp": 104, "worklist": 104, "hl7_engine": 2575, "device_web": 80, "telnet_device": 23,
+            "dnsmasq": 67, "snmpd": 161, "ftp": 21, "tls_server": 443, "fhir_server": 8080, "samba": 445}[kind]
 
 
 def run_scenario(path, outdir):
