@@ -41,12 +41,18 @@ std::string format_time(TimeNs t) {
   char buf[64];
   std::memcpy(buf, cached, cached_len);
   size_t n = cached_len;
-  if (ns % 1000 == 0) {
-    snprintf(buf + n, sizeof buf - n, ".%06lldZ", static_cast<long long>(ns / 1000));
-  } else {
-    snprintf(buf + n, sizeof buf - n, ".%09lldZ", static_cast<long long>(ns));
+  // Microseconds, or nanoseconds when the capture has them: digits by hand
+  // (this runs for every event).
+  int digits = ns % 1000 == 0 ? 6 : 9;
+  long long frac = digits == 6 ? ns / 1000 : ns;
+  buf[n++] = '.';
+  for (int i = digits - 1; i >= 0; --i) {
+    buf[n + static_cast<size_t>(i)] = static_cast<char>('0' + frac % 10);
+    frac /= 10;
   }
-  return buf;
+  n += static_cast<size_t>(digits);
+  buf[n++] = 'Z';
+  return std::string(buf, n);
 }
 
 }  // namespace ms

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/types.h"
@@ -89,6 +90,9 @@ struct Flow {
   bool probe_failed[2] = {false, false};
   uint8_t probe_datagrams = 0;
   uint32_t anomaly_bits = 0;  // flow anomalies already reported (by hash bit)
+
+  // The addresses as text, made once for the flow's events (not per event).
+  mutable std::string src_text, dst_text;
 
   // Expiry bookkeeping.
   TimeoutClass tclass = kClassOther;

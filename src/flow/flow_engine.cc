@@ -281,8 +281,12 @@ Envelope FlowEngine::envelope_of(const Flow& f, TimeNs ts) const {
   Envelope e;
   e.ts = ts;
   e.flow_id = f.flow_id;
-  e.src_ip = f.src.str();
-  e.dest_ip = f.dst.str();
+  if (f.src_text.empty()) {
+    f.src_text = f.src.str();
+    f.dst_text = f.dst.str();
+  }
+  e.src_ip = f.src_text;
+  e.dest_ip = f.dst_text;
   char buf[8];
   e.proto = proto_name(f.proto, buf, sizeof buf);
   e.has_ports = f.proto == kProtoTcp || f.proto == kProtoUdp;

@@ -27,16 +27,23 @@ std::vector<std::string_view> split(std::string_view s, char sep, size_t max = 2
   return out;
 }
 
-std::string_view at(const std::vector<std::string_view>& v, size_t i) { return i < v.size() ? v[i] : std::string_view(); }
 
-std::string component(std::string_view field, const Delimiters& d, size_t i) {
-  auto comps = split(field, d.component, 32);
-  return unescape(at(comps, i), d);
+// Field i of a segment (0 is the segment id), found in place.
+std::string_view nth(std::string_view seg, char sep, size_t i) {
+  size_t start = 0;
+  for (size_t k = 0; k < i; ++k) {
+    size_t p = seg.find(sep, start);
+    if (p == std::string_view::npos) return {};
+    start = p + 1;
+  }
+  size_t end = seg.find(sep, start);
+  return seg.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
 }
 
-std::string first_rep(std::string_view field, const Delimiters& d) {
-  return std::string(at(split(field, d.repetition, 2), 0));
-}
+// Component i of a field, found in place, unescaped.
+std::string comp(std::string_view field, const Delimiters& d, size_t i) { return unescape(nth(field, d.component, i), d); }
+
+
 
 std::string trimmed(std::string s, size_t max = 128) {
   while (!s.empty() && (s.back() == ' ')) s.pop_back();
@@ -112,45 +119,45 @@ const char* parse_message(Bytes msg, Message& m) {
       d.escape = enc.size() > 2 ? enc[2] : '\\';
       d.subcomponent = enc.size() > 3 ? enc[3] : '&';
       // MSH-1 is the field separator itself, so MSH-n is element n-1 here.
-      auto f = split(seg, d.field, 32);
-      auto field = [&](size_t n) { return unescape(at(f, n - 1), d); };
-      m.sending_app = trimmed(component(at(f, 2), d, 0));
-      m.sending_facility = trimmed(component(at(f, 3), d, 0));
-      m.receiving_app = trimmed(component(at(f, 4), d, 0));
-      m.receiving_facility = trimmed(component(at(f, 5), d, 0));
-      m.message_type = trimmed(component(at(f, 8), d, 0), 8);
-      m.trigger_event = trimmed(component(at(f, 8), d, 1), 8);
-      m.structure = trimmed(component(at(f, 8), d, 2), 16);
-      m.control_id = trimmed(field(10), 64);
-      m.processing_id = trimmed(component(at(f, 10), d, 0), 4);
-      m.version = trimmed(component(at(f, 11), d, 0), 16);
+      auto f = [&](size_t n) { return nth(seg, d.field, n - 1); };
+      m.sending_app = trimmed(comp(f(3), d, 0));
+      m.sending_facility = trimmed(comp(f(4), d, 0));
+      m.receiving_app = trimmed(comp(f(5), d, 0));
+      m.receiving_facility = trimmed(comp(f(6), d, 0));
+      std::string_view type = f(9);
+      m.message_type = trimmed(comp(type, d, 0), 8);
+      m.trigger_event = trimmed(comp(type, d, 1), 8);
+      m.structure = trimmed(comp(type, d, 2), 16);
+      m.control_id = trimmed(unescape(f(10), d), 64);
+      m.processing_id = trimmed(comp(f(11), d, 0), 4);
+      m.version = trimmed(comp(f(12), d, 0), 16);
       seen_msh = true;
       continue;
     }
     if (!seen_msh) return "hl7.no_msh";
     const Delimiters& d = m.delim;
-    auto f = split(seg, d.field, 32);
+    auto f = [&](size_t n) { return nth(seg, d.field, n); };
     if (id == "MSA") {
-      m.ack_code = trimmed(unescape(at(f, 1), d), 4);
-      m.acked_control_id = trimmed(unescape(at(f, 2), d), 64);
+      m.ack_code = trimmed(unescape(f(1), d), 4);
+      m.acked_control_id = trimmed(unescape(f(2), d), 64);
     } else if (id == "ERR") {
       m.has_err = true;
-      std::string code = component(at(f, 3), d, 0);  // ERR-3 HL7 error code (v2.5)
-      if (code.empty()) code = component(at(f, 1), d, 3);  // ERR-1.4 (v2.3)
+      std::string code = comp(f(3), d, 0);  // ERR-3 HL7 error code (v2.5)
+      if (code.empty()) code = comp(f(1), d, 3);  // ERR-1.4 (v2.3)
       m.err_code = trimmed(code, 16);
     } else if (id == "PID") {
-      for (auto rep : split(at(f, 3), d.repetition, 8)) {  // PID-3 patient identifier list
-        std::string v = trimmed(component(rep, d, 0));
+      for (auto rep : split(f(3), d.repetition, 8)) {  // PID-3 patient identifier list
+        std::string v = trimmed(comp(rep, d, 0));
         if (!v.empty()) m.patient_ids.push_back(v);
       }
-      if (m.patient_name.empty()) m.patient_name = trimmed(unescape(first_rep(at(f, 5), d), d));
-      if (m.birth_date.empty()) m.birth_date = trimmed(component(at(f, 7), d, 0), 32);
+      if (m.patient_name.empty()) m.patient_name = trimmed(unescape(nth(f(5), d.repetition, 0), d));
+      if (m.birth_date.empty()) m.birth_date = trimmed(comp(f(7), d, 0), 32);
     } else if (id == "OBX") {
-      std::string eq = trimmed(unescape(first_rep(at(f, 18), d), d));
+      std::string eq = trimmed(unescape(nth(f(18), d.repetition, 0), d));
       if (!eq.empty() && m.equipment.size() < 16) m.equipment.push_back(eq);
     } else if (id == "PRT") {
       for (size_t n : {10, 16}) {  // PRT-10 participation device, PRT-16 device UDI
-        std::string v = trimmed(unescape(first_rep(at(f, n), d), d));
+        std::string v = trimmed(unescape(nth(f(n), d.repetition, 0), d));
         if (!v.empty() && m.equipment.size() < 16) m.equipment.push_back(v);
       }
     }
