@@ -114,6 +114,15 @@ def analyze(captures, outdir, workers=1, extra=(), expect_ok=True, timeout=600):
     return run
 
 
+def lab_capture(name):
+    """Plays a lab scenario (tests/lab, as root) into this module's workdir and
+    returns its capture."""
+    out = workdir("lab_" + name)
+    proc = subprocess.run([repo("tests", "lab", "run"), name, out], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, "lab %s: %s" % (name, proc.stderr)
+    return os.path.join(out, "capture.pcap")
+
+
 def run_cmd(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 

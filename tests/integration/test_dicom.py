@@ -7,7 +7,6 @@ import collections
 import os
 import random
 import re
-import subprocess
 
 import mstest
 import pcapgen
@@ -172,18 +171,13 @@ def compare_with_tshark(pcap, out, ports=(104,)):
     return len(tv)
 
 
-def lab_capture(name):
-    out = mstest.workdir("lab_" + name)
-    proc = subprocess.run([mstest.repo("tests", "lab", "run"), name, out], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return os.path.join(out, "capture.pcap")
 
 
 def test_agrees_with_tshark_on_lab_captures():
     assert os.geteuid() == 0, "the lab needs root"
     total = 0
     for name in ("imaging", "clinic", "attack_cfind_harvest", "attack_dicom_preamble", "attack_phi_exfil"):
-        total += compare_with_tshark(lab_capture(name), mstest.workdir("cmp_" + name))
+        total += compare_with_tshark(mstest.lab_capture(name), mstest.workdir("cmp_" + name))
     print("lab associations compared with tshark: %d" % total)
     assert total >= 20
 
@@ -288,7 +282,7 @@ def test_bad_phi_key_is_refused():
 
 def test_query_keys_and_identity_on_lab_capture():
     assert os.geteuid() == 0, "the lab needs root"
-    pcap = lab_capture("attack_cfind_harvest")
+    pcap = mstest.lab_capture("attack_cfind_harvest")
     run = mstest.analyze(pcap, mstest.workdir("harvest"))
     finds = [e["dicom_command"] for e in run.of_type("dicom_command") if e["dicom_command"]["command"] == "C-FIND-RQ"]
     assert len(finds) == 12

@@ -2,23 +2,17 @@
 lab's FHIR traffic (curl against a FHIR server stand-in), patients as tokens
 that are the same across protocols, XML, and look-alikes."""
 import os
-import subprocess
 
 import mstest
 import pcapgen
 import test_http
 
 
-def lab_capture(name):
-    out = mstest.workdir("lab_" + name)
-    proc = subprocess.run([mstest.repo("tests", "lab", "run"), name, out], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return os.path.join(out, "capture.pcap")
 
 
 def test_interactions_on_lab_capture():
     assert os.geteuid() == 0, "the lab needs root"
-    pcap = lab_capture("ehr")
+    pcap = mstest.lab_capture("ehr")
     n, run = test_http.compare_with_tshark(pcap, mstest.workdir("ehr"), ports=(8080,))
     f = [e["fhir"] for e in sorted(run.of_type("fhir"), key=lambda e: e["timestamp"])]
     assert [x["interaction"] for x in f] == ["capabilities", "read", "search", "update", "create", "transaction"], f
@@ -38,8 +32,8 @@ def test_same_patient_same_token_across_protocols():
     (ehr) gives one token under one key: her data can be followed, not read."""
     assert os.geteuid() == 0, "the lab needs root"
     key = os.path.join(mstest.workdir("key"), "k")
-    dicom = mstest.analyze(lab_capture("imaging"), mstest.workdir("x_imaging"), extra=("--phi-key", key))
-    fhir = mstest.analyze(lab_capture("ehr"), mstest.workdir("x_ehr"), extra=("--phi-key", key))
+    dicom = mstest.analyze(mstest.lab_capture("imaging"), mstest.workdir("x_imaging"), extra=("--phi-key", key))
+    fhir = mstest.analyze(mstest.lab_capture("ehr"), mstest.workdir("x_ehr"), extra=("--phi-key", key))
     stored = {e["dicom_command"]["object"]["patient_id"] for e in dicom.of_type("dicom_command")
               if "object" in e["dicom_command"]}
     read = [e["fhir"]["id"] for e in fhir.of_type("fhir") if e["fhir"]["interaction"] == "read"][0]

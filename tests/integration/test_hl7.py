@@ -5,7 +5,6 @@ recognised, patient identifiers as tokens only."""
 import collections
 import os
 import re
-import subprocess
 
 import mstest
 import pcapgen
@@ -76,18 +75,13 @@ def compare(pcap, outdir, ports=(2575,)):
     return sum(sum(c.values()) for c in t.values()), run
 
 
-def lab_capture(name):
-    out = mstest.workdir("lab_" + name)
-    proc = subprocess.run([mstest.repo("tests", "lab", "run"), name, out], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return os.path.join(out, "capture.pcap")
 
 
 def test_agrees_with_tshark_on_lab_captures():
     assert os.geteuid() == 0, "the lab needs root"
     total = 0
     for name in ("icu", "lab", "clinic", "attack_phi_exfil", "benign_phi_exfil"):
-        n, run = compare(lab_capture(name), mstest.workdir("cmp_" + name))
+        n, run = compare(mstest.lab_capture(name), mstest.workdir("cmp_" + name))
         total += n
         for e in run.of_type("hl7"):
             h = e["hl7"]

@@ -126,11 +126,6 @@ def test_agrees_with_tshark_on_corpus_captures():
     assert total >= 10
 
 
-def lab_capture(name):
-    out = mstest.workdir("lab_" + name)
-    proc = subprocess.run([mstest.repo("tests", "lab", "run"), name, out], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return os.path.join(out, "capture.pcap")
 
 
 def all_output(outdir):
@@ -139,20 +134,20 @@ def all_output(outdir):
 
 def test_lab_titles_credentials_and_dicom_files():
     assert os.geteuid() == 0, "the lab needs root"
-    n, run = compare_with_tshark(lab_capture("attack_default_login"), mstest.workdir("login"))
+    n, run = compare_with_tshark(mstest.lab_capture("attack_default_login"), mstest.workdir("login"))
     eds = [e["http"] for e in run.of_type("http") if e["dest_ip"] == "10.60.0.50"]
     assert eds and eds[0]["title"] == "Lantronix EDS-MD16 Medical Device Server"
     assert eds[0]["authorization"] == {"scheme": "Basic", "username": "admin", "password_present": True,
                                        "password_strength": "weak"}
     assert b'"PASS"' not in all_output(mstest.workdir("login")) and b":PASS" not in all_output(mstest.workdir("login"))
 
-    n, run = compare_with_tshark(lab_capture("icu"), mstest.workdir("icu"))
+    n, run = compare_with_tshark(mstest.lab_capture("icu"), mstest.workdir("icu"))
     mon = [e["http"] for e in run.of_type("http")][0]
     assert mon["authorization"]["password_strength"] == "strong" and mon["title"] == "IntelliVue MX800 - Service"
     assert b"Icu4!Mon-7781" not in all_output(mstest.workdir("icu"))
 
     for name, preamble, executable in (("attack_dicom_preamble", "elf", True), ("benign_dicom_preamble", "tiff", False)):
-        n, run = compare_with_tshark(lab_capture(name), mstest.workdir("files_" + name))
+        n, run = compare_with_tshark(mstest.lab_capture(name), mstest.workdir("files_" + name))
         files = [e["dicom_file"] for e in run.of_type("dicom_file")]
         assert len(files) == 1, files
         assert files[0]["preamble"] == preamble and files[0]["executable_preamble"] is executable
