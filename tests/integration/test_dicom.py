@@ -14,6 +14,7 @@ import pcapgen
 UID_IN_PARENS = re.compile(r"\(([0-9.]+)\)\s*$")
 IP_LINE = re.compile(r"^Internet Protocol Version \d, Src: (\S+), Dst: (\S+)")
 PORT_LINE = re.compile(r"^\s+(Source|Destination) Port: (\d+)")
+STATUS_LINE = re.compile(r"^\s+\(0000,0900\)\s+\d+\s+Status\s+.*\((0x[0-9a-fA-F]+)\)\s*$")
 COMMAND_LINE = re.compile(r"^\s+\(0000,0100\)\s+\d+\s+Command Field\s+([CN]-[A-Z-]+)\s*$")
 
 
@@ -111,7 +112,8 @@ def tshark_view(pcap, ports=(104,)):
         cmd += ["-e", f]
     out = mstest.run_cmd(cmd).stdout
     view = collections.defaultdict(lambda: {"pdus": collections.Counter(), "calling": set(), "called": set(),
-                                            "abstract": set(), "commands": collections.Counter()})
+                                            "abstract": set(), "commands": collections.Counter(),
+                                            "statuses": collections.Counter()})
     for line in out.splitlines():
         src, sp, dst, dp, types, calling, called, abss, info = line.split("|", 8)
         a, b = (src, int(sp)), (dst, int(dp))
@@ -148,7 +150,25 @@ def tshark_view(pcap, ports=(104,)):
         if m and src and sp is not None and dp is not None:
             a, b = (src, sp), (dst, dp)
             view[(a, b) if a <= b else (b, a)]["commands"][m.group(1)] += 1
+            continue
+        m = STATUS_LINE.match(line)
+        if m and src and sp is not None and dp is not None:
+            a, b = (src, sp), (dst, dp)
+            view[(a, b) if a <= b else (b, a)]["statuses"][status_class(int(m.group(1), 16))] += 1
     return view
+
+
+def status_class(s):
+    """PS3.7 Annex C, as tshark's status codes are read here."""
+    if s == 0:
+        return "success"
+    if s in (0xFF00, 0xFF01):
+        return "pending"
+    if s == 0xFE00:
+        return "cancel"
+    if s in (0x0001, 0x0107, 0x0116) or 0xB000 <= s <= 0xBFFF:
+        return "warning"
+    return "failure"
 
 
 def compare_with_tshark(pcap, out, ports=(104,)):
@@ -168,6 +188,8 @@ def compare_with_tshark(pcap, out, ports=(104,)):
         assert t["abstract"] == ours_abs, (pcap, k, t["abstract"], ours_abs)
         assert dict(t["commands"]) == m["commands"], "%s %s: commands tshark %s medsentry %s" % (
             pcap, k, dict(t["commands"]), m["commands"])
+        assert dict(t["statuses"]) == m.get("statuses", {}), "%s %s: statuses tshark %s medsentry %s" % (
+            pcap, k, dict(t["statuses"]), m.get("statuses"))
     return len(tv)
 
 

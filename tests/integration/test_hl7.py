@@ -134,6 +134,21 @@ def test_equipment_and_acknowledgement_errors():
         assert secret not in data, secret
 
 
+def test_batch_is_split_into_messages():
+    d = mstest.workdir("batch")
+    msgs = ["MSH|^~\\&|LAB|L|LIS|L|20261123||ORU^R01|B%d|P|2.5\rPID|1||PID55220%d||MILLER^CARL||19800525\r" % (i, i)
+            for i in range(1, 4)]
+    batch = "FHS|^~\\&|LAB\rBHS|^~\\&|LAB\r" + "".join(msgs) + "BTS|3\rFTS|1\r"
+    s = pcapgen.TcpSession(("10.1.0.30", 40400), ("10.1.0.40", 2575))
+    s.send(0, b"\x0b" + batch.encode() + b"\x1c\x0d").close()
+    pcap = os.path.join(d, "batch.pcap")
+    pcapgen.write(pcap, [s])
+    run = mstest.analyze(pcap, os.path.join(d, "out"))
+    ids = sorted(e["hl7"]["control_id"] for e in run.of_type("hl7"))
+    assert ids == ["B1", "B2", "B3"], ids
+    assert run.of_type("hl7")[0]["hl7"]["batch"] is True  # the first carries the batch header
+
+
 def test_lookalikes_are_not_hl7():
     d = mstest.workdir("lookalike")
     lines = [b"MSH is the message header, everybody knows\r\n", b"MSH|abcd|not encoding characters\r",

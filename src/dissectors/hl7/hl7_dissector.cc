@@ -45,6 +45,7 @@ class Hl7Dissector : public Dissector {
 
  private:
   void handle(int dir, Bytes msg, bool mllp, AppContext& ctx);
+  void handle_one(int dir, Bytes msg, bool mllp, AppContext& ctx);
   void emit(const Pending& p, const Message* ack, TimeNs ack_ts, AppContext& ctx);
   void process_raw(int dir, bool at_end, AppContext& ctx);
 
@@ -115,6 +116,26 @@ void Hl7Dissector::process_raw(int dir, bool at_end, AppContext& ctx) {
 }
 
 void Hl7Dissector::handle(int dir, Bytes bytes, bool mllp, AppContext& ctx) {
+  // A batch (FHS/BHS ... BTS/FTS, HL7 v2.5 §2.10.3) carries several messages
+  // in one frame: each MSH at the start of a segment begins one of them.
+  std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  size_t first = text.find("MSH");
+  while (first != std::string_view::npos && first > 0 && text[first - 1] != '\r' && text[first - 1] != '\n') {
+    first = text.find("MSH", first + 1);
+  }
+  if (first != std::string_view::npos) {
+    for (size_t p = text.find("MSH", first + 3); p != std::string_view::npos; p = text.find("MSH", p + 1)) {
+      if (text[p - 1] != '\r' && text[p - 1] != '\n') continue;
+      handle_one(dir, bytes.first(p), mllp, ctx);
+      bytes = bytes.subspan(p);
+      text = text.substr(p);
+      p = 0;
+    }
+  }
+  handle_one(dir, bytes, mllp, ctx);
+}
+
+void Hl7Dissector::handle_one(int dir, Bytes bytes, bool mllp, AppContext& ctx) {
   (void)dir;
   Message m;
   if (const char* err = parse_message(bytes, m)) {

@@ -165,15 +165,30 @@ const char* parse_message(Bytes msg, Message& m) {
   return seen_msh ? nullptr : "hl7.no_msh";
 }
 
+namespace {
+
+// kRaw: b[off..] starts with a header segment's id; kNeedMore: a prefix of one.
+Start header_start(Bytes b, size_t off) {
+  static const char* const kHeaders[] = {"MSH", "FHS", "BHS"};
+  bool prefix = false;
+  for (const char* hdr : kHeaders) {
+    size_t i = 0;
+    while (i < 3 && off + i < b.size() && b[off + i] == static_cast<uint8_t>(hdr[i])) ++i;
+    if (i == 3) return Start::kRaw;
+    if (off + i >= b.size()) prefix = true;
+  }
+  return prefix ? Start::kNeedMore : Start::kNo;
+}
+
+}  // namespace
+
 Start plausible_start(Bytes b) {
   size_t off = 0;
   if (!b.empty() && b[0] == 0x0B) off = 1;
-  // "MSH" + field separator + at least two encoding characters + separator.
-  static const char kMsh[] = "MSH";
-  for (size_t i = 0; i < 3; ++i) {
-    if (off + i >= b.size()) return Start::kNeedMore;
-    if (b[off + i] != static_cast<uint8_t>(kMsh[i])) return Start::kNo;
-  }
+  // "MSH" (or a batch's "FHS"/"BHS", which share its layout: HL7 v2.5
+  // §2.15.6) + field separator + two to five encoding characters + separator.
+  Start h = header_start(b, off);
+  if (h != Start::kRaw) return h;
   if (off + 3 >= b.size()) return Start::kNeedMore;
   uint8_t fs = b[off + 3];
   if (!valid_delimiter(fs)) return Start::kNo;
