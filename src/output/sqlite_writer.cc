@@ -178,6 +178,7 @@ void SqliteWriter::close() {
   if (!db_) return;
   commit();
   exec(kIndexes);
+  exec("PRAGMA journal_mode=DELETE");  // leaves no empty -journal file behind
   sqlite3_finalize(ins_event_);
   sqlite3_finalize(ins_flow_);
   sqlite3_finalize(ins_meta_);
