@@ -23,13 +23,7 @@ void Dispatcher::report(const DecodeAnomalies& an, const Packet& p) {
     if (p.ip_version != 0) {
       env.src_ip = p.src.str();
       env.dest_ip = p.dst.str();
-      switch (p.proto) {
-        case kProtoTcp: env.proto = "TCP"; break;
-        case kProtoUdp: env.proto = "UDP"; break;
-        case kProtoIcmp: env.proto = "ICMP"; break;
-        case kProtoIcmpv6: env.proto = "IPv6-ICMP"; break;
-        default: env.proto = std::to_string(p.proto);
-      }
+      env.proto = ip_proto_name(p.proto);
       env.has_ports = p.l4_ok && (p.proto == kProtoTcp || p.proto == kProtoUdp);
       env.src_port = p.sport;
       env.dest_port = p.dport;

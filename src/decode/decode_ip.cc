@@ -320,6 +320,16 @@ bool decode_tunnel(Packet& p, const uint8_t* d, uint32_t n, DecodeAnomalies& an,
 
 }  // namespace
 
+std::string ip_proto_name(uint8_t proto) {
+  switch (proto) {
+    case kProtoTcp: return "TCP";
+    case kProtoUdp: return "UDP";
+    case kProtoIcmp: return "ICMP";
+    case kProtoIcmpv6: return "IPv6-ICMP";
+    default: return std::to_string(proto);
+  }
+}
+
 DecodeOutcome decode_ip(Packet& p, const uint8_t* ip, uint32_t avail, DecodeAnomalies& an) {
   if (avail < 1) {
     an.add("ip.truncated");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "common/types.h"
 
@@ -48,6 +49,10 @@ enum TcpFlags : uint8_t {
   kTcpEce = 0x40,
   kTcpCwr = 0x80,
 };
+
+// The protocol as events name it: "TCP", "UDP", "ICMP", "IPv6-ICMP", or its
+// number.
+std::string ip_proto_name(uint8_t proto);
 
 constexpr int kMaxVlans = 2;
 

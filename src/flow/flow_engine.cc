@@ -18,16 +18,6 @@ namespace {
 constexpr uint64_t kFlowIdSeed = 0x6d656473656e7472ULL;  // "medsentr"
 constexpr uint64_t kFlowIdMask = (1ULL << 51) - 1;
 
-const char* proto_name(uint8_t p, char* buf, size_t n) {
-  switch (p) {
-    case kProtoTcp: return "TCP";
-    case kProtoUdp: return "UDP";
-    case kProtoIcmp: return "ICMP";
-    case kProtoIcmpv6: return "IPv6-ICMP";
-    default: snprintf(buf, n, "%u", p); return buf;
-  }
-}
-
 bool is_echo(const Packet& p) {
   if (p.proto == kProtoIcmp) return p.icmp_type == 8 || p.icmp_type == 0;
   if (p.proto == kProtoIcmpv6) return p.icmp_type == 128 || p.icmp_type == 129;
@@ -287,8 +277,7 @@ Envelope FlowEngine::envelope_of(const Flow& f, TimeNs ts) const {
   }
   e.src_ip = f.src_text;
   e.dest_ip = f.dst_text;
-  char buf[8];
-  e.proto = proto_name(f.proto, buf, sizeof buf);
+  e.proto = ip_proto_name(f.proto);
   e.has_ports = f.proto == kProtoTcp || f.proto == kProtoUdp;
   e.src_port = f.sport;
   e.dest_port = f.dport;

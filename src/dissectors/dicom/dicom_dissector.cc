@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dissectors/dicom/dicom_dataset.h"
+#include "dissectors/dicom/dicom_object.h"
 #include "dissectors/dicom/dicom_parser.h"
 #include "dissectors/dissector.h"
 
@@ -31,14 +32,6 @@ constexpr uint32_t kStopTag = tag(0x0041, 0x0000);
 
 struct QueryKey {
   std::string key, match, value;
-};
-
-// What a stored object says about the device that made it and its patient
-// (patient fields are tokens).
-struct ObjectInfo {
-  std::string modality, manufacturer, model, software_versions, serial, station, institution;
-  std::string patient_name, patient_id, birth_date;
-  bool empty() const { return modality.empty() && manufacturer.empty() && model.empty() && station.empty(); }
 };
 
 struct DirState {
@@ -105,23 +98,6 @@ class DicomDissector : public Dissector {
   uint64_t datasets_parsed_ = 0, datasets_not_parsed_ = 0;
 };
 
-void write_object(JsonWriter& w, const ObjectInfo& o, bool with_patient) {
-  auto opt = [&w](const char* k, const std::string& v) {
-    if (!v.empty()) w.kv(k, v);
-  };
-  opt("modality", o.modality);
-  opt("manufacturer", o.manufacturer);
-  opt("model", o.model);
-  opt("software_versions", o.software_versions);
-  opt("serial_number", o.serial);
-  opt("station_name", o.station);
-  opt("institution", o.institution);
-  if (with_patient) {
-    opt("patient_name", o.patient_name);
-    opt("patient_id", o.patient_id);
-    opt("patient_birth_date", o.birth_date);
-  }
-}
 
 AppResult DicomDissector::on_data(Direction direction, Bytes d, AppContext& ctx) {
   const int dir = static_cast<int>(direction);
@@ -329,58 +305,37 @@ void DicomDissector::handle_dataset(int dir, Bytes data, AppContext& ctx) {
   if (scan.error) ctx.anomaly(scan.error);
   ++datasets_parsed_;
   const uint16_t field = dirs_[dir].last_field;
-  ObjectInfo obj;
+  ObjectInfo obj = object_info(scan, ctx);
   std::vector<QueryKey> keys;
   std::string level;
   for (const DataElement& e : scan.elements) {
+    if (e.tag == tag(0x0008, 0x0052)) level = element_text(e, 64);
+    if (field != 0x0020 || keys.size() >= kMaxQueryKeys) continue;  // C-FIND-RQ: the query's keys
     ElementInfo info = element_info(e.tag);
-    std::string text = element_text(e, 64);
-    std::string token;
-    switch (info.use) {
-      case ElementUse::kPhiName: token = ctx.phi("name", text); break;
-      case ElementUse::kPhiId: token = ctx.phi("id", text); break;
-      case ElementUse::kPhiDate: token = ctx.phi("birth_date", text); break;
-      default: break;
+    QueryKey k;
+    if (info.keyword) {
+      k.key = info.keyword;
+    } else {
+      char buf[16];
+      snprintf(buf, sizeof buf, "(%04X,%04X)", e.tag >> 16, e.tag & 0xFFFF);
+      k.key = buf;
     }
-    switch (e.tag) {
-      case tag(0x0008, 0x0060): obj.modality = text; break;
-      case tag(0x0008, 0x0070): obj.manufacturer = text; break;
-      case tag(0x0008, 0x1090): obj.model = text; break;
-      case tag(0x0018, 0x1020): obj.software_versions = text; break;
-      case tag(0x0018, 0x1000): obj.serial = text; break;
-      case tag(0x0008, 0x1010): obj.station = text; break;
-      case tag(0x0008, 0x0080): obj.institution = text; break;
-      case tag(0x0010, 0x0010): obj.patient_name = token; break;
-      case tag(0x0010, 0x0020): obj.patient_id = token; break;
-      case tag(0x0010, 0x0030): obj.birth_date = token; break;
-      case tag(0x0008, 0x0052): level = text; break;
-      default: break;
-    }
-    if (field == 0x0020 && keys.size() < kMaxQueryKeys) {  // C-FIND-RQ: the query's keys
-      QueryKey k;
-      if (info.keyword) {
-        k.key = info.keyword;
-      } else {
-        char buf[16];
-        snprintf(buf, sizeof buf, "(%04X,%04X)", e.tag >> 16, e.tag & 0xFFFF);
-        k.key = buf;
+    bool sequence = e.vr[0] == 'S' && e.vr[1] == 'Q';
+    k.match = sequence ? "sequence" : match_kind(e);
+    if (k.match != std::string("universal") && !sequence) {
+      std::string token = element_token(e, ctx);
+      if (!token.empty()) {
+        k.value = token;
+      } else if (info.use == ElementUse::kStructure || info.use == ElementUse::kIdentity) {
+        k.value = element_text(e, 64);
       }
-      bool sequence = e.vr[0] == 'S' && e.vr[1] == 'Q';
-      k.match = sequence ? "sequence" : match_kind(e);
-      if (k.match != std::string("universal") && !sequence) {
-        if (!token.empty()) {
-          k.value = token;
-        } else if (info.use == ElementUse::kStructure || info.use == ElementUse::kIdentity) {
-          k.value = text;
-        }
-      }
-      keys.push_back(std::move(k));
     }
+    keys.push_back(std::move(k));
   }
   // Patients seen: in stored objects and query results. A query's own keys
   // (C-FIND/C-MOVE/C-GET requests) are patterns, not patients.
   const bool query = field == 0x0020 || field == 0x0021 || field == 0x0010;
-  if (!query && (!obj.patient_id.empty() || !obj.patient_name.empty())) {
+  if (!query && obj.has_patient()) {
     std::string who = !obj.patient_id.empty() ? obj.patient_id : obj.patient_name;
     if (patients_.size() < kMaxPatients) patients_.insert(who);
   }

@@ -26,6 +26,15 @@ struct Pending {
   bool mllp = true;
 };
 
+// The next "MSH" that starts a segment, at or after `from`: where a message
+// begins (in a raw stream, or inside a batch).
+size_t next_msh(std::string_view text, size_t from) {
+  for (size_t p = text.find("MSH", from); p != std::string_view::npos; p = text.find("MSH", p + 1)) {
+    if (p == 0 || text[p - 1] == '\r' || text[p - 1] == '\n') return p;
+  }
+  return std::string_view::npos;
+}
+
 const char* ack_status(const std::string& code) {
   if (code == "AA" || code == "CA") return "accepted";
   if (code == "AE" || code == "CE") return "error";
@@ -98,13 +107,7 @@ void Hl7Dissector::process_raw(int dir, bool at_end, AppContext& ctx) {
   size_t start = 0;
   for (;;) {
     // A message runs until the next MSH at the start of a segment.
-    size_t next = std::string_view::npos;
-    for (size_t p = text.find("MSH", start + 3); p != std::string_view::npos; p = text.find("MSH", p + 1)) {
-      if (text[p - 1] == '\r' || text[p - 1] == '\n') {
-        next = p;
-        break;
-      }
-    }
+    size_t next = next_msh(text, start + 3);
     if (next == std::string_view::npos) {
       if (at_end && start < text.size()) handle(dir, Bytes(b).subspan(start), false, ctx);
       b.erase(b.begin(), b.begin() + static_cast<long>(at_end ? b.size() : start));
@@ -119,17 +122,12 @@ void Hl7Dissector::handle(int dir, Bytes bytes, bool mllp, AppContext& ctx) {
   // A batch (FHS/BHS ... BTS/FTS, HL7 v2.5 §2.10.3) carries several messages
   // in one frame: each MSH at the start of a segment begins one of them.
   std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  size_t first = text.find("MSH");
-  while (first != std::string_view::npos && first > 0 && text[first - 1] != '\r' && text[first - 1] != '\n') {
-    first = text.find("MSH", first + 1);
-  }
+  size_t first = next_msh(text, 0);
   if (first != std::string_view::npos) {
-    for (size_t p = text.find("MSH", first + 3); p != std::string_view::npos; p = text.find("MSH", p + 1)) {
-      if (text[p - 1] != '\r' && text[p - 1] != '\n') continue;
+    for (size_t p = next_msh(text, first + 3); p != std::string_view::npos; p = next_msh(text, 3)) {
       handle_one(dir, bytes.first(p), mllp, ctx);
       bytes = bytes.subspan(p);
       text = text.substr(p);
-      p = 0;
     }
   }
   handle_one(dir, bytes, mllp, ctx);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dissectors/dicom/dicom_file.h"
+#include "dissectors/dicom/dicom_object.h"
 #include "dissectors/dicom/dicom_parser.h"
 #include "dissectors/dissector.h"
 #include "dissectors/fhir/fhir.h"
@@ -297,26 +298,11 @@ void HttpDissector::emit_dicom_file(int dir, const dicom::Part10& f, AppContext&
     if (*dicom::uid_name(f.media_sop_class)) w.kv("sop_class_name", dicom::uid_name(f.media_sop_class));
   }
   if (!f.media_sop_instance.empty()) w.kv("sop_instance", f.media_sop_instance);
-  bool phi = false;
+  dicom::ObjectInfo o = dicom::object_info(f.dataset, ctx);
   w.key("object").begin_object();
-  for (const dicom::DataElement& e : f.dataset.elements) {
-    std::string v = dicom::element_text(e, 64);
-    switch (e.tag) {
-      case dicom::tag(0x0008, 0x0060): if (!v.empty()) w.kv("modality", v); break;
-      case dicom::tag(0x0008, 0x0070): if (!v.empty()) w.kv("manufacturer", v); break;
-      case dicom::tag(0x0008, 0x1090): if (!v.empty()) w.kv("model", v); break;
-      case dicom::tag(0x0018, 0x1020): if (!v.empty()) w.kv("software_versions", v); break;
-      case dicom::tag(0x0018, 0x1000): if (!v.empty()) w.kv("serial_number", v); break;
-      case dicom::tag(0x0008, 0x1010): if (!v.empty()) w.kv("station_name", v); break;
-      case dicom::tag(0x0008, 0x0080): if (!v.empty()) w.kv("institution", v); break;
-      case dicom::tag(0x0010, 0x0010): if (!v.empty()) { w.kv("patient_name", ctx.phi("name", v)); phi = true; } break;
-      case dicom::tag(0x0010, 0x0020): if (!v.empty()) { w.kv("patient_id", ctx.phi("id", v)); phi = true; } break;
-      case dicom::tag(0x0010, 0x0030): if (!v.empty()) w.kv("patient_birth_date", ctx.phi("birth_date", v)); break;
-      default: break;
-    }
-  }
+  dicom::write_object(w, o, true);
   w.end_object();
-  w.kv("phi", phi);
+  w.kv("phi", o.has_patient());
   w.end_object();
   ctx.emit(b.finish());
 }
