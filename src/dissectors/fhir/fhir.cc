@@ -88,7 +88,10 @@ void resource(const JsonValue& v, Summary& out, int depth) {
 }
 
 void body(std::string_view ct, Bytes b, bool complete, Summary& out) {
-  if (b.empty()) return;
+  if (b.empty()) {
+    if (!complete) out.truncated = true;  // a body was there but not kept
+    return;
+  }
   std::string_view text(reinterpret_cast<const char*>(b.data()), b.size());
   std::string lct = lower(ct);
   if (lct.find("xml") != std::string::npos) {

@@ -24,6 +24,10 @@ namespace {
 constexpr size_t kMaxBodyKept = 64 * 1024;
 constexpr size_t kMaxOpen = 64;
 constexpr size_t kMaxFilesPerBody = 16;
+// Request bodies kept for FHIR until their response arrives, all open
+// transactions of a flow together: a client pipelining requests that are never
+// answered cannot make a flow hold more than this.
+constexpr size_t kMaxDocsPerFlow = 256 * 1024;
 
 enum class Phase { kHead, kLength, kChunkSize, kChunkData, kChunkEnd, kTrailers, kUntilClose };
 
@@ -223,8 +227,14 @@ void HttpDissector::body_done(int dir, AppContext& ctx) {
       t.req_body = s.body_bytes;
       t.req_done = true;
       if (structured(t.req)) {
-        t.req_doc = s.body;
-        t.req_doc_complete = s.body_bytes == s.body.size();
+        size_t kept = 0;
+        for (const Txn& o : txns_) kept += o.req_doc.size();
+        if (kept + s.body.size() <= kMaxDocsPerFlow) {
+          t.req_doc = s.body;
+          t.req_doc_complete = s.body_bytes == s.body.size();
+        } else {
+          t.req_doc_complete = false;  // not kept: FHIR reports it truncated
+        }
       }
     }
   } else if (responded_ > 0) {
