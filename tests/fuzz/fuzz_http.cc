@@ -2,6 +2,7 @@
 // boundary extraction, the Part 10 reader on the raw input, then the
 // dissector (heads, bodies by length, chunks or close) through the harness.
 #include "dissectors/dicom/dicom_file.h"
+#include "dissectors/credential.h"
 #include "dissectors/http/http_parser.h"
 #include "dissector_harness.h"
 
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::string user, password;
   ms::http::decode_basic(text, user, password);
-  ms::http::password_strength(text);
+  ms::password_strength(text);
   ms::http::html_title(in);
   ms::http::multipart_boundary(text);
   ms::dicom::Part10 f;

@@ -13,6 +13,7 @@
 #include "dissectors/dicom/dicom_file.h"
 #include "dissectors/dicom/dicom_object.h"
 #include "dissectors/dicom/dicom_parser.h"
+#include "dissectors/credential.h"
 #include "dissectors/dissector.h"
 #include "dissectors/fhir/fhir.h"
 #include "dissectors/http/http_parser.h"
@@ -317,6 +318,25 @@ void HttpDissector::emit_dicom_file(int dir, const dicom::Part10& f, AppContext&
   ctx.emit(b.finish());
 }
 
+// A Basic authorization is a credential event: the user, the password's
+// strength and default match, and the server's verdict (401/403: failure).
+void emit_basic_credential(const Txn& t, AppContext& ctx) {
+  const std::string* auth = t.req.find("authorization");
+  std::string user, password;
+  if (!auth || !decode_basic(*auth, user, password)) return;
+  Credential c;
+  c.protocol = "http";
+  c.method = "basic";
+  c.username = user;
+  c.password_seen = true;
+  c.password = password;
+  if (t.have_resp) {
+    int st = t.resp.status;
+    c.result = st == 401 || st == 403 || st == 407 ? "failure" : st >= 200 && st < 400 ? "success" : "unknown";
+  }
+  emit_credential(ctx, c);
+}
+
 void HttpDissector::emit(const Txn& t, AppContext& ctx) {
   Envelope env = ctx.envelope();
   env.ts = t.ts;
@@ -358,7 +378,7 @@ void HttpDissector::emit(const Txn& t, AppContext& ctx) {
       if (decode_basic(*auth, user, password)) {
         w.kv("username", user.substr(0, 128));
         w.kv("password_present", !password.empty());
-        w.kv("password_strength", password_strength(password));
+        w.kv("password_strength", ms::password_strength(password));
       }
       w.end_object();
     }
@@ -378,6 +398,7 @@ void HttpDissector::emit(const Txn& t, AppContext& ctx) {
   }
   w.end_object();
   ctx.emit(b.finish());
+  emit_basic_credential(t, ctx);
   emit_fhir(t, ctx);
 }
 

@@ -145,18 +145,6 @@ bool decode_basic(std::string_view auth, std::string& user, std::string& passwor
   return true;
 }
 
-const char* password_strength(std::string_view pw) {
-  if (pw.empty()) return "empty";
-  bool alpha = false, digit = false, symbol = false;
-  for (char c : pw) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalpha(u)) alpha = true;
-    else if (std::isdigit(u)) digit = true;
-    else symbol = true;
-  }
-  return pw.size() >= 8 && alpha && digit && symbol ? "strong" : "weak";
-}
-
 std::string html_title(Bytes body) {
   std::string_view s(reinterpret_cast<const char*>(body.data()), body.size());
   std::string low = lower(s.substr(0, std::min<size_t>(s.size(), 16384)));

@@ -41,9 +41,6 @@ Framing body_framing(const Head& h, bool response_to_head, uint64_t& length);
 
 // "Basic <base64(user:password)>" (RFC 7617). False if not Basic or malformed.
 bool decode_basic(std::string_view authorization, std::string& user, std::string& password);
-// The policy hospitals are told to require: 8+ characters with letters,
-// digits and symbols. "empty", "weak" or "strong"; the password goes no further.
-const char* password_strength(std::string_view password);
 // The <title> of an HTML page, whitespace collapsed, at most 128 bytes.
 std::string html_title(Bytes body);
 // The boundary of a multipart content type, or "".

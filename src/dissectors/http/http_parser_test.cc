@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "dissectors/credential.h"
 #include "dissectors/http/http_parser.h"
 
 namespace {
@@ -38,9 +39,9 @@ TEST(HttpParser, BasicCredentialsAndStrength) {
   std::string user, pw;
   ASSERT_TRUE(ms::http::decode_basic("Basic YWRtaW46UEFTUw==", user, pw));  // admin:PASS
   EXPECT_EQ(user, "admin");
-  EXPECT_STREQ(ms::http::password_strength(pw), "weak");
-  EXPECT_STREQ(ms::http::password_strength("Icu4!Mon-7781"), "strong");
-  EXPECT_STREQ(ms::http::password_strength(""), "empty");
+  EXPECT_STREQ(ms::password_strength(pw), "weak");
+  EXPECT_STREQ(ms::password_strength("Icu4!Mon-7781"), "strong");
+  EXPECT_STREQ(ms::password_strength(""), "empty");
   EXPECT_FALSE(ms::http::decode_basic("Bearer abc", user, pw));
   EXPECT_FALSE(ms::http::decode_basic("Basic !!!", user, pw));
 }

@@ -1,0 +1,167 @@
+// DNS, mDNS, LLMNR and NBNS dissector: one `dns` event per message (UDP
+// datagram or TCP length-prefixed message). Which of the four it is comes
+// from the port (5353, 5355, 137) and, for NBNS, from the encoded names.
+// Records that bind a name to the sender's own address are listed as
+// `host_names`: what a device claims to be called (inventory evidence).
+#include <algorithm>
+
+#include "dissectors/dissector.h"
+#include "dissectors/dns/dns.h"
+#include "dissectors/text.h"
+
+namespace ms::dns {
+
+namespace {
+
+bool nbns_like(Bytes d) {
+  // The first question or record name is one 32-byte label of 'A'..'P'.
+  return d.size() >= 12 + 34 && d[12] == 32 && !nbns_decode(text::view(d.subspan(13, 32))).empty();
+}
+
+const char* rr_type(uint16_t t, bool nbns) {
+  if (nbns && t == 33) return "NBSTAT";
+  return type_name(t);
+}
+
+void write_type(JsonWriter& w, uint16_t t, bool nbns) {
+  if (const char* n = rr_type(t, nbns)) w.kv("rrtype", n);
+  else w.kv("rrtype", std::to_string(t));
+}
+
+void write_records(JsonWriter& w, const char* key, const std::vector<Record>& rs, bool nbns) {
+  if (rs.empty()) return;
+  w.key(key).begin_array();
+  for (const Record& r : rs) {
+    w.begin_object();
+    w.kv("rrname", r.name);
+    write_type(w, r.type, nbns);
+    w.kv("ttl", static_cast<uint64_t>(r.ttl));
+    if (!r.rdata.empty()) w.kv("rdata", r.rdata);
+    if (!r.txt.empty()) {
+      w.key(nbns ? "names" : "txt").begin_array();
+      for (const auto& t : r.txt) w.value(t);
+      w.end_array();
+    }
+    w.end_object();
+  }
+  w.end_array();
+}
+
+class DnsDissector : public Dissector {
+ public:
+  explicit DnsDissector(bool tcp) : tcp_(tcp) {}
+
+  AppResult on_data(Direction dir, Bytes d, AppContext& ctx) override {
+    if (!tcp_) {
+      message(dir, d, ctx);
+      return AppResult::ok();
+    }
+    size_t pos = 0;
+    while (pos + 2 <= d.size()) {
+      size_t len = be16(d.data() + pos);
+      if (len < 12) return AppResult::fail("dns.bad_tcp_length");
+      if (pos + 2 + len > d.size()) return AppResult::incomplete(static_cast<uint32_t>(pos), static_cast<uint32_t>(2 + len));
+      message(dir, d.subspan(pos + 2, len), ctx);
+      pos += 2 + len;
+    }
+    if (pos < d.size()) return AppResult::incomplete(static_cast<uint32_t>(pos), 2);
+    return AppResult::ok();
+  }
+
+ private:
+  void message(Direction dir, Bytes d, AppContext& ctx) {
+    Envelope env = ctx.envelope();
+    // Envelope is oriented client -> server; the sender of this message:
+    const std::string& sender = dir == Direction::kToServer ? env.src_ip : env.dest_ip;
+    auto port = [&](uint16_t p) { return env.src_port == p || env.dest_port == p; };
+    bool nbns = port(137) || nbns_like(d);
+    const char* proto = nbns ? "nbns" : port(5353) ? "mdns" : port(5355) ? "llmnr" : "dns";
+    Message m;
+    if (!parse(d, nbns, m)) {
+      ctx.anomaly("dns.malformed");
+      return;
+    }
+    if (m.truncated) ctx.anomaly("dns.truncated_message");
+    EventBuilder b(env, "dns");
+    JsonWriter& w = b.w();
+    w.key("dns").begin_object();
+    w.kv("protocol", proto);
+    w.kv("type", m.response ? "response" : "query");
+    w.kv("id", static_cast<unsigned>(m.id));
+    w.kv("opcode", static_cast<unsigned>(m.opcode));
+    if (m.response) w.kv("rcode", static_cast<unsigned>(m.rcode));
+    if (!m.questions.empty()) {
+      w.key("queries").begin_array();
+      for (const Question& q : m.questions) {
+        w.begin_object();
+        w.kv("rrname", q.name);
+        write_type(w, q.type, nbns);
+        w.end_object();
+      }
+      w.end_array();
+    }
+    write_records(w, "answers", m.answers, nbns);
+    write_records(w, "authorities", m.authorities, nbns);
+    write_records(w, "additionals", m.additionals, nbns);
+    // Names bound to the sender's own address (mDNS/LLMNR answers and
+    // announcements, NBNS registrations and answers).
+    std::vector<std::string> claims;
+    bool self = std::string_view(proto) != "dns";
+    auto claim = [&](const Record& r) {
+      if (!self) return;
+      bool mine = false;
+      if (r.type == 1 || r.type == 28) mine = r.rdata == sender;
+      if (nbns && r.type == 32) mine = r.rdata.find(sender) != std::string::npos;
+      if (nbns && r.type == 33) mine = m.response;  // NBSTAT answers list the responder's names
+      if (!mine) return;
+      std::vector<std::string> names = nbns && r.type == 33 ? r.txt : std::vector<std::string>{r.name};
+      for (auto& n : names) {
+        if (claims.size() < 16 && std::find(claims.begin(), claims.end(), n) == claims.end()) claims.push_back(n);
+      }
+    };
+    for (const auto* sec : {&m.answers, &m.additionals}) for (const Record& r : *sec) claim(r);
+    if (!claims.empty()) {
+      w.key("host_names").begin_array();
+      for (const auto& n : claims) w.value(n);
+      w.end_array();
+    }
+    w.end_object();
+    ctx.emit(b.finish());
+  }
+
+  bool tcp_;
+};
+
+// Content decides: a header with sane counts and flags whose sections all
+// parse to the end of the message.
+ProbeResult probe_msg(Bytes d) {
+  if (d.size() < 12) return ProbeResult::kNoMatch;
+  uint16_t flags = be16(d.data() + 2);
+  uint8_t opcode = (flags >> 11) & 0xf;
+  uint16_t qd = be16(d.data() + 4), an = be16(d.data() + 6), ns = be16(d.data() + 8), ar = be16(d.data() + 10);
+  if (opcode == 3 || opcode > 8 || (flags & 0x0040)) return ProbeResult::kNoMatch;  // Z bit must be 0
+  if (qd > 16 || an > 128 || ns > 128 || ar > 128 || qd + an + ns + ar == 0) return ProbeResult::kNoMatch;
+  if (!(flags & 0x8000) && qd == 0 && opcode != 5) return ProbeResult::kNoMatch;  // a query asks something
+  Message m;
+  if (!parse(d, nbns_like(d), m) || m.truncated) return ProbeResult::kNoMatch;
+  return ProbeResult::kMatch;
+}
+
+ProbeResult probe_udp(Direction, Bytes d) { return probe_msg(d); }
+
+ProbeResult probe_tcp(Direction, Bytes d) {
+  if (d.size() < 2) return ProbeResult::kNeedMore;
+  size_t len = be16(d.data());
+  if (len < 12 || len > 16384) return ProbeResult::kNoMatch;
+  if (d.size() < 2 + len) return d.size() < 2 + 12 ? ProbeResult::kNeedMore : ProbeResult::kNeedMore;
+  return probe_msg(d.subspan(2, len));
+}
+
+}  // namespace
+
+MS_REGISTER_DISSECTOR(dns_udp, DissectorSpec{"dns", kTransportUdp, {53, 5353, 5355, 137}, probe_udp,
+                                             [] { return std::unique_ptr<Dissector>(new DnsDissector(false)); }});
+MS_REGISTER_DISSECTOR(dns_tcp, DissectorSpec{"dns", kTransportTcp, {53}, probe_tcp,
+                                             [] { return std::unique_ptr<Dissector>(new DnsDissector(true)); }});
+
+}  // namespace ms::dns

@@ -1,0 +1,42 @@
+// Small formatting helpers shared by the dissectors: addresses, hex, and
+// bounded copies of wire text. All take spans and never read past them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/bytes.h"
+#include "common/types.h"
+
+namespace ms::text {
+
+inline std::string hex(Bytes b, size_t max = 64, char sep = 0) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < b.size() && i < max; ++i) {
+    if (sep && i) s += sep;
+    s += d[b[i] >> 4];
+    s += d[b[i] & 15];
+  }
+  return s;
+}
+inline std::string mac(Bytes b) { return hex(b.first(b.size() < 6 ? b.size() : 6), 6, ':'); }
+inline std::string ipv4(const uint8_t* p) { return IpAddr::v4(p).str(); }
+inline std::string ipv6(const uint8_t* p) { return IpAddr::v6(p).str(); }
+inline std::string_view view(Bytes b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+// At most `max` bytes of wire text (the JSON writer escapes what needs it).
+inline std::string str(Bytes b, size_t max = 256) { return std::string(view(b.first(b.size() < max ? b.size() : max))); }
+inline std::string trim(std::string_view s) {
+  size_t a = 0, e = s.size();
+  while (a < e && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r' || s[a] == '\n')) ++a;
+  while (e > a && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
+  return std::string(s.substr(a, e - a));
+}
+inline std::string lower(std::string_view s) {
+  std::string o(s);
+  for (char& c : o) if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return o;
+}
+
+}  // namespace ms::text
