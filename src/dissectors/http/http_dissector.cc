@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dissectors/dicom/dicom_file.h"
+#include "dissectors/dicom/dicom_file_event.h"
 #include "dissectors/dicom/dicom_object.h"
 #include "dissectors/dicom/dicom_parser.h"
 #include "dissectors/credential.h"
@@ -296,26 +297,7 @@ void HttpDissector::inspect_body(int dir, AppContext& ctx) {
 }
 
 void HttpDissector::emit_dicom_file(int dir, const dicom::Part10& f, AppContext& ctx) {
-  EventBuilder b(ctx.envelope(), "dicom_file");
-  JsonWriter& w = b.w();
-  w.key("dicom_file").begin_object();
-  w.kv("transport", "http");
-  w.kv("direction", dir == 0 ? "to_server" : "to_client");
-  w.kv("preamble", f.preamble_kind);
-  w.kv("executable_preamble", f.preamble_kind == "pe" || f.preamble_kind == "elf" || f.preamble_kind == "macho");
-  if (!f.transfer_syntax.empty()) w.kv("transfer_syntax", f.transfer_syntax);
-  if (!f.media_sop_class.empty()) {
-    w.kv("sop_class", f.media_sop_class);
-    if (*dicom::uid_name(f.media_sop_class)) w.kv("sop_class_name", dicom::uid_name(f.media_sop_class));
-  }
-  if (!f.media_sop_instance.empty()) w.kv("sop_instance", f.media_sop_instance);
-  dicom::ObjectInfo o = dicom::object_info(f.dataset, ctx);
-  w.key("object").begin_object();
-  dicom::write_object(w, o, true);
-  w.end_object();
-  w.kv("phi", o.has_patient());
-  w.end_object();
-  ctx.emit(b.finish());
+  dicom::emit_dicom_file(ctx, f, "http", dir);
 }
 
 // A Basic authorization is a credential event: the user, the password's
