@@ -1,6 +1,7 @@
 // Decode, defragment, report anomalies, shard by flow.
 #include "app/dispatcher.h"
 
+#include "dissectors/dissector.h"
 #include "flow/flow_engine.h"
 
 namespace ms {
@@ -64,6 +65,19 @@ void Dispatcher::handle(const RawPacket& r) {
   }
   if (out == DecodeOutcome::kNonIp) {
     ++stats_.non_ip;
+    if (p.l2_payload) {
+      FrameContext fc;
+      fc.ts = p.ts;
+      fc.src_mac = p.src_mac;
+      fc.vlan_count = p.vlan_count;
+      fc.vlan[0] = p.vlan[0];
+      fc.vlan[1] = p.vlan[1];
+      fc.sink = &sink_;
+      Bytes payload(p.l2_payload, p.l2_payload_len);
+      for (const FrameDissectorSpec& f : DissectorRegistry::frames()) {
+        if (f.handle(p.ethertype, payload, fc)) break;
+      }
+    }
     return;
   }
   if (uint64_t expired = defrag_.expire(p.ts)) {

@@ -87,6 +87,8 @@ DecodeOutcome decode_ethertype(Packet& p, const uint8_t* d, uint32_t n, uint32_t
         return decode_by_version(p, d + off, n - off, an);
       default:
         // ARP, LLDP, 802.3 length fields (LLC: CDP, STP) and the rest.
+        p.l2_payload = d + off;
+        p.l2_payload_len = n - off;
         return DecodeOutcome::kNonIp;
     }
   }

@@ -74,6 +74,9 @@ struct Packet {
   const uint8_t* src_mac = nullptr;  // Ethernet/SLL source when present
   const uint8_t* dst_mac = nullptr;
   uint16_t ethertype = 0;
+  // Non-IP frames: the bytes after the (innermost) ethertype or 802.3 length.
+  const uint8_t* l2_payload = nullptr;
+  uint32_t l2_payload_len = 0;
 
   // Layer 3 (the innermost IP header when tunnels were opened).
   uint8_t tunnel_depth = 0;

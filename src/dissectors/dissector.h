@@ -84,6 +84,22 @@ struct DissectorSpec {
 };
 constexpr uint64_t kUnlimitedDepth = ~0ULL;
 
+// Link-layer discovery protocols (LLDP, CDP) come in frames that carry no IP:
+// the dispatcher offers every such frame to these, in capture order.
+struct FrameContext {
+  TimeNs ts = 0;
+  const uint8_t* src_mac = nullptr;  // may be null (link types without MACs)
+  uint16_t vlan[2] = {0, 0};
+  uint8_t vlan_count = 0;
+  EventSink* sink = nullptr;
+};
+struct FrameDissectorSpec {
+  std::string_view name;
+  // ethertype (or an 802.3 length, <= 1500) and the bytes after it; true if
+  // the frame was this protocol's (then it has been handled).
+  bool (*handle)(uint16_t ethertype, Bytes payload, const FrameContext& ctx) = nullptr;
+};
+
 // All dissectors linked into the binary. Each registers itself from its own
 // folder with MS_REGISTER_DISSECTOR; the dissector objects are linked as an
 // OBJECT library so the linker cannot drop the registration.
@@ -91,7 +107,12 @@ class DissectorRegistry {
  public:
   static bool add(const DissectorSpec& spec);
   static const std::vector<DissectorSpec>& all();
+  static bool add_frame(const FrameDissectorSpec& spec);
+  static const std::vector<FrameDissectorSpec>& frames();
 };
+
+#define MS_REGISTER_FRAME_DISSECTOR(ident, ...) \
+  [[maybe_unused]] static const bool ms_registered_frame_##ident = ::ms::DissectorRegistry::add_frame(__VA_ARGS__)
 
 #define MS_REGISTER_DISSECTOR(ident, ...) \
   [[maybe_unused]] static const bool ms_registered_##ident = ::ms::DissectorRegistry::add(__VA_ARGS__)
