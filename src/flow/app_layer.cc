@@ -184,6 +184,16 @@ void FlowEngine::app_gap(Flow* f, int dir, uint64_t len) {
 
 void FlowEngine::app_end(Flow* f) {
   if (f->app_state == AppState::kNone) return;
+  // What a dissector emits now is dated at the flow's last packet, not at
+  // whatever packet of another flow made this one time out: the events do
+  // not depend on how flows are spread over workers.
+  TimeNs saved = now_;
+  now_ = f->last_ts;
+  struct Restore {
+    TimeNs& t;
+    TimeNs v;
+    ~Restore() { t = v; }
+  } restore{now_, saved};
   for (int d = 0; d < 2; ++d) {
     Driver ctx(this, f, d);
     f->stream[d].flush(limits_for(*f), ctx);
