@@ -9,7 +9,7 @@ PKGS=(
   tshark wireshark-common python3 python3-jsonschema xxd        # differential tests (tshark, editcap, mergecap), fuzz seeds
   tcpdump iproute2 ethtool iputils-ping time                   # lab plumbing, bench
   dcmtk python3-pydicom python3-hl7 curl dnsmasq isc-dhcp-client  # lab: the real peers
-  snmpd snmp python3-pyftpdlib openssl nmap dnsutils ieee-data samba smbclient
+  snmpd snmp python3-pyftpdlib openssl nmap dnsutils ieee-data samba smbclient openssh-server openssh-client lldpd
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -124,8 +124,10 @@ class Lab:
         cleanup_stale()
         sh("ip", "netns", "add", self.switch)
         self._ns_up(self.switch)
+        # group_fwd_mask bit 14: LLDP frames (01:80:c2:00:00:0e) are flooded as a
+        # switch's SPAN port would mirror them, instead of being kept by the bridge.
         sh("ip", "-n", self.switch, "link", "add", "br0", "type", "bridge", "stp_state", "0",
-           "forward_delay", "0")
+           "forward_delay", "0", "group_fwd_mask", "0x4000")
         sh("ip", "-n", self.switch, "link", "set", "br0", "up")
         # The switch itself is silent: no IPv6 router solicitations from it.
         sh("ip", "netns", "exec", self.switch, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", check=False)

@@ -257,6 +257,38 @@ def svc_tls(ctx, h, s):
     wait_listen(h, port)
 
 
+@service("sshd", ["ssh"])
+def svc_sshd(ctx, h, s):
+    """OpenSSH's sshd with a host key of its own (generated for the run) and
+    no account that could log in: clients get as far as authentication."""
+    key = ctx.path("ssh", h.name + "_host_ed25519")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True, capture_output=True)
+    os.makedirs("/run/sshd", exist_ok=True)  # sshd's compiled-in privilege separation directory
+    port = s.get("port", 22)
+    h.spawn("/usr/sbin/sshd", "-D", "-e", "-f", "/dev/null", "-o", "ListenAddress=%s:%d" % (h.ip, port),
+            "-o", "HostKey=" + key, "-o", "PidFile=" + ctx.path("ssh", h.name + ".pid"),
+            "-o", "AuthorizedKeysFile=none", "-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no",
+            log=ctx.path("logs", h.name + "-sshd.log"))
+    wait_listen(h, port)
+
+
+@service("lldpd", ["lldp"])
+def svc_lldpd(ctx, h, s):
+    """lldpd announcing this host on its link, under the host's own name (a
+    UTS namespace of its own, so the machine's hostname is never touched)."""
+    os.makedirs("/run/lldpd", exist_ok=True)  # lldpd's privilege separation chroot
+    sock = ctx.path("lldp", h.name + ".sock")
+    h.spawn("unshare", "--uts", "sh", "-c", 'hostname "$0"; exec lldpd -d -I eth0 -u "$1" -S "$2"',
+            s.get("system_name", h.name), sock, s["description"], log=ctx.path("logs", h.name + "-lldpd.log"))
+    # Services start before the capture: announce every 2 s (the default is
+    # 30 s) so that the scenario's capture holds announcements.
+    for _ in range(50):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.1)
+    h.run("lldpcli", "-u", sock, "configure", "lldp", "tx-interval", "2")
+
+
 # ---- clients ------------------------------------------------------------------
 
 def run(h, *cmd, timeout=60, ok=(0,)):
@@ -412,8 +444,9 @@ def act_dns(ctx, h, a):
 @action("snmp_get", ["snmp"])
 def act_snmp(ctx, h, a):
     oids = a.get("oids", ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.1.2.0"])
+    # expect_refused: a wrong community, which an agent answers with silence.
     run(h, "snmpget", "-v", a.get("version", "2c"), "-c", a.get("community", "public"), "-t", "2", "-r", "1",
-        ctx.ip(a["to"]), *oids)
+        ctx.ip(a["to"]), *oids, ok=(1,) if a.get("expect_refused") else (0,))
 
 
 @action("ftp_upload", ["ftp"])
@@ -471,6 +504,14 @@ def act_telnet(ctx, h, a):
     users = a["tries"] if "tries" in a else [[a["user"], a["password"]]]
     run(h, PY, "-c", script, ctx.ip(a["to"]), str(a.get("port", 23)), ",".join(u for u, _ in users),
         ",".join(p for _, p in users), *a.get("commands", []))
+
+
+@action("ssh_connect", ["ssh"])
+def act_ssh(ctx, h, a):
+    """An OpenSSH client up to authentication (which the lab's sshd refuses)."""
+    run(h, "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+        "-o", "ConnectTimeout=5", "-p", str(a.get("port", 22)), "%s@%s" % (a.get("user", "service"), ctx.ip(a["to"])),
+        "true", ok=(255,))
 
 
 @action("nmap", ["tcp"])
@@ -532,7 +573,7 @@ def truth(sc, ctx):
         if h.get("device"):
             d["dicom_identity"] = h["device"]
         d["services"] = sorted({"%s/%s/%d" % (s["kind"], "udp" if s["kind"] == "snmpd" else "tcp", s.get("port", default_port(s["kind"])))
-                                for s in h.get("service", [])})
+                                for s in h.get("service", []) if s["kind"] != "lldpd"})
         devices.append(d)
     # What the capture carries is what the actions did; a server nobody
     # talks to sends nothing.
@@ -572,7 +613,8 @@ def phi_findings(sc, ctx):
 
 def default_port(kind):
     return {"storescp": 104, "dcmqrscp": 104, "worklist": 104, "hl7_engine": 2575, "device_web": 80, "telnet_device": 23,
-            "dnsmasq": 67, "snmpd": 161, "ftp": 21, "tls_server": 443, "fhir_server": 8080, "samba": 445}[kind]
+            "dnsmasq": 67, "snmpd": 161, "ftp": 21, "tls_server": 443, "fhir_server": 8080, "samba": 445, "sshd": 22,
+            "lldpd": 0}[kind]
 
 
 def run_scenario(path, outdir):

@@ -331,7 +331,7 @@ class SmbDissector : public Dissector {
         case 0xa2:  // NT_CREATE_ANDX
           if (wc == 24) {
             size_t name_len = le16(words.data() + 5);
-            p.disposition = le32(words.data() + 37);
+            p.disposition = le32(words.data() + 35);
             std::string name;
             size_t off = unicode && ((bytes_at) & 1) ? 1 : 0;
             if (off + name_len <= bytes.size()) {
