@@ -114,6 +114,65 @@ def analyze(captures, outdir, workers=1, extra=(), expect_ok=True, timeout=600):
     return run
 
 
+def zeek_log(baseline, name):
+    """The rows of a Zeek baseline log (../shared/corpus zeek btest) as dicts."""
+    path = corpus("zeek/testing/btest/Baseline", baseline, name)
+    fields, rows = None, []
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("#fields"):
+                fields = line.split("\t")[1:]
+            elif line and not line.startswith("#"):
+                rows.append(dict(zip(fields, line.split("\t"))))
+    return rows
+
+
+def suricata_checks(test):
+    """The `match` dicts of a suricata-verify test.yaml, with their counts."""
+    import yaml
+    with open(corpus("suricata-verify/tests", test, "test.yaml")) as f:
+        doc = yaml.safe_load(f)
+    return [(c["filter"].get("count"), c["filter"]["match"]) for c in doc.get("checks", []) if "filter" in c]
+
+
+def ndpi_flows(name, folder="nDPI"):
+    """nDPI's result lines for the flows of a capture: (5-tuple text, {key: value}) per flow."""
+    import re
+    flows = []
+    with open(corpus(folder, "result", name + ".out")) as f:
+        for line in f:
+            m = re.match(r"\s+\d+\s+(TCP|UDP) (\S+) <?-> (\S+) (.*)", line)
+            if not m:
+                continue
+            fields = {}
+            for item in re.findall(r"\[([^\]]*)\]", m.group(4)):
+                k, _, v = item.partition(": ")
+                fields[k] = v
+            flows.append(((m.group(1), m.group(2), m.group(3)), fields))
+    return flows
+
+
+def tshark_fields(pcap, filt, fields, extra=()):
+    """tshark -T fields rows (lists, one per field, all occurrences split on ',')."""
+    cmd = ["tshark", "-r", pcap, *extra, "-Y", filt, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a",
+           "-E", "aggregator=|"]
+    for fl in fields:
+        cmd += ["-e", fl]
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    return [[v.split("|") if v else [] for v in (line.split("\t") + [""] * len(fields))[:len(fields)]]
+            for line in out.splitlines()]
+
+
+def all_text(outdir):
+    """Every byte medsentry wrote into outdir (events.jsonl and the SQLite file)."""
+    data = b""
+    for name in os.listdir(outdir):
+        with open(os.path.join(outdir, name), "rb") as f:
+            data += f.read()
+    return data
+
+
 def lab_capture(name):
     """Plays a lab scenario (tests/lab, as root) into this module's workdir and
     returns its capture."""

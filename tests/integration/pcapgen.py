@@ -62,6 +62,26 @@ class TcpSession:
         return self
 
 
+class UdpExchange:
+    """UDP datagrams between two endpoints: each send() is one datagram."""
+    def __init__(self, client=("10.1.0.10", 40000), server=("10.1.0.20", 53), t0=1700000000.0):
+        self.c, self.s, self.t = client, server, t0
+        self.frames = []
+
+    def send(self, d, payload):
+        src, dst = (self.c, self.s) if d == 0 else (self.s, self.c)
+        udp = struct.pack("!HHHH", src[1], dst[1], 8 + len(payload), 0)
+        pseudo = _ip(src[0]) + _ip(dst[0]) + struct.pack("!BBH", 0, 17, len(udp) + len(payload))
+        udp = udp[:6] + struct.pack("!H", _csum(pseudo + udp + payload) or 0xFFFF)
+        iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp) + len(payload), 1, 0x4000, 64, 17, 0,
+                          _ip(src[0]), _ip(dst[0]))
+        iph = iph[:10] + struct.pack("!H", _csum(iph)) + iph[12:]
+        eth = bytes.fromhex("00095c000020444b5d0000110800" if d == 0 else "444b5d00001100095c0000200800")
+        self.t += 0.001
+        self.frames.append((self.t, eth + iph + udp + payload))
+        return self
+
+
 def write(path, sessions):
     frames = sorted(f for s in sessions for f in s.frames)
     with open(path, "wb") as f:

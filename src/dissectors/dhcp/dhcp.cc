@@ -52,7 +52,9 @@ void v4_option(uint8_t code, Bytes v, Message& m) {
     case 58: if (v.size() >= 4) m.renewal_time = be32(v.data()); break;
     case 59: if (v.size() >= 4) m.rebinding_time = be32(v.data()); break;
     case 60: m.vendor_class = text::str(v); break;
-    case 61: m.client_id = text::hex(v, 64, ':'); break;
+    case 61:  // hardware type 1 (Ethernet) + MAC: written as the MAC, as Suricata does
+      m.client_id = v.size() == 7 && v[0] == 1 ? text::mac(v.subspan(1)) : text::hex(v, 64, ':');
+      break;
     case 77: m.user_class = text::str(v); break;
     case 81: m.fqdn = fqdn_value(v, 3); break;
     default: break;

@@ -141,11 +141,21 @@ std::string nbns_decode(std::string_view label) {
   }
   uint8_t suffix = static_cast<uint8_t>(out[15]);
   out.resize(15);
-  out = text::trim(out);
-  while (!out.empty() && out.back() == '\0') out.pop_back();
-  char sfx[8];
-  std::snprintf(sfx, sizeof sfx, "<%02x>", suffix);
-  return out + sfx;
+  while (!out.empty() && out.back() == ' ') out.pop_back();  // space padding (the wildcard "*" is NUL-padded)
+  // Unprintable bytes as <xx>, as tshark shows them ("<01><02>__MSBROWSE__<02>").
+  std::string shown;
+  char hx[8];
+  for (char ch : out) {
+    auto u = static_cast<uint8_t>(ch);
+    if (u < 0x20 || u >= 0x7f) {
+      std::snprintf(hx, sizeof hx, "<%02x>", u);
+      shown += hx;
+    } else {
+      shown += ch;
+    }
+  }
+  std::snprintf(hx, sizeof hx, "<%02x>", suffix);
+  return shown + hx;
 }
 
 bool parse(Bytes b, bool nbns, Message& m) {
