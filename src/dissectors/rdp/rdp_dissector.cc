@@ -158,8 +158,18 @@ ProbeResult probe(Direction dir, Bytes d) {
   size_t len = be16(d.data() + 2);
   if (len < 11 || d[4] + 5u != len) return ProbeResult::kNoMatch;  // X.224 length indicator covers the rest
   uint8_t code = d[5] & 0xf0;
-  return (dir == Direction::kToServer && code == 0xe0) || (dir == Direction::kToClient && code == 0xd0) ? ProbeResult::kMatch
-                                                                                                        : ProbeResult::kNoMatch;
+  if (!((dir == Direction::kToServer && code == 0xe0) || (dir == Direction::kToClient && code == 0xd0))) {
+    return ProbeResult::kNoMatch;
+  }
+  // ISO transport over TCP is also S7comm's and MMS's (port 102): their
+  // connection requests carry COTP parameters (TPDU size 0xc0, TSAPs 0xc1/0xc2).
+  // RDP's carry a routing cookie, an RDP_NEG_REQ/RSP/FAILURE, or nothing.
+  if (len == 11) return ProbeResult::kMatch;
+  if (d.size() < 12) return ProbeResult::kNeedMore;
+  uint8_t v = d[11];
+  if (v == 'C') return ProbeResult::kMatch;                       // "Cookie: mstshash=" / routing token
+  if ((v == 1 || v == 2 || v == 3) && d.size() >= 14 && d[13] == 8) return ProbeResult::kMatch;  // negotiation, length 8
+  return ProbeResult::kNoMatch;
 }
 
 }  // namespace
