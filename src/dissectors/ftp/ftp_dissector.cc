@@ -46,7 +46,7 @@ bool host_port(std::string_view s, std::string& host, int& port) {
 class FtpDissector : public Dissector {
  public:
   AppResult on_data(Direction dir, Bytes d, AppContext& ctx) override {
-    if (tls_) return AppResult::ok();
+    if (tls_) return tls_dead_ ? AppResult::ok() : to_tls(dir, d, 0, ctx);
     size_t pos = 0;
     while (pos < d.size()) {
       const uint8_t* nl = static_cast<const uint8_t*>(memchr(d.data() + pos, '\n', d.size() - pos));
@@ -59,12 +59,17 @@ class FtpDissector : public Dissector {
       pos = end + 1;
       if (dir == Direction::kToServer) command(line, ctx);
       else reply(line, ctx);
-      if (tls_) return AppResult::ok();
+      if (tls_) return to_tls(dir, d.subspan(pos), pos, ctx);
     }
     return AppResult::ok();
   }
 
+  void on_gap(Direction dir, uint64_t len, AppContext& ctx) override {
+    if (tls_session_) tls_session_->on_gap(dir, len, ctx);
+  }
+
   void on_end(AppContext& ctx) override {
+    if (tls_session_) tls_session_->on_end(ctx);
     while (!cmds_.empty()) {
       emit(cmds_.front(), 0, "", ctx);
       cmds_.pop_front();
@@ -186,6 +191,29 @@ class FtpDissector : public Dissector {
     ctx.emit(b.finish());
   }
 
+  // After "234" to AUTH TLS/SSL the channel is a TLS session: the TLS
+  // dissector reads its handshake (certificate, JA3...).
+  AppResult to_tls(Direction dir, Bytes rest, size_t offset, AppContext& ctx) {
+    if (!tls_session_) {
+      for (const DissectorSpec& s : DissectorRegistry::all()) {
+        if (s.name == "tls") tls_session_ = s.make();
+      }
+      if (!tls_session_) return AppResult::ok();
+    }
+    if (rest.empty()) return AppResult::ok();
+    AppResult r = tls_session_->on_data(dir, rest, ctx);
+    if (r.kind == AppResult::kIncomplete) r.consumed += static_cast<uint32_t>(offset);
+    if (r.kind == AppResult::kError) {  // the TLS reader gave up: the rest is not read
+      ctx.anomaly(r.error ? r.error : "tls.parse_error");
+      tls_session_.reset();
+      tls_dead_ = true;
+      return AppResult::ok();
+    }
+    return r;
+  }
+
+  std::unique_ptr<Dissector> tls_session_;
+  bool tls_dead_ = false;
   std::deque<Cmd> cmds_;
   std::string user_, password_, multi_;
   bool pass_pending_ = false, greeted_ = false, tls_ = false;

@@ -17,7 +17,7 @@ namespace ms::ssh {
 namespace {
 
 constexpr size_t kMaxLine = 1024;      // identification lines are at most 255 bytes
-constexpr size_t kMaxPreLines = 16;    // lines a server may send before its version
+constexpr size_t kMaxPreLines = 256;   // lines a server may send before its version (RFC 4253 §4.2)
 constexpr uint32_t kMaxPacket = 256 * 1024;
 
 std::string digest_hex(const EVP_MD* md, std::string_view s) {

@@ -233,7 +233,9 @@ std::string version_name(uint16_t v) {
     case 0x0302: return "TLS 1.1";
     case 0x0303: return "TLS 1.2";
     case 0x0304: return "TLS 1.3";
-    default: return "0x" + hex4(v);
+    default:
+      if ((v >> 8) == 0x7f) return "TLS 1.3 draft " + std::to_string(v & 0xff);
+      return "0x" + hex4(v);
   }
 }
 
@@ -296,14 +298,34 @@ std::string ja4(const ClientHello& c, char transport) {
 }
 
 std::string cipher_name(uint16_t id) {
+  // Legacy suites OpenSSL 3 no longer knows (IANA TLS Cipher Suites registry):
+  // the ones a hospital most needs to see named.
+  static const struct {
+    uint16_t id;
+    const char* name;
+  } legacy[] = {
+      {0x0001, "TLS_RSA_WITH_NULL_MD5"},           {0x0002, "TLS_RSA_WITH_NULL_SHA"},
+      {0x0003, "TLS_RSA_EXPORT_WITH_RC4_40_MD5"},  {0x0004, "TLS_RSA_WITH_RC4_128_MD5"},
+      {0x0005, "TLS_RSA_WITH_RC4_128_SHA"},        {0x0006, "TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5"},
+      {0x0008, "TLS_RSA_EXPORT_WITH_DES40_CBC_SHA"}, {0x0009, "TLS_RSA_WITH_DES_CBC_SHA"},
+      {0x0011, "TLS_DHE_DSS_EXPORT_WITH_DES40_CBC_SHA"}, {0x0012, "TLS_DHE_DSS_WITH_DES_CBC_SHA"},
+      {0x0014, "TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA"}, {0x0015, "TLS_DHE_RSA_WITH_DES_CBC_SHA"},
+      {0x0018, "TLS_DH_anon_WITH_RC4_128_MD5"},    {0xc002, "TLS_ECDH_ECDSA_WITH_RC4_128_SHA"},
+      {0xc007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA"}, {0xc00c, "TLS_ECDH_RSA_WITH_RC4_128_SHA"},
+      {0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA"},  {0xc016, "TLS_ECDH_anon_WITH_RC4_128_SHA"},
+  };
   static SSL_CTX* ctx = SSL_CTX_new(TLS_method());
   static SSL* ssl = ctx ? SSL_new(ctx) : nullptr;
-  if (!ssl) return "";
-  unsigned char b[2] = {static_cast<unsigned char>(id >> 8), static_cast<unsigned char>(id)};
-  const SSL_CIPHER* c = SSL_CIPHER_find(ssl, b);
-  if (!c) return "";
-  const char* n = SSL_CIPHER_standard_name(c);
-  return n ? n : "";
+  if (ssl) {
+    unsigned char b[2] = {static_cast<unsigned char>(id >> 8), static_cast<unsigned char>(id)};
+    if (const SSL_CIPHER* c = SSL_CIPHER_find(ssl, b)) {
+      if (const char* n = SSL_CIPHER_standard_name(c)) return n;
+    }
+  }
+  for (const auto& l : legacy) {
+    if (l.id == id) return l.name;
+  }
+  return "";
 }
 
 bool weak_cipher(uint16_t id) {
