@@ -460,7 +460,12 @@ def act_ftp(ctx, h, a):
 @action("smb_put", ["smb2"])
 def act_smb(ctx, h, a):
     """A file copied to a share with smbclient (SMB3 by default; "NT1" is SMB1)."""
-    f = content.write_text(ctx.path("out", "%s-smb-%d.txt" % (h.name, ctx.next_id())), a.get("text", "report\n"))
+    if a.get("patient"):  # a DICOM Part 10 file (an image exported to a share)
+        spec = ctx.hostspec[h.name]
+        f = content.dicom_file(ctx.path("out", "%s-smb-%d.dcm" % (h.name, ctx.next_id())), a.get("modality", "CT"),
+                               ctx.patient(a["patient"]), spec.get("device", {}), preamble_kind=a.get("preamble", "zeros"))
+    else:
+        f = content.write_text(ctx.path("out", "%s-smb-%d.txt" % (h.name, ctx.next_id())), a.get("text", "report\n"))
     proto = a.get("protocol", "SMB3")
     conf = ctx.path("smb", h.name + "-client.conf")
     with open(conf, "w") as fh:

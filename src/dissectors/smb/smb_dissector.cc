@@ -186,9 +186,9 @@ class SmbDissector : public Dissector {
             p.file_key = text::hex(body.subspan(16, 16), 16);
           }
           break;
-        case 9:  // WRITE: data offset, length, offset, file id
+        case 9:  // WRITE: structure size, data offset (2), length (4), offset (8), file id (16)
           if (body.size() >= 32) write(text::hex(body.subspan(16, 16), 16), le64(body.data() + 8), le32(body.data() + 4),
-                                       slice(h, le16(body.data()), le32(body.data() + 4)), ctx);
+                                       slice(h, le16(body.data() + 2), le32(body.data() + 4)), ctx);
           break;
         case 6:  // CLOSE
           if (body.size() >= 24) close(text::hex(body.subspan(8, 16), 16), ctx);
@@ -245,13 +245,13 @@ class SmbDissector : public Dissector {
         }
         break;
       }
-      case 8:  // READ response: data offset (1 byte), length
+      case 8:  // READ response: structure size, data offset (1 byte at 2), length (4 at 4)
         if (status == 0 && body.size() >= 8) {
           uint32_t len = le32(body.data() + 4);
           auto f = files_.find(p.file_key);
           if (f != files_.end()) {
             f->second.read += len;
-            maybe_dicom(f->second, 1, p.offset, slice(h, body[0], len), ctx);
+            maybe_dicom(f->second, 1, p.offset, slice(h, body[2], len), ctx);
           }
         }
         break;
