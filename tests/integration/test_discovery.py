@@ -1,0 +1,107 @@
+"""Discovery protocols (issue 5): SSDP/UPnP, LLDP (with LLDP-MED) and CDP.
+tshark is the oracle on the corpus captures (Zeek logs LLDP and CDP only as
+unknown protocols, with their first bytes, which are checked too), nDPI's
+SSDP results, the lab's lldpd, and look-alikes."""
+import os
+
+import mstest
+import pcapgen
+import test_tshark_conv
+
+
+def test_lldp_agrees_with_tshark_and_zeek():
+    compared = 0
+    for i, cap in enumerate(test_tshark_conv.corpus_captures()):
+        rows = mstest.tshark_fields(cap, "lldp", ["eth.src", "lldp.tlv.system.name", "lldp.tlv.system.desc",
+                                                  "lldp.port.id", "lldp.mgn.addr.ip4", "lldp.time_to_live"])
+        if not rows:
+            continue
+        run = mstest.analyze(cap, mstest.workdir("lldp%03d" % i))
+        ours = [e["lldp"] for e in run.of_type("lldp")]
+        assert len(ours) == len(rows), (cap, len(ours), len(rows))
+        for (src, name, desc, port, mgmt, ttl), o in zip(rows, ours):
+            assert o["src_mac"] == src[0]
+            assert o.get("system_name") == (name[0] if name else None)
+            assert o.get("system_description") == (desc[0] if desc else None)
+            assert o["ttl"] == int(ttl[0])
+            if mgmt:
+                assert o["management_addresses"] == mgmt
+            compared += 1
+    # Zeek's unknown_protocols.log: the first bytes are the chassis id TLV.
+    z = mstest.zeek_log("core.unknown-protocol-log", "unknown_protocols.log")[0]
+    assert z["protocol_id"] == "0x88cc" and z["first_bytes"].startswith("020704")
+    run = mstest.analyze(mstest.corpus("zeek/testing/btest/Traces/lldp.pcap"), mstest.workdir("zeek_lldp"))
+    mac = z["first_bytes"][6:18]
+    assert run.of_type("lldp")[0]["lldp"]["chassis_id"] == ":".join(mac[i:i + 2] for i in range(0, 12, 2))
+    assert compared >= 2
+
+
+def test_cdp_agrees_with_tshark_and_zeek():
+    compared = 0
+    for i, cap in enumerate(test_tshark_conv.corpus_captures()):
+        rows = mstest.tshark_fields(cap, "cdp && !capwap", ["eth.src", "cdp.deviceid", "cdp.platform", "cdp.portid",
+                                                            "cdp.software_version", "cdp.nrgyz.ip_address"])
+        if not rows:
+            continue
+        run = mstest.analyze(cap, mstest.workdir("cdp%03d" % i))
+        ours = [e["cdp"] for e in run.of_type("cdp")]
+        assert len(ours) == len(rows), (cap, len(ours), len(rows))
+        for (src, dev, plat, port, sw, addr), o in zip(rows, ours):
+            assert (o["src_mac"], o["device_id"], o["platform"], o["port_id"]) == (src[0], dev[0], plat[0], port[0])
+            # tshark shows each line of the version text as one occurrence.
+            assert o["software_version"].split("\n") == sw, (o["software_version"], sw)
+            compared += 1
+    z = mstest.zeek_log("scripts.base.protocols.snap.snap-cdp", "unknown_protocols.log")[0]
+    run = mstest.analyze(mstest.corpus("zeek/testing/btest/Traces/cdp-v1.pcap"), mstest.workdir("zeek_cdp"))
+    c = run.of_type("cdp")[0]["cdp"]
+    # first bytes: version 01, ttl b4, checksum, TLV 0001 (device id) of length 6: "R1".
+    assert z["first_bytes"][:4] == "01b4" and (c["version"], c["ttl"], c["device_id"]) == (1, 0xb4, "R1")
+    assert compared >= 2
+
+
+def test_ssdp_agrees_with_tshark_and_ndpi():
+    compared = 0
+    for i, cap in enumerate(test_tshark_conv.corpus_captures()):
+        rows = mstest.tshark_fields(cap, "ssdp && udp.port == 1900", ["http.request.method", "http.server", "http.user_agent",
+                                                                      "http.location"])
+        if not rows:
+            continue
+        run = mstest.analyze(cap, mstest.workdir("ssdp%03d" % i))
+        ours = [e["ssdp"] for e in run.of_type("ssdp")]
+        assert len(ours) == len(rows), (cap, len(ours), len(rows))
+        for (method, server, ua, loc), o in zip(rows, ours):
+            assert o["method"] == (method[0] if method else "response")
+            if server:
+                assert o["server"] == server[0]
+            if ua:
+                assert o["user_agent"] == ua[0]
+            compared += 1
+    assert compared >= 20, compared
+    for name in ("ssdp-m-search.pcap", "ssdp-m-search-ua.pcap"):
+        assert "SSDP" in str(mstest.ndpi_flows(name))
+        run = mstest.analyze(mstest.corpus("nDPI/pcap", name), mstest.workdir("ndpi_" + name))
+        assert run.of_type("ssdp") and all(e["ssdp"]["method"] == "M-SEARCH" for e in run.of_type("ssdp"))
+
+
+def test_lab_lldpd():
+    cap = mstest.lab_capture("identity")
+    run = mstest.analyze(cap, mstest.workdir("lab_out"))
+    ll = [e["lldp"] for e in run.of_type("lldp")]
+    assert len(ll) >= 2, "lldpd announces every 2 s in the lab"
+    assert {(l["src_mac"], l["system_name"], l["system_description"]) for l in ll} == {
+        ("00:09:5c:00:70:20", "PACS-ARCHIVE-01", "Philips IntelliSpace PACS 4.4 on Windows Server 2016")}
+    assert all("10.60.0.20" in l.get("management_addresses", []) for l in ll)
+
+
+def test_lookalikes_are_not_discovery():
+    d = mstest.workdir("lookalike")
+    ex = [pcapgen.UdpExchange(("10.1.0.30", 40000), ("239.255.255.250", 1900)).send(0, b"NOTIFY me when you are ready\r\n"),
+          pcapgen.UdpExchange(("10.1.0.31", 40001), ("10.1.0.20", 1900)).send(0, b"HTTP/1.1 200 OK\r\nServer: x\r\n\r\n")]
+    pcap = os.path.join(d, "lookalike.pcap")
+    pcapgen.write(pcap, ex)
+    run = mstest.analyze(pcap, os.path.join(d, "out"))
+    assert not run.of_type("ssdp"), run.of_type("ssdp")[:1]
+
+
+if __name__ == "__main__":
+    mstest.main(globals())
