@@ -4,17 +4,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+# STAGES: which of release, asan, fuzz to run (all by default; CI runs all).
+STAGES=${STAGES:-release,asan,fuzz}
 scripts/install-deps.sh
 jobs=$(nproc)
 
-echo "== release build and tests"
-scripts/build.sh release
-(cd build && ctest --output-on-failure -j "$jobs")
+if [[ ,$STAGES, == *,release,* ]]; then
+  echo "== release build and tests"
+  scripts/build.sh release
+  (cd build && ctest --output-on-failure -j "$jobs")
+fi
 
-echo "== ASan/UBSan build and tests"
-scripts/build.sh asan
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --output-on-failure -j "$jobs" -LE lab)
+if [[ ,$STAGES, == *,asan,* ]]; then
+  echo "== ASan/UBSan build and tests"
+  scripts/build.sh asan
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --output-on-failure -j "$jobs" -LE lab)
+fi
+
+[[ ,$STAGES, == *,fuzz,* ]] || exit 0
 
 echo "== fuzzing for ${FUZZ_SECONDS}s per target"
 scripts/build.sh fuzz
@@ -48,14 +56,72 @@ cp tests/fuzz/regressions_fhir/* "$work/fhir/seeds/" 2>/dev/null || true
 for f in build/tests/work/test_fhir/lab_ehr/work/out/*.json build/tests/work/test_fhir/lab_ehr/work/fhir/*.json; do
   if [ -f "$f" ]; then cp "$f" "$work/fhir/seeds/"; fi
 done
+# Identity protocols: streams (TCP) or datagrams (UDP) from the corpus captures
+# that carry them and from the lab's identity scenario.
+C=../shared/corpus
+LABCAPS=$(ls build/tests/work/*/lab_identity/capture.pcap 2>/dev/null | head -1 || true)
+seed_from() {  # target tcp|udp filter capture...
+  local target=$1 kind=$2 filter=$3 n=0 cap st
+  shift 3
+  mkdir -p "$work/$target/corpus" "$work/$target/seeds"
+  cp tests/fuzz/regressions_identity/* "$work/$target/seeds/" 2>/dev/null || true
+  for cap in "$@" $LABCAPS; do
+    [ -f "$cap" ] || continue
+    if [ "$kind" = udp ]; then
+      for hex in $(tshark -r "$cap" -Y "$filter" -T fields -e udp.payload 2>/dev/null | head -40); do
+        n=$((n + 1)); echo "$hex" | xxd -r -p > "$work/$target/seeds/d$n.bin"
+      done
+    else
+      for st in $(tshark -r "$cap" -Y "$filter && tcp.len>0" -T fields -e tcp.stream 2>/dev/null | sort -u | head -10); do
+        n=$((n + 1))
+        { printf '\x55'; tshark -r "$cap" -Y "tcp.stream==$st && tcp.len>0" -T fields -e tcp.payload 2>/dev/null | tr -d '\n' | xxd -r -p; } > "$work/$target/seeds/s$n.bin"
+      done
+    fi
+  done
+}
+seed_from dhcp udp "dhcp || dhcpv6" $C/zeek/testing/btest/Traces/dhcp/*.pcap $C/suricata-verify/tests/dhcp-*/input.pcap
+seed_from dns udp "dns || nbns" $C/nDPI/pcap/dns.pcap $C/nDPI/pcap/netbios.pcap $C/zeek/testing/btest/Traces/dns/*.pcap
+seed_from snmp udp snmp $C/zeek/testing/btest/Traces/snmp/*.pcap $C/suricata-verify/tests/snmp-*/*.pcap
+seed_from ssdp udp ssdp $C/nDPI/pcap/ssdp-m-search*.pcap $C/nDPI/pcap/iphone.pcap
+seed_from ftp tcp "tcp.port==21" $C/nDPI/pcap/ftp*.pcap $C/zeek/testing/btest/Traces/ftp/*.pcap
+seed_from telnet tcp "tcp.port==23" $C/nDPI/pcap/telnet.pcap
+seed_from ssh tcp "tcp.port==22" $C/nDPI/pcap/ssh*.pcap $C/zeek/testing/btest/Traces/ssh/*.pcap $C/suricata-verify/tests/ssh-*/input.pcap
+seed_from tls tcp "tcp.port==443" $C/nDPI/pcap/tls*.pcap $C/zeek/testing/btest/Traces/tls/*.pcap $C/suricata-verify/tests/ja4-*/input.pcap
+seed_from smb tcp "tcp.port==445 || tcp.port==139" $C/suricata-verify/tests/smb*/*.pcap $C/zeek/testing/btest/Traces/smb/*.pcap
+seed_from rdp tcp "tcp.port==3389" $C/nDPI/pcap/rdp.pcap $C/zeek/testing/btest/Traces/rdp/*.pcap
+mkdir -p "$work/discovery/corpus" "$work/discovery/seeds"
+for cap in $C/zeek/testing/btest/Traces/lldp.pcap $C/zeek/testing/btest/Traces/cdp-v1.pcap $C/nDPI/pcap/capwap.pcap $LABCAPS; do
+  n=0
+  tshark -r "$cap" -Y "lldp || cdp" -w "$work/discovery/frames.pcap" 2>/dev/null || continue
+  # the bytes after the Ethernet header (14 bytes) and, for 802.3, the length field
+  for hex in $(tshark -r "$work/discovery/frames.pcap" -T fields -e frame.number 2>/dev/null); do
+    n=$((n + 1))
+    tshark -r "$work/discovery/frames.pcap" -Y "frame.number==$hex" -x 2>/dev/null | cut -c7-54 | tr -d ' \n' | xxd -r -p | tail -c +15 \
+      > "$work/discovery/seeds/$(basename "$cap")-$n.bin"
+  done
+done
+# Two targets at a time (one per core).
 failed=0
-for target in packet dicom hl7 http fhir; do
-  bin="$repo/build-fuzz/tests/fuzz/fuzz_$([ $target = packet ] && echo packet_path || echo $target)"
-  echo "-- fuzz_$target ($(ls "$work/$target/seeds" | wc -l) seeds)"
+run_fuzz() {
+  local target=$1
+  local bin="$repo/build-fuzz/tests/fuzz/fuzz_$([ $target = packet ] && echo packet_path || echo $target)"
+  local log="$work/$target.log"
   (cd "$work/$target" && "$bin" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -rss_limit_mb=2048 \
-     -print_final_stats=1 corpus seeds 2>&1 | grep -E "^stat::number_of_executed_units|^stat::new_units|ERROR|SUMMARY|Done" || true)
-  if ls "$work/$target"/crash-* "$work/$target"/leak-* "$work/$target"/timeout-* >/dev/null 2>&1; then
-    mkdir -p fuzz-findings && cp "$work/$target"/crash-* "$work/$target"/leak-* "$work/$target"/timeout-* fuzz-findings/ 2>/dev/null || true
+     -print_final_stats=1 corpus seeds > "$log" 2>&1 || true)
+  echo "-- fuzz_$target ($(ls "$work/$target/seeds" | wc -l) seeds): $(grep -E "^stat::number_of_executed_units" "$log" | tr -s ' ')"
+  grep -E "ERROR|SUMMARY" "$log" | head -5 || true
+}
+targets=(packet dicom hl7 http fhir dhcp dns snmp ssdp ftp telnet ssh tls smb rdp discovery)
+for ((i = 0; i < ${#targets[@]}; i += 2)); do
+  run_fuzz "${targets[i]}" &
+  if [ $((i + 1)) -lt ${#targets[@]} ]; then run_fuzz "${targets[i+1]}" & fi
+  wait
+done
+for target in "${targets[@]}"; do
+  found=$(find "$work/$target" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) -print)
+  if [ -n "$found" ]; then
+    mkdir -p fuzz-findings
+    for f in $found; do cp "$f" "fuzz-findings/$target-$(basename "$f")"; done
     echo "fuzz_$target found a failure; reproducers in fuzz-findings/" >&2
     failed=1
   fi

@@ -97,7 +97,13 @@ bool CaptureReader::next(RawPacket& out) {
   for (size_t i = 0; i < heads_.size(); ++i) {
     const Head& h = heads_[i];
     if (!h.valid) continue;
-    TimeNs ts = static_cast<TimeNs>(h.hdr->ts.tv_sec) * kNsPerSec + h.hdr->ts.tv_usec;
+    // pcapng timestamps are 64-bit with a per-interface resolution: a hostile
+    // file can give seconds whose nanoseconds do not fit; those saturate.
+    TimeNs ts;
+    if (__builtin_mul_overflow(static_cast<TimeNs>(h.hdr->ts.tv_sec), kNsPerSec, &ts) ||
+        __builtin_add_overflow(ts, static_cast<TimeNs>(h.hdr->ts.tv_usec), &ts)) {
+      ts = h.hdr->ts.tv_sec < 0 ? INT64_MIN : INT64_MAX;
+    }
     if (best < 0 || ts < best_ts) {
       best = static_cast<int>(i);
       best_ts = ts;

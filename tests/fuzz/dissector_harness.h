@@ -88,4 +88,45 @@ inline void feed(std::string_view name, const uint8_t* data, size_t size) {
   dis->on_end(ctx);
 }
 
+// UDP dissectors: the input cut into datagrams at each 0xFF 0xFE pair,
+// alternating directions; each datagram is one on_data call, as the engine does.
+inline void datagrams(std::string_view name, const uint8_t* data, size_t size) {
+  auto dis = spec(name)->make();
+  Ctx ctx;
+  size_t start = 0;
+  int dir = 0;
+  for (size_t i = 0; i <= size; ++i) {
+    if (i == size || (i + 1 < size && data[i] == 0xff && data[i + 1] == 0xfe)) {
+      ms::AppResult r = dis->on_data(static_cast<ms::Direction>(dir), ms::Bytes(data + start, i - start), ctx);
+      if (r.kind == ms::AppResult::kError) break;
+      dir ^= 1;
+      start = i + 2;
+      ++i;
+    }
+  }
+  dis->on_end(ctx);
+}
+
+class TrapSink : public ms::EventSink {
+ public:
+  void emit(ms::Event&& ev) override {
+    if (ev.json.empty() || ev.json.front() != '{' || ev.json.back() != '}' || ev.json.find('\n') != std::string::npos) {
+      __builtin_trap();
+    }
+  }
+};
+
+// Frame dissectors (LLDP, CDP): the input as the bytes after the ethertype.
+inline void frame(uint16_t ethertype, const uint8_t* data, size_t size) {
+  static const uint8_t mac[6] = {0, 1, 2, 3, 4, 5};
+  TrapSink sink;
+  ms::FrameContext fc;
+  fc.ts = 1'700'000'000LL * 1'000'000'000LL;
+  fc.src_mac = mac;
+  fc.sink = &sink;
+  for (const auto& f : ms::DissectorRegistry::frames()) {
+    if (f.handle(ethertype, ms::Bytes(data, size), fc)) break;
+  }
+}
+
 }  // namespace fuzzharness

@@ -113,7 +113,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const u_char* d;
       while (pcap_next_ex(p, &h, &d) == 1) {
         ms::RawPacket r;
-        r.ts = static_cast<ms::TimeNs>(h->ts.tv_sec) * ms::kNsPerSec + h->ts.tv_usec;
+        if (__builtin_mul_overflow(static_cast<ms::TimeNs>(h->ts.tv_sec), ms::kNsPerSec, &r.ts) ||
+            __builtin_add_overflow(r.ts, static_cast<ms::TimeNs>(h->ts.tv_usec), &r.ts)) {
+          r.ts = h->ts.tv_sec < 0 ? INT64_MIN : INT64_MAX;  // as the capture reader does
+        }
         r.data = d;
         r.caplen = h->caplen;
         r.wirelen = h->len < h->caplen ? h->caplen : h->len;

@@ -131,8 +131,9 @@ class SmbDissector : public Dissector {
           Bytes h = m.subspan(off);
           if (h.size() < 64) return;
           uint32_t next = le32(h.data() + 20);
+          if (next != 0 && next < 64) next = 0;  // not a valid compound offset: the rest is one message
           smb2(di, next ? h.first(std::min<size_t>(next, h.size())) : h, ctx);
-          if (!next || next < 64) break;
+          if (!next) break;
           off += next;
         }
       } else if (m[0] == 0xff) {
@@ -145,6 +146,7 @@ class SmbDissector : public Dissector {
 
   // ---- SMB2/3 -------------------------------------------------------------
   void smb2(int di, Bytes h, AppContext& ctx) {
+    if (h.size() < 64) return;
     uint32_t status = le32(h.data() + 8);
     uint16_t cmd = le16(h.data() + 12);
     uint32_t flags = le32(h.data() + 16);

@@ -1,0 +1,16 @@
+// Fuzz target for the link-layer discovery parsers (LLDP with LLDP-MED, CDP)
+// and their frame dissectors (events built from whatever parsed).
+#include "dissectors/cdp/cdp.h"
+#include "dissectors/lldp/lldp.h"
+#include "dissector_harness.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  ms::Bytes in(data, size);
+  ms::lldp::Info l;
+  ms::lldp::parse(in, l);
+  ms::cdp::Info c;
+  ms::cdp::parse(in, c);
+  fuzzharness::frame(0x88cc, data, size);
+  fuzzharness::frame(static_cast<uint16_t>(size), data, size);  // an 802.3 length: LLC/SNAP (CDP)
+  return 0;
+}

@@ -1,0 +1,10 @@
+// Fuzz target for the FTP control channel (with AUTH TLS hand-off): the dissector on two
+// interleaved streams cut into chunks (fuzzharness::feed).
+#include "dissector_harness.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  ms::Bytes in(data, size);
+  (void)in;
+  fuzzharness::feed("ftp", data, size);
+  return 0;
+}

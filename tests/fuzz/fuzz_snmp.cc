@@ -1,0 +1,13 @@
+// Fuzz target for SNMP v1/v2c/v3 (BER): the parser on the raw input, then the dissector
+// with the input as datagrams (split at 0xFF 0xFE markers), both directions.
+#include "dissectors/snmp/snmp.h"
+#include "dissector_harness.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  ms::Bytes in(data, size);
+  ms::snmp::Message m;
+  ms::snmp::parse(in, m);
+  ms::snmp::oid_string(in);
+  fuzzharness::datagrams("snmp", data, size);
+  return 0;
+}

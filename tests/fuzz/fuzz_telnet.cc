@@ -1,0 +1,10 @@
+// Fuzz target for Telnet (options, prompts, logins): the dissector on two
+// interleaved streams cut into chunks (fuzzharness::feed).
+#include "dissector_harness.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  ms::Bytes in(data, size);
+  (void)in;
+  fuzzharness::feed("telnet", data, size);
+  return 0;
+}
