@@ -125,7 +125,7 @@ def test_dhcp_lab_vendor_classes_and_names():
     run = mstest.analyze(cap, mstest.workdir("lab_out"))
     reqs = [e["dhcp"] for e in run.of_type("dhcp") if e["dhcp"]["type"] == "request"]
     seen = {(d["client_mac"], d.get("hostname"), d.get("vendor_class")) for d in reqs}
-    assert ("00:80:a3:00:70:21", "ALARIS-PCU-0421", "BD-Alaris-PCU") in seen, seen
+    assert ("f8:c6:78:00:70:21", "ALARIS-PCU-0421", "BD-Alaris-PCU") in seen, seen
     assert ("00:09:5c:00:70:41", "MX450-ICU-02", "Philips IntelliVue") in seen, seen
     # dhclient's request list, in its order (the fingerprint of the client software).
     tsr = [t for t in tshark_dhcp(cap) if t["type"] == 1]

@@ -16,7 +16,7 @@ import test_tshark_conv
 
 PHS_NAMES = {"dicom": "dicom", "hl7": "hl7", "dhcp": "dhcp", "dns": "dns", "snmp": "snmp", "ftp": "ftp",
              "tls": "tls", "telnet": "telnet", "http": "http", "icmp": "icmp", "tcp": "tcp",
-             "smb2": "smb2", "smb": "smb"}
+             "smb2": "smb2", "smb": "smb", "ssh": "ssh", "lldp": "lldp"}
 
 
 def lab_run():
