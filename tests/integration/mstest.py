@@ -114,6 +114,21 @@ def analyze(captures, outdir, workers=1, extra=(), expect_ok=True, timeout=600):
     return run
 
 
+def corpus_with(*protocols):
+    """Corpus captures whose tshark protocol hierarchy (manifest_pcaps.tsv)
+    names one of `protocols`: the ones worth asking tshark about."""
+    out = []
+    with open(corpus("manifest_pcaps.tsv")) as f:
+        lines = f.read().splitlines()
+    cols = lines[0].split("\t")
+    i, j = cols.index("local_file"), cols.index("protocols_tshark_phs")
+    for line in lines[1:]:
+        row = line.split("\t")
+        if len(row) > j and set(row[j].split(",")) & set(protocols):
+            out.append(corpus(row[i]))
+    return out
+
+
 def zeek_log(baseline, name):
     """The rows of a Zeek baseline log (../shared/corpus zeek btest) as dicts."""
     path = corpus("zeek/testing/btest/Baseline", baseline, name)

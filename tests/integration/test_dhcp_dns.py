@@ -7,7 +7,6 @@ import os
 
 import mstest
 import pcapgen
-import test_tshark_conv
 
 # Suricata's names for DHCP parameter request list items (its dhcp logger).
 SURICATA_PARAMS = {"subnet_mask": 1, "router": 3, "dns_server": 6, "domain": 15, "ntp_server": 42,
@@ -90,7 +89,7 @@ def tshark_dhcp(pcap):
 def test_dhcp_agrees_with_tshark_on_corpus():
     names = {1: "discover", 2: "offer", 3: "request", 4: "decline", 5: "ack", 6: "nak", 7: "release", 8: "inform"}
     compared = 0
-    for i, cap in enumerate(test_tshark_conv.corpus_captures()):
+    for i, cap in enumerate(mstest.corpus_with("dhcp")):
         ts = tshark_dhcp(cap)
         if not ts:
             continue
@@ -139,7 +138,7 @@ def test_dhcp_lab_vendor_classes_and_names():
 
 def test_dhcpv6_basics():
     compared = 0
-    for i, cap in enumerate(test_tshark_conv.corpus_captures()):
+    for i, cap in enumerate(mstest.corpus_with("dhcpv6")):
         rows = mstest.tshark_fields(cap, "dhcpv6", ["dhcpv6.msgtype", "dhcpv6.xid", "dhcpv6.duidll.link_layer_addr",
                                                                         "dhcpv6.duidllt.link_layer_addr", "dhcpv6.vendorclass.enterprise"])
         if not rows:
@@ -165,7 +164,7 @@ def dns_rows(pcap, filt="dns"):
 
 def test_dns_agrees_with_tshark_on_corpus():
     compared = 0
-    for i, cap in enumerate(test_tshark_conv.corpus_captures()):
+    for i, cap in enumerate(mstest.corpus_with("dns", "mdns", "llmnr")):
         rows = [r for r in dns_rows(cap, "dns && udp && !icmp && !icmpv6")]
         if not rows:
             continue
@@ -219,7 +218,7 @@ def test_mdns_agrees_with_suricata():
 
 def test_nbns_names_agree_with_tshark():
     compared = 0
-    for i, cap in enumerate(test_tshark_conv.corpus_captures()):
+    for i, cap in enumerate(mstest.corpus_with("nbns")):
         rows = mstest.tshark_fields(cap, "nbns && udp", ["nbns.id", "nbns.name"])
         if not rows:
             continue

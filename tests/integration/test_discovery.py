@@ -6,12 +6,11 @@ import os
 
 import mstest
 import pcapgen
-import test_tshark_conv
 
 
 def test_lldp_agrees_with_tshark_and_zeek():
     compared = 0
-    for i, cap in enumerate(test_tshark_conv.corpus_captures()):
+    for i, cap in enumerate(mstest.corpus_with("lldp")):
         rows = mstest.tshark_fields(cap, "lldp", ["eth.src", "lldp.tlv.system.name", "lldp.tlv.system.desc",
                                                   "lldp.port.id", "lldp.mgn.addr.ip4", "lldp.time_to_live"])
         if not rows:
@@ -38,7 +37,7 @@ def test_lldp_agrees_with_tshark_and_zeek():
 
 def test_cdp_agrees_with_tshark_and_zeek():
     compared = 0
-    for i, cap in enumerate(test_tshark_conv.corpus_captures()):
+    for i, cap in enumerate(mstest.corpus_with("cdp")):
         rows = mstest.tshark_fields(cap, "cdp && !capwap", ["eth.src", "cdp.deviceid", "cdp.platform", "cdp.portid",
                                                             "cdp.software_version", "cdp.nrgyz.ip_address"])
         if not rows:
@@ -61,7 +60,7 @@ def test_cdp_agrees_with_tshark_and_zeek():
 
 def test_ssdp_agrees_with_tshark_and_ndpi():
     compared = 0
-    for i, cap in enumerate(test_tshark_conv.corpus_captures()):
+    for i, cap in enumerate(mstest.corpus_with("ssdp")):
         rows = mstest.tshark_fields(cap, "ssdp && udp.port == 1900", ["http.request.method", "http.server", "http.user_agent",
                                                                       "http.location"])
         if not rows:

@@ -6,7 +6,6 @@ import os
 
 import mstest
 import pcapgen
-import test_tshark_conv
 
 SV = "suricata-verify/tests"
 
@@ -80,7 +79,7 @@ def test_agrees_with_zeek_logs():
 
 def test_ntlmssp_agrees_with_tshark_on_corpus():
     compared = 0
-    for i, cap in enumerate(test_tshark_conv.corpus_captures()):
+    for i, cap in enumerate(mstest.corpus_with("smb", "smb2")):
         rows = mstest.tshark_fields(cap, "ntlmssp.messagetype == 3 && smb2 || ntlmssp.messagetype == 3 && smb",
                                     ["ntlmssp.auth.username", "ntlmssp.auth.domain", "ntlmssp.auth.hostname"])
         if not rows:

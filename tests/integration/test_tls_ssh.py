@@ -9,7 +9,6 @@ import subprocess
 
 import mstest
 import pcapgen
-import test_tshark_conv
 
 ZEEK_VERSION = {"TLSv10": "TLS 1.0", "TLSv11": "TLS 1.1", "TLSv12": "TLS 1.2", "TLSv13": "TLS 1.3"}
 
@@ -92,7 +91,7 @@ def test_ja3_ja3s_agree_with_ndpi():
 
 def test_ja3_and_hassh_agree_with_tshark_on_corpus():
     tls_n = ssh_n = 0
-    for i, cap in enumerate(test_tshark_conv.corpus_captures()):
+    for i, cap in enumerate(mstest.corpus_with("tls", "ssh")):
         rows = mstest.tshark_fields(cap, "tls.handshake.type == 1 && tcp", ["tcp.srcport", "tls.handshake.ja3"])
         srows = mstest.tshark_fields(cap, "ssh.kex.hassh || ssh.kex.hasshserver", ["ssh.kex.hassh", "ssh.kex.hasshserver"])
         if not rows and not srows:
