@@ -93,6 +93,11 @@ struct FrameContext {
   uint8_t vlan_count = 0;
   EventSink* sink = nullptr;
 };
+// The envelope of a frame's events (time and VLANs: no 5-tuple), and an
+// anomaly on a malformed frame.
+Envelope frame_envelope(const FrameContext& fc);
+void frame_anomaly(const FrameContext& fc, const char* reason);
+
 struct FrameDissectorSpec {
   std::string_view name;
   // ethertype (or an 802.3 length, <= 1500) and the bytes after it; true if

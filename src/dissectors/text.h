@@ -6,7 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
 #include "common/bytes.h"
+#include "common/json_writer.h"
 #include "common/types.h"
 
 namespace ms::text {
@@ -37,6 +40,18 @@ inline std::string lower(std::string_view s) {
   std::string o(s);
   for (char& c : o) if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
   return o;
+}
+
+// A key with a string value, left out when the value is empty.
+inline void opt(JsonWriter& w, const char* key, const std::string& v) {
+  if (!v.empty()) w.kv(key, v);
+}
+// A key with an array of strings, left out when there is none.
+inline void list(JsonWriter& w, const char* key, const std::vector<std::string>& v) {
+  if (v.empty()) return;
+  w.key(key).begin_array();
+  for (const auto& s : v) w.value(s);
+  w.end_array();
 }
 
 // UTF-16LE (Windows wire strings) to UTF-8, at most `max` input bytes;

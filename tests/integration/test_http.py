@@ -13,16 +13,7 @@ ZEEK = "zeek/testing/btest"
 
 
 def zeek_http_log(baseline):
-    path = mstest.corpus(ZEEK, "Baseline", baseline, "http.log")
-    fields, rows = None, []
-    with open(path) as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if line.startswith("#fields"):
-                fields = line.split("\t")[1:]
-            elif line and not line.startswith("#"):
-                rows.append(dict(zip(fields, line.split("\t"))))
-    return rows
+    return mstest.zeek_log(baseline, "http.log")
 
 
 def test_agrees_with_zeek_http_log():

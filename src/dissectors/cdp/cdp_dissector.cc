@@ -13,18 +13,12 @@ namespace {
 bool handle(uint16_t ethertype, Bytes payload, const FrameContext& fc) {
   static const uint8_t snap[8] = {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00};
   if (ethertype > 1500 || payload.size() < 8 || std::memcmp(payload.data(), snap, 8) != 0) return false;
-  Envelope env;
-  env.ts = fc.ts;
-  env.vlan_count = fc.vlan_count;
-  env.vlan[0] = fc.vlan[0];
-  env.vlan[1] = fc.vlan[1];
+  Envelope env = frame_envelope(fc);
   Info in;
   // The 802.3 length bounds the LLC payload (the frame may carry padding).
   Bytes body = payload.subspan(8, std::min<size_t>(payload.size(), ethertype) - std::min<size_t>(8, ethertype));
   if (!parse(body, in)) {
-    EventBuilder b(env, "anomaly");
-    b.w().key("anomaly").begin_object().kv("type", "applayer").kv("event", "cdp.malformed").end_object();
-    fc.sink->emit(b.finish());
+    frame_anomaly(fc, "cdp.malformed");
     return true;
   }
   EventBuilder b(env, "cdp");
@@ -33,24 +27,17 @@ bool handle(uint16_t ethertype, Bytes payload, const FrameContext& fc) {
   if (fc.src_mac) w.kv("src_mac", text::mac(Bytes(fc.src_mac, 6)));
   w.kv("version", static_cast<unsigned>(in.version));
   w.kv("ttl", static_cast<unsigned>(in.ttl));
-  auto opt = [&w](const char* k, const std::string& v) {
-    if (!v.empty()) w.kv(k, v);
-  };
-  auto list = [&w](const char* k, const std::vector<std::string>& v) {
-    if (v.empty()) return;
-    w.key(k).begin_array();
-    for (const auto& s : v) w.value(s);
-    w.end_array();
-  };
-  opt("device_id", in.device_id);
-  opt("port_id", in.port_id);
-  opt("platform", in.platform);
-  opt("software_version", in.software_version);
-  opt("vtp_domain", in.vtp_domain);
+  using text::list;
+  using text::opt;
+  opt(w, "device_id", in.device_id);
+  opt(w, "port_id", in.port_id);
+  opt(w, "platform", in.platform);
+  opt(w, "software_version", in.software_version);
+  opt(w, "vtp_domain", in.vtp_domain);
   if (in.native_vlan >= 0) w.kv("native_vlan", in.native_vlan);
-  list("addresses", in.addresses);
-  list("management_addresses", in.management_addresses);
-  list("capabilities", in.capabilities);
+  list(w, "addresses", in.addresses);
+  list(w, "management_addresses", in.management_addresses);
+  list(w, "capabilities", in.capabilities);
   w.end_object();
   fc.sink->emit(b.finish());
   return true;

@@ -3,17 +3,11 @@
 // class, parameter request list) is what identifies it best on the network.
 #include "dissectors/dhcp/dhcp.h"
 #include "dissectors/dissector.h"
+#include "dissectors/text.h"
 
 namespace ms::dhcp {
 
 namespace {
-
-void list(JsonWriter& w, const char* k, const std::vector<std::string>& v) {
-  if (v.empty()) return;
-  w.key(k).begin_array();
-  for (const auto& s : v) w.value(s);
-  w.end_array();
-}
 
 void write_event(const Message& m, AppContext& ctx) {
   EventBuilder b(ctx.envelope(), "dhcp");
@@ -27,9 +21,8 @@ void write_event(const Message& m, AppContext& ctx) {
   if (tn) w.kv("dhcp_type", tn);
   else if (m.version == 6 || m.msg_type) w.kv("dhcp_type", "unknown");
   else w.kv("dhcp_type", "bootp");
-  auto opt = [&w](const char* k, const std::string& v) {
-    if (!v.empty()) w.kv(k, v);
-  };
+  auto opt = [&w](const char* k, const std::string& v) { text::opt(w, k, v); };
+  auto list = [](JsonWriter& jw, const char* k, const std::vector<std::string>& v) { text::list(jw, k, v); };
   opt("client_mac", m.client_mac);
   if (m.version == 4) {
     w.kv("client_ip", m.ciaddr);

@@ -13,47 +13,34 @@ namespace {
 bool handle(uint16_t ethertype, Bytes payload, const FrameContext& fc) {
   if (ethertype != 0x88cc) return false;
   Info in;
-  Envelope env;
-  env.ts = fc.ts;
-  env.vlan_count = fc.vlan_count;
-  env.vlan[0] = fc.vlan[0];
-  env.vlan[1] = fc.vlan[1];
+  Envelope env = frame_envelope(fc);
   if (!parse(payload, in)) {
-    EventBuilder b(env, "anomaly");
-    b.w().key("anomaly").begin_object().kv("type", "applayer").kv("event", "lldp.malformed").end_object();
-    fc.sink->emit(b.finish());
+    frame_anomaly(fc, "lldp.malformed");
     return true;
   }
   EventBuilder b(env, "lldp");
   JsonWriter& w = b.w();
   w.key("lldp").begin_object();
   if (fc.src_mac) w.kv("src_mac", text::mac(Bytes(fc.src_mac, 6)));
-  auto opt = [&w](const char* k, const std::string& v) {
-    if (!v.empty()) w.kv(k, v);
-  };
-  auto list = [&w](const char* k, const std::vector<std::string>& v) {
-    if (v.empty()) return;
-    w.key(k).begin_array();
-    for (const auto& s : v) w.value(s);
-    w.end_array();
-  };
-  opt("chassis_id", in.chassis_id);
-  opt("port_id", in.port_id);
+  using text::list;
+  using text::opt;
+  opt(w, "chassis_id", in.chassis_id);
+  opt(w, "port_id", in.port_id);
   w.kv("ttl", static_cast<uint64_t>(in.ttl));
-  opt("port_description", in.port_description);
-  opt("system_name", in.system_name);
-  opt("system_description", in.system_description);
-  list("capabilities", in.capabilities);
-  list("capabilities_enabled", in.enabled);
-  list("management_addresses", in.management_addresses);
-  opt("med_device_class", in.med_device_class);
-  opt("hardware_rev", in.hardware_rev);
-  opt("firmware_rev", in.firmware_rev);
-  opt("software_rev", in.software_rev);
-  opt("serial", in.serial);
-  opt("manufacturer", in.manufacturer);
-  opt("model", in.model);
-  opt("asset_id", in.asset_id);
+  opt(w, "port_description", in.port_description);
+  opt(w, "system_name", in.system_name);
+  opt(w, "system_description", in.system_description);
+  list(w, "capabilities", in.capabilities);
+  list(w, "capabilities_enabled", in.enabled);
+  list(w, "management_addresses", in.management_addresses);
+  opt(w, "med_device_class", in.med_device_class);
+  opt(w, "hardware_rev", in.hardware_rev);
+  opt(w, "firmware_rev", in.firmware_rev);
+  opt(w, "software_rev", in.software_rev);
+  opt(w, "serial", in.serial);
+  opt(w, "manufacturer", in.manufacturer);
+  opt(w, "model", in.model);
+  opt(w, "asset_id", in.asset_id);
   w.end_object();
   fc.sink->emit(b.finish());
   return true;

@@ -223,30 +223,13 @@ class SmbDissector : public Dissector {
         session_result(status, ctx);
         break;
       case 3: {
-        EventBuilder b(ctx.envelope(), "smb");
-        JsonWriter& w = begin(b, "tree_connect", status);
-        w.kv("share", p.name);
-        if (body.size() >= 1) w.kv("share_type", body[2] == 1 ? "disk" : body[2] == 2 ? "pipe" : body[2] == 3 ? "print" : "unknown");
-        end(b, ctx);
-        if (status == 0 && trees_.size() < kMaxState) trees_[tree] = p.name;
+        const char* type = body.size() < 3 ? nullptr : body[2] == 1 ? "disk" : body[2] == 2 ? "pipe" : body[2] == 3 ? "print" : "unknown";
+        tree_connected(tree, status, p.name, type, ctx);
         break;
       }
-      case 5: {
-        EventBuilder b(ctx.envelope(), "smb");
-        JsonWriter& w = begin(b, "create", status);
-        w.kv("filename", p.name);
-        w.kv("disposition", disposition_name(p.disposition));
-        auto t = trees_.find(p.tree ? p.tree : tree);
-        if (t != trees_.end()) w.kv("share", t->second);
-        end(b, ctx);
-        if (status == 0 && body.size() >= 80 && files_.size() < kMaxState) {
-          File f;
-          f.name = p.name;
-          if (t != trees_.end()) f.share = t->second;
-          files_[text::hex(body.subspan(64, 16), 16)] = std::move(f);
-        }
+      case 5:
+        created(p.tree ? p.tree : tree, status, p, status == 0 && body.size() >= 80 ? text::hex(body.subspan(64, 16), 16) : "", ctx);
         break;
-      }
       case 8:  // READ response: structure size, data offset (1 byte at 2), length (4 at 4)
         if (status == 0 && body.size() >= 8) {
           uint32_t len = le32(body.data() + 4);
@@ -387,36 +370,44 @@ class SmbDissector : public Dissector {
         session_result(status, ctx);
         break;
       }
-      case 0x75: {
-        EventBuilder b(ctx.envelope(), "smb");
-        JsonWriter& w = begin(b, "tree_connect", status);
-        w.kv("share", p.name);
-        end(b, ctx);
-        if (status == 0 && trees_.size() < kMaxState) trees_[tid] = p.name;
+      case 0x75:
+        tree_connected(tid, status, p.name, nullptr, ctx);
         break;
-      }
-      case 0xa2: {
-        EventBuilder b(ctx.envelope(), "smb");
-        JsonWriter& w = begin(b, "create", status);
-        w.kv("filename", p.name);
-        w.kv("disposition", disposition_name(p.disposition));
-        auto t = trees_.find(tid);
-        if (t != trees_.end()) w.kv("share", t->second);
-        end(b, ctx);
-        if (status == 0 && wc >= 3 && files_.size() < kMaxState) {
-          File f;
-          f.name = p.name;
-          if (t != trees_.end()) f.share = t->second;
-          files_["fid" + std::to_string(tid) + ":" + std::to_string(le16(words.data() + 5))] = std::move(f);
-        }
+      case 0xa2:
+        created(tid, status, p, status == 0 && wc >= 3 ? "fid" + std::to_string(tid) + ":" + std::to_string(le16(words.data() + 5)) : "", ctx);
         break;
-      }
       default:
         break;
     }
   }
 
   // ---- shared -------------------------------------------------------------
+  void tree_connected(uint32_t tree, uint32_t status, const std::string& share, const char* type, AppContext& ctx) {
+    EventBuilder b(ctx.envelope(), "smb");
+    JsonWriter& w = begin(b, "tree_connect", status);
+    w.kv("share", share);
+    if (type) w.kv("share_type", type);
+    end(b, ctx);
+    if (status == 0 && trees_.size() < kMaxState) trees_[tree] = share;
+  }
+
+  // A create answered: the event, and the open file (key: its id) followed.
+  void created(uint32_t tree, uint32_t status, const Pending& p, const std::string& key, AppContext& ctx) {
+    EventBuilder b(ctx.envelope(), "smb");
+    JsonWriter& w = begin(b, "create", status);
+    w.kv("filename", p.name);
+    w.kv("disposition", disposition_name(p.disposition));
+    auto t = trees_.find(tree);
+    if (t != trees_.end()) w.kv("share", t->second);
+    end(b, ctx);
+    if (!key.empty() && files_.size() < kMaxState) {
+      File f;
+      f.name = p.name;
+      if (t != trees_.end()) f.share = t->second;
+      files_[key] = std::move(f);
+    }
+  }
+
   static uint64_t le64(const uint8_t* p) { return static_cast<uint64_t>(le32(p + 4)) << 32 | le32(p); }
 
   static Bytes slice(Bytes h, size_t off, size_t len) {
