@@ -128,6 +128,28 @@ def test_snmp_communities_agree_with_ndpi():
         assert secret not in mstest.all_text(run.outdir)
 
 
+def test_cleartext_credential_risks_agree_with_ndpi():
+    """Every flow nDPI flags with "Clear-Text Credentials" has a credential event
+    with the user nDPI names."""
+    checked = 0
+    for folder in ("nDPI", "nDPI-2025"):
+        for out in sorted(os.listdir(mstest.corpus(folder, "result"))):
+            flows = [(t, f) for t, f in mstest.ndpi_flows(out[:-4], folder) if "Clear-Text Credentials" in f.get("Risk", "")]
+            if not flows:
+                continue
+            run = mstest.analyze(mstest.corpus(folder, "pcap", out[:-4]), mstest.workdir("risk_" + out))
+            ours = {(e["dest_port"], e["credential"].get("username")) for e in run.of_type("credential")}
+            for (proto, a, b), f in flows:
+                port = int(b.rsplit(":", 1)[1])
+                user = f.get("User") or f.get("Username")
+                if user is None:
+                    m = [v for k, v in f.items() if k == "Risk Info"]
+                    user = m[0].split("(")[-1].rstrip(")") if m and "(" in m[0] else None
+                assert any(p == port and (user is None or u == user) for p, u in ours), (out, port, user, ours)
+                checked += 1
+    assert checked >= 4, checked
+
+
 def test_rdp_agrees_with_zeek():
     z = mstest.zeek_log("scripts.base.protocols.rdp.rdp-x509", "rdp.log")[0]
     run = mstest.analyze(mstest.corpus("zeek/testing/btest/Traces/rdp/rdp-x509.pcap"), mstest.workdir("rdp"))

@@ -98,8 +98,14 @@ def test_pynetdicom_vectors():
     assert role["role_selection"] == [{"sop_class": "1.2.840.10008.5.1.4.1.1.2", "scu": False, "scp": True}]
     assert role["result"] == "accepted"
 
-    # The passcode of the user identity is a credential: never written out.
+    # The passcode of the user identity is a credential: never written out,
+    # only judged (8 characters, letters and digits, no symbol: weak).
     assert b"p4ssw0rd" not in all_output_bytes(os.path.join(d, "out"))
+    creds = {(e["src_port"], e["dest_port"]): e["credential"] for e in run.of_type("credential")}
+    assert creds[(40001, 104)] == {"protocol": "dicom", "method": "user_identity_passcode", "username": "pynetdicom",
+                                   "password_seen": True, "password_strength": "weak", "default_credential": False,
+                                   "result": "success"}, creds
+    assert creds[(40003, 4006)]["method"] == "user_identity" and creds[(40003, 4006)]["password_seen"] is False
 
 
 def tshark_view(pcap, ports=(104,)):

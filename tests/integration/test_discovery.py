@@ -96,10 +96,21 @@ def test_lookalikes_are_not_discovery():
     d = mstest.workdir("lookalike")
     ex = [pcapgen.UdpExchange(("10.1.0.30", 40000), ("239.255.255.250", 1900)).send(0, b"NOTIFY me when you are ready\r\n"),
           pcapgen.UdpExchange(("10.1.0.31", 40001), ("10.1.0.20", 1900)).send(0, b"HTTP/1.1 200 OK\r\nServer: x\r\n\r\n")]
+    # Link-layer look-alikes: an LLDP ethertype without a chassis TLV first; Cisco's
+    # DTP (same OUI as CDP, PID 0x2004) and a SNAP-encapsulated IP frame.
+    class Frames:
+        frames = []
+    src, dst_lldp, dst_cdp = bytes.fromhex("00095c000020"), bytes.fromhex("0180c200000e"), bytes.fromhex("01000ccccccc")
+    lldp_like = dst_lldp + src + b"\x88\xcc" + bytes.fromhex("0a0548656c6c6f") + b"\x00" * 40
+    dtp = dst_cdp + src + (46).to_bytes(2, "big") + bytes.fromhex("aaaa0300000c2004") + b"\x01" * 38
+    snap_ip = dst_cdp + src + (46).to_bytes(2, "big") + bytes.fromhex("aaaa030000000800") + b"\x45" * 38
+    Frames.frames = [(1700000001.0 + i, f) for i, f in enumerate((lldp_like, dtp, snap_ip))]
     pcap = os.path.join(d, "lookalike.pcap")
-    pcapgen.write(pcap, ex)
+    pcapgen.write(pcap, ex + [Frames])
     run = mstest.analyze(pcap, os.path.join(d, "out"))
     assert not run.of_type("ssdp"), run.of_type("ssdp")[:1]
+    assert not run.of_type("lldp") and not run.of_type("cdp"), (run.of_type("lldp") + run.of_type("cdp"))[:1]
+    assert [e["anomaly"]["event"] for e in run.of_type("anomaly")] == ["lldp.malformed"]
 
 
 if __name__ == "__main__":

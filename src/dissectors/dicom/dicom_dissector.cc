@@ -13,6 +13,7 @@
 #include "dissectors/dicom/dicom_dataset.h"
 #include "dissectors/dicom/dicom_object.h"
 #include "dissectors/dicom/dicom_parser.h"
+#include "dissectors/credential.h"
 #include "dissectors/dissector.h"
 
 namespace ms::dicom {
@@ -544,6 +545,21 @@ void DicomDissector::on_end(AppContext& ctx) {
   if (gaps_) w.kv("gaps", gaps_);
   w.end_object();
   ctx.emit(b.finish());
+  // A user name (and passcode) offered in the A-ASSOCIATE-RQ is a credential:
+  // accepted with the association, refused with an A-ASSOCIATE-RJ.
+  if (have_rq_ && rq_.has_user_identity && (rq_.user_identity.type == 1 || rq_.user_identity.type == 2)) {
+    UserIdentity& id = rq_.user_identity;
+    Credential c;
+    c.protocol = "dicom";
+    c.method = id.type == 2 ? "user_identity_passcode" : "user_identity";
+    c.username = id.username;
+    c.password_seen = id.type == 2;
+    c.password = id.passcode;
+    c.result = have_ac_ ? "success" : have_rj_ ? "failure" : "unknown";
+    emit_credential(ctx, c);
+    id.passcode.assign(id.passcode.size(), '\0');
+    id.passcode.clear();
+  }
 }
 
 ProbeResult probe_dicom(Direction, Bytes d) {

@@ -132,6 +132,7 @@ const char* parse_user_info(Bytes v, bool rq, Associate& a) {
         // The primary field is a user name for types 1 and 2; a Kerberos
         // ticket, SAML assertion or JWT otherwise: a secret, never kept.
         if (id.type == 1 || id.type == 2) id.username = trimmed(primary, 128);
+        if (id.type == 2) id.passcode.assign(reinterpret_cast<const char*>(secondary.data()), std::min<size_t>(secondary.size(), 256));
         a.has_user_identity = true;
         break;
       }

@@ -49,7 +49,10 @@ struct UserIdentity {
   bool response_requested = false;
   std::string username;             // primary field for types 1 and 2 only
   uint16_t primary_length = 0;
-  uint16_t secondary_length = 0;    // the passcode's length; the passcode is never kept
+  uint16_t secondary_length = 0;    // the passcode's length
+  // Type 2: the passcode, kept in memory only until the association's outcome
+  // is known (a credential event: strength and default match), then wiped.
+  std::string passcode;
 };
 
 struct RoleSelection {

@@ -97,7 +97,9 @@ TEST(DicomParser, EveryTruncationIsSafe) {
     const char* err = ms::dicom::parse_associate(ms::Bytes(cut), true, a);
     // The fixed part (68 bytes) cut short is always an error; a cut between
     // items is a shorter, valid request; a cut inside an item is an error.
-    if (n < 68) EXPECT_NE(err, nullptr) << n;
+    if (n < 68) {
+      EXPECT_NE(err, nullptr) << n;
+    }
   }
   Buf cmd = echo_command();
   for (size_t n = 0; n < cmd.size(); ++n) {

@@ -6,6 +6,7 @@
 // Privacy: the query string's values, cookies and passwords are never written;
 // a Basic password leaves only as a strength verdict.
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <string>
 #include <vector>
@@ -49,7 +50,56 @@ struct Txn {
   // Structured bodies (JSON, XML: FHIR), their first kMaxBodyKept bytes.
   std::vector<uint8_t> req_doc, resp_doc;
   bool req_doc_complete = true, resp_doc_complete = true;
+  // A login form (application/x-www-form-urlencoded with a password field):
+  // kept in memory until the response, then wiped.
+  bool form_login = false;
+  std::string form_user, form_password;
 };
+
+// Decodes %XX and '+' of a form value (at most 256 bytes out).
+std::string form_decode(std::string_view v) {
+  std::string o;
+  for (size_t i = 0; i < v.size() && o.size() < 256; ++i) {
+    if (v[i] == '+') {
+      o += ' ';
+    } else if (v[i] == '%' && i + 2 < v.size() && std::isxdigit(static_cast<unsigned char>(v[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(v[i + 2]))) {
+      o += static_cast<char>(std::stoi(std::string(v.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      o += v[i];
+    }
+  }
+  return o;
+}
+
+// The user and password fields of a urlencoded login form, by the names web
+// interfaces use (as nDPI looks for them). False if there is no password field.
+bool form_credentials(std::string_view body, std::string& user, std::string& password) {
+  static const char* kPass[] = {"password", "passwd", "pass", "pwd", "pw", "userpassword", "login_password"};
+  static const char* kUser[] = {"user", "username", "login", "userid", "user_id", "uname", "name", "email", "account"};
+  bool found = false;
+  while (!body.empty()) {
+    size_t amp = body.find('&');
+    std::string_view kv = body.substr(0, amp);
+    size_t eq = kv.find('=');
+    std::string key;
+    for (char c : kv.substr(0, eq)) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string_view val = eq == std::string_view::npos ? std::string_view() : kv.substr(eq + 1);
+    for (const char* k : kPass) {
+      if (key == k) {
+        password = form_decode(val);
+        found = true;
+      }
+    }
+    for (const char* k : kUser) {
+      if (key == k && user.empty()) user = form_decode(val);
+    }
+    if (amp == std::string_view::npos) break;
+    body.remove_prefix(amp + 1);
+  }
+  return found;
+}
 
 bool structured(const Head& h) {
   const std::string* ct = h.find("content-type");
@@ -228,6 +278,11 @@ void HttpDissector::body_done(int dir, AppContext& ctx) {
       Txn& t = txns_.back();
       t.req_body = s.body_bytes;
       t.req_done = true;
+      const std::string* ct = t.req.find("content-type");
+      if (ct && ct->find("x-www-form-urlencoded") != std::string::npos) {
+        std::string_view text(reinterpret_cast<const char*>(s.body.data()), s.body.size());
+        t.form_login = form_credentials(text, t.form_user, t.form_password);
+      }
       if (structured(t.req)) {
         size_t kept = 0;
         for (const Txn& o : txns_) kept += o.req_doc.size();
@@ -305,18 +360,31 @@ void HttpDissector::emit_dicom_file(int dir, const dicom::Part10& f, AppContext&
 void emit_basic_credential(const Txn& t, AppContext& ctx) {
   const std::string* auth = t.req.find("authorization");
   std::string user, password;
-  if (!auth || !decode_basic(*auth, user, password)) return;
-  Credential c;
-  c.protocol = "http";
-  c.method = "basic";
-  c.username = user;
-  c.password_seen = true;
-  c.password = password;
-  if (t.have_resp) {
-    int st = t.resp.status;
-    c.result = st == 401 || st == 403 || st == 407 ? "failure" : st >= 200 && st < 400 ? "success" : "unknown";
+  if (auth && decode_basic(*auth, user, password)) {
+    Credential c;
+    c.protocol = "http";
+    c.method = "basic";
+    c.username = user;
+    c.password_seen = true;
+    c.password = password;
+    if (t.have_resp) {
+      int st = t.resp.status;
+      c.result = st == 401 || st == 403 || st == 407 ? "failure" : st >= 200 && st < 400 ? "success" : "unknown";
+    }
+    emit_credential(ctx, c);
   }
-  emit_credential(ctx, c);
+  // A login form: a 401/403 answer is a refusal; a page or a redirect says
+  // nothing certain (many interfaces answer 200 with an error message).
+  if (t.form_login) {
+    Credential c;
+    c.protocol = "http";
+    c.method = "form";
+    c.username = t.form_user;
+    c.password_seen = true;
+    c.password = t.form_password;
+    if (t.have_resp && (t.resp.status == 401 || t.resp.status == 403)) c.result = "failure";
+    emit_credential(ctx, c);
+  }
 }
 
 void HttpDissector::emit(const Txn& t, AppContext& ctx) {
