@@ -159,27 +159,34 @@ def test_dhcpv6_basics():
 
 def dns_rows(pcap, filt="dns"):
     return mstest.tshark_fields(pcap, filt, ["dns.id", "dns.flags.response", "dns.qry.name", "dns.qry.type",
-                                             "dns.count.answers", "dns.a", "udp.srcport", "udp.dstport"])
+                                             "dns.count.answers", "dns.a", "udp.srcport", "udp.dstport", "dns.time"])
 
 
 def test_dns_agrees_with_tshark_on_corpus():
-    compared = 0
+    compared = timed = 0
     for i, cap in enumerate(mstest.corpus_with("dns", "mdns", "llmnr")):
         rows = [r for r in dns_rows(cap, "dns && udp && !icmp && !icmpv6")]
         if not rows:
             continue
         run = mstest.analyze(cap, mstest.workdir("dns%03d" % i))
         ours = [e["dns"] for e in run.of_type("dns") if e["dns"]["protocol"] in ("dns", "mdns", "llmnr")]
-        index = {}
+        # A unicast query and its answer are one medsentry event: tshark's query
+        # row matches any event with its id, its answer row a response event.
+        by_id = {}
         for d in ours:
-            index.setdefault((d["id"], d["type"] == "response"), []).append(d)
-        for did, resp, qnames, qtypes, ancount, addrs, sp, dp in rows:
-            cands = index.get((int(did[0], 16), resp == ["1"] or resp == ["True"]), [])
+            by_id.setdefault(d["id"], []).append(d)
+        for did, resp, qnames, qtypes, ancount, addrs, sp, dp, rtt in rows:
+            is_resp = resp == ["1"] or resp == ["True"]
+            cands = [d for d in by_id.get(int(did[0], 16), []) if d["type"] == "response" or not is_resp]
             assert cands, (cap, did, resp, qnames)
             names = [[q["rrname"] for q in d.get("queries", [])] for d in cands]
             assert qnames in names or (not qnames and [] in names), (cap, qnames, names)
             d = cands[names.index(qnames)] if qnames in names else cands[0]
-            if ancount and ancount[0] != "0":
+            if is_resp and rtt and "rtt" in d and len([c for c in cands if c.get("rtt") is not None]) == 1:
+                # tshark's dns.time: from the query to this answer, as medsentry's rtt.
+                assert abs(d["rtt"] - float(rtt[0])) < 2e-6, (cap, d["rtt"], rtt)
+                timed += 1
+            if is_resp and ancount and ancount[0] != "0":
                 assert len(d.get("answers", [])) == int(ancount[0]), (cap, qnames, ancount, d.get("answers"))
                 # Retransmitted answers with the same id may list the records
                 # in another order (round robin): any of them may match.
@@ -188,8 +195,8 @@ def test_dns_agrees_with_tshark_on_corpus():
                             if a["rrtype"] == "A"] for c in cands]
                 assert addrs in options, (cap, addrs, options)
             compared += 1
-    print("DNS messages compared with tshark: %d" % compared)
-    assert compared >= 100
+    print("DNS messages compared with tshark: %d, round-trip times: %d" % (compared, timed))
+    assert compared >= 100 and timed >= 30
 
 
 def test_mdns_agrees_with_suricata():

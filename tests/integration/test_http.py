@@ -3,6 +3,7 @@ dissector as oracles, passwords never written (only a strength verdict),
 device page titles, DICOM files in HTTP bodies (CVE-2019-11687 preambles,
 STOW-RS multipart), look-alikes that must not be recognised."""
 import collections
+import re
 import os
 import subprocess
 
@@ -63,12 +64,22 @@ def tshark_transactions(pcap, ports=()):
 PERSON_TYPES = ("Patient", "Person", "RelatedPerson")
 
 
+IDENTIFIER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{0,4}[0-9]{5,}[A-Za-z]{0,2}(?![A-Za-z0-9])")
+
+
 def person_ids_masked(path):
-    """medsentry writes the logical id of a person resource (/Patient/123) as a
-    token; both sides are compared with that segment masked."""
+    """medsentry writes the logical id of a person resource (/Patient/123) and
+    identifier-like runs (src/dissectors/phi_scrub.h) as tokens; both sides are
+    compared with those masked."""
     segs = path.split("/")
-    return "/".join("<person-id>" if i > 0 and segs[i - 1] in PERSON_TYPES and seg else seg
-                    for i, seg in enumerate(segs))
+    segs = ["<person-id>" if i > 0 and segs[i - 1] in PERSON_TYPES and seg else seg for i, seg in enumerate(segs)]
+    out = []
+    for seg in segs:
+        if re.fullmatch(r"[0-9]+(\.[0-9]+){2,}", seg):  # UIDs and addresses are kept
+            out.append(seg)
+        else:
+            out.append(IDENTIFIER.sub("<id>", re.sub(r"phi:[0-9a-f]{16}", "<id>", seg)))
+    return "/".join(out)
 
 
 def compare_with_tshark(pcap, out, ports=()):

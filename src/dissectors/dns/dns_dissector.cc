@@ -1,6 +1,8 @@
 // DNS, mDNS, LLMNR and NBNS dissector: one `dns` event per message (UDP
 // datagram or TCP length-prefixed message). Which of the four it is comes
 // from the port (5353, 5355, 137) and, for NBNS, from the encoded names.
+// A unicast query and its answer are one event (dated at the query, with the
+// round-trip time); an unanswered query is written when the flow ends.
 // Records that bind a name to the sender's own address are listed as
 // `host_names`: what a device claims to be called (inventory evidence).
 #include <algorithm>
@@ -51,6 +53,7 @@ class DnsDissector : public Dissector {
  public:
   explicit DnsDissector(bool tcp) : tcp_(tcp) {}
 
+
   AppResult on_data(Direction dir, Bytes d, AppContext& ctx) override {
     if (!tcp_) {
       message(dir, d, ctx);
@@ -68,7 +71,22 @@ class DnsDissector : public Dissector {
     return AppResult::ok();
   }
 
+  void on_end(AppContext& ctx) override {
+    for (Pending& p : pending_) write_event(p.msg, p.ts, "dns", "", false, -1, ctx);
+    pending_.clear();
+  }
+
  private:
+  struct Pending {
+    Message msg;
+    TimeNs ts = 0;
+  };
+  static constexpr size_t kMaxPending = 64;
+
+  // Unicast DNS answers come back on the same flow: a query waits for its
+  // answer and both become one event (as Zeek's dns.log), dated at the query,
+  // with the round-trip time. mDNS, LLMNR and NBNS answers come from other
+  // hosts (other flows): their messages are events of their own.
   void message(Direction dir, Bytes d, AppContext& ctx) {
     Envelope env = ctx.envelope();
     // Envelope is oriented client -> server; the sender of this message:
@@ -82,6 +100,34 @@ class DnsDissector : public Dissector {
       return;
     }
     if (m.truncated) ctx.anomaly("dns.truncated_message");
+    bool unicast = std::string_view(proto) == "dns";
+    if (unicast && !m.response) {
+      if (pending_.size() >= kMaxPending) {
+        write_event(pending_.front().msg, pending_.front().ts, proto, "", false, -1, ctx);
+        pending_.erase(pending_.begin());
+      }
+      pending_.push_back({std::move(m), ctx.now()});
+      return;
+    }
+    if (unicast) {
+      for (size_t i = 0; i < pending_.size(); ++i) {
+        const Message& q = pending_[i].msg;
+        bool same = q.id == m.id && (q.questions.empty() || m.questions.empty() || q.questions[0].name == m.questions[0].name);
+        if (!same) continue;
+        TimeNs qts = pending_[i].ts;
+        if (m.questions.empty()) m.questions = q.questions;
+        pending_.erase(pending_.begin() + static_cast<long>(i));
+        write_event(m, qts, proto, sender, nbns, ctx.now() - qts, ctx);
+        return;
+      }
+    }
+    write_event(m, ctx.now(), proto, sender, nbns, -1, ctx);
+  }
+
+  static void write_event(const Message& m, TimeNs ts, const char* proto, const std::string& sender, bool nbns,
+                          TimeNs rtt, AppContext& ctx) {
+    Envelope env = ctx.envelope();
+    env.ts = ts;
     EventBuilder b(env, "dns");
     JsonWriter& w = b.w();
     w.key("dns").begin_object();
@@ -90,6 +136,7 @@ class DnsDissector : public Dissector {
     w.kv("id", static_cast<unsigned>(m.id));
     w.kv("opcode", static_cast<unsigned>(m.opcode));
     if (m.response) w.kv("rcode", static_cast<unsigned>(m.rcode));
+    if (rtt >= 0) w.kv("rtt", static_cast<double>(rtt) / kNsPerSec);
     if (!m.questions.empty()) {
       w.key("queries").begin_array();
       for (const Question& q : m.questions) {
@@ -129,6 +176,7 @@ class DnsDissector : public Dissector {
     ctx.emit(b.finish());
   }
 
+  std::vector<Pending> pending_;
   bool tcp_;
 };
 

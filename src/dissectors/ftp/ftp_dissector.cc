@@ -8,6 +8,7 @@
 
 #include "dissectors/credential.h"
 #include "dissectors/dissector.h"
+#include "dissectors/phi_scrub.h"
 #include "dissectors/text.h"
 
 namespace ms::ftp {
@@ -161,7 +162,7 @@ class FtpDissector : public Dissector {
     JsonWriter& w = b.w();
     w.key("ftp").begin_object();
     w.kv("command", c.verb);
-    if (!c.arg.empty()) w.kv("arg", c.arg);
+    if (!c.arg.empty()) w.kv("arg", scrub_identifiers(c.arg, ctx));
     if (!user_.empty()) w.kv("user", user_);
     if (code) {
       w.kv("reply_code", code);

@@ -19,6 +19,7 @@
 #include "dissectors/dissector.h"
 #include "dissectors/fhir/fhir.h"
 #include "dissectors/http/http_parser.h"
+#include "dissectors/phi_scrub.h"
 
 namespace ms::http {
 
@@ -399,7 +400,7 @@ void HttpDissector::emit(const Txn& t, AppContext& ctx) {
   if (!t.req.method.empty()) {
     opt("hostname", t.req.find("host"));
     // The path only: query values can carry identifiers (?patient=...).
-    std::string path = scrub_path(t.req.target.substr(0, t.req.target.find('?')), ctx);
+    std::string path = scrub_identifiers(scrub_path(t.req.target.substr(0, t.req.target.find('?')), ctx), ctx);
     w.kv("url", path.substr(0, 512));
     size_t q = t.req.target.find('?');
     if (q != std::string::npos) {
@@ -439,7 +440,7 @@ void HttpDissector::emit(const Txn& t, AppContext& ctx) {
     opt("http_content_type", t.resp.find("content-type"));
     w.kv("length", t.resp_body);
     if (!t.resp_complete) w.kv("response_complete", false);  // the flow ended inside the body
-    if (!t.title.empty()) w.kv("title", t.title);
+    if (!t.title.empty()) w.kv("title", scrub_identifiers(t.title, ctx));
     if (const std::string* wa = t.resp.find("www-authenticate")) {
       size_t r = wa->find("realm=\"");
       if (r != std::string::npos) w.kv("www_authenticate_realm", wa->substr(r + 7, wa->find('"', r + 7) - r - 7).substr(0, 128));

@@ -13,6 +13,7 @@
 #include "dissectors/dicom/dicom_file.h"
 #include "dissectors/dicom/dicom_file_event.h"
 #include "dissectors/dissector.h"
+#include "dissectors/phi_scrub.h"
 #include "dissectors/smb/ntlmssp.h"
 #include "dissectors/text.h"
 
@@ -395,7 +396,7 @@ class SmbDissector : public Dissector {
   void created(uint32_t tree, uint32_t status, const Pending& p, const std::string& key, AppContext& ctx) {
     EventBuilder b(ctx.envelope(), "smb");
     JsonWriter& w = begin(b, "create", status);
-    w.kv("filename", p.name);
+    w.kv("filename", scrub_identifiers(p.name, ctx));
     w.kv("disposition", disposition_name(p.disposition));
     auto t = trees_.find(tree);
     if (t != trees_.end()) w.kv("share", t->second);
@@ -509,7 +510,7 @@ class SmbDissector : public Dissector {
     w.kv("command", "file");
     w.kv("version", version_);
     if (!dialect_.empty()) w.kv("dialect", dialect_);
-    w.kv("filename", f.name);
+    w.kv("filename", scrub_identifiers(f.name, ctx));
     if (!f.share.empty()) w.kv("share", f.share);
     w.kv("bytes_read", f.read);
     w.kv("bytes_written", f.written);

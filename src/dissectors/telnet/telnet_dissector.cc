@@ -8,6 +8,7 @@
 
 #include "dissectors/credential.h"
 #include "dissectors/dissector.h"
+#include "dissectors/phi_scrub.h"
 #include "dissectors/text.h"
 
 namespace ms::telnet {
@@ -115,7 +116,7 @@ class TelnetDissector : public Dissector {
     if (!result_.empty()) w.kv("login_result", result_);
     if (!commands_.empty()) {
       w.key("commands").begin_array();
-      for (const auto& c : commands_) w.value(c);
+      for (const auto& c : commands_) w.value(scrub_identifiers(c, ctx));
       w.end_array();
       if (more_commands_) w.kv("commands_truncated", true);
     }
