@@ -68,6 +68,10 @@ struct Flow {
 
   TimeNs first_ts = 0, last_ts = 0;
   TimeNs segment_start = 0;  // for the active (hard) timeout
+  // Ethernet address of each side (client, server): the first seen as a
+  // source, or as the unicast destination of the other side's packets.
+  uint8_t mac[2][6] = {};
+  bool has_mac[2] = {false, false};
   uint64_t pkts[2] = {0, 0};
   uint64_t bytes[2] = {0, 0};
 

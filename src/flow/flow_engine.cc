@@ -171,6 +171,14 @@ void FlowEngine::process(const Packet& p) {
   f->pkts[dir] += p.frames;
   f->bytes[dir] += p.frame_bytes;
   f->last_ts = p.ts;
+  if (p.src_mac && !f->has_mac[dir]) {
+    std::memcpy(f->mac[dir], p.src_mac, 6);
+    f->has_mac[dir] = true;
+  }
+  if (p.dst_mac && !(p.dst_mac[0] & 1) && !f->has_mac[1 - dir]) {  // unicast only
+    std::memcpy(f->mac[1 - dir], p.dst_mac, 6);
+    f->has_mac[1 - dir] = true;
+  }
   if (f->proto == kProtoTcp) {
     handle_tcp(f, dir, p);
   } else if (f->proto == kProtoUdp && p.payload_len > 0 && f->app_state != AppState::kNone) {
@@ -317,6 +325,17 @@ void FlowEngine::emit_flow_event(const Flow& f, const char* reason) {
   w.kv("age", static_cast<int64_t>((f.last_ts - f.segment_start) / kNsPerSec));
   w.kv("state", state);
   w.kv("reason", reason);
+  static const char* kHex = "0123456789abcdef";
+  for (int d = 0; d < 2; ++d) {
+    if (!f.has_mac[d]) continue;
+    char mac[18];
+    for (int i = 0; i < 6; ++i) {
+      mac[i * 3] = kHex[f.mac[d][i] >> 4];
+      mac[i * 3 + 1] = kHex[f.mac[d][i] & 15];
+      mac[i * 3 + 2] = i < 5 ? ':' : '\0';
+    }
+    w.kv(d == 0 ? "src_mac" : "dest_mac", std::string_view(mac, 17));
+  }
   w.end_object();
   if (f.proto == kProtoTcp) {
     char hex[8];

@@ -119,12 +119,34 @@ def test_every_scenario():
         assert not missing, "%s: tshark does not see %s (it sees %s)" % (name, missing, sorted(seen))
         result, unexplained = test_tshark_conv.compare(pcap, os.path.join(out, "medsentry"))
         assert not unexplained, "%s: flows differ from tshark: %s" % (name, unexplained)
+        macs = flow_macs_wrong(os.path.join(out, "medsentry"), truth)
+        assert not macs, "%s: flows with a MAC that is not the host's: %s" % (name, macs[:3])
         leaks = phi_leaks(os.path.join(out, "medsentry"), truth["patients"])
         assert not leaks, "%s: patient data in clear in medsentry's output: %s" % (name, leaks)
         print("%-24s %5.1f s  %-52s tshark conversations agreeing: %d" % (
             name, took, ",".join(truth["protocols"]), result["agree"]))
     attacks = {n for n in names if n.startswith("attack_")}
     assert attacks and attacks <= twins, "attacks without a benign twin: %s" % (attacks - twins)
+
+
+def flow_macs_wrong(outdir, truth):
+    """Every flow between two lab hosts names each side's own MAC (one bridge:
+    no router in between)."""
+    mac_of = {d["ip"]: d["mac"] for d in truth["devices"] if d.get("ip")}
+    wrong, checked = [], 0
+    with open(os.path.join(outdir, "events.jsonl")) as f:
+        for line in f:
+            e = json.loads(line)
+            if e["event_type"] != "flow":
+                continue
+            for ip_key, mac_key in (("src_ip", "src_mac"), ("dest_ip", "dest_mac")):
+                ip, mac = e.get(ip_key), e["flow"].get(mac_key)
+                if ip in mac_of and mac is not None:
+                    checked += 1
+                    if mac != mac_of[ip]:
+                        wrong.append((ip, mac, mac_of[ip]))
+    assert checked > 0
+    return wrong
 
 
 def test_interrupted_run_cleans_up():
