@@ -88,14 +88,14 @@ class TelnetDissector : public Dissector {
         iac_[di] = true;
         continue;
       }
-      if (dir == Direction::kToClient) server_char(c);
-      else client_char(c, ctx);
+      if (dir == Direction::kToClient) server_char(c, ctx);
+      else client_char(c);
     }
     return AppResult::ok();
   }
 
   void on_end(AppContext& ctx) override {
-    if (!line_.empty()) client_line(ctx);
+    if (!line_.empty()) client_line();
     if (state_ == State::kAwaitResult) login_done("unknown", ctx);
     if (!seen_text_ && options_.empty()) return;
     EventBuilder b(ctx.envelope(), "telnet");
@@ -134,7 +134,7 @@ class TelnetDissector : public Dissector {
     }
   }
 
-  void server_char(uint8_t c) {
+  void server_char(uint8_t c, AppContext& ctx) {
     if (c == 0) return;
     seen_text_ = true;
     tail_ += static_cast<char>(c);
@@ -142,23 +142,23 @@ class TelnetDissector : public Dissector {
     if (state_ == State::kIdle && !login_prompt_ && banner_.size() < kMaxBanner && (c >= 0x20 || c == '\n')) {
       banner_ += static_cast<char>(c == '\n' ? ' ' : c);
     }
-    if (c == ' ' || c == ':' || c == '>' || c == '$' || c == '#') check_prompt();
+    if (c == ' ' || c == ':' || c == '>' || c == '$' || c == '#') check_prompt(ctx);
   }
 
-  void check_prompt() {
+  void check_prompt(AppContext& ctx) {
     if (state_ == State::kLoggedIn) return;
     if (state_ == State::kAwaitResult) {
       std::string t = text::lower(tail_);
       std::string last = text::trim(t.substr(t.rfind('\n') == std::string::npos ? 0 : t.rfind('\n') + 1));
       auto has = [&t](const char* w) { return t.find(w) != std::string::npos; };
       if (has("last login") || has("welcome")) {
-        login_done("success", *pending_ctx_);
+        login_done("success", ctx);
         state_ = State::kLoggedIn;
       } else if (has("incorrect") || has("invalid") || has("denied") || has("authentication fail") || has("login failed") ||
                  ((last.ends_with("login:") || last.ends_with("username:")) && !last.starts_with("last"))) {
-        login_done("failure", *pending_ctx_);
+        login_done("failure", ctx);
       } else if (ends_with_prompt(last, {"$", "#", ">", "%"})) {
-        login_done("success", *pending_ctx_);
+        login_done("success", ctx);
         state_ = State::kLoggedIn;
       }
       if (state_ != State::kIdle) return;
@@ -185,10 +185,9 @@ class TelnetDissector : public Dissector {
     }
   }
 
-  void client_char(uint8_t c, AppContext& ctx) {
-    pending_ctx_ = &ctx;
+  void client_char(uint8_t c) {
     if (c == '\r' || c == '\n') {
-      if (!line_.empty() || state_ == State::kPassword) client_line(ctx);
+      if (!line_.empty() || state_ == State::kPassword) client_line();
       return;
     }
     if (c == 0) return;
@@ -199,7 +198,7 @@ class TelnetDissector : public Dissector {
     if (line_.size() < kMaxLine) line_ += static_cast<char>(c);
   }
 
-  void client_line(AppContext& ctx) {
+  void client_line() {
     std::string l;
     l.swap(line_);
     switch (state_) {
@@ -225,7 +224,6 @@ class TelnetDissector : public Dissector {
       default:
         break;
     }
-    (void)ctx;
   }
 
   void login_done(const char* result, AppContext& ctx) {
@@ -253,7 +251,6 @@ class TelnetDissector : public Dissector {
   std::vector<std::string> commands_;
   bool more_commands_ = false, login_prompt_ = false, password_seen_ = false, seen_text_ = false;
   State state_ = State::kIdle;
-  AppContext* pending_ctx_ = nullptr;  // valid during on_data only
 };
 
 // Telnet opens with option negotiation: IAC WILL/WONT/DO/DONT <option>, or
