@@ -20,6 +20,7 @@ inline uint32_t le32(const uint8_t* p) {
   return static_cast<uint32_t>(p[3]) << 24 | static_cast<uint32_t>(p[2]) << 16 |
          static_cast<uint32_t>(p[1]) << 8 | p[0];
 }
+inline uint64_t le64(const uint8_t* p) { return static_cast<uint64_t>(le32(p + 4)) << 32 | le32(p); }
 
 // A cursor over a span. Reads past the end fail (return false) and leave the
 // cursor where it was; nothing is ever read outside [data, data + size).

@@ -21,24 +21,24 @@ void write_event(const Message& m, AppContext& ctx) {
   if (tn) w.kv("dhcp_type", tn);
   else if (m.version == 6 || m.msg_type) w.kv("dhcp_type", "unknown");
   else w.kv("dhcp_type", "bootp");
-  auto opt = [&w](const char* k, const std::string& v) { text::opt(w, k, v); };
-  auto list = [](JsonWriter& jw, const char* k, const std::vector<std::string>& v) { text::list(jw, k, v); };
-  opt("client_mac", m.client_mac);
+  using text::list;
+  using text::opt;
+  opt(w, "client_mac", m.client_mac);
   if (m.version == 4) {
     w.kv("client_ip", m.ciaddr);
     w.kv("assigned_ip", m.yiaddr);
     w.kv("relay_ip", m.giaddr);
     w.kv("next_server_ip", m.siaddr);
   }
-  opt("requested_ip", m.requested_ip);
-  opt("server_id", m.server_id);
-  opt("client_id", m.client_id);
-  opt("server_duid", m.server_duid);
-  opt("hostname", m.hostname);
-  opt("fqdn", m.fqdn);
-  opt("vendor_class", m.vendor_class);
+  opt(w, "requested_ip", m.requested_ip);
+  opt(w, "server_id", m.server_id);
+  opt(w, "client_id", m.client_id);
+  opt(w, "server_duid", m.server_duid);
+  opt(w, "hostname", m.hostname);
+  opt(w, "fqdn", m.fqdn);
+  opt(w, "vendor_class", m.vendor_class);
   if (m.vendor_enterprise) w.kv("vendor_enterprise", static_cast<uint64_t>(m.vendor_enterprise));
-  opt("user_class", m.user_class);
+  opt(w, "user_class", m.user_class);
   if (!m.params.empty()) {
     w.key("params").begin_array();
     for (uint16_t p : m.params) w.value(static_cast<unsigned>(p));
@@ -48,12 +48,12 @@ void write_event(const Message& m, AppContext& ctx) {
   if (m.lease_time >= 0) w.kv("lease_time", m.lease_time);
   if (m.renewal_time >= 0) w.kv("renewal_time", m.renewal_time);
   if (m.rebinding_time >= 0) w.kv("rebinding_time", m.rebinding_time);
-  opt("subnet_mask", m.subnet_mask);
+  opt(w, "subnet_mask", m.subnet_mask);
   list(w, "routers", m.routers);
   list(w, "dns_servers", m.dns_servers);
   list(w, "addresses", m.addresses);
-  opt("domain", m.domain);
-  opt("message", m.message);
+  opt(w, "domain", m.domain);
+  opt(w, "message", m.message);
   w.end_object();
   ctx.emit(b.finish());
 }
@@ -74,7 +74,6 @@ class DhcpDissector : public Dissector {
 };
 
 ProbeResult probe_v4(Direction, Bytes d) {
-  Message m;
   return d.size() >= 240 && (d[0] == 1 || d[0] == 2) && d[1] <= 32 && d[2] <= 16 && be32(d.data() + 236) == 0x63825363
              ? ProbeResult::kMatch
              : ProbeResult::kNoMatch;

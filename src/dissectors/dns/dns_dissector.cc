@@ -201,7 +201,7 @@ ProbeResult probe_tcp(Direction, Bytes d) {
   if (d.size() < 2) return ProbeResult::kNeedMore;
   size_t len = be16(d.data());
   if (len < 12 || len > 16384) return ProbeResult::kNoMatch;
-  if (d.size() < 2 + len) return d.size() < 2 + 12 ? ProbeResult::kNeedMore : ProbeResult::kNeedMore;
+  if (d.size() < 2 + len) return ProbeResult::kNeedMore;
   return probe_msg(d.subspan(2, len));
 }
 

@@ -116,7 +116,6 @@ class SmbDissector : public Dissector {
     return AppResult::ok();
   }
 
-  void on_gap(Direction dir, uint64_t, AppContext&) override { lost_[static_cast<int>(dir)] = true; }
 
   void on_end(AppContext& ctx) override {
     for (auto& [k, f] : files_) file_event(f, ctx);
@@ -139,9 +138,7 @@ class SmbDissector : public Dissector {
         }
       } else if (m[0] == 0xff) {
         smb1(di, m, ctx);
-      } else if (m[0] == 0xfd) {
-        encrypted_ = true;  // SMB3 transform header: the rest is encrypted
-      }
+      }  // 0xfd: an SMB3 transform header, whose message is encrypted: not read
     }
   }
 
@@ -172,7 +169,7 @@ class SmbDissector : public Dissector {
           }
           break;
         case 1:  // SESSION_SETUP
-          if (body.size() >= 16) security_blob(di, h, le16(body.data() + 12), le16(body.data() + 14));
+          if (body.size() >= 16) security_blob(slice(h, le16(body.data() + 12), le16(body.data() + 14)));
           break;
         case 3:  // TREE_CONNECT
           if (body.size() >= 8) p.name = utf16_at(h, le16(body.data() + 4), le16(body.data() + 6));
@@ -220,7 +217,7 @@ class SmbDissector : public Dissector {
         negotiate_event(status, ctx);
         break;
       case 1:
-        if (body.size() >= 8) security_blob(di, h, le16(body.data() + 4), le16(body.data() + 6));
+        if (body.size() >= 8) security_blob(slice(h, le16(body.data() + 4), le16(body.data() + 6)));
         session_result(status, ctx);
         break;
       case 3: {
@@ -297,7 +294,7 @@ class SmbDissector : public Dissector {
         }
         case 0x73:  // SESSION_SETUP_ANDX
           if (wc == 12) {
-            security_blob1(bytes.first(std::min<size_t>(le16(words.data() + 14), bytes.size())));
+            security_blob(bytes.first(std::min<size_t>(le16(words.data() + 14), bytes.size())));
           } else if (wc == 13) {  // without extended security: passwords, then account and domain
             size_t pwlen = static_cast<size_t>(le16(words.data() + 14)) + le16(words.data() + 16);
             std::string account, domain;
@@ -308,7 +305,6 @@ class SmbDissector : public Dissector {
             ntlm_.user = account;
             ntlm_.domain = domain;
             have_auth_ = !account.empty() || pwlen > 0;
-            password_seen1_ = le16(words.data() + 14) > 0 && le16(words.data() + 16) == 0;  // plaintext LM field
           }
           break;
         case 0x75:  // TREE_CONNECT_ANDX: password, then path
@@ -363,7 +359,7 @@ class SmbDissector : public Dissector {
       case 0x73: {
         if (wc == 4) {  // extended security: blob, then native OS and LAN manager
           size_t blen = std::min<size_t>(le16(words.data() + 6), bytes.size());
-          security_blob1(bytes.first(blen));
+          security_blob(bytes.first(blen));
           str_at(blen, server_os_);
         } else if (wc == 3) {
           str_at(0, server_os_);
@@ -375,7 +371,7 @@ class SmbDissector : public Dissector {
         tree_connected(tid, status, p.name, nullptr, ctx);
         break;
       case 0xa2:
-        created(tid, status, p, status == 0 && wc >= 3 ? "fid" + std::to_string(tid) + ":" + std::to_string(le16(words.data() + 5)) : "", ctx);
+        created(tid, status, p, status == 0 && wc >= 4 ? "fid" + std::to_string(tid) + ":" + std::to_string(le16(words.data() + 5)) : "", ctx);
         break;
       default:
         break;
@@ -409,7 +405,6 @@ class SmbDissector : public Dissector {
     }
   }
 
-  static uint64_t le64(const uint8_t* p) { return static_cast<uint64_t>(le32(p + 4)) << 32 | le32(p); }
 
   static Bytes slice(Bytes h, size_t off, size_t len) {
     if (off >= h.size()) return {};
@@ -418,12 +413,7 @@ class SmbDissector : public Dissector {
 
   static std::string utf16_at(Bytes h, size_t off, size_t len) { return text::utf16le(slice(h, off, len), 1024); }
 
-  void security_blob(int di, Bytes h, size_t off, size_t len) {
-    (void)di;
-    security_blob1(slice(h, off, len));
-  }
-
-  void security_blob1(Bytes blob) {
+  void security_blob(Bytes blob) {
     ntlmssp::Message m;
     if (!ntlmssp::find_and_parse(blob, m)) return;
     if (m.type == 2) {
@@ -431,7 +421,6 @@ class SmbDissector : public Dissector {
     } else if (m.type == 3) {
       ntlm_ = m;
       have_auth_ = true;
-      password_seen1_ = false;
     } else if (m.type == 1 && client_version_.empty()) {
       client_version_ = m.version;
     }
@@ -534,8 +523,7 @@ class SmbDissector : public Dissector {
   }
 
   uint64_t skip_[2] = {0, 0};
-  bool lost_[2] = {false, false};
-  bool encrypted_ = false, smb1_ = false, have_auth_ = false, password_seen1_ = false;
+  bool smb1_ = false, have_auth_ = false;
   int version_ = 0;
   std::vector<std::string> offered_;
   std::string dialect_, server_os_, client_version_;

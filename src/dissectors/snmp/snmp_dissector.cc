@@ -36,14 +36,14 @@ const char* value_name(const std::string& oid) {
 
 class SnmpDissector : public Dissector {
  public:
-  AppResult on_data(Direction dir, Bytes d, AppContext& ctx) override {
+  AppResult on_data(Direction, Bytes d, AppContext& ctx) override {
     Message m;
     if (!parse(d, m)) {
       ctx.anomaly("snmp.malformed");
       return AppResult::ok();
     }
     write_event(m, ctx);
-    secret(dir, m, ctx);
+    secret(m, ctx);
     return AppResult::ok();
   }
 
@@ -74,7 +74,7 @@ class SnmpDissector : public Dissector {
 
   // A request (or trap) carries the secret; the agent's response with the
   // same community proves it right.
-  void secret(Direction dir, const Message& m, AppContext& ctx) {
+  void secret(const Message& m, AppContext& ctx) {
     if (m.version == 3 && m.user.empty()) return;
     auto it = std::find_if(secrets_.begin(), secrets_.end(), [&](const Secret& s) {
       return s.version == m.version && s.community == m.community && s.user == m.user;
@@ -97,7 +97,6 @@ class SnmpDissector : public Dissector {
       }
     }
     if ((response || refused) && !it->emitted) emit(*it, refused ? "failure" : "success", ctx);
-    (void)dir;
   }
 
   static void write_event(const Message& m, AppContext& ctx) {

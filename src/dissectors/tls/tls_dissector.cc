@@ -131,8 +131,6 @@ class TlsDissector : public Dissector {
           }
           chain_.push_back(std::move(c));
         }
-      } else if (type == 14 && di == 1) {  // ServerHelloDone
-        server_done_ = true;
       }
     }
     b.erase(b.begin(), b.begin() + static_cast<long>(p));
@@ -231,7 +229,7 @@ class TlsDissector : public Dissector {
 
   std::vector<uint8_t> hs_[2];
   bool done_[2] = {false, false}, first_[2] = {true, true};
-  bool have_ch_ = false, have_sh_ = false, server_done_ = false, emitted_ = false;
+  bool have_ch_ = false, have_sh_ = false, emitted_ = false;
   ClientHello ch_;
   ServerHello sh_;
   std::vector<Certificate> chain_;
