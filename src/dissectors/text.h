@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include <openssl/evp.h>
+
 #include <vector>
 
 #include "common/bytes.h"
@@ -23,6 +25,17 @@ inline std::string hex(Bytes b, size_t max = 64, char sep = 0) {
     s += d[b[i] & 15];
   }
   return s;
+}
+// A message digest as hex: its first `max_bytes` bytes, joined by `sep` when given
+// (JA3/HASSH MD5s, certificate and host key fingerprints, JA4's SHA-256 parts).
+inline std::string digest_hex(const EVP_MD* md, Bytes data, size_t max_bytes = EVP_MAX_MD_SIZE, char sep = 0) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned n = 0;
+  EVP_Digest(data.data(), data.size(), out, &n, md, nullptr);
+  return hex(Bytes(out, n), max_bytes, sep);
+}
+inline std::string digest_hex(const EVP_MD* md, std::string_view s, size_t max_bytes = EVP_MAX_MD_SIZE) {
+  return digest_hex(md, Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()), max_bytes);
 }
 inline std::string mac(Bytes b) { return hex(b.first(b.size() < 6 ? b.size() : 6), 6, ':'); }
 inline std::string ipv4(const uint8_t* p) { return IpAddr::v4(p).str(); }

@@ -20,13 +20,6 @@ constexpr size_t kMaxLine = 1024;      // identification lines are at most 255 b
 constexpr size_t kMaxPreLines = 256;   // lines a server may send before its version (RFC 4253 §4.2)
 constexpr uint32_t kMaxPacket = 256 * 1024;
 
-std::string digest_hex(const EVP_MD* md, std::string_view s) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned n = 0;
-  EVP_Digest(s.data(), s.size(), out, &n, md, nullptr);
-  return text::hex(Bytes(out, n), n);
-}
-
 std::string b64(Bytes b) {
   std::string out(4 * ((b.size() + 2) / 3) + 1, '\0');
   int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), b.data(), static_cast<int>(b.size()));
@@ -169,7 +162,7 @@ class SshDissector : public Dissector {
         int k = i;
         std::string str = s.kex + ";" + s.enc[k] + ";" + s.mac[k] + ";" + s.comp[k];
         w.key("hassh").begin_object();
-        w.kv("hash", digest_hex(EVP_md5(), str));
+        w.kv("hash", text::digest_hex(EVP_md5(), str));
         w.kv("string", str.substr(0, 4096));
         w.end_object();
         w.kv("host_key_algorithms", s.hostkey_algs.substr(0, 1024));
@@ -177,10 +170,7 @@ class SshDissector : public Dissector {
       if (i == 1 && !host_key_.empty()) {
         w.key("host_key").begin_object();
         if (!host_key_type_.empty()) w.kv("type", host_key_type_);
-        std::string md5 = digest_hex(EVP_md5(), text::view(Bytes(host_key_)));
-        std::string colon;
-        for (size_t j = 0; j < md5.size(); j += 2) colon += (j ? ":" : "") + md5.substr(j, 2);
-        w.kv("md5", colon);
+        w.kv("md5", text::digest_hex(EVP_md5(), Bytes(host_key_), 16, ':'));
         unsigned char sha[32];
         unsigned n = 0;
         EVP_Digest(host_key_.data(), host_key_.size(), sha, &n, EVP_sha256(), nullptr);

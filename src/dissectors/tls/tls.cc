@@ -42,11 +42,7 @@ std::string join(const std::vector<uint16_t>& v, bool skip_grease) {
 }
 
 std::string sha256_12(const std::string& s) {
-  if (s.empty()) return "000000000000";
-  unsigned char out[32];
-  unsigned n = 0;
-  EVP_Digest(s.data(), s.size(), out, &n, EVP_sha256(), nullptr);
-  return text::hex(Bytes(out, n), 6);
+  return s.empty() ? "000000000000" : text::digest_hex(EVP_sha256(), s, 6);
 }
 
 std::string hex4(uint16_t v) {
@@ -208,10 +204,7 @@ bool parse_certificate(Bytes der, Certificate& c) {
   // Self-signed: issued by itself and its own key verifies the signature.
   c.self_signed = X509_check_issued(x.get(), x.get()) == X509_V_OK;
   c.ca = X509_check_ca(x.get()) > 0;
-  unsigned char md[32];
-  unsigned n = 0;
-  EVP_Digest(der.data(), der.size(), md, &n, EVP_sha256(), nullptr);
-  c.sha256 = text::hex(Bytes(md, n), 32);
+  c.sha256 = text::digest_hex(EVP_sha256(), der);
   if (auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x.get(), NID_subject_alt_name, nullptr, nullptr))) {
     for (int i = 0; i < sk_GENERAL_NAME_num(sans) && c.san_dns.size() < 32; ++i) {
       const GENERAL_NAME* g = sk_GENERAL_NAME_value(sans, i);
@@ -249,12 +242,6 @@ std::string ja3s_string(const ServerHello& s) {
   return std::to_string(s.version) + "," + std::to_string(s.cipher) + "," + join(s.extensions, true);
 }
 
-std::string md5_hex(std::string_view s) {
-  unsigned char out[16];
-  unsigned n = 0;
-  EVP_Digest(s.data(), s.size(), out, &n, EVP_md5(), nullptr);
-  return text::hex(Bytes(out, n), 16);
-}
 
 std::string ja4(const ClientHello& c, char transport) {
   uint16_t v = c.version;

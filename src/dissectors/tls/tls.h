@@ -50,7 +50,6 @@ std::string version_name(uint16_t v);   // "TLS 1.2", "SSLv3", "0x7f17"
 std::string ja3_string(const ClientHello& c);
 std::string ja3s_string(const ServerHello& s);
 std::string ja4(const ClientHello& c, char transport = 't');
-std::string md5_hex(std::string_view s);
 // IANA name of a cipher suite as OpenSSL knows it ("TLS_AES_128_GCM_SHA256"), or "".
 std::string cipher_name(uint16_t id);
 // NULL, export, anonymous, RC4, DES and 3DES suites.

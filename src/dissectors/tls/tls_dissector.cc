@@ -164,7 +164,7 @@ class TlsDissector : public Dissector {
       for (uint16_t c : ch_.ciphers) weak_offered += weak_cipher(c);
       if (weak_offered) w.kv("weak_ciphers_offered", static_cast<uint64_t>(weak_offered));
       std::string j = ja3_string(ch_);
-      w.key("ja3").begin_object().kv("hash", md5_hex(j)).kv("string", j.substr(0, 4096)).end_object();
+      w.key("ja3").begin_object().kv("hash", text::digest_hex(EVP_md5(), j)).kv("string", j.substr(0, 4096)).end_object();
       if (!ch_.sslv2) w.kv("ja4", ja4(ch_));
       w.end_object();
     }
@@ -179,7 +179,7 @@ class TlsDissector : public Dissector {
       for (uint16_t e : sh_.extensions) w.value(static_cast<unsigned>(e));
       w.end_array();
       std::string j = ja3s_string(sh_);
-      w.key("ja3s").begin_object().kv("hash", md5_hex(j)).kv("string", j).end_object();
+      w.key("ja3s").begin_object().kv("hash", text::digest_hex(EVP_md5(), j)).kv("string", j).end_object();
       w.end_object();
       if (weak_cipher(sh_.cipher)) weak.push_back("cipher");
     }
