@@ -1,6 +1,8 @@
 // Recursive-descent JSON (RFC 8259) with depth and size limits.
 #include "common/json_reader.h"
 
+#include "common/utf8.h"
+
 #include <cstdint>
 
 namespace ms {
@@ -34,24 +36,6 @@ struct Parser {
     if (s[pos] != c) return fail("json.syntax");
     ++pos;
     return true;
-  }
-
-  static void put_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | cp >> 6);
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | cp >> 12);
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | cp >> 18);
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
   }
 
   bool hex4(uint32_t& v) {
@@ -98,7 +82,7 @@ struct Parser {
           } else if (cp >= 0xD800 && cp <= 0xDFFF) {
             cp = 0xFFFD;
           }
-          put_utf8(out, cp);
+          append_utf8(out, cp);
           break;
         }
         default:

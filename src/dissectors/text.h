@@ -13,6 +13,7 @@
 #include "common/bytes.h"
 #include "common/json_writer.h"
 #include "common/types.h"
+#include "common/utf8.h"
 
 namespace ms::text {
 
@@ -72,35 +73,18 @@ inline void list(JsonWriter& w, const char* key, const std::vector<std::string>&
 inline std::string utf16le(Bytes b, size_t max = 1024) {
   std::string o;
   size_t n = b.size() < max ? b.size() : max;
-  auto put = [&o](uint32_t c) {
-    if (c < 0x80) {
-      o += static_cast<char>(c);
-    } else if (c < 0x800) {
-      o += static_cast<char>(0xc0 | c >> 6);
-      o += static_cast<char>(0x80 | (c & 0x3f));
-    } else if (c < 0x10000) {
-      o += static_cast<char>(0xe0 | c >> 12);
-      o += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-      o += static_cast<char>(0x80 | (c & 0x3f));
-    } else {
-      o += static_cast<char>(0xf0 | c >> 18);
-      o += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
-      o += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-      o += static_cast<char>(0x80 | (c & 0x3f));
-    }
-  };
   for (size_t i = 0; i + 1 < n; i += 2) {
     uint32_t c = le16(b.data() + i);
     if (c == 0) break;
     if (c >= 0xd800 && c < 0xdc00 && i + 3 < n) {
       uint32_t lo = le16(b.data() + i + 2);
       if (lo >= 0xdc00 && lo < 0xe000) {
-        put(0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00));
+        append_utf8(o, 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00));
         i += 2;
         continue;
       }
     }
-    put(c >= 0xd800 && c < 0xe000 ? 0xfffd : c);
+    append_utf8(o, c >= 0xd800 && c < 0xe000 ? 0xfffd : c);
   }
   return o;
 }
