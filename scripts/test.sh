@@ -29,42 +29,20 @@ scripts/build.sh fuzz
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 repo=$PWD
-# Seeds: small corpus captures for the packet path; the TCP payload of every
-# DICOM stream (sample, corpus, the lab captures the tests just made) for DICOM.
+# Seeds: small corpus captures for the packet path.
 mkdir -p "$work/packet/corpus" "$work/packet/seeds"
 find ../shared/corpus -name '*.pcap*' -size -64k -exec cp {} "$work/packet/seeds/" \;
 cp tests/fuzz/regressions/* "$work/packet/seeds/" 2>/dev/null || true
-# Dissector seeds: byte 0 (chunking), then the TCP payload of each stream on
-# the protocol's port, from the sample, the corpus and the lab captures.
-seed_streams() {  # target port
-  mkdir -p "$work/$1/corpus" "$work/$1/seeds"
-  local n=0 cap st
-  for cap in samples/clinic-sample.pcap ../shared/corpus/nDPI-2025/pcap/*.pcap ../shared/corpus/tapirx/testdata/*.pcap \
-             build/tests/work/test_lab/lab_*/capture.pcap; do
-    [ -f "$cap" ] || continue
-    for st in $(tshark -r "$cap" -Y "tcp.port==$2 && tcp.len>0" -T fields -e tcp.stream 2>/dev/null | sort -u | head -20); do
-      n=$((n + 1))
-      { printf '\x55'; tshark -r "$cap" -Y "tcp.stream==$st && tcp.len>0" -T fields -e tcp.payload 2>/dev/null | tr -d '\n' | xxd -r -p; } > "$work/$1/seeds/s$n.bin"
-    done
-  done
-}
-seed_streams dicom 104
-seed_streams hl7 2575
-seed_streams http 80
-mkdir -p "$work/fhir/corpus" "$work/fhir/seeds"
-cp tests/fuzz/regressions_fhir/* "$work/fhir/seeds/" 2>/dev/null || true
-for f in build/tests/work/test_fhir/lab_ehr/work/out/*.json build/tests/work/test_fhir/lab_ehr/work/fhir/*.json; do
-  if [ -f "$f" ]; then cp "$f" "$work/fhir/seeds/"; fi
-done
-# Identity protocols: streams (TCP) or datagrams (UDP) from the corpus captures
-# that carry them and from the lab's identity scenario.
+# Dissector seeds: the target's committed reproducers, then from each capture
+# the TCP streams (byte 0 chooses the chunking, then the payload) or the UDP
+# datagrams the filter selects; the lab's identity capture is always added.
 C=../shared/corpus
 LABCAPS=$(ls build/tests/work/*/lab_identity/capture.pcap 2>/dev/null | head -1 || true)
-seed_from() {  # target tcp|udp filter capture...
-  local target=$1 kind=$2 filter=$3 n=0 cap st
-  shift 3
+seed_from() {  # target regressions-dir tcp|udp filter capture...
+  local target=$1 regdir=$2 kind=$3 filter=$4 n=0 cap st
+  shift 4
   mkdir -p "$work/$target/corpus" "$work/$target/seeds"
-  cp tests/fuzz/regressions_identity/* "$work/$target/seeds/" 2>/dev/null || true
+  cp "tests/fuzz/$regdir"/* "$work/$target/seeds/" 2>/dev/null || true
   for cap in "$@" $LABCAPS; do
     [ -f "$cap" ] || continue
     if [ "$kind" = udp ]; then
@@ -72,23 +50,31 @@ seed_from() {  # target tcp|udp filter capture...
         n=$((n + 1)); echo "$hex" | xxd -r -p > "$work/$target/seeds/d$n.bin"
       done
     else
-      for st in $(tshark -r "$cap" -Y "$filter && tcp.len>0" -T fields -e tcp.stream 2>/dev/null | sort -u | head -10); do
+      for st in $(tshark -r "$cap" -Y "($filter) && tcp.len>0" -T fields -e tcp.stream 2>/dev/null | sort -u | head -20); do
         n=$((n + 1))
         { printf '\x55'; tshark -r "$cap" -Y "tcp.stream==$st && tcp.len>0" -T fields -e tcp.payload 2>/dev/null | tr -d '\n' | xxd -r -p; } > "$work/$target/seeds/s$n.bin"
       done
     fi
   done
 }
-seed_from dhcp udp "dhcp || dhcpv6" $C/zeek/testing/btest/Traces/dhcp/*.pcap $C/suricata-verify/tests/dhcp-*/input.pcap
-seed_from dns udp "dns || nbns" $C/nDPI/pcap/dns.pcap $C/nDPI/pcap/netbios.pcap $C/zeek/testing/btest/Traces/dns/*.pcap
-seed_from snmp udp snmp $C/zeek/testing/btest/Traces/snmp/*.pcap $C/suricata-verify/tests/snmp-*/*.pcap
-seed_from ssdp udp ssdp $C/nDPI/pcap/ssdp-m-search*.pcap $C/nDPI/pcap/iphone.pcap
-seed_from ftp tcp "tcp.port==21" $C/nDPI/pcap/ftp*.pcap $C/zeek/testing/btest/Traces/ftp/*.pcap
-seed_from telnet tcp "tcp.port==23" $C/nDPI/pcap/telnet.pcap
-seed_from ssh tcp "tcp.port==22" $C/nDPI/pcap/ssh*.pcap $C/zeek/testing/btest/Traces/ssh/*.pcap $C/suricata-verify/tests/ssh-*/input.pcap
-seed_from tls tcp "tcp.port==443" $C/nDPI/pcap/tls*.pcap $C/zeek/testing/btest/Traces/tls/*.pcap $C/suricata-verify/tests/ja4-*/input.pcap
-seed_from smb tcp "tcp.port==445 || tcp.port==139" $C/suricata-verify/tests/smb*/*.pcap $C/zeek/testing/btest/Traces/smb/*.pcap
-seed_from rdp tcp "tcp.port==3389" $C/nDPI/pcap/rdp.pcap $C/zeek/testing/btest/Traces/rdp/*.pcap
+seed_from dicom regressions_dicom tcp "tcp.port==104" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
+seed_from hl7 regressions_hl7 tcp "tcp.port==2575" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
+seed_from http regressions_http tcp "tcp.port==80" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
+mkdir -p "$work/fhir/corpus" "$work/fhir/seeds"
+cp tests/fuzz/regressions_fhir/* "$work/fhir/seeds/" 2>/dev/null || true
+for f in build/tests/work/test_fhir/lab_ehr/work/out/*.json build/tests/work/test_fhir/lab_ehr/work/fhir/*.json; do
+  if [ -f "$f" ]; then cp "$f" "$work/fhir/seeds/"; fi
+done
+seed_from dhcp regressions_identity udp "dhcp || dhcpv6" $C/zeek/testing/btest/Traces/dhcp/*.pcap $C/suricata-verify/tests/dhcp-*/input.pcap
+seed_from dns regressions_identity udp "dns || nbns" $C/nDPI/pcap/dns.pcap $C/nDPI/pcap/netbios.pcap $C/zeek/testing/btest/Traces/dns/*.pcap
+seed_from snmp regressions_identity udp snmp $C/zeek/testing/btest/Traces/snmp/*.pcap $C/suricata-verify/tests/snmp-*/*.pcap
+seed_from ssdp regressions_identity udp ssdp $C/nDPI/pcap/ssdp-m-search*.pcap $C/nDPI/pcap/iphone.pcap
+seed_from ftp regressions_identity tcp "tcp.port==21" $C/nDPI/pcap/ftp*.pcap $C/zeek/testing/btest/Traces/ftp/*.pcap
+seed_from telnet regressions_identity tcp "tcp.port==23" $C/nDPI/pcap/telnet.pcap
+seed_from ssh regressions_identity tcp "tcp.port==22" $C/nDPI/pcap/ssh*.pcap $C/zeek/testing/btest/Traces/ssh/*.pcap $C/suricata-verify/tests/ssh-*/input.pcap
+seed_from tls regressions_identity tcp "tcp.port==443" $C/nDPI/pcap/tls*.pcap $C/zeek/testing/btest/Traces/tls/*.pcap $C/suricata-verify/tests/ja4-*/input.pcap
+seed_from smb regressions_identity tcp "tcp.port==445 || tcp.port==139" $C/suricata-verify/tests/smb*/*.pcap $C/zeek/testing/btest/Traces/smb/*.pcap
+seed_from rdp regressions_identity tcp "tcp.port==3389" $C/nDPI/pcap/rdp.pcap $C/zeek/testing/btest/Traces/rdp/*.pcap
 mkdir -p "$work/discovery/corpus" "$work/discovery/seeds"
 for cap in $C/zeek/testing/btest/Traces/lldp.pcap $C/zeek/testing/btest/Traces/cdp-v1.pcap $C/nDPI/pcap/capwap.pcap $LABCAPS; do
   n=0
