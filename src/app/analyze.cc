@@ -94,9 +94,24 @@ int run_analyze(const AnalyzeOptions& opt) {
     std::cerr << "medsentry: error: " << err << "\n";
     return 1;
   }
+  std::unique_ptr<inv::Inventory> inventory;
+  std::string inventory_db = opt.inventory_db.empty() ? inv::default_db_path() : opt.inventory_db;
+  if (opt.inventory) {
+    try {
+      inv::Options io;
+      io.db_path = inventory_db;
+      io.max_devices = opt.max_devices;
+      io.capture_key = inv::capture_key_of(opt.captures);
+      for (const auto& c : opt.captures) io.capture_files += (io.capture_files.empty() ? "" : "\n") + c;
+      inventory = std::make_unique<inv::Inventory>(io);
+    } catch (const std::exception& e) {
+      std::cerr << "medsentry: error: " << e.what() << "\n";
+      return 1;
+    }
+  }
   std::unique_ptr<OutputThread> out;
   try {
-    out = std::make_unique<OutputThread>(opt.outdir);
+    out = std::make_unique<OutputThread>(opt.outdir, std::move(inventory));
   } catch (const std::exception& e) {
     std::cerr << "medsentry: error: " << e.what() << "\n";
     return 1;
@@ -169,12 +184,6 @@ int run_analyze(const AnalyzeOptions& opt) {
   sum.elapsed = elapsed;
   sum.warnings = reader->warnings();
   sum.interrupted = g_interrupted.load();
-  // The stats event closes events.jsonl.
-  {
-    std::vector<Event> last;
-    last.push_back(make_stats_event(sum));
-    out->push(std::move(last));
-  }
   out->set_meta("medsentry_version", MEDSENTRY_VERSION);
   std::string captures;
   for (const auto& c : opt.captures) captures += (captures.empty() ? "" : "\n") + c;
@@ -183,7 +192,17 @@ int run_analyze(const AnalyzeOptions& opt) {
   out->set_meta("phi_in_clear", opt.keep_phi ? "yes" : "no");
 
   for (const std::string& w : reader->warnings()) std::cerr << "medsentry: warning: " << w << "\n";
-  bool ok = out->finish(err);
+  // The inventory's device events, then the stats event, close events.jsonl.
+  bool ok = out->finish(err, [&]() {
+    if (const inv::Stats* is = out->inventory_stats()) {
+      sum.has_inventory = true;
+      sum.inventory = *is;
+      sum.inventory_db = inventory_db;
+    }
+    std::vector<Event> last;
+    last.push_back(make_stats_event(sum));
+    return last;
+  });
   sum.event_counts = out->counts();
   sum.outdir = opt.outdir;
   if (!opt.quiet) print_summary(std::cout, sum);

@@ -19,6 +19,9 @@ struct AnalyzeOptions {
   uint64_t anomaly_events_per_reason = 100;  // then only counted
   std::string phi_key;    // empty: PhiTokenizer::default_path()
   bool keep_phi = false;  // write patient identifiers in clear (loudly)
+  std::string inventory_db;     // empty: inv::default_db_path()
+  bool inventory = true;        // --no-inventory turns it off
+  size_t max_devices = 100000;  // device records in memory during a run
 };
 
 // Set from a signal handler: stop reading, finish cleanly.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/analyze.h"
+#include "app/inventory_cmd.h"
 #include "dissectors/dissector.h"
 
 namespace {
@@ -15,6 +16,9 @@ constexpr const char* kUsage =
     "usage: medsentry analyze CAPTURE... [-o OUTDIR] [--workers N] [--max-flows N]\n"
     "                         [--progress|--no-progress] [--quiet]\n"
     "                         [--phi-key FILE] [--keep-phi] [--disable-dissector NAME]...\n"
+    "                         [--db FILE] [--max-devices N] [--no-inventory]\n"
+    "       medsentry inventory [--db FILE] [--format table|csv|json] [--type T] [--vendor V]\n"
+    "                           [--subnet CIDR] [--medical]\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
@@ -24,7 +28,14 @@ constexpr const char* kUsage =
     "          Patient names, IDs and birth dates are written as keyed tokens; the key\n"
     "          is --phi-key (default $MEDSENTRY_PHI_KEY or ~/.config/medsentry/phi.key,\n"
     "          created on first use). --keep-phi writes them in clear.\n"
-    "          --disable-dissector turns one dissector off (dicom, hl7, http).\n";
+    "          --disable-dissector turns one dissector off (dicom, hl7, http, ...).\n"
+    "          Every run updates the device inventory --db (default $MEDSENTRY_DB or\n"
+    "          ~/.local/share/medsentry/inventory.db); --max-devices (default 100000)\n"
+    "          caps the devices held in memory; --no-inventory skips it.\n"
+    "\n"
+    "inventory lists the devices of the inventory: an aligned table, or CSV/JSON\n"
+    "          for tools; --type and --vendor match part of the name, --subnet an\n"
+    "          address range, --medical only medical devices.\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
@@ -42,6 +53,41 @@ bool parse_count(const std::string& s, long long lo, long long hi, long long& ou
 
 void on_signal(int) { ms::g_interrupted.store(true); }
 
+int inventory_main(const std::vector<std::string>& args) {
+  ms::InventoryOptions opt;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) return false;
+      out = args[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "--db") {
+      if (!value(v) || v.empty()) return usage_error("--db needs a file");
+      opt.db_path = v;
+    } else if (a == "--format") {
+      if (!value(v)) return usage_error("--format needs table, csv or json");
+      if (v != "table" && v != "csv" && v != "json") return usage_error("--format: '" + v + "' is not table, csv or json");
+      opt.format = v;
+    } else if (a == "--type") {
+      if (!value(v) || v.empty()) return usage_error("--type needs a device type");
+      opt.type = v;
+    } else if (a == "--vendor") {
+      if (!value(v) || v.empty()) return usage_error("--vendor needs a name");
+      opt.vendor = v;
+    } else if (a == "--subnet") {
+      if (!value(v) || v.empty()) return usage_error("--subnet needs an address range");
+      opt.subnet = v;
+    } else if (a == "--medical") {
+      opt.medical_only = true;
+    } else {
+      return usage_error("inventory: unknown option '" + a + "'");
+    }
+  }
+  return ms::run_inventory(opt);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -58,6 +104,7 @@ int main(int argc, char** argv) {
     std::cout << "medsentry " << MEDSENTRY_VERSION << "\n";
     return 0;
   }
+  if (args[0] == "inventory") return inventory_main(args);
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;
@@ -90,6 +137,15 @@ int main(int argc, char** argv) {
       for (const auto& spec : ms::DissectorRegistry::all()) known |= spec.name == v;
       if (!known) return usage_error("--disable-dissector: no dissector named '" + v + "'");
       opt.flow.disabled_dissectors.push_back(v);
+    } else if (a == "--db") {
+      if (!value(v) || v.empty()) return usage_error("--db needs a file");
+      opt.inventory_db = v;
+    } else if (a == "--max-devices") {
+      if (!value(v)) return usage_error(a + " needs a number");
+      if (!parse_count(v, 1, 100'000'000, n)) return usage_error("--max-devices: '" + v + "' is not a number from 1 to 100000000");
+      opt.max_devices = static_cast<size_t>(n);
+    } else if (a == "--no-inventory") {
+      opt.inventory = false;
     } else if (a == "--keep-phi") {
       opt.keep_phi = true;
     } else if (a == "--progress") {

@@ -83,6 +83,18 @@ Event make_stats_event(const Summary& s) {
   w.kv("unknown", f.app_unknown);
   w.kv("errors", f.app_errors);
   w.end_object();
+  if (s.has_inventory) {
+    const inv::Stats& i = s.inventory;
+    w.key("inventory").begin_object();
+    w.kv("observations", i.observations);
+    w.kv("devices", i.devices);
+    w.kv("devices_new", i.devices_new);
+    w.kv("devices_changed", i.devices_changed);
+    w.kv("max_resident", i.max_resident);
+    w.kv("evictions", i.evictions);
+    w.kv("dropped_observations", i.dropped);
+    w.end_object();
+  }
   w.end_object();
   return b.finish();
 }
@@ -117,6 +129,13 @@ void print_summary(std::ostream& os, const Summary& s) {
   os << "  other       non-IP " << grouped(d.non_ip) << ", undecodable " << grouped(d.undecodable)
      << ", IP fragments " << grouped(s.defrag.fragments) << " (datagrams reassembled "
      << grouped(s.defrag.reassembled) << "), TCP gaps " << grouped(f.tcp_gaps) << "\n";
+  if (s.has_inventory) {
+    const inv::Stats& i = s.inventory;
+    os << "  inventory   " << grouped(i.devices) << " devices (" << grouped(i.devices_new) << " new, "
+       << grouped(i.devices_changed) << " changed)";
+    if (i.evictions) os << ", " << grouped(i.evictions) << " evicted from memory (--max-devices)";
+    os << " in " << s.inventory_db << "\n";
+  }
   if (!s.warnings.empty()) os << "  warnings    " << s.warnings.size() << " (see stderr)\n";
   os << "  output      " << s.outdir << "/events.jsonl, " << s.outdir << "/medsentry.db\n";
 }

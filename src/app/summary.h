@@ -11,6 +11,7 @@
 #include "decode/defrag.h"
 #include "events/event.h"
 #include "flow/flow_engine.h"
+#include "inventory/inventory.h"
 
 namespace ms {
 
@@ -25,6 +26,9 @@ struct Summary {
   bool interrupted = false;
   std::map<std::string, uint64_t> event_counts;
   std::string outdir;
+  bool has_inventory = false;
+  inv::Stats inventory;
+  std::string inventory_db;
 };
 
 Event make_stats_event(const Summary& s);

@@ -20,6 +20,12 @@ struct FlowRow {
   uint16_t src_port = 0, dest_port = 0;
   TimeNs start = 0, end = 0;
   uint64_t pkts_toserver = 0, pkts_toclient = 0, bytes_toserver = 0, bytes_toclient = 0;
+  // Not in the `flows` table's columns (they are in its JSON): what the
+  // inventory reads without parsing the line.
+  uint8_t mac[2][6] = {};
+  bool has_mac[2] = {false, false};
+  uint8_t ttl[2] = {0, 0};
+  bool answered = false;
 };
 
 struct Event {

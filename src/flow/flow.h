@@ -72,6 +72,7 @@ struct Flow {
   // source, or as the unicast destination of the other side's packets.
   uint8_t mac[2][6] = {};
   bool has_mac[2] = {false, false};
+  uint8_t ttl[2] = {0, 0};  // IPv4 TTL / IPv6 hop limit of each side's first packet (an OS hint)
   uint64_t pkts[2] = {0, 0};
   uint64_t bytes[2] = {0, 0};
 

@@ -171,6 +171,7 @@ void FlowEngine::process(const Packet& p) {
   f->pkts[dir] += p.frames;
   f->bytes[dir] += p.frame_bytes;
   f->last_ts = p.ts;
+  if (f->ttl[dir] == 0) f->ttl[dir] = p.ttl;
   if (p.src_mac && !f->has_mac[dir]) {
     std::memcpy(f->mac[dir], p.src_mac, 6);
     f->has_mac[dir] = true;
@@ -336,6 +337,8 @@ void FlowEngine::emit_flow_event(const Flow& f, const char* reason) {
     }
     w.kv(d == 0 ? "src_mac" : "dest_mac", std::string_view(mac, 17));
   }
+  if (f.ttl[0]) w.kv("src_ttl", static_cast<unsigned>(f.ttl[0]));
+  if (f.ttl[1]) w.kv("dest_ttl", static_cast<unsigned>(f.ttl[1]));
   w.end_object();
   if (f.proto == kProtoTcp) {
     char hex[8];
@@ -384,6 +387,19 @@ void FlowEngine::emit_flow_event(const Flow& f, const char* reason) {
   row->pkts_toclient = f.pkts[1];
   row->bytes_toserver = f.bytes[0];
   row->bytes_toclient = f.bytes[1];
+  for (int d = 0; d < 2; ++d) {
+    if (f.has_mac[d]) std::memcpy(row->mac[d], f.mac[d], 6);
+    row->has_mac[d] = f.has_mac[d];
+    row->ttl[d] = f.ttl[d];
+  }
+  // Answered: the responder took part (a SYN-ACK, data picked up midstream
+  // that is not a reset, or any UDP/ICMP reply): it offers the service.
+  if (f.proto == kProtoTcp) {
+    uint8_t tc = f.tcp_flags[1];
+    row->answered = ((tc & kTcpSyn) && (tc & kTcpAck)) || (f.midstream && f.pkts[1] > 0 && !(tc & kTcpRst));
+  } else {
+    row->answered = f.pkts[1] > 0;
+  }
   ev.flow = std::move(row);
   sink_.emit(std::move(ev));
 }

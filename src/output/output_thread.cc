@@ -8,7 +8,8 @@
 
 namespace ms {
 
-OutputThread::OutputThread(const std::string& outdir) : outdir_(outdir) {
+OutputThread::OutputThread(const std::string& outdir, std::unique_ptr<inv::Inventory> inventory)
+    : outdir_(outdir), inventory_(std::move(inventory)) {
   std::string path = jsonl_path();
   jsonl_ = std::fopen(path.c_str(), "w");
   if (!jsonl_) throw std::runtime_error(path + ": cannot create: " + std::strerror(errno));
@@ -37,6 +38,7 @@ void OutputThread::write_batch(const std::vector<Event>& batch) {
     fwrite_unlocked(e.json.data(), 1, e.json.size(), jsonl_);  // only this thread writes
     fputc_unlocked('\n', jsonl_);
     ++counts_[e.event_type];
+    if (inventory_) inventory_->add(e);
   }
   written_ += batch.size();
   db_->write(batch);
@@ -61,11 +63,29 @@ void OutputThread::run() {
   }
 }
 
-bool OutputThread::finish(std::string& error) {
+bool OutputThread::finish(std::string& error, const std::function<std::vector<Event>()>& last) {
   if (!finished_) {
     finished_ = true;
     q_.close();
     if (thread_.joinable()) thread_.join();
+    // The thread has ended: what follows runs here, alone.
+    if (inventory_ && error_.empty()) {
+      try {
+        std::vector<Event> devices = inventory_->finish();
+        auto keep = std::move(inventory_);  // device events are not observations
+        write_batch(devices);
+        inventory_ = std::move(keep);
+      } catch (const std::exception& ex) {
+        error_ = std::string("inventory: ") + ex.what();
+      }
+    }
+    if (last && error_.empty()) {
+      try {
+        write_batch(last());
+      } catch (const std::exception& ex) {
+        error_ = ex.what();
+      }
+    }
     try {
       for (const auto& [k, v] : meta_) db_->set_meta(k, v);
       db_->close();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "common/bounded_queue.h"
 #include "events/event.h"
+#include "inventory/inventory.h"
 #include "output/sqlite_writer.h"
 
 namespace ms {
@@ -18,14 +20,20 @@ namespace ms {
 class OutputThread {
  public:
   // Creates the files; throws std::runtime_error with a one-line message.
-  explicit OutputThread(const std::string& outdir);
+  // `inventory` (may be null) sees every event and adds its `device` events
+  // at the end.
+  explicit OutputThread(const std::string& outdir, std::unique_ptr<inv::Inventory> inventory = nullptr);
   ~OutputThread();
 
   void push(std::vector<Event>&& batch) { q_.push(std::move(batch)); }
   void set_meta(const std::string& key, const std::string& value);
-  // Drains the queue, closes the files. Returns false and fills `error` if a
-  // write failed (the output written before the failure is kept).
-  bool finish(std::string& error);
+  // Drains the queue, finishes the inventory (its device events), writes the
+  // events `last` returns (the stats event closes events.jsonl), closes the
+  // files. Returns false and fills `error` if a write failed (the output
+  // written before the failure is kept).
+  bool finish(std::string& error, const std::function<std::vector<Event>()>& last = {});
+  // Valid after finish(); null without an inventory.
+  const inv::Stats* inventory_stats() const { return inventory_ ? &inventory_->stats() : nullptr; }
 
   // Valid after finish().
   const std::map<std::string, uint64_t>& counts() const { return counts_; }
@@ -40,6 +48,7 @@ class OutputThread {
   std::string outdir_;
   FILE* jsonl_ = nullptr;
   std::unique_ptr<SqliteWriter> db_;
+  std::unique_ptr<inv::Inventory> inventory_;
   BoundedQueue<std::vector<Event>> q_{64};
   std::thread thread_;
   std::map<std::string, uint64_t> counts_;

@@ -1,0 +1,204 @@
+// `medsentry inventory`: the devices of the inventory database, as an aligned
+// table, CSV or JSON, filtered by type, vendor or subnet.
+#include "app/inventory_cmd.h"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <iostream>
+
+#include "common/json_writer.h"
+#include "common/types.h"
+#include "inventory/inventory.h"
+
+namespace ms {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+struct Cidr {
+  uint8_t net[16] = {};
+  int bits = 0;
+  bool v4 = false;
+};
+
+bool parse_cidr(const std::string& s, Cidr& out) {
+  size_t slash = s.find('/');
+  std::string addr = s.substr(0, slash);
+  if (inet_pton(AF_INET, addr.c_str(), out.net) == 1) {
+    out.v4 = true;
+  } else if (inet_pton(AF_INET6, addr.c_str(), out.net) != 1) {
+    return false;
+  }
+  int max = out.v4 ? 32 : 128;
+  out.bits = max;
+  if (slash != std::string::npos) {
+    std::string b = s.substr(slash + 1);
+    if (b.empty() || b.size() > 3 || !std::all_of(b.begin(), b.end(), ::isdigit)) return false;
+    out.bits = std::stoi(b);
+    if (out.bits > max) return false;
+  }
+  return true;
+}
+
+bool in_cidr(const std::string& ip, const Cidr& c) {
+  uint8_t a[16];
+  if (c.v4 ? inet_pton(AF_INET, ip.c_str(), a) != 1 : inet_pton(AF_INET6, ip.c_str(), a) != 1) return false;
+  int full = c.bits / 8, rest = c.bits % 8;
+  if (std::memcmp(a, c.net, static_cast<size_t>(full)) != 0) return false;
+  if (rest == 0) return true;
+  uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
+  return (a[full] & mask) == (c.net[full] & mask);
+}
+
+struct Device {
+  std::string mac, ip, ips, mac_vendor, manufacturer, model, version, serial, type, cls, os, hostname, record;
+  bool medical = false, eol = false;
+  int64_t first = 0, last = 0;
+};
+
+std::string col(sqlite3_stmt* s, int i) {
+  const unsigned char* t = sqlite3_column_text(s, i);
+  return t ? reinterpret_cast<const char*>(t) : "";
+}
+
+std::string csv_field(const std::string& v) {
+  // A leading = + - @ would be a formula in a spreadsheet: quote it with '.
+  std::string s = v;
+  if (!s.empty() && std::strchr("=+-@", s[0])) s = "'" + s;
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Display width of UTF-8 text (one column per code point: enough for names).
+size_t width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+int run_inventory(const InventoryOptions& o) {
+  Cidr cidr;
+  if (!o.subnet.empty() && !parse_cidr(o.subnet, cidr)) {
+    std::cerr << "medsentry: error: --subnet: '" << o.subnet << "' is not an address or CIDR (10.1.0.0/16, fd00::/8)\n";
+    return 2;
+  }
+  std::vector<Device> devs;
+  try {
+    inv::Db db(o.db_path.empty() ? inv::default_db_path() : o.db_path, false);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db.handle(),
+                       "SELECT mac, ip, ips, mac_vendor, manufacturer, model, version, serial, type, class, os, hostname, "
+                       "record, medical, os_eol, first_ns, last_ns FROM devices",
+                       -1, &st, nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      Device d{col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), col(st, 5), col(st, 6),
+               col(st, 7), col(st, 8), col(st, 9), col(st, 10), col(st, 11), col(st, 12)};
+      d.medical = sqlite3_column_int(st, 13) != 0;
+      d.eol = sqlite3_column_int(st, 14) != 0;
+      d.first = sqlite3_column_int64(st, 15);
+      d.last = sqlite3_column_int64(st, 16);
+      devs.push_back(std::move(d));
+    }
+    sqlite3_finalize(st);
+  } catch (const std::exception& e) {
+    std::cerr << "medsentry: error: " << e.what() << "\n";
+    return 1;
+  }
+  std::string type = lower(o.type), vendor = lower(o.vendor);
+  std::vector<const Device*> shown;
+  for (const Device& d : devs) {
+    if (!type.empty() && lower(d.type).find(type) == std::string::npos) continue;
+    if (!vendor.empty() && lower(d.manufacturer).find(vendor) == std::string::npos &&
+        lower(d.mac_vendor).find(vendor) == std::string::npos)
+      continue;
+    if (o.medical_only && !d.medical) continue;
+    if (!o.subnet.empty()) {
+      bool any = false;
+      size_t i = 0;
+      while (i <= d.ips.size() && !any) {
+        size_t j = d.ips.find(' ', i);
+        if (j == std::string::npos) j = d.ips.size();
+        any = in_cidr(d.ips.substr(i, j - i), cidr);
+        i = j + 1;
+      }
+      if (!any) continue;
+    }
+    shown.push_back(&d);
+  }
+  // Medical devices first, then by address.
+  std::sort(shown.begin(), shown.end(), [](const Device* a, const Device* b) {
+    if (a->medical != b->medical) return a->medical;
+    uint8_t x[16] = {}, y[16] = {};
+    bool xa = inet_pton(AF_INET, a->ip.c_str(), x) == 1, ya = inet_pton(AF_INET, b->ip.c_str(), y) == 1;
+    if (xa != ya) return xa;
+    int c = std::memcmp(x, y, 16);
+    if (c != 0) return c < 0;
+    return std::tie(a->ip, a->mac) < std::tie(b->ip, b->mac);
+  });
+
+  if (o.format == "json") {
+    std::string out = "[";
+    for (size_t i = 0; i < shown.size(); ++i) out += (i ? ",\n" : "\n") + shown[i]->record;
+    out += shown.empty() ? "]\n" : "\n]\n";
+    std::cout << out;
+    return 0;
+  }
+  auto os_cell = [](const Device& d) { return d.os + (d.eol ? " (EOL)" : ""); };
+  if (o.format == "csv") {
+    std::cout << "mac,ip,ips,mac_vendor,manufacturer,model,version,serial,type,class,medical,os,os_eol,hostname,first_seen,"
+                 "last_seen\n";
+    for (const Device* d : shown) {
+      std::cout << csv_field(d->mac) << ',' << csv_field(d->ip) << ',' << csv_field(d->ips) << ',' << csv_field(d->mac_vendor)
+                << ',' << csv_field(d->manufacturer) << ',' << csv_field(d->model) << ',' << csv_field(d->version) << ','
+                << csv_field(d->serial) << ',' << csv_field(d->type) << ',' << csv_field(d->cls) << ','
+                << (d->medical ? "yes" : "no") << ',' << csv_field(d->os) << ',' << (d->eol ? "yes" : "no") << ','
+                << csv_field(d->hostname) << ',' << format_time(d->first) << ',' << format_time(d->last) << "\n";
+    }
+    return 0;
+  }
+  // Table.
+  const char* heads[] = {"IP", "MAC", "MANUFACTURER", "MODEL", "TYPE", "CLASS", "OS", "HOSTNAME", "LAST SEEN"};
+  std::vector<std::vector<std::string>> rows;
+  for (const Device* d : shown) {
+    std::string last = format_time(d->last).substr(0, 19);
+    rows.push_back({d->ip, d->mac, d->manufacturer, d->model, d->type, d->cls, os_cell(*d), d->hostname, last});
+  }
+  size_t w[9];
+  for (int i = 0; i < 9; ++i) w[i] = std::strlen(heads[i]);
+  for (auto& r : rows) {
+    for (int i = 0; i < 9; ++i) {
+      if (r[i].size() > 40) r[i] = r[i].substr(0, 39) + "~";
+      w[i] = std::max(w[i], width(r[i]));
+    }
+  }
+  auto line = [&](const std::vector<std::string>& r) {
+    std::string s;
+    for (int i = 0; i < 9; ++i) {
+      s += r[i];
+      if (i < 8) s += std::string(w[i] - width(r[i]) + 2, ' ');
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    std::cout << s << "\n";
+  };
+  line(std::vector<std::string>(std::begin(heads), std::end(heads)));
+  for (const auto& r : rows) line(r);
+  size_t med = static_cast<size_t>(std::count_if(shown.begin(), shown.end(), [](const Device* d) { return d->medical; }));
+  std::cout << shown.size() << " devices (" << med << " medical) of " << devs.size() << "\n";
+  return 0;
+}
+
+}  // namespace ms

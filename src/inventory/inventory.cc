@@ -1,0 +1,1027 @@
+// The inventory: aggregation under a memory cap, the persistent database, and
+// the derivation of device records (docs/inventory.md).
+#include "inventory/inventory.h"
+
+#include <arpa/inet.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+#include "common/json_writer.h"
+#include "inventory/knowledge.h"
+
+namespace ms::inv {
+
+namespace {
+
+constexpr size_t kMaxAttrsPerDevice = 4096;   // a router sees every remote address: bounded
+constexpr size_t kGatewayAddresses = 16;      // a MAC seen with more IPs than this forwards for others
+constexpr size_t kMaxPeersInRecord = 64;
+constexpr size_t kMaxEvidence = 5;
+constexpr size_t kMaxCandidates = 6;
+
+constexpr const char* kSchema = R"SQL(
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=NORMAL;
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS captures(
+  id INTEGER PRIMARY KEY,
+  key TEXT UNIQUE NOT NULL,
+  files TEXT,
+  analysed_at TEXT);
+CREATE TABLE IF NOT EXISTS observations(
+  capture INTEGER NOT NULL,
+  device TEXT NOT NULL,
+  attr TEXT NOT NULL,
+  value TEXT NOT NULL,
+  source TEXT NOT NULL,
+  confidence REAL NOT NULL,
+  first_ns INTEGER NOT NULL,
+  last_ns INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  flow_id INTEGER,
+  PRIMARY KEY(capture, device, attr, value, source)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS observations_attr ON observations(attr, device);
+CREATE TABLE IF NOT EXISTS devices(
+  id TEXT PRIMARY KEY,
+  mac TEXT, ip TEXT, ips TEXT, mac_vendor TEXT,
+  manufacturer TEXT, model TEXT, version TEXT, serial TEXT,
+  type TEXT, class TEXT, medical INTEGER, os TEXT, os_eol INTEGER,
+  hostname TEXT, first_ns INTEGER, last_ns INTEGER,
+  digest TEXT NOT NULL,
+  record TEXT NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES('inventory_schema', '1');
+)SQL";
+
+std::string sha256_hex(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr);
+  static const char* kHex = "0123456789abcdef";
+  std::string s;
+  for (unsigned i = 0; i < n; ++i) {
+    s += kHex[md[i] >> 4];
+    s += kHex[md[i] & 15];
+  }
+  return s;
+}
+
+std::string now_iso() {
+  char buf[32];
+  time_t t = time(nullptr);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+std::string col_text(sqlite3_stmt* s, int i) {
+  const unsigned char* t = sqlite3_column_text(s, i);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_column_bytes(s, i))) : "";
+}
+
+bool parse_ip(const std::string& s, uint8_t out[16], bool& v4) {
+  if (inet_pton(AF_INET, s.c_str(), out) == 1) {
+    v4 = true;
+    return true;
+  }
+  v4 = false;
+  return inet_pton(AF_INET6, s.c_str(), out) == 1;
+}
+
+// RFC 1918, link-local, CGNAT-free private space and IPv6 ULA/link-local:
+// where a hospital's own devices live (the detections' configuration will
+// make this a setting).
+bool internal_ip(const std::string& ip) {
+  uint8_t b[16];
+  bool v4;
+  if (!parse_ip(ip, b, v4)) return false;
+  if (v4) return b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
+  return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
+}
+
+// Link-local addresses never cross a router: a gateway's own.
+bool link_local(const std::string& ip) {
+  uint8_t b[16];
+  bool v4;
+  if (!parse_ip(ip, b, v4)) return false;
+  return v4 ? (b[0] == 169 && b[1] == 254) : (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
+}
+
+}  // namespace
+
+std::string capture_key_of(const std::vector<std::string>& files) {
+  std::string all;
+  for (const std::string& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) throw std::runtime_error(f + ": cannot read");
+    in.seekg(0, std::ios::end);
+    auto size = static_cast<uint64_t>(in.tellg());
+    constexpr uint64_t kChunk = 1 << 20;
+    std::string head(std::min(size, kChunk), '\0'), tail;
+    in.seekg(0);
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    if (size > kChunk) {
+      tail.resize(std::min(size - kChunk, kChunk));
+      in.seekg(static_cast<std::streamoff>(size - tail.size()));
+      in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+    }
+    all += std::to_string(size) + ":" + sha256_hex(head) + ":" + sha256_hex(tail) + "\n";
+  }
+  return sha256_hex(all);
+}
+
+std::string default_db_path() {
+  if (const char* e = std::getenv("MEDSENTRY_DB"); e && *e) return e;
+  if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/medsentry/inventory.db";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.local/share/medsentry/inventory.db";
+}
+
+Db::Db(const std::string& path, bool create) : path_(path) {
+  if (create) {
+    // The parent directory, private: the inventory says where devices and
+    // their weaknesses are.
+    size_t slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0) {
+      std::string dir = path.substr(0, slash);
+      std::string cur;
+      for (size_t i = 0; i <= dir.size(); ++i) {
+        if (i == dir.size() || dir[i] == '/') {
+          if (!cur.empty()) mkdir(cur.c_str(), 0700);
+        }
+        if (i < dir.size()) cur += dir[i];
+      }
+    }
+  } else {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) throw std::runtime_error(path + ": no inventory database (run 'medsentry analyze' first)");
+  }
+  int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    std::string msg = path + ": cannot open inventory database: " + sqlite3_errmsg(db_);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error(msg);
+  }
+  sqlite3_busy_timeout(db_, 30000);  // another analysis may be writing
+  char* err = nullptr;
+  if (sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = path + ": not an inventory database: " + (err ? err : "unreadable");
+    sqlite3_free(err);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error(msg);
+  }
+  exec(kSchema);
+  if (create) chmod(path.c_str(), 0600);
+}
+
+Db::~Db() {
+  if (db_) sqlite3_close(db_);
+}
+
+void Db::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = path_ + ": " + (err ? err : "sqlite error");
+    sqlite3_free(err);
+    throw std::runtime_error(msg);
+  }
+}
+
+Inventory::Inventory(const Options& opt) : opt_(opt) {
+  db_ = std::make_unique<Db>(opt.db_path, true);
+  sqlite3* h = db_->handle();
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(h,
+                     "INSERT INTO captures(key, files, analysed_at) VALUES(?,?,?) "
+                     "ON CONFLICT(key) DO UPDATE SET analysed_at=excluded.analysed_at, files=excluded.files RETURNING id",
+                     -1, &st, nullptr);
+  bind_text(st, 1, opt.capture_key);
+  bind_text(st, 2, opt.capture_files);
+  bind_text(st, 3, now_iso());
+  if (sqlite3_step(st) != SQLITE_ROW) {
+    std::string msg = opt.db_path + ": " + sqlite3_errmsg(h);
+    sqlite3_finalize(st);
+    throw std::runtime_error(msg);
+  }
+  capture_id_ = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  // Idempotence: this capture's earlier observations are replaced.
+  sqlite3_prepare_v2(h, "DELETE FROM observations WHERE capture=?", -1, &st, nullptr);
+  sqlite3_bind_int64(st, 1, capture_id_);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) throw std::runtime_error(opt.db_path + ": " + sqlite3_errmsg(h));
+  if (sqlite3_prepare_v2(h,
+                         "INSERT INTO observations(capture, device, attr, value, source, confidence, first_ns, last_ns, "
+                         "count, bytes, flow_id) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
+                         "ON CONFLICT(capture, device, attr, value, source) DO UPDATE SET "
+                         "confidence=max(confidence, excluded.confidence), "
+                         "flow_id=CASE WHEN excluded.first_ns < first_ns THEN excluded.flow_id ELSE flow_id END, "
+                         "first_ns=min(first_ns, excluded.first_ns), last_ns=max(last_ns, excluded.last_ns), "
+                         "count=count+excluded.count, bytes=bytes+excluded.bytes",
+                         -1, &upsert_, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(opt.db_path + ": " + sqlite3_errmsg(h));
+  }
+}
+
+Inventory::~Inventory() {
+  if (upsert_) sqlite3_finalize(upsert_);
+}
+
+void Inventory::add(const Event& e) {
+  if (e.event_type != "flow" && !observed_type(e.event_type)) return;
+  observe(e, [this](Observation&& o) { observe_one(std::move(o)); });
+}
+
+void Inventory::observe_one(Observation&& o) {
+  ++stats_.observations;
+  auto it = devices_.find(o.device);
+  if (it == devices_.end()) {
+    it = devices_.emplace(o.device, Device{}).first;
+    lru_.push_front(o.device);
+    it->second.lru = lru_.begin();
+    stats_.max_resident = std::max<uint64_t>(stats_.max_resident, devices_.size());
+  } else if (it->second.lru != lru_.begin()) {
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+  }
+  Device& d = it->second;
+  std::string k;
+  k.reserve(o.attr.size() + o.value.size() + o.source.size() + 2);
+  k += o.attr;
+  k += '\x1f';
+  k += o.value;
+  k += '\x1f';
+  k += o.source;
+  TimeNs last = o.ts_last ? o.ts_last : o.ts;
+  auto a = d.attrs.find(k);
+  if (a == d.attrs.end()) {
+    if (d.attrs.size() >= kMaxAttrsPerDevice) {
+      ++stats_.dropped;
+      return;
+    }
+    d.attrs.emplace(std::move(k), Agg{o.confidence, o.ts, last, 1, o.bytes, o.flow_id});
+  } else {
+    Agg& g = a->second;
+    g.confidence = std::max(g.confidence, o.confidence);
+    if (o.ts < g.first) {
+      g.first = o.ts;
+      g.flow_id = o.flow_id;
+    }
+    g.last = std::max(g.last, last);
+    ++g.count;
+    g.bytes += o.bytes;
+  }
+  while (devices_.size() > opt_.max_devices) {
+    const std::string victim = lru_.back();
+    auto v = devices_.find(victim);
+    write_out(victim, v->second);
+    lru_.pop_back();
+    devices_.erase(v);
+    ++stats_.evictions;
+  }
+}
+
+void Inventory::begin() {
+  if (!in_tx_) {
+    db_->exec("BEGIN");
+    in_tx_ = true;
+    tx_rows_ = 0;
+  }
+}
+
+void Inventory::commit() {
+  if (in_tx_) {
+    db_->exec("COMMIT");
+    in_tx_ = false;
+  }
+}
+
+void Inventory::write_out(const std::string& key, Device& d) {
+  begin();
+  for (const auto& [k, g] : d.attrs) {
+    size_t p1 = k.find('\x1f'), p2 = k.find('\x1f', p1 + 1);
+    sqlite3_reset(upsert_);
+    sqlite3_bind_int64(upsert_, 1, capture_id_);
+    bind_text(upsert_, 2, key);
+    sqlite3_bind_text(upsert_, 3, k.data(), static_cast<int>(p1), SQLITE_TRANSIENT);
+    sqlite3_bind_text(upsert_, 4, k.data() + p1 + 1, static_cast<int>(p2 - p1 - 1), SQLITE_TRANSIENT);
+    sqlite3_bind_text(upsert_, 5, k.data() + p2 + 1, static_cast<int>(k.size() - p2 - 1), SQLITE_TRANSIENT);
+    sqlite3_bind_double(upsert_, 6, static_cast<double>(static_cast<int>(g.confidence * 100 + 0.5)) / 100);
+    sqlite3_bind_int64(upsert_, 7, g.first);
+    sqlite3_bind_int64(upsert_, 8, g.last);
+    sqlite3_bind_int64(upsert_, 9, static_cast<int64_t>(g.count));
+    sqlite3_bind_int64(upsert_, 10, static_cast<int64_t>(g.bytes));
+    sqlite3_bind_int64(upsert_, 11, static_cast<int64_t>(g.flow_id));
+    if (sqlite3_step(upsert_) != SQLITE_DONE) throw std::runtime_error(opt_.db_path + ": " + sqlite3_errmsg(db_->handle()));
+    if (++tx_rows_ >= 50000) {
+      commit();
+      begin();
+    }
+  }
+}
+
+std::vector<Event> Inventory::finish() {
+  for (auto& [k, d] : devices_) write_out(k, d);
+  devices_.clear();
+  lru_.clear();
+  commit();
+  return derive_devices(*db_, stats_);
+}
+
+// ---------------------------------------------------------------------------
+// Derivation
+
+namespace {
+
+struct Row {
+  std::string attr, value, source;
+  double conf = 0;
+  TimeNs first = 0, last = 0;
+  uint64_t count = 0, bytes = 0, flow_id = 0;
+};
+
+struct Evidence {
+  std::string source, observed;
+  double conf;
+  TimeNs first, last;
+  uint64_t count, flow_id;
+};
+
+struct Candidate {
+  std::string value;
+  double conf = 0;
+  std::vector<Evidence> evidence;
+};
+
+// Candidates for one field: the displayed value is the most confident, then
+// the best supported, then the most specific; the others stay in the record.
+class Field {
+ public:
+  void add(const std::string& value, double conf, const Row& r, const std::string& observed) {
+    if (value.empty()) return;
+    Candidate& c = by_value_[value];
+    c.value = value;
+    c.conf = std::max(c.conf, conf);
+    c.evidence.push_back({r.source, observed, conf, r.first, r.last, r.count, r.flow_id});
+  }
+  std::vector<Candidate> ranked() const {
+    std::vector<Candidate> v;
+    for (const auto& [k, c] : by_value_) v.push_back(c);
+    std::sort(v.begin(), v.end(), [](const Candidate& a, const Candidate& b) {
+      if (a.conf != b.conf) return a.conf > b.conf;
+      if (a.evidence.size() != b.evidence.size()) return a.evidence.size() > b.evidence.size();
+      if (a.value.size() != b.value.size()) return a.value.size() > b.value.size();
+      return a.value < b.value;
+    });
+    for (Candidate& c : v) {
+      std::sort(c.evidence.begin(), c.evidence.end(), [](const Evidence& a, const Evidence& b) {
+        if (a.conf != b.conf) return a.conf > b.conf;
+        if (a.source != b.source) return a.source < b.source;
+        return a.observed < b.observed;
+      });
+      if (c.evidence.size() > kMaxEvidence) c.evidence.resize(kMaxEvidence);
+    }
+    return v;
+  }
+  std::string best() const {
+    auto r = ranked();
+    return r.empty() ? "" : r[0].value;
+  }
+  double best_conf() const {
+    auto r = ranked();
+    return r.empty() ? 0 : r[0].conf;
+  }
+  bool empty() const { return by_value_.empty(); }
+
+ private:
+  std::map<std::string, Candidate> by_value_;
+};
+
+struct Service {
+  std::string proto, app, security;
+  unsigned port = 0;
+  TimeNs first = 0, last = 0;
+  uint64_t flows = 0, bytes = 0;
+};
+
+struct Peer {
+  std::string direction, ip, service;
+  TimeNs first = 0, last = 0;
+  uint64_t flows = 0, bytes = 0;
+};
+
+// Device type from a DICOM modality (PS3.3 C.7.3.1.1.1 defined terms).
+std::string type_of_modality(const std::string& m) {
+  if (m == "CT") return "CT";
+  if (m == "MR") return "MR";
+  if (m == "CR" || m == "DX" || m == "DR" || m == "RF" || m == "XA" || m == "MG" || m == "IO" || m == "PX") return "X-ray/DR/CR";
+  if (m == "US" || m == "IVUS") return "ultrasound";
+  if (m == "NM" || m == "PT") return "nuclear medicine";
+  return "";
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  for (;;) {
+    size_t j = s.find(sep, i);
+    out.push_back(s.substr(i, j == std::string::npos ? std::string::npos : j - i));
+    if (j == std::string::npos) break;
+    i = j + 1;
+  }
+  return out;
+}
+
+// Attributes the "any" signatures look at.
+bool identity_text(const std::string& attr) {
+  static const char* kAttrs[] = {"model", "description", "dhcp_vendor_class", "http_title", "http_server", "banner",
+                                 "ssdp_server", "tls_subject", "equipment"};
+  for (const char* a : kAttrs) {
+    if (attr == a) return true;
+  }
+  return false;
+}
+
+struct Derived {
+  std::string id, mac, mac_vendor, primary_ip, digest, record_json;
+  std::string manufacturer, model, version, serial, type, cls, os, hostname;
+  bool medical = false, os_eol = false, skip = false;
+  std::vector<std::string> ips;
+  TimeNs first = 0, last = 0;
+};
+
+Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gateway) {
+  Derived d;
+  d.id = id;
+  bool is_mac = id.rfind("mac:", 0) == 0;
+  if (is_mac) d.mac = id.substr(4);
+  d.first = INT64_MAX;
+  d.last = 0;
+  for (const Row& r : rows) {
+    d.first = std::min(d.first, r.first);
+    d.last = std::max(d.last, r.last);
+  }
+  if (rows.empty()) d.first = 0;
+
+  Field manufacturer, model, version, serial, type, cls, os, hostname;
+  std::map<std::string, std::pair<TimeNs, TimeNs>> ips;
+  std::map<std::string, std::set<std::string>> ip_sources;
+  std::set<std::string> vlans, ae_titles, hl7_apps, equipment, dns_names, phi, roles, dicom_roles, cleartext_logins,
+      default_creds, tls_weak, tls_versions, institutions, smb_dialects;
+  std::map<std::string, Service> services;
+  std::map<std::string, Peer> peers;
+  std::vector<const Row*> dicom_objects;
+
+  if (!is_mac) ips[id.substr(3)] = {d.first, d.last};
+  if (is_mac) {
+    d.mac_vendor = OuiRegistry::instance().lookup(d.mac);
+    if (!d.mac_vendor.empty()) {
+      Row oui{"oui_vendor", d.mac_vendor, "ieee.registry", 0.5, d.first, d.last, 1, 0, 0};
+      manufacturer.add(canonical_vendor(d.mac_vendor), 0.5, oui, d.mac_vendor);
+    }
+  }
+
+  // Texts the signatures read, with the confidence of their source.
+  std::vector<std::pair<const Row*, std::string>> texts;  // row, attribute name for signatures
+  for (const Row& r : rows) {
+    const std::string& a = r.attr;
+    if (a == "ip") {
+      if (gateway && r.source == "flow" && !link_local(r.value)) continue;  // addresses it forwards for
+      auto& span = ips[r.value];
+      span.first = span.first ? std::min(span.first, r.first) : r.first;
+      span.second = std::max(span.second, r.last);
+      ip_sources[r.value].insert(r.source);
+    } else if (a == "vlan") {
+      vlans.insert(r.value);
+    } else if (a == "hostname") {
+      hostname.add(r.value, r.conf, r, r.value);
+      texts.push_back({&r, "hostname"});
+    } else if (a == "dns_name") {
+      dns_names.insert(r.value);
+      texts.push_back({&r, "dns_name"});
+    } else if (a == "manufacturer") {
+      manufacturer.add(canonical_vendor(r.value), r.conf, r, r.value);
+    } else if (a == "serial") {
+      serial.add(r.value, r.conf, r, r.value);
+    } else if (a == "version") {
+      version.add(r.value, r.conf, r, r.value);
+    } else if (a == "ae_title") {
+      ae_titles.insert(r.value);
+    } else if (a == "hl7_app") {
+      hl7_apps.insert(r.value);
+      texts.push_back({&r, "hl7_app"});
+    } else if (a == "equipment") {
+      equipment.insert(r.value);
+    } else if (a == "phi") {
+      phi.insert(r.value);
+    } else if (a == "role") {
+      roles.insert(r.value);
+    } else if (a == "dicom_role") {
+      dicom_roles.insert(r.value);
+    } else if (a == "dicom_object") {
+      dicom_objects.push_back(&r);
+    } else if (a == "institution") {
+      institutions.insert(r.value);
+    } else if (a == "cleartext_login") {
+      cleartext_logins.insert(r.value);
+    } else if (a == "default_credential") {
+      default_creds.insert(r.value);
+    } else if (a == "tls_weak") {
+      tls_weak.insert(r.value);
+    } else if (a == "tls_version") {
+      tls_versions.insert(r.value);
+    } else if (a == "smb_dialect") {
+      smb_dialects.insert(r.value);
+    } else if (a == "snmp_object_id") {
+      texts.push_back({&r, "snmp_object_id"});
+    } else if (a == "dicom_implementation") {
+      texts.push_back({&r, "dicom_implementation"});
+    } else if (a == "ntlm_version") {
+      os.add(os_from_ntlm_version(r.value), 0.85, r, r.value);
+    } else if (a == "smb_os") {
+      os.add(os_from_text(r.value), 0.7, r, r.value);
+    } else if (a == "ssh_software") {
+      size_t sp = r.value.find(' ');
+      os.add(os_from_ssh(r.value.substr(0, sp), sp == std::string::npos ? "" : r.value.substr(sp + 1)), 0.7, r, r.value);
+      texts.push_back({&r, "any"});
+    } else if (a == "user_agent") {
+      os.add(os_from_text(r.value), 0.6, r, r.value);
+    } else if (a == "ttl") {
+      os.add(os_from_ttl(static_cast<unsigned>(std::atoi(r.value.c_str()))), 0.2, r, "initial TTL " + r.value);
+    } else if (a == "service") {
+      // "tcp/104/dicom|cleartext"
+      auto bar = split(r.value, '|');
+      auto parts = split(bar[0], '/');
+      if (parts.size() < 2) continue;
+      std::string key = parts[0] + "/" + parts[1];
+      Service& s = services[key];
+      s.proto = parts[0];
+      s.port = static_cast<unsigned>(std::atoi(parts[1].c_str()));
+      if (parts.size() > 2) s.app = parts[2];
+      if (bar.size() > 1) s.security = bar[1];
+      s.first = s.first ? std::min(s.first, r.first) : r.first;
+      s.last = std::max(s.last, r.last);
+      s.flows += r.count;
+      s.bytes += r.bytes;
+    } else if (a == "peer") {
+      auto p = split(r.value, '|');
+      if (p.size() != 3) continue;
+      Peer& x = peers[r.value];
+      x.direction = p[0];
+      x.ip = p[1];
+      x.service = p[2];
+      x.first = x.first ? std::min(x.first, r.first) : r.first;
+      x.last = std::max(x.last, r.last);
+      x.flows += r.count;
+      x.bytes += r.bytes;
+    }
+    if (identity_text(a)) {
+      texts.push_back({&r, "any"});
+      if (a == "model") model.add(r.value, r.conf, r, r.value);
+    }
+  }
+  for (const auto& kv : ips) d.ips.push_back(kv.first);
+  if (!is_mac) {
+    bool internal = false;
+    for (const std::string& ip : d.ips) internal |= internal_ip(ip);
+    if (!internal) {
+      d.skip = true;  // a remote address: a peer, not a device of ours
+      return d;
+    }
+  }
+
+  // DICOM objects describe the device that made them. A device that answers
+  // retrievals forwards others' images; a device whose objects name several
+  // makers or models is an archive or a router of images: neither is
+  // described by them.
+  std::set<std::string> makers;
+  for (const Row* r : dicom_objects) {
+    auto f = split(r->value, '|');
+    if (f.size() == 6) makers.insert(f[0] + "|" + f[1]);
+  }
+  bool objects_describe_device = !dicom_roles.count("retrieve_scp") && makers.size() == 1;
+  for (const Row* r : dicom_objects) {
+    auto f = split(r->value, '|');
+    if (f.size() != 6 || !objects_describe_device) continue;
+    manufacturer.add(canonical_vendor(f[0]), 0.9, *r, f[0]);
+    model.add(f[1], 0.9, *r, f[1]);
+    version.add(f[2], 0.85, *r, f[2]);
+    serial.add(f[3], 0.9, *r, f[3]);
+    if (!f[4].empty()) hostname.add(f[4], 0.5, *r, "station name " + f[4]);
+    type.add(type_of_modality(f[5]), 0.85, *r, "modality " + f[5]);
+  }
+
+  // Signatures.
+  auto apply = [&](const Signature& s, const Row& r, const std::string& value, double weight) {
+    auto m = match(s, value);
+    if (!m) return;
+    double conf = s.confidence * weight;
+    Row ev = r;
+    ev.source = r.source + " + data/device_signatures.csv:" + std::to_string(s.line);
+    if (!s.manufacturer.empty()) manufacturer.add(s.manufacturer, conf, ev, value);
+    if (!m->model.empty()) model.add(m->model, conf, ev, value);
+    if (!s.type.empty()) type.add(s.type, conf, ev, value);
+    if (!s.cls.empty()) cls.add(s.cls, conf, ev, value);
+  };
+  for (const Signature& s : signatures()) {
+    for (const auto& [r, kind] : texts) {
+      if (s.attribute != kind) continue;
+      double weight = std::min(1.0, r->conf / 0.8);
+      apply(s, *r, r->value, weight);
+    }
+    if (s.attribute == "oui_vendor" && !d.mac_vendor.empty()) {
+      Row oui{"oui_vendor", d.mac_vendor, "ieee.registry", 0.5, d.first, d.last, 1, 0, 0};
+      apply(s, oui, d.mac_vendor, 1.0);
+    }
+    if (s.attribute == "any" && objects_describe_device) {
+      for (const Row* r : dicom_objects) {
+        auto f = split(r->value, '|');
+        if (f.size() == 6 && !f[1].empty()) {
+          Row mr = *r;
+          mr.attr = "dicom.model";
+          apply(s, mr, f[1], 1.0);
+        }
+      }
+    }
+  }
+
+  // Roles seen in the traffic.
+  auto role_type = [&](const std::string& role, const char* t, double conf) {
+    Row r{"role", role, "traffic roles", conf, d.first, d.last, 1, 0, 0};
+    type.add(t, conf, r, role);
+  };
+  if (roles.count("gateway") || roles.count("network")) role_type("gateway", "network infrastructure", 0.6);
+  if (roles.count("dns_server") || roles.count("dhcp_server")) role_type(roles.count("dhcp_server") ? "dhcp_server" : "dns_server", "network infrastructure", 0.5);
+  if (dicom_roles.count("retrieve_scp") || dicom_roles.count("query_scp")) role_type("DICOM query/retrieve SCP", "PACS/archive", 0.6);
+  else if (dicom_roles.count("store_scp") && !dicom_roles.count("store_scu") && !dicom_roles.count("retrieve_scu"))
+    role_type("DICOM storage SCP", "PACS/archive", 0.4);
+  if (dicom_roles.count("worklist_scp")) role_type("DICOM modality worklist SCP", "EHR/clinical server", 0.6);
+  if (dicom_roles.count("retrieve_scu")) role_type("DICOM retrieve SCU", "imaging workstation", 0.5);
+  if (roles.count("fhir_server")) role_type("FHIR server", "EHR/clinical server", 0.6);
+  if (roles.count("hl7_receiver")) role_type("HL7 receiver", "HL7/interface engine", 0.4);
+  if (gateway) role_type("forwards for many addresses", "network infrastructure", 0.7);
+
+  d.manufacturer = manufacturer.best();
+  d.model = model.best();
+  d.version = version.best();
+  d.serial = serial.best();
+  d.type = type.best();
+  if (d.type.empty()) d.type = "unknown";
+  d.medical = is_medical_type(d.type) && d.type != "medical device server";
+  d.cls = cls.best();
+  if (d.cls.empty() && d.type != "unknown") {
+    // Everything found on a wired clinical network that no rule calls
+    // wearable, implantable or consumer is stationary.
+    d.cls = "stationary";
+  }
+  if (d.cls.empty()) d.cls = "unknown";
+  d.os = os.best();
+  const EolEntry* eol = eol_of(d.os);
+  d.os_eol = eol != nullptr;
+  d.hostname = hostname.best();
+  // The primary address: the most recently seen IPv4, else any.
+  TimeNs best = -1;
+  for (const auto& [ip, span] : ips) {
+    bool v4 = ip.find(':') == std::string::npos;
+    TimeNs score = span.second + (v4 ? (TimeNs{1} << 62) : 0);
+    if (score > best) {
+      best = score;
+      d.primary_ip = ip;
+    }
+  }
+
+  // The record.
+  std::string js;
+  JsonWriter w(js);
+  w.begin_object();
+  w.kv("id", d.id);
+  if (!d.mac.empty()) {
+    w.kv("mac", d.mac);
+    w.kv("mac_vendor", d.mac_vendor);
+    w.kv("randomized_mac", mac_locally_administered(d.mac));
+  }
+  if (gateway) w.kv("gateway", true);
+  w.key("ips").begin_array();
+  for (const auto& [ip, span] : ips) {
+    w.begin_object().kv("ip", ip).kv("first_seen", format_time(span.first)).kv("last_seen", format_time(span.second));
+    w.key("sources").begin_array();
+    for (const auto& s : ip_sources[ip]) w.value(s);
+    if (!is_mac) w.value("traffic");
+    w.end_array().end_object();
+  }
+  w.end_array();
+  w.key("vlans").begin_array();
+  for (const auto& v : vlans) w.value(v);
+  w.end_array();
+  w.kv("hostname", d.hostname);
+  auto list = [&w](const char* k, const std::set<std::string>& s) {
+    w.key(k).begin_array();
+    for (const auto& x : s) w.value(x);
+    w.end_array();
+  };
+  list("dns_names", dns_names);
+  w.kv("manufacturer", d.manufacturer);
+  w.kv("model", d.model);
+  w.kv("version", d.version);
+  w.kv("serial", d.serial);
+  w.kv("type", d.type);
+  w.kv("class", d.cls);
+  w.kv("medical", d.medical);
+  w.kv("os", d.os);
+  if (eol) {
+    w.key("os_eol").begin_object().kv("os", eol->os).kv("end_of_support", eol->end_of_support).kv("source", eol->source).end_object();
+  }
+  list("ae_titles", ae_titles);
+  list("hl7_apps", hl7_apps);
+  list("equipment", equipment);
+  list("institutions", institutions);
+  w.key("services").begin_array();
+  for (const auto& [k, s] : services) {
+    w.begin_object().kv("proto", s.proto).kv("port", s.port);
+    if (!s.app.empty()) w.kv("app", s.app);
+    if (!s.security.empty()) w.kv("security", s.security);
+    w.kv("flows", s.flows).kv("bytes", s.bytes).kv("first_seen", format_time(s.first)).kv("last_seen", format_time(s.last));
+    w.end_object();
+  }
+  w.end_array();
+  std::vector<const Peer*> pv;
+  for (const auto& [k, p] : peers) pv.push_back(&p);
+  std::sort(pv.begin(), pv.end(), [](const Peer* a, const Peer* b) {
+    if (a->bytes != b->bytes) return a->bytes > b->bytes;
+    return std::tie(a->ip, a->service, a->direction) < std::tie(b->ip, b->service, b->direction);
+  });
+  w.kv("peer_count", static_cast<uint64_t>(pv.size()));
+  w.key("peers").begin_array();
+  for (size_t i = 0; i < pv.size() && i < kMaxPeersInRecord; ++i) {
+    const Peer& p = *pv[i];
+    w.begin_object().kv("direction", p.direction).kv("ip", p.ip).kv("service", p.service).kv("flows", p.flows);
+    w.kv("bytes", p.bytes).kv("first_seen", format_time(p.first)).kv("last_seen", format_time(p.last)).end_object();
+  }
+  w.end_array();
+  w.key("phi").begin_object().kv("handles", !phi.empty());
+  w.key("protocols").begin_array();
+  for (const auto& p : phi) w.value(p);
+  w.end_array().end_object();
+  w.key("exposure").begin_object();
+  list("cleartext_logins", cleartext_logins);
+  list("default_credentials", default_creds);
+  list("tls_versions", tls_versions);
+  list("tls_weak", tls_weak);
+  list("smb_dialects", smb_dialects);
+  w.end_object();
+  w.key("roles").begin_array();
+  for (const auto& r : roles) w.value(r);
+  for (const auto& r : dicom_roles) w.value("dicom_" + r);
+  w.end_array();
+  w.kv("first_seen", format_time(d.first));
+  w.kv("last_seen", format_time(d.last));
+  // Every conclusion with its candidates and their evidence: conflicts are
+  // shown, not overwritten.
+  w.key("conclusions").begin_object();
+  const std::pair<const char*, const Field*> fields[] = {{"manufacturer", &manufacturer}, {"model", &model},
+                                                          {"version", &version},           {"serial", &serial},
+                                                          {"type", &type},                 {"class", &cls},
+                                                          {"os", &os},                     {"hostname", &hostname}};
+  for (const auto& [name, f] : fields) {
+    if (f->empty()) continue;
+    w.key(name).begin_array();
+    auto ranked = f->ranked();
+    for (size_t i = 0; i < ranked.size() && i < kMaxCandidates; ++i) {
+      const Candidate& c = ranked[i];
+      w.begin_object().kv("value", c.value).kv("confidence", static_cast<double>(static_cast<int>(c.conf * 100 + 0.5)) / 100);
+      w.key("evidence").begin_array();
+      for (const Evidence& e : c.evidence) {
+        w.begin_object().kv("source", e.source).kv("observed", e.observed);
+        if (e.flow_id) w.kv("flow_id", e.flow_id);
+        w.kv("first_seen", format_time(e.first)).kv("last_seen", format_time(e.last)).kv("count", e.count).end_object();
+      }
+      w.end_array().end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+  w.end_object();
+  d.record_json = std::move(js);
+
+  // What a `device` event reports a change of.
+  std::string svc;
+  for (const auto& [k, s] : services) svc += k + ",";
+  std::string ipl;
+  for (const auto& ip : d.ips) ipl += ip + ",";
+  d.digest = d.manufacturer + "\x1f" + d.model + "\x1f" + d.version + "\x1f" + d.serial + "\x1f" + d.type + "\x1f" + d.cls +
+             "\x1f" + d.os + "\x1f" + d.hostname + "\x1f" + ipl + "\x1f" + svc;
+  return d;
+}
+
+const char* kDigestFields[] = {"manufacturer", "model", "version", "serial", "type", "class", "os", "hostname", "ips", "services"};
+
+Event device_event(const Derived& d, const std::string& old_digest) {
+  Envelope env;
+  std::vector<std::string> changed;
+  if (!old_digest.empty()) {
+    auto a = split(old_digest, '\x1f'), b = split(d.digest, '\x1f');
+    for (size_t i = 0; i < b.size() && i < 10; ++i) {
+      if (i >= a.size() || a[i] != b[i]) changed.push_back(kDigestFields[i]);
+    }
+  }
+  env.ts = old_digest.empty() ? d.first : d.last;
+  env.src_ip = d.primary_ip;
+  EventBuilder b(env, "device");
+  JsonWriter& w = b.w();
+  w.key("device").begin_object();
+  w.kv("change", old_digest.empty() ? "new" : "changed");
+  if (!changed.empty()) {
+    w.key("changed").begin_array();
+    for (const auto& c : changed) w.value(c);
+    w.end_array();
+  }
+  w.kv("id", d.id);
+  if (!d.mac.empty()) w.kv("mac", d.mac);
+  if (!d.mac_vendor.empty()) w.kv("mac_vendor", d.mac_vendor);
+  w.key("ips").begin_array();
+  for (const auto& ip : d.ips) w.value(ip);
+  w.end_array();
+  auto opt = [&w](const char* k, const std::string& v) {
+    if (!v.empty()) w.kv(k, v);
+  };
+  opt("hostname", d.hostname);
+  opt("manufacturer", d.manufacturer);
+  opt("model", d.model);
+  opt("version", d.version);
+  opt("serial", d.serial);
+  w.kv("type", d.type);
+  w.kv("class", d.cls);
+  w.kv("medical", d.medical);
+  opt("os", d.os);
+  if (d.os_eol) w.kv("os_eol", true);
+  w.kv("first_seen", format_time(d.first));
+  w.kv("last_seen", format_time(d.last));
+  w.end_object();
+  return b.finish();
+}
+
+}  // namespace
+
+std::vector<Event> derive_devices(Db& db, Stats& stats) {
+  sqlite3* h = db.handle();
+  auto prepare = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(h, sql, -1, &st, nullptr) != SQLITE_OK) throw std::runtime_error(db.path() + ": " + sqlite3_errmsg(h));
+    return st;
+  };
+  // 1. Address bindings: which MAC holds which IP. A MAC seen with many
+  // addresses in traffic is a gateway: its flow addresses are others'.
+  std::set<std::string> gateway_ips;
+  {
+    sqlite3_stmt* st = prepare("SELECT DISTINCT device FROM observations WHERE attr='role' AND value='gateway'");
+    while (sqlite3_step(st) == SQLITE_ROW) gateway_ips.insert(col_text(st, 0).substr(3));
+    sqlite3_finalize(st);
+  }
+  struct Binding {
+    std::string mac, source;
+    TimeNs last;
+  };
+  std::map<std::string, std::vector<Binding>> by_mac;
+  {
+    sqlite3_stmt* st = prepare(
+        "SELECT device, value, source, max(last_ns) FROM observations WHERE attr='ip' AND device LIKE 'mac:%' "
+        "GROUP BY device, value, source");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      by_mac[col_text(st, 0)].push_back({col_text(st, 1), col_text(st, 2), sqlite3_column_int64(st, 3)});
+    }
+    sqlite3_finalize(st);
+  }
+  std::set<std::string> gateways;
+  for (auto& [mac, bs] : by_mac) {
+    std::set<std::string> flow_ips;
+    for (const Binding& b : bs) {
+      if (b.source == "flow") flow_ips.insert(b.mac);  // .mac holds the ip here
+      if (b.source != "flow" && gateway_ips.count(b.mac)) gateways.insert(mac);
+    }
+    if (flow_ips.size() > kGatewayAddresses) gateways.insert(mac);
+  }
+  std::map<std::string, std::pair<std::string, TimeNs>> owner;  // ip -> (mac key, last)
+  for (auto& [mac, bs] : by_mac) {
+    bool gw = gateways.count(mac) > 0;
+    for (const Binding& b : bs) {
+      if (gw && b.source == "flow" && !link_local(b.mac)) continue;
+      auto& o = owner[b.mac];
+      if (o.first.empty() || b.last > o.second || (b.last == o.second && mac < o.first)) o = {mac, b.last};
+    }
+  }
+  db.exec("DROP TABLE IF EXISTS temp.resolve; CREATE TEMP TABLE resolve(ip TEXT PRIMARY KEY, mac TEXT NOT NULL)");
+  {
+    db.exec("BEGIN");
+    sqlite3_stmt* st = prepare("INSERT INTO temp.resolve(ip, mac) VALUES(?,?)");
+    for (const auto& [ip, o] : owner) {
+      sqlite3_reset(st);
+      bind_text(st, 1, "ip:" + ip);
+      bind_text(st, 2, o.first);
+      sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    db.exec("COMMIT");
+  }
+  // 2. What the devices table said before, for the device events.
+  std::unordered_map<std::string, std::string> before;
+  {
+    sqlite3_stmt* st = prepare("SELECT id, digest FROM devices");
+    while (sqlite3_step(st) == SQLITE_ROW) before[col_text(st, 0)] = col_text(st, 1);
+    sqlite3_finalize(st);
+  }
+  // 3. Every device, one at a time (memory: one device's rows).
+  db.exec("BEGIN");
+  db.exec("DELETE FROM devices");
+  sqlite3_stmt* ins = prepare(
+      "INSERT INTO devices(id, mac, ip, ips, mac_vendor, manufacturer, model, version, serial, type, class, medical, os, "
+      "os_eol, hostname, first_ns, last_ns, digest, record) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  sqlite3_stmt* st = prepare(
+      "SELECT coalesce(r.mac, o.device) AS k, o.attr, o.value, o.source, max(o.confidence), min(o.first_ns), "
+      "max(o.last_ns), sum(o.count), sum(o.bytes), min(o.flow_id) "
+      "FROM observations o LEFT JOIN temp.resolve r ON r.ip = o.device "
+      "GROUP BY k, o.attr, o.value, o.source ORDER BY k");
+  std::vector<Event> events;
+  std::vector<Row> rows;
+  std::string cur;
+  stats.devices = stats.devices_new = stats.devices_changed = 0;
+  auto flush = [&]() {
+    if (cur.empty()) return;
+    Derived d = derive_one(cur, rows, gateways.count(cur) > 0);
+    rows.clear();
+    if (d.skip) return;
+    ++stats.devices;
+    sqlite3_reset(ins);
+    bind_text(ins, 1, d.id);
+    bind_text(ins, 2, d.mac);
+    bind_text(ins, 3, d.primary_ip);
+    std::string ipl;
+    for (const auto& ip : d.ips) ipl += (ipl.empty() ? "" : " ") + ip;
+    bind_text(ins, 4, ipl);
+    bind_text(ins, 5, d.mac_vendor);
+    bind_text(ins, 6, d.manufacturer);
+    bind_text(ins, 7, d.model);
+    bind_text(ins, 8, d.version);
+    bind_text(ins, 9, d.serial);
+    bind_text(ins, 10, d.type);
+    bind_text(ins, 11, d.cls);
+    sqlite3_bind_int(ins, 12, d.medical);
+    bind_text(ins, 13, d.os);
+    sqlite3_bind_int(ins, 14, d.os_eol);
+    bind_text(ins, 15, d.hostname);
+    sqlite3_bind_int64(ins, 16, d.first);
+    sqlite3_bind_int64(ins, 17, d.last);
+    bind_text(ins, 18, d.digest);
+    bind_text(ins, 19, d.record_json);
+    if (sqlite3_step(ins) != SQLITE_DONE) throw std::runtime_error(db.path() + ": " + sqlite3_errmsg(h));
+    auto it = before.find(d.id);
+    if (it == before.end()) {
+      ++stats.devices_new;
+      events.push_back(device_event(d, ""));
+    } else if (it->second != d.digest) {
+      ++stats.devices_changed;
+      events.push_back(device_event(d, it->second));
+    }
+  };
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    std::string k = col_text(st, 0);
+    if (k != cur) {
+      flush();
+      cur = k;
+    }
+    Row r;
+    r.attr = col_text(st, 1);
+    r.value = col_text(st, 2);
+    r.source = col_text(st, 3);
+    r.conf = sqlite3_column_double(st, 4);
+    r.first = sqlite3_column_int64(st, 5);
+    r.last = sqlite3_column_int64(st, 6);
+    r.count = static_cast<uint64_t>(sqlite3_column_int64(st, 7));
+    r.bytes = static_cast<uint64_t>(sqlite3_column_int64(st, 8));
+    r.flow_id = static_cast<uint64_t>(sqlite3_column_int64(st, 9));
+    rows.push_back(std::move(r));
+  }
+  flush();
+  sqlite3_finalize(st);
+  sqlite3_finalize(ins);
+  db.exec("COMMIT");
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    return a.ts != b.ts ? a.ts < b.ts : a.json < b.json;
+  });
+  return events;
+}
+
+}  // namespace ms::inv

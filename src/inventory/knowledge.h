@@ -1,0 +1,81 @@
+// The inventory's knowledge: IEEE registries (Debian's ieee-data, read at run
+// time), and the reviewed tables in data/ compiled in: vendor aliases, device
+// signatures and end-of-life operating systems (data/README.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace ms::inv {
+
+// A parsed CSV (RFC 4180 quoting; '#' lines are comments). Throws
+// std::runtime_error naming the line on a malformed row.
+std::vector<std::vector<std::string>> parse_csv(std::string_view text, const std::string& name);
+
+// IEEE MA-L (24-bit), MA-M (28-bit) and MA-S (36-bit) assignments; the
+// longest prefix wins.
+class OuiRegistry {
+ public:
+  // Loads DIR/oui.csv, mam.csv, oui36.csv (missing files are skipped; see
+  // loaded()). The default DIR is $MEDSENTRY_IEEE_DATA or /usr/share/ieee-data.
+  static const OuiRegistry& instance();
+  explicit OuiRegistry(const std::string& dir);
+  // "" when no registry covers the MAC (or it is locally administered).
+  std::string lookup(std::string_view mac) const;
+  size_t size() const { return n_; }
+
+ private:
+  std::unordered_map<uint64_t, std::string> by_prefix_[3];  // 24, 28, 36 bits
+  size_t n_ = 0;
+};
+
+// MAC helpers: "aa:bb:cc:dd:ee:ff" only.
+bool parse_mac(std::string_view mac, uint8_t out[6]);
+bool mac_locally_administered(std::string_view mac);
+
+// Vendor names as people say them: "GE MEDICAL SYSTEMS", "GE Healthcare
+// Japan" -> "GE Healthcare"; "Carefusion" -> "BD". Unknown names are kept,
+// with corporate suffixes (Inc., Co., Ltd ...) trimmed.
+std::string canonical_vendor(std::string_view name);
+
+// A device signature: when `attribute` of a device matches `pattern`,
+// conclude manufacturer / model / type / class with `confidence`.
+struct Signature {
+  int line = 0;
+  std::string manufacturer, attribute, pattern, model, type, cls, example;
+  double confidence = 0;
+  std::regex re;
+};
+struct SignatureMatch {
+  const Signature* sig = nullptr;
+  std::string model;  // with $1..$9 substituted
+};
+const std::vector<Signature>& signatures();
+std::optional<SignatureMatch> match(const Signature& s, const std::string& value);
+
+// The device types and classes the inventory speaks (docs/inventory.md).
+const std::vector<std::string>& device_types();
+bool is_medical_type(std::string_view type);
+
+// End-of-life operating systems.
+struct EolEntry {
+  std::string pattern, os, end_of_support, source;
+  std::regex re;
+};
+const std::vector<EolEntry>& eol_table();
+const EolEntry* eol_of(const std::string& os);
+
+// Operating system names from what protocols say, or "" when the text says
+// nothing: NTLMSSP versions ("6.1 build 7601"), SMB native OS, SSH software
+// and comments, HTTP user agents, SNMP/LLDP descriptions.
+std::string os_from_ntlm_version(std::string_view version);
+std::string os_from_text(std::string_view text);
+std::string os_from_ssh(std::string_view software, std::string_view comments);
+std::string os_from_ttl(unsigned initial_ttl);
+
+}  // namespace ms::inv

@@ -1,0 +1,43 @@
+// Events are the inventory's only input: each event type maps to
+// observations (device, attribute, value) with a source and a confidence.
+// A new dissector feeds the inventory by adding its mapping here; nothing
+// else changes (docs/inventory.md lists every mapping).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "common/types.h"
+#include "events/event.h"
+
+namespace ms::inv {
+
+struct Observation {
+  std::string device;  // "mac:aa:bb:cc:dd:ee:ff" or "ip:10.1.2.3" (resolved to a MAC later)
+  std::string attr;    // "hostname", "ip", "service", ... (docs/inventory.md)
+  std::string value;
+  std::string source;  // "dhcp.hostname", "flow", ...
+  float confidence = 0;
+  TimeNs ts = 0;
+  TimeNs ts_last = 0;  // 0: same as ts (a flow spans start..end)
+  uint64_t flow_id = 0;
+  uint64_t bytes = 0;
+};
+
+using ObservationSink = std::function<void(Observation&&)>;
+
+// Calls `out` for every observation the event carries. Events it cannot
+// parse, or that say nothing about devices, give none.
+void observe(const Event& e, const ObservationSink& out);
+
+// Whether the inventory reads this event type at all (the output thread
+// skips the rest without parsing).
+bool observed_type(std::string_view event_type);
+
+// "ip:..." for a unicast address worth a device (not 0.0.0.0, broadcast,
+// multicast, loopback), else "".
+std::string ip_key(std::string_view ip);
+std::string mac_key(std::string_view mac);
+
+}  // namespace ms::inv
