@@ -369,18 +369,31 @@ struct Candidate {
 
 // Candidates for one field: the displayed value is the most confident, then
 // the best supported, then the most specific; the others stay in the record.
+// Independent pieces of evidence for one value add up (noisy-OR: 1 - the
+// product of each one's doubt), so three weak hints can outweigh one.
 class Field {
  public:
   void add(const std::string& value, double conf, const Row& r, const std::string& observed) {
     if (value.empty()) return;
     Candidate& c = by_value_[value];
     c.value = value;
-    c.conf = std::max(c.conf, conf);
+    for (Evidence& e : c.evidence) {
+      if (e.source == r.source && e.observed == observed) {
+        e.conf = std::max(e.conf, conf);
+        return;
+      }
+    }
     c.evidence.push_back({r.source, observed, conf, r.first, r.last, r.count, r.flow_id});
   }
   std::vector<Candidate> ranked() const {
     std::vector<Candidate> v;
-    for (const auto& [k, c] : by_value_) v.push_back(c);
+    for (const auto& [k, c] : by_value_) {
+      Candidate x = c;
+      double doubt = 1;
+      for (const Evidence& e : x.evidence) doubt *= 1 - std::min(e.conf, 0.99);
+      x.conf = std::min(0.99, 1 - doubt);
+      v.push_back(std::move(x));
+    }
     std::sort(v.begin(), v.end(), [](const Candidate& a, const Candidate& b) {
       if (a.conf != b.conf) return a.conf > b.conf;
       if (a.evidence.size() != b.evidence.size()) return a.evidence.size() > b.evidence.size();
@@ -449,7 +462,7 @@ std::vector<std::string> split(const std::string& s, char sep) {
 // Attributes the "any" signatures look at.
 bool identity_text(const std::string& attr) {
   static const char* kAttrs[] = {"model", "description", "dhcp_vendor_class", "http_title", "http_server", "banner",
-                                 "ssdp_server", "tls_subject", "equipment"};
+                                 "ssdp_server", "tls_subject", "equipment", "user_agent"};
   for (const char* a : kAttrs) {
     if (attr == a) return true;
   }
@@ -481,7 +494,7 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
   std::map<std::string, std::pair<TimeNs, TimeNs>> ips;
   std::map<std::string, std::set<std::string>> ip_sources;
   std::set<std::string> vlans, ae_titles, hl7_apps, equipment, dns_names, phi, roles, dicom_roles, cleartext_logins,
-      default_creds, tls_weak, tls_versions, institutions, smb_dialects;
+      default_creds, tls_weak, tls_versions, institutions, smb_dialects, ftp_data;
   std::map<std::string, Service> services;
   std::map<std::string, Peer> peers;
   std::vector<const Row*> dicom_objects;
@@ -546,6 +559,8 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
       tls_versions.insert(r.value);
     } else if (a == "smb_dialect") {
       smb_dialects.insert(r.value);
+    } else if (a == "ftp_data_port") {
+      ftp_data.insert(r.value);
     } else if (a == "snmp_object_id") {
       texts.push_back({&r, "snmp_object_id"});
     } else if (a == "dicom_implementation") {
@@ -595,6 +610,13 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
     }
   }
   for (const auto& kv : ips) d.ips.push_back(kv.first);
+  // Passive FTP data connections land on ports the server opened for one
+  // transfer: not services.
+  for (auto it = services.begin(); it != services.end();) {
+    const Service& s = it->second;
+    bool data = s.proto == "tcp" && (s.app.empty() || s.app == "unknown") && ftp_data.count(std::to_string(s.port));
+    it = data ? services.erase(it) : std::next(it);
+  }
   if (!is_mac) {
     bool internal = false;
     for (const std::string& ip : d.ips) internal |= internal_ip(ip);

@@ -133,11 +133,16 @@ void observe_dhcp(const Ctx& c, const JsonValue& d) {
   c.add(m, "hostname", str(&d, "fqdn"), "dhcp.fqdn", kStated);
   c.add(m, "dhcp_vendor_class", str(&d, "vendor_class"), "dhcp.vendor_class", kStated);
   if (str(&d, "type") == "request") c.add(m, "dhcp_fingerprint", str(&d, "param_fingerprint"), "dhcp.params", kStated);
+  if (type == "offer" || type == "ack") {
+    // The server names itself (option 54): it offers DHCP.
+    std::string server = ip_key(str(&d, "server_id"));
+    c.add(server, "service", "udp/67/dhcp|cleartext", "dhcp.server_id", kStated);
+    c.add(server, "role", "dhcp_server", "dhcp", kStated);
+  }
   if (type == "ack") {
     std::string_view a = str(&d, "assigned_ip");
     if (!ip_key(a).empty()) c.add(m, "ip", a, "dhcp.ack", 0.95f);
-    // The server: its address, and the routers it hands out.
-    c.add(c.src, "role", "dhcp_server", "dhcp", kStated);
+    // The routers it hands out.
     if (const JsonValue* r = d.get("routers")) {
       for (const JsonValue& x : r->items) c.add(ip_key(x.str()), "role", "gateway", "dhcp.router", kStated);
     }
@@ -400,6 +405,13 @@ void observe_credential(const Ctx& c, const JsonValue& d) {
 
 void observe_text(const Ctx& c, const JsonValue& d, const char* field, const char* source) {
   c.add(c.dst, "banner", str(&d, field), source, kDescribed);
+  // FTP passive data ports: the server's, but not services it offers.
+  if (const JsonValue* dc = d.get("data_channel")) {
+    const JsonValue* port = dc->get("port");
+    std::string host = ip_key(str(dc, "host"));
+    if (host.empty()) host = c.dst;  // EPSV gives only a port, on the server
+    if (port && port->type == JsonValue::kNumber) c.add(host, "ftp_data_port", port->text, "ftp", kStated);
+  }
 }
 
 void observe_ssdp(const Ctx& c, const JsonValue& d) {

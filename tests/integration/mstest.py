@@ -104,6 +104,10 @@ def check_output(outdir):
 def analyze(captures, outdir, workers=1, extra=(), expect_ok=True, timeout=600):
     if isinstance(captures, str):
         captures = [captures]
+    if "--db" not in extra and "--no-inventory" not in extra:
+        # Each run its own inventory (the user's default one is never touched
+        # by tests); it lives in the output directory, so the PHI checks read it.
+        extra = [*extra, "--db", os.path.join(outdir, "inventory.db")]
     cmd = [ARGS.binary, "analyze", *captures, "-o", outdir, "--workers", str(workers), "--no-progress", *extra]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     run = Run(proc, outdir)
@@ -213,6 +217,8 @@ def main(module_globals):
     # Every analysis of this module uses one PHI key of its own, never the
     # key of the user running the tests.
     os.environ["MEDSENTRY_PHI_KEY"] = os.path.join(ARGS.workdir, "phi.key")
+    # Nor the user's inventory: runs without --db share one of this module's own.
+    os.environ["MEDSENTRY_DB"] = os.path.join(ARGS.workdir, "inventory.db")
     tests = [(n, f) for n, f in sorted(module_globals.items()) if n.startswith("test_") and callable(f)]
     passed = failed = 0
     for name, fn in tests:

@@ -393,6 +393,8 @@ def act_fhir(ctx, h, a):
     url = "http://%s:%d%s" % (ctx.ip(a["to"]), a.get("port", 8080), a["path"])
     args = ["curl", "-s", "-o", "/dev/null", "--max-time", "10", "-X", a.get("method", "GET"),
             "-H", "Accept: application/fhir+json"]
+    if a.get("user_agent"):
+        args += ["-A", a["user_agent"]]  # a device's own HTTP client names itself
     spec = a.get("body")
     if spec:
         kind, _, keys = spec.partition(":")
@@ -577,8 +579,7 @@ def truth(sc, ctx):
             raise ValueError("host %s: MAC %s has no IEEE assignment" % (h["name"], h["mac"]))
         if h.get("device"):
             d["dicom_identity"] = h["device"]
-        d["services"] = sorted({"%s/%s/%d" % (s["kind"], "udp" if s["kind"] == "snmpd" else "tcp", s.get("port", default_port(s["kind"])))
-                                for s in h.get("service", []) if s["kind"] != "lldpd"})
+        d["services"] = sorted({"%s/%s" % (s["kind"], pp) for s in h.get("service", []) for pp in service_ports(s)})
         devices.append(d)
     # What the capture carries is what the actions did; a server nobody
     # talks to sends nothing.
@@ -591,6 +592,10 @@ def truth(sc, ctx):
         "devices": devices,
         "findings": sc.get("finding", []) + phi_findings(sc, ctx),
         "protocols": sorted(protocols),
+        # "full": every host field is on the wire (the identity scenarios);
+        # "seen": a shared ward where most hosts are silent in any one
+        # scenario: only presence and vendor of the hosts that send are judged.
+        "inventory_scope": "seen" if sc.get("extends") else "full",
         "patients": list(sc.get("patients", {}).values()),
     }
 
@@ -614,6 +619,16 @@ def phi_findings(sc, ctx):
         seen.add(key)
         out.append({"kind": "phi_cleartext", "severity": "info", "src": a["host"], "dst": a["to"], "protocol": proto})
     return out
+
+
+def service_ports(s):
+    """What a service listens on: "proto/port" strings (lldpd listens on nothing)."""
+    kind = s["kind"]
+    if kind == "dnsmasq":
+        return ["udp/53", "udp/67"]
+    if kind == "lldpd":
+        return []
+    return ["%s/%d" % ("udp" if kind == "snmpd" else "tcp", s.get("port", default_port(kind)))]
 
 
 def default_port(kind):
