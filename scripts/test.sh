@@ -78,13 +78,23 @@ seed_from rdp regressions_identity tcp "tcp.port==3389" $C/nDPI/pcap/rdp.pcap $C
 mkdir -p "$work/discovery/corpus" "$work/discovery/seeds"
 for cap in $C/zeek/testing/btest/Traces/lldp.pcap $C/zeek/testing/btest/Traces/cdp-v1.pcap $C/nDPI/pcap/capwap.pcap $LABCAPS; do
   n=0
-  tshark -r "$cap" -Y "lldp || cdp" -w "$work/discovery/frames.pcap" 2>/dev/null || continue
+  tshark -r "$cap" -Y "lldp || cdp || arp" -w "$work/discovery/frames.pcap" 2>/dev/null || continue
   # the bytes after the Ethernet header (14 bytes) and, for 802.3, the length field
   for hex in $(tshark -r "$work/discovery/frames.pcap" -T fields -e frame.number 2>/dev/null); do
     n=$((n + 1))
     tshark -r "$work/discovery/frames.pcap" -Y "frame.number==$hex" -x 2>/dev/null | cut -c7-54 | tr -d ' \n' | xxd -r -p | tail -c +15 \
       > "$work/discovery/seeds/$(basename "$cap")-$n.bin"
   done
+done
+# The inventory reads events: lines of the lab's and the sample's events.jsonl,
+# a few dozen per seed.
+mkdir -p "$work/inventory/corpus" "$work/inventory/seeds"
+cp tests/fuzz/regressions_inventory/* "$work/inventory/seeds/" 2>/dev/null || true
+n=0
+for ev in build/tests/work/test_lab/lab_*/medsentry/events.jsonl build/tests/work/test_cli/*/events.jsonl; do
+  [ -f "$ev" ] || continue
+  n=$((n + 1))
+  grep -v '"event_type":"flow"' "$ev" | split -l 40 - "$work/inventory/seeds/ev$n-" || true
 done
 # Two targets at a time (one per core).
 failed=0
@@ -97,7 +107,7 @@ run_fuzz() {
   echo "-- fuzz_$target ($(ls "$work/$target/seeds" | wc -l) seeds): $(grep -E "^stat::number_of_executed_units" "$log" | tr -s ' ')"
   grep -E "ERROR|SUMMARY" "$log" | head -5 || true
 }
-targets=(packet dicom hl7 http fhir dhcp dns snmp ssdp ftp telnet ssh tls smb rdp discovery)
+targets=(packet dicom hl7 http fhir dhcp dns snmp ssdp ftp telnet ssh tls smb rdp discovery inventory)
 for ((i = 0; i < ${#targets[@]}; i += 2)); do
   run_fuzz "${targets[i]}" &
   if [ $((i + 1)) -lt ${#targets[@]} ]; then run_fuzz "${targets[i+1]}" & fi

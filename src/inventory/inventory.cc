@@ -251,6 +251,14 @@ void Inventory::observe_one(Observation&& o) {
   ++stats_.observations;
   auto it = devices_.find(o.device);
   if (it == devices_.end()) {
+    // Room first: the least recently seen device is written out.
+    while (devices_.size() >= opt_.max_devices && !lru_.empty()) {
+      auto v = devices_.find(lru_.back());
+      write_out(v->first, v->second);
+      lru_.pop_back();
+      devices_.erase(v);
+      ++stats_.evictions;
+    }
     it = devices_.emplace(o.device, Device{}).first;
     lru_.push_front(o.device);
     it->second.lru = lru_.begin();
@@ -284,14 +292,6 @@ void Inventory::observe_one(Observation&& o) {
     g.last = std::max(g.last, last);
     ++g.count;
     g.bytes += o.bytes;
-  }
-  while (devices_.size() > opt_.max_devices) {
-    const std::string victim = lru_.back();
-    auto v = devices_.find(victim);
-    write_out(victim, v->second);
-    lru_.pop_back();
-    devices_.erase(v);
-    ++stats_.evictions;
   }
 }
 

@@ -325,8 +325,8 @@ std::string os_from_text(std::string_view text) {
     add(R"(Windows NT 10\.0)", "Windows 10 / 11");
     add(R"(CentOS( Linux)? ?release ?6|\.el6\b)", "CentOS 6");
     add(R"(CentOS( Linux)? ?release ?7|\.el7\b)", "CentOS 7");
-    add(R"(Ubuntu[ /-]?(1[0-9]\.[01]4|2[0-9]\.[01]4))", "");  // handled below
-    add(R"(\bLinux[ /]2\.[46]\.\d+)", "Linux kernel 2.x");
+    add(R"(Red Hat Enterprise Linux( Server)? release 6|\.el6\b)", "RHEL 6");
+    add(R"(\bLinux[ /](\S+ )?2\.[46]\.\d+)", "Linux kernel 2.x");
     add(R"(\bVxWorks\b)", "VxWorks");
     add(R"(\bQNX\b)", "QNX");
     add(R"(\bAndroid\b)", "Android");
@@ -345,8 +345,8 @@ std::string os_from_text(std::string_view text) {
     if (*r.os && std::regex_search(s, r.re)) {
       // "Linux 2.6.32": keep the kernel version visible.
       if (std::string_view(r.os) == "Linux kernel 2.x") {
-        static const std::regex k(R"(Linux[ /](2\.[46]\.\d+))", kIcase);
-        if (std::regex_search(s, m, k)) return "Linux " + m[1].str();
+        static const std::regex k(R"(Linux[ /](\S+ )?(2\.[46]\.\d+))", kIcase);
+        if (std::regex_search(s, m, k)) return "Linux " + m[2].str();
       }
       return r.os;
     }
