@@ -861,7 +861,6 @@ Event device_event(const Derived& d, const std::string& old_digest) {
     }
   }
   env.ts = old_digest.empty() ? d.first : d.last;
-  env.src_ip = d.primary_ip;
   EventBuilder b(env, "device");
   JsonWriter& w = b.w();
   w.key("device").begin_object();
@@ -874,6 +873,7 @@ Event device_event(const Derived& d, const std::string& old_digest) {
   w.kv("id", d.id);
   if (!d.mac.empty()) w.kv("mac", d.mac);
   if (!d.mac_vendor.empty()) w.kv("mac_vendor", d.mac_vendor);
+  if (!d.primary_ip.empty()) w.kv("ip", d.primary_ip);
   w.key("ips").begin_array();
   for (const auto& ip : d.ips) w.value(ip);
   w.end_array();

@@ -97,7 +97,8 @@ void observe_flow(const Ctx& c0, const FlowRow& f) {
   for (int d = 0; d < 2; ++d) {
     const std::string& ip = d == 0 ? c.src : c.dst;
     if (!f.has_mac[d]) continue;
-    std::string m = "mac:" + hex_mac(f.mac[d]);
+    std::string m = mac_key(hex_mac(f.mac[d]));
+    if (m.empty()) continue;
     if (!ip.empty()) c.add(m, "ip", ip.substr(3), "flow", 0.6f);
     if (!f.vlan.empty()) c.add(m, "vlan", f.vlan, "flow", kStated);
   }

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import time
 
+import inventory_truth
 import mstest
 import test_tshark_conv
 
@@ -99,6 +100,8 @@ def test_every_scenario():
     names = scenarios()
     assert len(names) >= 12, names
     twins = set()
+    inventory_total = {}
+    inventory_misses = []
     for name in names:
         out = mstest.workdir("lab_" + name)
         t0 = time.time()
@@ -121,10 +124,18 @@ def test_every_scenario():
         assert not unexplained, "%s: flows differ from tshark: %s" % (name, unexplained)
         macs = flow_macs_wrong(os.path.join(out, "medsentry"), truth)
         assert not macs, "%s: flows with a MAC that is not the host's: %s" % (name, macs[:3])
+        # The inventory against the scenario's truth (issue 6), field by field.
+        devices = inventory_truth.inventory_json(mstest.ARGS.binary, os.path.join(out, "medsentry", "inventory.db"))
+        res, misses = inventory_truth.score(truth, devices, pcap)
+        inventory_truth.add(inventory_total, res)
+        inventory_misses += misses
         leaks = phi_leaks(os.path.join(out, "medsentry"), truth["patients"])
         assert not leaks, "%s: patient data in clear in medsentry's output: %s" % (name, leaks)
         print("%-24s %5.1f s  %-52s tshark conversations agreeing: %d" % (
             name, took, ",".join(truth["protocols"]), result["agree"]))
+    print("inventory against the lab's truth (all scenarios):")
+    print(inventory_truth.table(inventory_total))
+    assert inventory_truth.perfect(inventory_total), "inventory differs from the truth:\n  " + "\n  ".join(inventory_misses)
     attacks = {n for n in names if n.startswith("attack_")}
     assert attacks and attacks <= twins, "attacks without a benign twin: %s" % (attacks - twins)
 
