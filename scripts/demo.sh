@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh release >/dev/null
 build/medsentry analyze samples/clinic-sample.pcap -o medsentry-out
+echo
+build/medsentry inventory
