@@ -53,15 +53,35 @@ bool parse_count(const std::string& s, long long lo, long long hi, long long& ou
 
 void on_signal(int) { ms::g_interrupted.store(true); }
 
+// Walks a command's arguments (after the command name); value() takes the
+// next one as the current option's value.
+class Options {
+ public:
+  explicit Options(const std::vector<std::string>& args) : args_(args) {}
+  bool next() { return ++i_ < args_.size(); }
+  const std::string& arg() const { return args_[i_]; }
+  bool value(std::string& out) {
+    if (i_ + 1 >= args_.size()) return false;
+    out = args_[++i_];
+    return true;
+  }
+  // Everything after "--" is an operand.
+  std::vector<std::string> rest() {
+    std::vector<std::string> r(args_.begin() + static_cast<long>(i_) + 1, args_.end());
+    i_ = args_.size();
+    return r;
+  }
+
+ private:
+  const std::vector<std::string>& args_;
+  size_t i_ = 0;
+};
+
 int inventory_main(const std::vector<std::string>& args) {
   ms::InventoryOptions opt;
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    auto value = [&o](std::string& out) { return o.value(out); };
     std::string v;
     if (a == "--db") {
       if (!value(v) || v.empty()) return usage_error("--db needs a file");
@@ -108,13 +128,9 @@ int main(int argc, char** argv) {
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    auto value = [&o](std::string& out) { return o.value(out); };
     std::string v;
     long long n = 0;
     if (a == "-o" || a == "--outdir") {
@@ -155,7 +171,7 @@ int main(int argc, char** argv) {
     } else if (a == "--quiet" || a == "-q") {
       opt.quiet = true;
     } else if (a == "--") {
-      for (++i; i < args.size(); ++i) opt.captures.push_back(args[i]);
+      for (std::string& c : o.rest()) opt.captures.push_back(std::move(c));
     } else if (!a.empty() && a[0] == '-') {
       return usage_error("unknown option '" + a + "'");
     } else {

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "common/csv.h"
 #include "events/event.h"
 
 namespace ms {
@@ -32,48 +33,13 @@ std::string key(std::string_view user, std::string_view pw) {
   return k;
 }
 
-// One CSV record (RFC 4180 quoting) from `p`; false at the end.
-bool csv_record(std::string_view s, size_t& p, std::vector<std::string>& out) {
-  out.clear();
-  if (p >= s.size()) return false;
-  std::string field;
-  bool quoted = false;
-  while (p < s.size()) {
-    char c = s[p++];
-    if (quoted) {
-      if (c == '"') {
-        if (p < s.size() && s[p] == '"') {
-          field += '"';
-          ++p;
-        } else {
-          quoted = false;
-        }
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n') {
-      break;
-    } else if (c != '\r') {
-      field += c;
-    }
-  }
-  out.push_back(std::move(field));
-  return true;
-}
-
 const Table& table() {
   static const Table t = [] {
     Table t;
-    std::string_view s(kDefaultCredentialsCsv);
-    size_t p = 0;
-    std::vector<std::string> f;
-    csv_record(s, p, f);  // header: vendor,product,username,password,medical,source
-    while (csv_record(s, p, f)) {
+    auto rows = parse_csv(kDefaultCredentialsCsv, "data/default_credentials.csv");
+    // header: vendor,product,username,password,medical,source
+    for (size_t i = 1; i < rows.size(); ++i) {
+      const std::vector<std::string>& f = rows[i];
       if (f.size() < 5) continue;
       Row r;
       r.vendor = f[1].empty() ? f[0] : f[0] + " " + f[1];

@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "common/json_writer.h"
+#include "dissectors/text.h"
 #include "inventory/knowledge.h"
 
 namespace ms::inv {
@@ -877,18 +878,16 @@ Event device_event(const Derived& d, const std::string& old_digest) {
   w.key("ips").begin_array();
   for (const auto& ip : d.ips) w.value(ip);
   w.end_array();
-  auto opt = [&w](const char* k, const std::string& v) {
-    if (!v.empty()) w.kv(k, v);
-  };
-  opt("hostname", d.hostname);
-  opt("manufacturer", d.manufacturer);
-  opt("model", d.model);
-  opt("version", d.version);
-  opt("serial", d.serial);
+  using text::opt;
+  opt(w, "hostname", d.hostname);
+  opt(w, "manufacturer", d.manufacturer);
+  opt(w, "model", d.model);
+  opt(w, "version", d.version);
+  opt(w, "serial", d.serial);
   w.kv("type", d.type);
   w.kv("class", d.cls);
   w.kv("medical", d.medical);
-  opt("os", d.os);
+  opt(w, "os", d.os);
   if (d.os_eol) w.kv("os_eol", true);
   w.kv("first_seen", format_time(d.first));
   w.kv("last_seen", format_time(d.last));

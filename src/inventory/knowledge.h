@@ -11,11 +11,9 @@
 #include <unordered_map>
 #include <vector>
 
-namespace ms::inv {
+#include "common/csv.h"
 
-// A parsed CSV (RFC 4180 quoting; '#' lines are comments). Throws
-// std::runtime_error naming the line on a malformed row.
-std::vector<std::vector<std::string>> parse_csv(std::string_view text, const std::string& name);
+namespace ms::inv {
 
 // IEEE MA-L (24-bit), MA-M (28-bit) and MA-S (36-bit) assignments; the
 // longest prefix wins.

@@ -100,11 +100,11 @@ TEST(InventoryKnowledge, VendorAliases) {
 }
 
 TEST(InventoryKnowledge, CsvQuoting) {
-  auto rows = parse_csv("# comment\na,\"b,c\",\"d \"\"e\"\"\"\n\nx,y,z\n", "t");
+  auto rows = ms::parse_csv("# comment\na,\"b,c\",\"d \"\"e\"\"\"\n\nx,y,z\n", "t");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0][1], "b,c");
   EXPECT_EQ(rows[0][2], "d \"e\"");
-  EXPECT_THROW(parse_csv("a,\"b\n", "t"), std::runtime_error);
+  EXPECT_THROW(ms::parse_csv("a,\"b\n", "t"), std::runtime_error);
 }
 
 TEST(InventoryOui, LongestPrefixWins) {
