@@ -46,8 +46,12 @@ def main():
     packets = count_packets(a.capture)
     out = tempfile.mkdtemp(prefix="ms-bench-", dir="/var/tmp")
     tools = [
-        ("medsentry analyze --workers 1", [a.binary, "analyze", a.capture, "-o", out + "/w1", "--workers", "1", "-q"], a.runs),
-        ("medsentry analyze --workers 2", [a.binary, "analyze", a.capture, "-o", out + "/w2", "--workers", "2", "-q"], a.runs),
+        ("medsentry analyze --workers 1", [a.binary, "analyze", a.capture, "-o", out + "/w1", "--workers", "1", "-q",
+                                           "--db", out + "/w1.db"], a.runs),
+        ("medsentry analyze --workers 2", [a.binary, "analyze", a.capture, "-o", out + "/w2", "--workers", "2", "-q",
+                                           "--db", out + "/w2.db"], a.runs),
+        ("medsentry --workers 1 --no-inventory", [a.binary, "analyze", a.capture, "-o", out + "/w1n", "--workers", "1",
+                                                  "-q", "--no-inventory"], a.runs),
         ("ndpiReader -i", ["ndpiReader", "-i", a.capture, "-q"], a.runs),
         ("tshark -q -z conv,tcp", ["tshark", "-r", a.capture, "-q", "-z", "conv,tcp"], max(1, a.runs // 2)),
         ("tcpdump -w /dev/null", ["tcpdump", "-r", a.capture, "-w", "/dev/null"], a.runs),

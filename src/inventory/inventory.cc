@@ -50,7 +50,6 @@ CREATE TABLE IF NOT EXISTS observations(
   bytes INTEGER NOT NULL,
   flow_id INTEGER,
   PRIMARY KEY(capture, device, attr, value, source)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS observations_attr ON observations(attr, device);
 CREATE TABLE IF NOT EXISTS devices(
   id TEXT PRIMARY KEY,
   mac TEXT, ip TEXT, ips TEXT, mac_vendor TEXT,
@@ -99,17 +98,6 @@ bool parse_ip(const std::string& s, uint8_t out[16], bool& v4) {
   }
   v4 = false;
   return inet_pton(AF_INET6, s.c_str(), out) == 1;
-}
-
-// RFC 1918, link-local, CGNAT-free private space and IPv6 ULA/link-local:
-// where a hospital's own devices live (the detections' configuration will
-// make this a setting).
-bool internal_ip(const std::string& ip) {
-  uint8_t b[16];
-  bool v4;
-  if (!parse_ip(ip, b, v4)) return false;
-  if (v4) return b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
-  return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
 }
 
 // Link-local addresses never cross a router: a gateway's own.
@@ -243,6 +231,13 @@ Inventory::~Inventory() {
   if (upsert_) sqlite3_finalize(upsert_);
 }
 
+void Inventory::prepare() {
+  OuiRegistry::instance();
+  signatures();
+  eol_table();
+  canonical_vendor("x");
+}
+
 void Inventory::add(const Event& e) {
   if (e.event_type != "flow" && !observed_type(e.event_type)) return;
   observe(e, [this](Observation&& o) { observe_one(std::move(o)); });
@@ -312,6 +307,13 @@ void Inventory::commit() {
 }
 
 void Inventory::write_out(const std::string& key, Device& d) {
+  // An address only named by DNS in this run, never seen: not kept (a
+  // resolver answers for thousands of hosts that never appear).
+  if (key.rfind("ip:", 0) == 0 &&
+      std::all_of(d.attrs.begin(), d.attrs.end(), [](const auto& kv) { return kv.first.rfind("dns_name\x1f", 0) == 0; })) {
+    ++stats_.unseen_names;
+    return;
+  }
   begin();
   for (const auto& [k, g] : d.attrs) {
     size_t p1 = k.find('\x1f'), p2 = k.find('\x1f', p1 + 1);
@@ -620,8 +622,11 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
   }
   if (!is_mac) {
     bool internal = false;
-    for (const std::string& ip : d.ips) internal |= internal_ip(ip);
-    if (!internal) {
+    for (const std::string& ip : d.ips) internal |= internal_address(ip);
+    // An address only named (a DNS answer, an SNI) but never seen sending or
+    // answering is not a device: names point at hosts that may not exist.
+    bool seen = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.attr == "seen"; });
+    if (!internal || !seen) {
       d.skip = true;  // a remote address: a peer, not a device of ours
       return d;
     }

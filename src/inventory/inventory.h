@@ -30,6 +30,7 @@ struct Stats {
   uint64_t evictions = 0;         // devices written out early because of max_devices
   uint64_t max_resident = 0;      // most device records held at once
   uint64_t dropped = 0;           // observations beyond a device's attribute cap
+  uint64_t unseen_names = 0;      // addresses only named by DNS, never seen: not kept
   uint64_t devices = 0;           // devices in the database after the run
   uint64_t devices_new = 0;
   uint64_t devices_changed = 0;
@@ -66,7 +67,10 @@ class Inventory {
   explicit Inventory(const Options& opt);
   ~Inventory();
 
-  // Output thread: every event of the run.
+  // Loads what the derivation will need (the IEEE registries, the
+  // signatures), so that it costs nothing at the end of the run.
+  void prepare();
+  // Every event of the run, in one thread.
   void add(const Event& e);
   // Writes what is in memory, derives every device, and returns the `device`
   // events (new devices, changed conclusions), sorted by time.

@@ -177,7 +177,9 @@ void observe_dns(const Ctx& c, const JsonValue& d) {
   if (const JsonValue* a = d.get("answers")) {
     for (const JsonValue& rr : a->items) {
       std::string_view t = str(&rr, "rrtype"), name = str(&rr, "rrname"), rdata = str(&rr, "rdata");
-      if (t == "A" || t == "AAAA") c.add(ip_key(rdata), "dns_name", name, "dns.answer", kSaid);
+      // Names of the hospital's own addresses only: the inventory has no use
+      // for the internet's.
+      if ((t == "A" || t == "AAAA") && internal_address(rdata)) c.add(ip_key(rdata), "dns_name", name, "dns.answer", kSaid);
       if (t == "PTR" && name.size() > 13 && name.substr(name.size() - 13) == ".in-addr.arpa") {
         // 4.3.2.1.in-addr.arpa -> 1.2.3.4
         std::string_view q = name.substr(0, name.size() - 13);
@@ -191,7 +193,7 @@ void observe_dns(const Ctx& c, const JsonValue& d) {
           if (dot == std::string_view::npos) break;
           end = dot;
         }
-        c.add(ip_key(ip), "dns_name", rdata, "dns.ptr", kSaid);
+        if (internal_address(ip)) c.add(ip_key(ip), "dns_name", rdata, "dns.ptr", kSaid);
       }
     }
   }
@@ -440,6 +442,16 @@ void observe_arp(const Ctx& c, const JsonValue& d) {
 
 }  // namespace
 
+bool internal_address(std::string_view ip) {
+  std::string s(ip);
+  uint8_t b[16];
+  if (inet_pton(AF_INET, s.c_str(), b) == 1) {
+    return b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
+  }
+  if (inet_pton(AF_INET6, s.c_str(), b) == 1) return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
+  return false;
+}
+
 std::string ip_key(std::string_view ip) {
   if (ip.empty() || ip.size() > 45) return "";
   std::string s(ip);
@@ -483,6 +495,10 @@ void observe(const Event& e, const ObservationSink& out) {
     return;
   }
   if (!observed_type(e.event_type)) return;
+  // Most DNS messages name nothing of ours: skip them before parsing.
+  if (e.event_type == "dns" && e.json.find("\"answers\"") == std::string::npos &&
+      e.json.find("\"host_names\"") == std::string::npos)
+    return;
   JsonValue root;
   if (parse_json(e.json, root) != nullptr) return;
   const JsonValue* d = root.get(e.event_type);

@@ -39,5 +39,8 @@ bool observed_type(std::string_view event_type);
 // multicast, loopback), else "".
 std::string ip_key(std::string_view ip);
 std::string mac_key(std::string_view mac);
+// RFC 1918, 169.254/16, fc00::/7, fe80::/10: where a hospital's own devices
+// live (the detections' configuration will make this a setting).
+bool internal_address(std::string_view ip);
 
 }  // namespace ms::inv

@@ -22,6 +22,21 @@ OutputThread::OutputThread(const std::string& outdir, std::unique_ptr<inv::Inven
     throw;
   }
   thread_ = std::thread([this] { run(); });
+  if (inventory_) inv_thread_ = std::thread([this] { run_inventory(); });
+}
+
+void OutputThread::run_inventory() {
+  inventory_->prepare();  // loads the registries while the capture is read
+  for (;;) {
+    std::optional<std::vector<Event>> batch = inv_q_.pop();
+    if (!batch) break;
+    if (!inv_error_.empty()) continue;
+    try {
+      for (const Event& e : *batch) inventory_->add(e);
+    } catch (const std::exception& ex) {
+      inv_error_ = std::string("inventory: ") + ex.what();
+    }
+  }
 }
 
 OutputThread::~OutputThread() {
@@ -38,7 +53,6 @@ void OutputThread::write_batch(const std::vector<Event>& batch) {
     fwrite_unlocked(e.json.data(), 1, e.json.size(), jsonl_);  // only this thread writes
     fputc_unlocked('\n', jsonl_);
     ++counts_[e.event_type];
-    if (inventory_) inventory_->add(e);
   }
   written_ += batch.size();
   db_->write(batch);
@@ -52,8 +66,13 @@ void OutputThread::run() {
     if (!error_.empty()) continue;  // keep draining so producers never block
     try {
       write_batch(*batch);
+      if (inventory_) inv_q_.push(std::move(*batch));
       std::vector<Event> more;
-      while (q_.try_pop(more)) write_batch(more);
+      while (q_.try_pop(more)) {
+        write_batch(more);
+        if (inventory_) inv_q_.push(std::move(more));
+        more.clear();
+      }
       // Idle: make what we have durable before waiting.
       if (std::fflush(jsonl_) != 0) throw std::runtime_error(jsonl_path() + ": " + std::strerror(errno));
       db_->flush();
@@ -68,13 +87,13 @@ bool OutputThread::finish(std::string& error, const std::function<std::vector<Ev
     finished_ = true;
     q_.close();
     if (thread_.joinable()) thread_.join();
-    // The thread has ended: what follows runs here, alone.
+    inv_q_.close();
+    if (inv_thread_.joinable()) inv_thread_.join();
+    // The threads have ended: what follows runs here, alone.
+    if (error_.empty() && !inv_error_.empty()) error_ = inv_error_;
     if (inventory_ && error_.empty()) {
       try {
-        std::vector<Event> devices = inventory_->finish();
-        auto keep = std::move(inventory_);  // device events are not observations
-        write_batch(devices);
-        inventory_ = std::move(keep);
+        write_batch(inventory_->finish());  // device events are not observations: written only
       } catch (const std::exception& ex) {
         error_ = std::string("inventory: ") + ex.what();
       }

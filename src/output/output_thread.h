@@ -44,11 +44,17 @@ class OutputThread {
  private:
   void run();
   void write_batch(const std::vector<Event>& batch);
+  void run_inventory();
 
   std::string outdir_;
   FILE* jsonl_ = nullptr;
   std::unique_ptr<SqliteWriter> db_;
   std::unique_ptr<inv::Inventory> inventory_;
+  // The inventory reads the written batches on a thread of its own, so that
+  // parsing events for observations never slows the writing.
+  BoundedQueue<std::vector<Event>> inv_q_{64};
+  std::thread inv_thread_;
+  std::string inv_error_;
   BoundedQueue<std::vector<Event>> q_{64};
   std::thread thread_;
   std::map<std::string, uint64_t> counts_;
