@@ -93,6 +93,7 @@ Event make_stats_event(const Summary& s) {
     w.kv("max_resident", i.max_resident);
     w.kv("evictions", i.evictions);
     w.kv("dropped_observations", i.dropped);
+    w.kv("unseen_names", i.unseen_names);
     w.end_object();
   }
   w.end_object();
