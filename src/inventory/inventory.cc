@@ -236,6 +236,7 @@ void Inventory::prepare() {
   signatures();
   eol_table();
   canonical_vendor("x");
+  dhcp_fingerprint("");
 }
 
 void Inventory::add(const Event& e) {
@@ -417,6 +418,24 @@ class Field {
     auto r = ranked();
     return r.empty() ? "" : r[0].value;
   }
+  // The best value, or a more specific one that contains it ("Alaris PC Unit
+  // 8015" over "Alaris"): the evidence for the product line supports the
+  // model too.
+  std::string best_specific() const {
+    auto r = ranked();
+    if (r.empty()) return "";
+    auto lower = [](std::string x) {
+      for (char& c : x) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return x;
+    };
+    const std::string base = lower(r[0].value);
+    const Candidate* pick = &r[0];
+    for (const Candidate& c : r) {
+      // The most specific refinement that is itself well supported.
+      if (c.conf >= 0.85 && c.value.size() > pick->value.size() && lower(c.value).find(base) != std::string::npos) pick = &c;
+    }
+    return pick->value;
+  }
   double best_conf() const {
     auto r = ranked();
     return r.empty() ? 0 : r[0].conf;
@@ -562,6 +581,17 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
       tls_versions.insert(r.value);
     } else if (a == "smb_dialect") {
       smb_dialects.insert(r.value);
+    } else if (a == "dhcp_fingerprint") {
+      // FingerBank's families; a list several OSes send gives each of them.
+      auto fps = dhcp_fingerprint(r.value);
+      for (const DhcpFingerprint& f : fps) {
+        double conf = fps.size() == 1 ? 0.6 : 0.45;
+        os.add(f.os, conf, r, "DHCP parameter list " + r.value);
+        if (f.family == "Printers") type.add("printer", 0.5, r, "DHCP parameter list of " + f.os);
+        if (f.family == "Routers and APs" || f.family == "Switches") {
+          type.add("network infrastructure", 0.5, r, "DHCP parameter list of " + f.os);
+        }
+      }
     } else if (a == "ftp_data_port") {
       ftp_data.insert(r.value);
     } else if (a == "snmp_object_id") {
@@ -659,7 +689,7 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
     if (!m) return;
     double conf = s.confidence * weight;
     Row ev = r;
-    ev.source = r.source + " + data/device_signatures.csv:" + std::to_string(s.line);
+    ev.source = r.source + " + data/device_signatures.csv rule " + std::to_string(s.line);
     if (!s.manufacturer.empty()) manufacturer.add(s.manufacturer, conf, ev, value);
     if (!m->model.empty()) model.add(m->model, conf, ev, value);
     if (!s.type.empty()) type.add(s.type, conf, ev, value);
@@ -704,7 +734,7 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
   if (gateway) role_type("forwards for many addresses", "network infrastructure", 0.7);
 
   d.manufacturer = manufacturer.best();
-  d.model = model.best();
+  d.model = model.best_specific();
   d.version = version.best();
   d.serial = serial.best();
   d.type = type.best();

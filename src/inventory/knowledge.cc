@@ -8,12 +8,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <algorithm>
 #include <stdexcept>
 
 namespace ms {
 extern const char kVendorAliasesCsv[];
 extern const char kDeviceSignaturesCsv[];
 extern const char kEolOsCsv[];
+extern const char kDhcpFingerprintsCsv[];
 }  // namespace ms
 
 namespace ms::inv {
@@ -45,6 +47,10 @@ std::vector<std::vector<std::string>> table(const char* text, const char* name, 
     }
   }
   return rows;
+}
+
+std::vector<std::vector<std::string>> table_rows_dhcp() {
+  return table(kDhcpFingerprintsCsv, "data/dhcp_fingerprints.csv", 3);
 }
 
 constexpr auto kIcase = std::regex::ECMAScript | std::regex::icase | std::regex::optimize;
@@ -167,11 +173,10 @@ bool is_medical_type(std::string_view type) {
 const std::vector<Signature>& signatures() {
   static const std::vector<Signature> sigs = [] {
     std::vector<Signature> out;
-    int line = 1;
+    int n = 0;
     for (auto& r : table(kDeviceSignaturesCsv, "data/device_signatures.csv", 8)) {
-      ++line;
       Signature s;
-      s.line = line;
+      s.line = ++n;
       s.manufacturer = r[0];
       s.attribute = r[1];
       s.pattern = r[2];
@@ -226,6 +231,19 @@ const EolEntry* eol_of(const std::string& os) {
     if (std::regex_search(os, e.re)) return &e;
   }
   return nullptr;
+}
+
+std::vector<DhcpFingerprint> dhcp_fingerprint(const std::string& params) {
+  static const std::unordered_multimap<std::string, DhcpFingerprint> table = [] {
+    std::unordered_multimap<std::string, DhcpFingerprint> t;
+    for (auto& r : table_rows_dhcp()) t.emplace(r[0], DhcpFingerprint{r[1], r[2]});
+    return t;
+  }();
+  std::vector<DhcpFingerprint> out;
+  auto [a, b] = table.equal_range(params);
+  for (auto it = a; it != b; ++it) out.push_back(it->second);
+  std::sort(out.begin(), out.end(), [](const DhcpFingerprint& x, const DhcpFingerprint& y) { return x.os < y.os; });
+  return out;
 }
 
 std::string os_from_ntlm_version(std::string_view v) {

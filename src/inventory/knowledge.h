@@ -44,7 +44,7 @@ std::string canonical_vendor(std::string_view name);
 // A device signature: when `attribute` of a device matches `pattern`,
 // conclude manufacturer / model / type / class with `confidence`.
 struct Signature {
-  int line = 0;
+  int line = 0;  // the rule's number: its row, counting data rows only
   std::string manufacturer, attribute, pattern, model, type, cls, example;
   double confidence = 0;
   std::regex re;
@@ -67,6 +67,13 @@ struct EolEntry {
 };
 const std::vector<EolEntry>& eol_table();
 const EolEntry* eol_of(const std::string& os);
+
+// DHCP option-55 fingerprints (data/dhcp_fingerprints.csv, from FingerBank):
+// the OS or device families that send this parameter list.
+struct DhcpFingerprint {
+  std::string os, family;
+};
+std::vector<DhcpFingerprint> dhcp_fingerprint(const std::string& params);
 
 // Operating system names from what protocols say, or "" when the text says
 // nothing: NTLMSSP versions ("6.1 build 7601"), SMB native OS, SSH software

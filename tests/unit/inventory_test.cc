@@ -22,7 +22,7 @@ TEST(InventoryKnowledge, EverySignatureMatchesItsExample) {
   ASSERT_GE(sigs.size(), 100u);
   const auto& types = device_types();
   for (const Signature& s : sigs) {
-    SCOPED_TRACE("data/device_signatures.csv line " + std::to_string(s.line) + ": " + s.pattern);
+    SCOPED_TRACE("data/device_signatures.csv rule " + std::to_string(s.line) + ": " + s.pattern);
     auto m = match(s, s.example);
     ASSERT_TRUE(m.has_value()) << "the example '" << s.example << "' does not match its rule";
     EXPECT_TRUE(std::find(types.begin(), types.end(), s.type) != types.end()) << "unknown type '" << s.type << "'";
@@ -208,6 +208,19 @@ TEST(Inventory, RefusesANonDatabase) {
   o.capture_key = "k";
   EXPECT_THROW(Inventory inv(o), std::runtime_error);
   unlink(path.c_str());
+}
+
+}  // namespace
+
+namespace {
+
+TEST(InventoryKnowledge, DhcpFingerprints) {
+  auto xp = ms::inv::dhcp_fingerprint("1,15,3,6,44,46,47,31,33,249,43");
+  ASSERT_FALSE(xp.empty());
+  EXPECT_NE(xp[0].os.find("Windows XP"), std::string::npos);
+  EXPECT_EQ(xp[0].family, "Windows");
+  EXPECT_NE(ms::inv::eol_of(xp[0].os), nullptr);
+  EXPECT_TRUE(ms::inv::dhcp_fingerprint("1,2,3,4,5,6,7,8,9,250").empty());
 }
 
 }  // namespace
