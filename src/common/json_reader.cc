@@ -53,13 +53,15 @@ struct Parser {
   bool string(std::string& out) {
     if (!expect('"')) return false;
     while (pos < s.size()) {
+      // Ordinary characters in one run, appended at once.
+      size_t run = pos;
+      while (run < s.size() && s[run] != '"' && s[run] != '\\' && static_cast<unsigned char>(s[run]) >= 0x20) ++run;
+      out.append(s.data() + pos, run - pos);
+      pos = run;
+      if (pos >= s.size()) break;
       char c = s[pos++];
       if (c == '"') return true;
       if (static_cast<unsigned char>(c) < 0x20) return fail("json.control_in_string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
       if (pos >= s.size()) return fail("json.truncated");
       char e = s[pos++];
       switch (e) {
@@ -100,6 +102,8 @@ struct Parser {
     char c = s[pos];
     if (c == '{') {
       v.type = JsonValue::kObject;
+      v.keys.reserve(4);
+      v.items.reserve(4);
       ++pos;
       ws();
       if (pos < s.size() && s[pos] == '}') {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <set>
+#include <unordered_set>
 #include <stdexcept>
 
 #include "common/json_writer.h"
@@ -264,8 +265,8 @@ void Inventory::observe_one(Observation&& o) {
     lru_.splice(lru_.begin(), lru_, it->second.lru);
   }
   Device& d = it->second;
-  std::string k;
-  k.reserve(o.attr.size() + o.value.size() + o.source.size() + 2);
+  std::string& k = key_buf_;  // reused: no allocation per observation
+  k.clear();
   k += o.attr;
   k += '\x1f';
   k += o.value;
@@ -278,7 +279,7 @@ void Inventory::observe_one(Observation&& o) {
       ++stats_.dropped;
       return;
     }
-    d.attrs.emplace(std::move(k), Agg{o.confidence, o.ts, last, 1, o.bytes, o.flow_id});
+    d.attrs.emplace(k, Agg{o.confidence, o.ts, last, 1, o.bytes, o.flow_id});
   } else {
     Agg& g = a->second;
     g.confidence = std::max(g.confidence, o.confidence);
@@ -499,7 +500,7 @@ struct Derived {
   TimeNs first = 0, last = 0;
 };
 
-Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gateway) {
+Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gateway, const OuiRegistry& oui) {
   Derived d;
   d.id = id;
   bool is_mac = id.rfind("mac:", 0) == 0;
@@ -523,7 +524,7 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
 
   if (!is_mac) ips[id.substr(3)] = {d.first, d.last};
   if (is_mac) {
-    d.mac_vendor = OuiRegistry::instance().lookup(d.mac);
+    d.mac_vendor = oui.lookup(d.mac);
     if (!d.mac_vendor.empty()) {
       Row oui{"oui_vendor", d.mac_vendor, "ieee.registry", 0.5, d.first, d.last, 1, 0, 0};
       manufacturer.add(canonical_vendor(d.mac_vendor), 0.5, oui, d.mac_vendor);
@@ -992,6 +993,7 @@ std::vector<Event> derive_devices(Db& db, Stats& stats) {
     sqlite3_finalize(st);
     db.exec("COMMIT");
   }
+  const OuiRegistry& oui = OuiRegistry::instance();
   // 2. What the devices table said before, for the device events.
   std::unordered_map<std::string, std::string> before;
   {
@@ -1016,7 +1018,7 @@ std::vector<Event> derive_devices(Db& db, Stats& stats) {
   stats.devices = stats.devices_new = stats.devices_changed = 0;
   auto flush = [&]() {
     if (cur.empty()) return;
-    Derived d = derive_one(cur, rows, gateways.count(cur) > 0);
+    Derived d = derive_one(cur, rows, gateways.count(cur) > 0, oui);
     rows.clear();
     if (d.skip) return;
     ++stats.devices;

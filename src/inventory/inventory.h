@@ -100,6 +100,7 @@ class Inventory {
   size_t tx_rows_ = 0;
   std::unordered_map<std::string, Device> devices_;
   std::list<std::string> lru_;  // most recent first
+  std::string key_buf_;
   Stats stats_;
 };
 

@@ -78,39 +78,60 @@ OuiRegistry::OuiRegistry(const std::string& dir) {
     int idx, digits;
   } kFiles[] = {{"oui.csv", 0, 6}, {"mam.csv", 1, 7}, {"oui36.csv", 2, 9}};
   for (const auto& f : kFiles) {
-    std::ifstream in(dir + "/" + f.file);
+    std::ifstream in(dir + "/" + f.file, std::ios::binary);
     if (!in) continue;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::vector<std::vector<std::string>> rows;
-    try {
-      rows = parse_csv(ss.str(), f.file);
-    } catch (const std::exception&) {
-      continue;  // a damaged registry gives no vendors rather than a failed run
-    }
-    for (size_t i = 1; i < rows.size(); ++i) {
-      if (rows[i].size() < 3 || rows[i][1].size() != static_cast<size_t>(f.digits)) continue;
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // "MA-L,0050C2,Organization,Address": the assignment is the second field
+    // (hex, never quoted), the organisation the third; the address is not
+    // needed. A line of another shape is skipped.
+    size_t pos = text.find('\n');  // the header
+    while (pos != std::string::npos && pos + 1 < text.size()) {
+      size_t start = pos + 1;
+      pos = text.find('\n', start);
+      std::string_view line(text.data() + start, (pos == std::string::npos ? text.size() : pos) - start);
+      size_t comma = line.find(',');
+      if (comma == std::string_view::npos || comma + 1 + static_cast<size_t>(f.digits) > line.size()) continue;
+      std::string_view hex = line.substr(comma + 1, static_cast<size_t>(f.digits));
       uint64_t v = 0;
-      bool ok = true;
-      for (char c : rows[i][1]) {
+      bool ok = line.size() > comma + 1 + hex.size() && line[comma + 1 + hex.size()] == ',';
+      for (char c : hex) {
         int h = hexval(c);
-        if (h < 0) ok = false;
+        ok &= h >= 0;
         v = v << 4 | static_cast<uint64_t>(h < 0 ? 0 : h);
       }
       if (!ok) continue;
-      std::string org = rows[i][2];
-      while (!org.empty() && org.back() == ' ') org.pop_back();
+      // The organisation: the third field, quoted or not.
+      std::string_view rest = line.substr(comma + 2 + hex.size());
+      std::string org;
+      if (!rest.empty() && rest[0] == '"') {
+        for (size_t i = 1; i < rest.size(); ++i) {
+          if (rest[i] == '"') {
+            if (i + 1 < rest.size() && rest[i + 1] == '"') {
+              org += '"';
+              ++i;
+              continue;
+            }
+            break;
+          }
+          org += rest[i];
+        }
+      } else {
+        org = std::string(rest.substr(0, rest.find(',')));
+      }
+      while (!org.empty() && (org.back() == ' ' || org.back() == '\r')) org.pop_back();
       by_prefix_[f.idx].emplace(v, std::move(org));
       ++n_;
     }
   }
 }
 
+std::string OuiRegistry::default_dir() {
+  const char* d = std::getenv("MEDSENTRY_IEEE_DATA");
+  return d && *d ? d : "/usr/share/ieee-data";
+}
+
 const OuiRegistry& OuiRegistry::instance() {
-  static const OuiRegistry reg([] {
-    const char* d = std::getenv("MEDSENTRY_IEEE_DATA");
-    return std::string(d && *d ? d : "/usr/share/ieee-data");
-  }());
+  static const OuiRegistry reg(default_dir());
   return reg;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/csv.h"
@@ -22,6 +23,7 @@ class OuiRegistry {
   // Loads DIR/oui.csv, mam.csv, oui36.csv (missing files are skipped; see
   // loaded()). The default DIR is $MEDSENTRY_IEEE_DATA or /usr/share/ieee-data.
   static const OuiRegistry& instance();
+  static std::string default_dir();
   explicit OuiRegistry(const std::string& dir);
   // "" when no registry covers the MAC (or it is locally administered).
   std::string lookup(std::string_view mac) const;

@@ -157,7 +157,7 @@ void observe_dns(const Ctx& c, const JsonValue& d) {
     // sender (queries and multicast answers come from the flow's client; a
     // unicast answer from its server).
     std::string sender = str(&d, "type") == "response" && !c.dst.empty() ? c.dst : c.src;
-    std::string src = std::string("dns.") + std::string(proto.empty() ? "dns" : proto) + ".self";
+    const char* src = proto == "mdns" ? "dns.mdns.self" : proto == "llmnr" ? "dns.llmnr.self" : proto == "nbns" ? "dns.nbns.self" : "dns.dns.self";
     for (const JsonValue& x : h->items) {
       std::string dev = sender;
       for (const char* sec : {"answers", "additionals"}) {
@@ -170,7 +170,7 @@ void observe_dns(const Ctx& c, const JsonValue& d) {
           }
         }
       }
-      c.add(dev, "hostname", x.str(), src.c_str(), kNamed);
+      c.add(dev, "hostname", x.str(), src, kNamed);
     }
   }
   if (str(&d, "type") != "response" || proto != "dns") return;

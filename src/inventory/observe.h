@@ -15,9 +15,9 @@ namespace ms::inv {
 
 struct Observation {
   std::string device;  // "mac:aa:bb:cc:dd:ee:ff" or "ip:10.1.2.3" (resolved to a MAC later)
-  std::string attr;    // "hostname", "ip", "service", ... (docs/inventory.md)
+  std::string_view attr;    // "hostname", "ip", "service", ... (docs/inventory.md); static storage
   std::string value;
-  std::string source;  // "dhcp.hostname", "flow", ...
+  std::string_view source;  // "dhcp.hostname", "flow", ...; static storage
   float confidence = 0;
   TimeNs ts = 0;
   TimeNs ts_last = 0;  // 0: same as ts (a flow spans start..end)

@@ -120,7 +120,7 @@ def test_every_scenario():
         seen = phs_protocols(pcap)
         missing = [p for p in truth["protocols"] if PHS_NAMES[p] not in seen]
         assert not missing, "%s: tshark does not see %s (it sees %s)" % (name, missing, sorted(seen))
-        result, unexplained = test_tshark_conv.compare(pcap, os.path.join(out, "medsentry"))
+        result, unexplained = test_tshark_conv.compare(pcap, os.path.join(out, "medsentry"), inventory=True)
         assert not unexplained, "%s: flows differ from tshark: %s" % (name, unexplained)
         macs = flow_macs_wrong(os.path.join(out, "medsentry"), truth)
         assert not macs, "%s: flows with a MAC that is not the host's: %s" % (name, macs[:3])
