@@ -80,7 +80,12 @@ OuiRegistry::OuiRegistry(const std::string& dir) {
   for (const auto& f : kFiles) {
     std::ifstream in(dir + "/" + f.file, std::ios::binary);
     if (!in) continue;
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.seekg(0, std::ios::end);
+    std::streamoff size = in.tellg();
+    if (size <= 0 || size > (64 << 20)) continue;  // a registry is a few MB
+    std::string text(static_cast<size_t>(size), '\0');
+    in.seekg(0);
+    if (!in.read(text.data(), size)) continue;
     // "MA-L,0050C2,Organization,Address": the assignment is the second field
     // (hex, never quoted), the organisation the third; the address is not
     // needed. A line of another shape is skipped.
