@@ -101,6 +101,7 @@ class Inventory {
   std::unordered_map<std::string, Device> devices_;
   std::list<std::string> lru_;  // most recent first
   std::string key_buf_;
+  std::unordered_map<uint64_t, uint8_t> hl7_seen_;  // flow id -> messages read, PHI seen
   Stats stats_;
 };
 

@@ -122,9 +122,10 @@ void observe_flow(const Ctx& c0, const FlowRow& f) {
     c.add(c.src, "peer", "out|" + c.dst.substr(3) + "|" + svc, "flow", kStated, bytes);
     c.add(c.dst, "peer", "in|" + c.src.substr(3) + "|" + svc, "flow", kStated, bytes);
   }
-  // Being seen at all (first/last seen of devices known only by address).
-  c.add(c.src, "seen", "flow", "flow", kStated);
-  if (f.answered) c.add(c.dst, "seen", "flow", "flow", kStated);
+  // Being seen at all (first/last seen of devices known only by address);
+  // a peer observation already says so.
+  if (c.dst.empty()) c.add(c.src, "seen", "flow", "flow", kStated);
+  if (f.answered && !ported) c.add(c.dst, "seen", "flow", "flow", kStated);  // an ICMP reply
 }
 
 void observe_dhcp(const Ctx& c, const JsonValue& d) {
