@@ -94,6 +94,8 @@ int run_analyze(const AnalyzeOptions& opt) {
     std::cerr << "medsentry: error: " << err << "\n";
     return 1;
   }
+  std::string captures;  // one per line: the inventory's and the database's record of the input
+  for (const auto& c : opt.captures) captures += (captures.empty() ? "" : "\n") + c;
   std::unique_ptr<inv::Inventory> inventory;
   std::string inventory_db = opt.inventory_db.empty() ? inv::default_db_path() : opt.inventory_db;
   if (opt.inventory) {
@@ -102,7 +104,7 @@ int run_analyze(const AnalyzeOptions& opt) {
       io.db_path = inventory_db;
       io.max_devices = opt.max_devices;
       io.capture_key = inv::capture_key_of(opt.captures);
-      for (const auto& c : opt.captures) io.capture_files += (io.capture_files.empty() ? "" : "\n") + c;
+      io.capture_files = captures;
       inventory = std::make_unique<inv::Inventory>(io);
     } catch (const std::exception& e) {
       std::cerr << "medsentry: error: " << e.what() << "\n";
@@ -185,8 +187,6 @@ int run_analyze(const AnalyzeOptions& opt) {
   sum.warnings = reader->warnings();
   sum.interrupted = g_interrupted.load();
   out->set_meta("medsentry_version", MEDSENTRY_VERSION);
-  std::string captures;
-  for (const auto& c : opt.captures) captures += (captures.empty() ? "" : "\n") + c;
   out->set_meta("captures", captures);
   out->set_meta("workers", std::to_string(workers));
   out->set_meta("phi_in_clear", opt.keep_phi ? "yes" : "no");

@@ -11,16 +11,12 @@
 
 #include "common/json_writer.h"
 #include "common/types.h"
+#include "dissectors/text.h"
 #include "inventory/inventory.h"
 
 namespace ms {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 struct Cidr {
   uint8_t net[16] = {};
@@ -118,12 +114,12 @@ int run_inventory(const InventoryOptions& o) {
     std::cerr << "medsentry: error: " << e.what() << "\n";
     return 1;
   }
-  std::string type = lower(o.type), vendor = lower(o.vendor);
+  std::string type = text::lower(o.type), vendor = text::lower(o.vendor);
   std::vector<const Device*> shown;
   for (const Device& d : devs) {
-    if (!type.empty() && lower(d.type).find(type) == std::string::npos) continue;
-    if (!vendor.empty() && lower(d.manufacturer).find(vendor) == std::string::npos &&
-        lower(d.mac_vendor).find(vendor) == std::string::npos)
+    if (!type.empty() && text::lower(d.type).find(type) == std::string::npos) continue;
+    if (!vendor.empty() && text::lower(d.manufacturer).find(vendor) == std::string::npos &&
+        text::lower(d.mac_vendor).find(vendor) == std::string::npos)
       continue;
     if (o.medical_only && !d.medical) continue;
     if (!o.subnet.empty()) {

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/private_dirs.h"
+
 namespace ms {
 
 std::string PhiTokenizer::default_path() {
@@ -54,17 +56,7 @@ PhiTokenizer PhiTokenizer::load_or_create(const std::string& path) {
   if (errno != ENOENT) throw std::runtime_error(path + ": " + std::strerror(errno));
   // Create it: the parent directory private, the file written then renamed.
   std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
-  if (!dir.empty()) {
-    std::string cur;
-    for (size_t i = 0; i <= dir.size(); ++i) {
-      if (i == dir.size() || dir[i] == '/') {
-        if (!cur.empty() && mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST) {
-          throw std::runtime_error(cur + ": cannot create directory for the PHI key: " + std::strerror(errno));
-        }
-      }
-      if (i < dir.size()) cur += dir[i];
-    }
-  }
+  if (!dir.empty()) make_private_dirs(dir, " for the PHI key");
   if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) throw std::runtime_error("cannot generate a PHI key");
   std::string tmp = path + ".tmp";
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

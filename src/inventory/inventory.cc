@@ -11,11 +11,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <set>
-#include <unordered_set>
 #include <stdexcept>
 
 #include "common/json_writer.h"
+#include "common/private_dirs.h"
 #include "dissectors/text.h"
 #include "inventory/knowledge.h"
 
@@ -62,18 +63,7 @@ CREATE TABLE IF NOT EXISTS devices(
 INSERT OR IGNORE INTO meta(key, value) VALUES('inventory_schema', '1');
 )SQL";
 
-std::string sha256_hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string s;
-  for (unsigned i = 0; i < n; ++i) {
-    s += kHex[md[i] >> 4];
-    s += kHex[md[i] & 15];
-  }
-  return s;
-}
+std::string sha256_hex(const std::string& data) { return text::digest_hex(EVP_sha256(), data); }
 
 std::string now_iso() {
   char buf[32];
@@ -92,22 +82,14 @@ std::string col_text(sqlite3_stmt* s, int i) {
   return t ? std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_column_bytes(s, i))) : "";
 }
 
-bool parse_ip(const std::string& s, uint8_t out[16], bool& v4) {
-  if (inet_pton(AF_INET, s.c_str(), out) == 1) {
-    v4 = true;
-    return true;
-  }
-  v4 = false;
-  return inet_pton(AF_INET6, s.c_str(), out) == 1;
+// A gateway's flows carry the addresses it forwards for: only its
+// link-local ones (they never cross a router) are its own.
+bool forwarded_for_others(bool gateway, const std::string& source, const std::string& ip) {
+  return gateway && source == "flow" && !link_local_address(ip);
 }
 
-// Link-local addresses never cross a router: a gateway's own.
-bool link_local(const std::string& ip) {
-  uint8_t b[16];
-  bool v4;
-  if (!parse_ip(ip, b, v4)) return false;
-  return v4 ? (b[0] == 169 && b[1] == 254) : (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
-}
+// Confidences are stored and shown to two decimals.
+double round2(double v) { return static_cast<double>(static_cast<int>(v * 100 + 0.5)) / 100; }
 
 }  // namespace
 
@@ -144,16 +126,7 @@ Db::Db(const std::string& path, bool create) : path_(path) {
     // The parent directory, private: the inventory says where devices and
     // their weaknesses are.
     size_t slash = path.rfind('/');
-    if (slash != std::string::npos && slash > 0) {
-      std::string dir = path.substr(0, slash);
-      std::string cur;
-      for (size_t i = 0; i <= dir.size(); ++i) {
-        if (i == dir.size() || dir[i] == '/') {
-          if (!cur.empty()) mkdir(cur.c_str(), 0700);
-        }
-        if (i < dir.size()) cur += dir[i];
-      }
-    }
+    if (slash != std::string::npos && slash > 0) make_private_dirs(path.substr(0, slash), " for the inventory");
   } else {
     struct stat st;
     if (stat(path.c_str(), &st) != 0) throw std::runtime_error(path + ": no inventory database (run 'medsentry analyze' first)");
@@ -174,8 +147,21 @@ Db::Db(const std::string& path, bool create) : path_(path) {
     db_ = nullptr;
     throw std::runtime_error(msg);
   }
-  exec(kSchema);
-  if (create) chmod(path.c_str(), 0600);
+  if (create) {
+    exec(kSchema);
+    chmod(path.c_str(), 0600);
+    return;
+  }
+  // Reading: an inventory, or nothing (a foreign database is never written).
+  sqlite3_stmt* st = nullptr;
+  bool ours = sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key='inventory_schema'", -1, &st, nullptr) == SQLITE_OK &&
+              sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  if (!ours) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error(path + ": not an inventory database");
+  }
 }
 
 Db::~Db() {
@@ -337,7 +323,7 @@ void Inventory::write_out(const std::string& key, Device& d) {
     sqlite3_bind_text(upsert_, 3, k.data(), static_cast<int>(p1), SQLITE_TRANSIENT);
     sqlite3_bind_text(upsert_, 4, k.data() + p1 + 1, static_cast<int>(p2 - p1 - 1), SQLITE_TRANSIENT);
     sqlite3_bind_text(upsert_, 5, k.data() + p2 + 1, static_cast<int>(k.size() - p2 - 1), SQLITE_TRANSIENT);
-    sqlite3_bind_double(upsert_, 6, static_cast<double>(static_cast<int>(g.confidence * 100 + 0.5)) / 100);
+    sqlite3_bind_double(upsert_, 6, round2(g.confidence));
     sqlite3_bind_int64(upsert_, 7, g.first);
     sqlite3_bind_int64(upsert_, 8, g.last);
     sqlite3_bind_int64(upsert_, 9, static_cast<int64_t>(g.count));
@@ -427,37 +413,26 @@ class Field {
     }
     return v;
   }
-  std::string best() const {
-    auto r = ranked();
-    return r.empty() ? "" : r[0].value;
-  }
-  // The best value, or a more specific one that contains it ("Alaris PC Unit
-  // 8015" over "Alaris"): the evidence for the product line supports the
-  // model too.
-  std::string best_specific() const {
-    auto r = ranked();
-    if (r.empty()) return "";
-    auto lower = [](std::string x) {
-      for (char& c : x) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return x;
-    };
-    const std::string base = lower(r[0].value);
-    const Candidate* pick = &r[0];
-    for (const Candidate& c : r) {
-      // The most specific refinement that is itself well supported.
-      if (c.conf >= 0.85 && c.value.size() > pick->value.size() && lower(c.value).find(base) != std::string::npos) pick = &c;
-    }
-    return pick->value;
-  }
-  double best_conf() const {
-    auto r = ranked();
-    return r.empty() ? 0 : r[0].conf;
-  }
-  bool empty() const { return by_value_.empty(); }
 
  private:
   std::map<std::string, Candidate> by_value_;
 };
+
+// The shown value: the best ranked candidate.
+std::string best(const std::vector<Candidate>& ranked) { return ranked.empty() ? "" : ranked[0].value; }
+
+// The best value, or a more specific one that contains it ("Alaris PC Unit
+// 8015" over "Alaris"): the evidence for the product line supports the model
+// too. The most specific refinement that is itself well supported wins.
+std::string best_specific(const std::vector<Candidate>& ranked) {
+  if (ranked.empty()) return "";
+  const std::string base = text::lower(ranked[0].value);
+  const Candidate* pick = &ranked[0];
+  for (const Candidate& c : ranked) {
+    if (c.conf >= 0.85 && c.value.size() > pick->value.size() && text::lower(c.value).find(base) != std::string::npos) pick = &c;
+  }
+  return pick->value;
+}
 
 struct Service {
   std::string proto, app, security;
@@ -535,20 +510,18 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
   std::vector<const Row*> dicom_objects;
 
   if (!is_mac) ips[id.substr(3)] = {d.first, d.last};
-  if (is_mac) {
-    d.mac_vendor = oui.lookup(d.mac);
-    if (!d.mac_vendor.empty()) {
-      Row oui{"oui_vendor", d.mac_vendor, "ieee.registry", 0.5, d.first, d.last, 1, 0, 0};
-      manufacturer.add(canonical_vendor(d.mac_vendor), 0.5, oui, d.mac_vendor);
-    }
-  }
+  if (is_mac) d.mac_vendor = oui.lookup(d.mac);
+  // The IEEE organisation: a manufacturer of low confidence, and what the
+  // `oui_vendor` signatures read (at full weight: their own confidence is low).
+  const Row oui_row{"oui_vendor", d.mac_vendor, "ieee.registry", 0.8, d.first, d.last, 1, 0, 0};
+  if (!d.mac_vendor.empty()) manufacturer.add(canonical_vendor(d.mac_vendor), 0.5, oui_row, d.mac_vendor);
 
   // Texts the signatures read, with the confidence of their source.
   std::vector<std::pair<const Row*, std::string>> texts;  // row, attribute name for signatures
   for (const Row& r : rows) {
     const std::string& a = r.attr;
     if (a == "ip") {
-      if (gateway && r.source == "flow" && !link_local(r.value)) continue;  // addresses it forwards for
+      if (forwarded_for_others(gateway, r.source, r.value)) continue;
       auto& span = ips[r.value];
       span.first = span.first ? std::min(span.first, r.first) : r.first;
       span.second = std::max(span.second, r.last);
@@ -680,22 +653,38 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
   // DICOM objects describe the device that made them. A device that answers
   // retrievals forwards others' images; a device whose objects name several
   // makers or models is an archive or a router of images: neither is
-  // described by them.
+  // described by them. Each object's tags: manufacturer|model|software|
+  // serial|station|modality (observe.cc).
+  std::vector<std::pair<const Row*, std::vector<std::string>>> objects;
   std::set<std::string> makers;
   for (const Row* r : dicom_objects) {
     auto f = split(r->value, '|');
-    if (f.size() == 6) makers.insert(f[0] + "|" + f[1]);
+    if (f.size() != 6) continue;
+    makers.insert(f[0] + "|" + f[1]);
+    objects.emplace_back(r, std::move(f));
   }
-  bool objects_describe_device = !dicom_roles.count("retrieve_scp") && makers.size() == 1;
-  for (const Row* r : dicom_objects) {
-    auto f = split(r->value, '|');
-    if (f.size() != 6 || !objects_describe_device) continue;
+  if (dicom_roles.count("retrieve_scp") || makers.size() != 1) objects.clear();
+  // Rows made here for the signatures (object models, the IEEE name): kept
+  // alive beside `texts`, which points at them.
+  std::vector<Row> made;
+  made.reserve(objects.size() + 1);
+  for (const auto& [r, f] : objects) {
     manufacturer.add(canonical_vendor(f[0]), 0.9, *r, f[0]);
     model.add(f[1], 0.9, *r, f[1]);
     version.add(f[2], 0.85, *r, f[2]);
     serial.add(f[3], 0.9, *r, f[3]);
     if (!f[4].empty()) hostname.add(f[4], 0.5, *r, "station name " + f[4]);
     type.add(type_of_modality(f[5]), 0.85, *r, "modality " + f[5]);
+    if (!f[1].empty()) {
+      Row m = *r;
+      m.value = f[1];
+      made.push_back(std::move(m));
+      texts.push_back({&made.back(), "any"});
+    }
+  }
+  if (!d.mac_vendor.empty()) {
+    made.push_back(oui_row);
+    texts.push_back({&made.back(), "oui_vendor"});
   }
 
   // Signatures.
@@ -710,25 +699,10 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
     if (!s.type.empty()) type.add(s.type, conf, ev, value);
     if (!s.cls.empty()) cls.add(s.cls, conf, ev, value);
   };
+  // A rule's confidence, weighed by its source's (full at 0.8 and above).
   for (const Signature& s : signatures()) {
     for (const auto& [r, kind] : texts) {
-      if (s.attribute != kind) continue;
-      double weight = std::min(1.0, r->conf / 0.8);
-      apply(s, *r, r->value, weight);
-    }
-    if (s.attribute == "oui_vendor" && !d.mac_vendor.empty()) {
-      Row oui{"oui_vendor", d.mac_vendor, "ieee.registry", 0.5, d.first, d.last, 1, 0, 0};
-      apply(s, oui, d.mac_vendor, 1.0);
-    }
-    if (s.attribute == "any" && objects_describe_device) {
-      for (const Row* r : dicom_objects) {
-        auto f = split(r->value, '|');
-        if (f.size() == 6 && !f[1].empty()) {
-          Row mr = *r;
-          mr.attr = "dicom.model";
-          apply(s, mr, f[1], 1.0);
-        }
-      }
+      if (s.attribute == kind) apply(s, *r, r->value, std::min(1.0, r->conf / 0.8));
     }
   }
 
@@ -748,24 +722,32 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
   if (roles.count("hl7_receiver")) role_type("HL7 receiver", "HL7/interface engine", 0.4);
   if (gateway) role_type("forwards for many addresses", "network infrastructure", 0.7);
 
-  d.manufacturer = manufacturer.best();
-  d.model = model.best_specific();
-  d.version = version.best();
-  d.serial = serial.best();
-  d.type = type.best();
+  // Each field ranked once: the shown values here, every candidate in the
+  // record's conclusions below.
+  const std::pair<const char*, const Field*> fields[] = {{"manufacturer", &manufacturer}, {"model", &model},
+                                                          {"version", &version},           {"serial", &serial},
+                                                          {"type", &type},                 {"class", &cls},
+                                                          {"os", &os},                     {"hostname", &hostname}};
+  std::vector<Candidate> ranked[std::size(fields)];
+  for (size_t i = 0; i < std::size(fields); ++i) ranked[i] = fields[i].second->ranked();
+  d.manufacturer = best(ranked[0]);
+  d.model = best_specific(ranked[1]);
+  d.version = best(ranked[2]);
+  d.serial = best(ranked[3]);
+  d.type = best(ranked[4]);
   if (d.type.empty()) d.type = "unknown";
   d.medical = is_medical_type(d.type) && d.type != "medical device server";
-  d.cls = cls.best();
+  d.cls = best(ranked[5]);
   if (d.cls.empty() && d.type != "unknown") {
     // Everything found on a wired clinical network that no rule calls
     // wearable, implantable or consumer is stationary.
     d.cls = "stationary";
   }
   if (d.cls.empty()) d.cls = "unknown";
-  d.os = os.best();
+  d.os = best(ranked[6]);
   const EolEntry* eol = eol_of(d.os);
   d.os_eol = eol != nullptr;
-  d.hostname = hostname.best();
+  d.hostname = best(ranked[7]);
   // The primary address: the most recently seen IPv4, else any.
   TimeNs best = -1;
   for (const auto& [ip, span] : ips) {
@@ -865,17 +847,12 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
   // Every conclusion with its candidates and their evidence: conflicts are
   // shown, not overwritten.
   w.key("conclusions").begin_object();
-  const std::pair<const char*, const Field*> fields[] = {{"manufacturer", &manufacturer}, {"model", &model},
-                                                          {"version", &version},           {"serial", &serial},
-                                                          {"type", &type},                 {"class", &cls},
-                                                          {"os", &os},                     {"hostname", &hostname}};
-  for (const auto& [name, f] : fields) {
-    if (f->empty()) continue;
-    w.key(name).begin_array();
-    auto ranked = f->ranked();
-    for (size_t i = 0; i < ranked.size() && i < kMaxCandidates; ++i) {
-      const Candidate& c = ranked[i];
-      w.begin_object().kv("value", c.value).kv("confidence", static_cast<double>(static_cast<int>(c.conf * 100 + 0.5)) / 100);
+  for (size_t f = 0; f < std::size(fields); ++f) {
+    if (ranked[f].empty()) continue;
+    w.key(fields[f].first).begin_array();
+    for (size_t i = 0; i < ranked[f].size() && i < kMaxCandidates; ++i) {
+      const Candidate& c = ranked[f][i];
+      w.begin_object().kv("value", c.value).kv("confidence", round2(c.conf));
       w.key("evidence").begin_array();
       for (const Evidence& e : c.evidence) {
         w.begin_object().kv("source", e.source).kv("observed", e.observed);
@@ -963,7 +940,7 @@ std::vector<Event> derive_devices(Db& db, Stats& stats) {
     sqlite3_finalize(st);
   }
   struct Binding {
-    std::string mac, source;
+    std::string ip, source;
     TimeNs last;
   };
   std::map<std::string, std::vector<Binding>> by_mac;
@@ -980,8 +957,8 @@ std::vector<Event> derive_devices(Db& db, Stats& stats) {
   for (auto& [mac, bs] : by_mac) {
     std::set<std::string> flow_ips;
     for (const Binding& b : bs) {
-      if (b.source == "flow") flow_ips.insert(b.mac);  // .mac holds the ip here
-      if (b.source != "flow" && gateway_ips.count(b.mac)) gateways.insert(mac);
+      if (b.source == "flow") flow_ips.insert(b.ip);
+      if (b.source != "flow" && gateway_ips.count(b.ip)) gateways.insert(mac);
     }
     if (flow_ips.size() > kGatewayAddresses) gateways.insert(mac);
   }
@@ -989,8 +966,8 @@ std::vector<Event> derive_devices(Db& db, Stats& stats) {
   for (auto& [mac, bs] : by_mac) {
     bool gw = gateways.count(mac) > 0;
     for (const Binding& b : bs) {
-      if (gw && b.source == "flow" && !link_local(b.mac)) continue;
-      auto& o = owner[b.mac];
+      if (forwarded_for_others(gw, b.source, b.ip)) continue;
+      auto& o = owner[b.ip];
       if (o.first.empty() || b.last > o.second || (b.last == o.second && mac < o.first)) o = {mac, b.last};
     }
   }

@@ -2,14 +2,14 @@
 // from Debian's ieee-data at run time).
 #include "inventory/knowledge.h"
 
-#include "common/csv.h"
-
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <algorithm>
 #include <stdexcept>
+
+#include "common/csv.h"
+#include "dissectors/text.h"
 
 namespace ms {
 extern const char kVendorAliasesCsv[];
@@ -21,12 +21,6 @@ extern const char kDhcpFingerprintsCsv[];
 namespace ms::inv {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -359,8 +353,8 @@ std::string os_from_ssh(std::string_view software, std::string_view comments) {
   if (c.find("Ubuntu") != std::string::npos || c.find("ubuntu") != std::string::npos) return "Ubuntu";
   if (c.find("FreeBSD") != std::string::npos) return "FreeBSD";
   if (sw.find("for_Windows") != std::string::npos) return "Windows";
-  if (lower(sw).find("dropbear") != std::string::npos) return "embedded Linux (Dropbear)";
-  if (lower(sw).find("cisco") != std::string::npos) return "Cisco IOS";
+  if (text::lower(sw).find("dropbear") != std::string::npos) return "embedded Linux (Dropbear)";
+  if (text::lower(sw).find("cisco") != std::string::npos) return "Cisco IOS";
   std::string os = os_from_text(c);
   return os;
 }

@@ -5,9 +5,10 @@
 #include <arpa/inet.h>
 
 #include <cstring>
-#include <unordered_map>
 
 #include "common/json_reader.h"
+#include "dissectors/text.h"
+#include "inventory/knowledge.h"
 
 namespace ms::inv {
 
@@ -19,16 +20,6 @@ constexpr float kDescribed = 0.8f; // free text the device writes about itself (
 constexpr float kNamed = 0.7f;     // names it claims (NetBIOS, mDNS, LLDP system name)
 constexpr float kSaid = 0.5f;      // what another host says about it (DNS answers, called AE titles)
 constexpr float kHint = 0.3f;      // indirect (TTL)
-
-std::string hex_mac(const uint8_t* m) {
-  static const char* kHex = "0123456789abcdef";
-  std::string s(17, ':');
-  for (int i = 0; i < 6; ++i) {
-    s[i * 3] = kHex[m[i] >> 4];
-    s[i * 3 + 1] = kHex[m[i] & 15];
-  }
-  return s;
-}
 
 unsigned initial_ttl(unsigned ttl) {
   if (ttl == 0) return 0;
@@ -42,9 +33,10 @@ struct Ctx {
   const Event& e;
   const ObservationSink& out;
   std::string src, dst;  // ip keys of the envelope ("" if none)
+  TimeNs last = 0;       // a flow's end (0: the event's own time)
 
   void add(const std::string& dev, const char* attr, std::string_view value, const char* source, float conf,
-           uint64_t bytes = 0, TimeNs ts_last = 0) const {
+           uint64_t bytes = 0) const {
     if (dev.empty() || value.empty() || value.size() > 512) return;
     Observation o;
     o.device = dev;
@@ -55,7 +47,7 @@ struct Ctx {
     o.ts = e.ts;
     o.flow_id = e.flow_id;
     o.bytes = bytes;
-    o.ts_last = ts_last;
+    o.ts_last = last;
     out(std::move(o));
   }
 };
@@ -83,21 +75,12 @@ const char* transport_security(std::string_view app) {
   return "";
 }
 
-void observe_flow(const Ctx& c0, const FlowRow& f) {
-  struct FlowCtx {
-    const Ctx& c;
-    TimeNs end;
-    std::string src, dst;
-    void add(const std::string& dev, const char* attr, std::string_view value, const char* source, float conf,
-             uint64_t bytes = 0) const {
-      c.add(dev, attr, value, source, conf, bytes, end);
-    }
-  } c{c0, f.end, c0.src, c0.dst};
+void observe_flow(const Ctx& c, const FlowRow& f) {
   std::string proto = f.proto == "TCP" ? "tcp" : f.proto == "UDP" ? "udp" : f.proto == "ICMP" ? "icmp" : f.proto == "IPv6-ICMP" ? "icmp6" : f.proto;
   for (int d = 0; d < 2; ++d) {
     const std::string& ip = d == 0 ? c.src : c.dst;
     if (!f.has_mac[d]) continue;
-    std::string m = mac_key(hex_mac(f.mac[d]));
+    std::string m = mac_key(text::mac(Bytes(f.mac[d], 6)));
     if (m.empty()) continue;
     if (!ip.empty()) c.add(m, "ip", ip.substr(3), "flow", 0.6f);
     if (!f.vlan.empty()) c.add(m, "vlan", f.vlan, "flow", kStated);
@@ -443,59 +426,102 @@ void observe_arp(const Ctx& c, const JsonValue& d) {
 
 }  // namespace
 
-bool internal_address(std::string_view ip) {
+namespace {
+
+// An IPv4 or IPv6 address in text: its 16 bytes (IPv4 in the first 4).
+bool parse_address(std::string_view ip, uint8_t b[16], bool& v4) {
+  if (ip.empty() || ip.size() > 45) return false;
   std::string s(ip);
+  v4 = inet_pton(AF_INET, s.c_str(), b) == 1;
+  return v4 || inet_pton(AF_INET6, s.c_str(), b) == 1;
+}
+
+}  // namespace
+
+bool internal_address(std::string_view ip) {
   uint8_t b[16];
-  if (inet_pton(AF_INET, s.c_str(), b) == 1) {
-    return b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
-  }
-  if (inet_pton(AF_INET6, s.c_str(), b) == 1) return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
-  return false;
+  bool v4;
+  if (!parse_address(ip, b, v4)) return false;
+  if (v4) return b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
+  return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
+}
+
+bool link_local_address(std::string_view ip) {
+  uint8_t b[16];
+  bool v4;
+  if (!parse_address(ip, b, v4)) return false;
+  return v4 ? (b[0] == 169 && b[1] == 254) : (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
 }
 
 std::string ip_key(std::string_view ip) {
-  if (ip.empty() || ip.size() > 45) return "";
-  std::string s(ip);
   uint8_t b[16];
-  if (inet_pton(AF_INET, s.c_str(), b) == 1) {
-    if (b[0] == 0 || b[0] == 127 || b[0] >= 224) return "";  // this-network, loopback, multicast, broadcast
-    return "ip:" + s;
-  }
-  if (inet_pton(AF_INET6, s.c_str(), b) == 1) {
-    if (b[0] == 0xff) return "";  // multicast
-    static const uint8_t zero[15] = {};
-    if (std::memcmp(b, zero, 15) == 0) return "";  // :: and ::1
-    return "ip:" + s;
-  }
-  return "";
+  bool v4;
+  if (!parse_address(ip, b, v4)) return "";
+  if (v4 && (b[0] == 0 || b[0] == 127 || b[0] >= 224)) return "";  // this-network, loopback, multicast, broadcast
+  static const uint8_t zero[15] = {};
+  if (!v4 && (b[0] == 0xff || std::memcmp(b, zero, 15) == 0)) return "";  // multicast, :: and ::1
+  return "ip:" + std::string(ip);
 }
 
 std::string mac_key(std::string_view mac) {
-  if (mac.size() != 17) return "";
-  uint8_t first = 0;
-  auto hv = [](char ch) { return ch >= 'a' ? ch - 'a' + 10 : ch >= 'A' ? ch - 'A' + 10 : ch - '0'; };
-  first = static_cast<uint8_t>(hv(mac[0]) << 4 | hv(mac[1]));
-  if (first & 1) return "";  // group address
+  uint8_t m[6];
+  if (!parse_mac(mac, m) || (m[0] & 1)) return "";  // not a MAC, or a group address
   if (mac == "00:00:00:00:00:00") return "";
   return "mac:" + std::string(mac);
 }
 
-bool observed_type(std::string_view t) {
-  static const char* kTypes[] = {"flow", "dhcp", "dns", "snmp", "lldp", "cdp", "hl7", "dicom", "dicom_command", "dicom_file",
-                                 "http", "tls", "ssh", "smb", "credential", "telnet", "ftp", "ssdp", "rdp", "fhir", "arp"};
-  for (const char* k : kTypes) {
-    if (t == k) return true;
+namespace {
+
+// Every event type the inventory reads (besides flows), with its mapping.
+struct Mapping {
+  const char* type;
+  void (*fn)(const Ctx&, const JsonValue&);
+};
+constexpr Mapping kMappings[] = {
+    {"dhcp", observe_dhcp},
+    {"dns", observe_dns},
+    {"snmp", observe_snmp},
+    {"lldp", [](const Ctx& c, const JsonValue& d) { observe_lldp_cdp(c, d, true); }},
+    {"cdp", [](const Ctx& c, const JsonValue& d) { observe_lldp_cdp(c, d, false); }},
+    {"hl7", observe_hl7},
+    {"dicom", observe_dicom},
+    {"dicom_command", observe_dicom_command},
+    {"dicom_file", observe_dicom_file},
+    {"http", observe_http},
+    {"tls", observe_tls},
+    {"ssh", observe_ssh},
+    {"smb", observe_smb},
+    {"credential", observe_credential},
+    {"telnet", [](const Ctx& c, const JsonValue& d) { observe_text(c, d, "banner", "telnet.banner"); }},
+    {"ftp", [](const Ctx& c, const JsonValue& d) { observe_text(c, d, "banner", "ftp.banner"); }},
+    {"ssdp", observe_ssdp},
+    {"rdp", observe_rdp},
+    {"fhir", observe_fhir},
+    {"arp", observe_arp},
+};
+
+const Mapping* mapping_of(std::string_view t) {
+  for (const Mapping& m : kMappings) {
+    if (t == m.type) return &m;
   }
-  return false;
+  return nullptr;
 }
+
+}  // namespace
+
+bool observed_type(std::string_view t) { return t == "flow" || mapping_of(t) != nullptr; }
 
 void observe(const Event& e, const ObservationSink& out) {
   Ctx c{e, out, ip_key(e.src_ip), ip_key(e.dest_ip)};
   if (e.event_type == "flow") {
-    if (e.flow) observe_flow(c, *e.flow);
+    if (e.flow) {
+      c.last = e.flow->end;
+      observe_flow(c, *e.flow);
+    }
     return;
   }
-  if (!observed_type(e.event_type)) return;
+  const Mapping* m = mapping_of(e.event_type);
+  if (!m) return;
   // Most DNS messages name nothing of ours: skip them before parsing.
   if (e.event_type == "dns" && e.json.find("\"answers\"") == std::string::npos &&
       e.json.find("\"host_names\"") == std::string::npos)
@@ -503,28 +529,7 @@ void observe(const Event& e, const ObservationSink& out) {
   JsonValue root;
   if (parse_json(e.json, root) != nullptr) return;
   const JsonValue* d = root.get(e.event_type);
-  if (!d || d->type != JsonValue::kObject) return;
-  const std::string& t = e.event_type;
-  if (t == "dhcp") observe_dhcp(c, *d);
-  else if (t == "dns") observe_dns(c, *d);
-  else if (t == "snmp") observe_snmp(c, *d);
-  else if (t == "lldp") observe_lldp_cdp(c, *d, true);
-  else if (t == "cdp") observe_lldp_cdp(c, *d, false);
-  else if (t == "hl7") observe_hl7(c, *d);
-  else if (t == "dicom") observe_dicom(c, *d);
-  else if (t == "dicom_command") observe_dicom_command(c, *d);
-  else if (t == "dicom_file") observe_dicom_file(c, *d);
-  else if (t == "http") observe_http(c, *d);
-  else if (t == "tls") observe_tls(c, *d);
-  else if (t == "ssh") observe_ssh(c, *d);
-  else if (t == "smb") observe_smb(c, *d);
-  else if (t == "credential") observe_credential(c, *d);
-  else if (t == "telnet") observe_text(c, *d, "banner", "telnet.banner");
-  else if (t == "ftp") observe_text(c, *d, "banner", "ftp.banner");
-  else if (t == "ssdp") observe_ssdp(c, *d);
-  else if (t == "rdp") observe_rdp(c, *d);
-  else if (t == "fhir") observe_fhir(c, *d);
-  else if (t == "arp") observe_arp(c, *d);
+  if (d && d->type == JsonValue::kObject) m->fn(c, *d);
 }
 
 }  // namespace ms::inv

@@ -42,5 +42,7 @@ std::string mac_key(std::string_view mac);
 // RFC 1918, 169.254/16, fc00::/7, fe80::/10: where a hospital's own devices
 // live (the detections' configuration will make this a setting).
 bool internal_address(std::string_view ip);
+// 169.254/16 and fe80::/10: addresses that never cross a router.
+bool link_local_address(std::string_view ip);
 
 }  // namespace ms::inv

@@ -7,7 +7,6 @@
 // writes a claim once more.
 #include <unordered_map>
 
-#include "common/hash.h"
 #include "dissectors/arp/arp.h"
 #include "dissectors/dissector.h"
 #include "dissectors/text.h"
@@ -26,8 +25,9 @@ bool handle(uint16_t ethertype, Bytes payload, const FrameContext& fc) {
     frame_anomaly(fc, "arp.malformed");
     return true;
   }
+  // The claim: operation and both address pairs, as the wire has them.
   thread_local std::unordered_map<std::string, TimeNs> seen;
-  std::string key = std::to_string(in.op) + in.sender_mac + in.sender_ip + in.target_mac + in.target_ip;
+  std::string key(text::view(payload.subspan(6, 22)));
   auto it = seen.find(key);
   if (it != seen.end() && fc.ts >= it->second && fc.ts - it->second < kRepeatWindow) return true;
   if (seen.size() >= kMaxRemembered) seen.clear();

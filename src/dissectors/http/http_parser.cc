@@ -6,15 +6,11 @@
 #include <cctype>
 #include <cstring>
 
+#include "dissectors/text.h"
+
 namespace ms::http {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -90,7 +86,7 @@ const char* parse_head(Bytes head, bool request, Head& h) {
     size_t colon = l.find(':');
     if (colon == std::string_view::npos || colon == 0) return "http.bad_header";
     if (h.headers.size() >= kMaxHeaders) return "http.too_many_headers";
-    h.headers.push_back({lower(trim(l.substr(0, colon))), std::string(trim(l.substr(colon + 1)))});
+    h.headers.push_back({text::lower(trim(l.substr(0, colon))), std::string(trim(l.substr(colon + 1)))});
   }
   return nullptr;
 }
@@ -98,7 +94,7 @@ const char* parse_head(Bytes head, bool request, Head& h) {
 Framing body_framing(const Head& h, bool response_to_head, uint64_t& length) {
   length = 0;
   if (!h.request && (response_to_head || h.status / 100 == 1 || h.status == 204 || h.status == 304)) return Framing::kNone;
-  if (const std::string* te = h.find("transfer-encoding"); te && lower(*te).find("chunked") != std::string::npos) {
+  if (const std::string* te = h.find("transfer-encoding"); te && text::lower(*te).find("chunked") != std::string::npos) {
     return Framing::kChunked;
   }
   if (const std::string* cl = h.find("content-length")) {
@@ -116,7 +112,7 @@ Framing body_framing(const Head& h, bool response_to_head, uint64_t& length) {
 
 bool decode_basic(std::string_view auth, std::string& user, std::string& password) {
   auth = trim(auth);
-  if (auth.size() < 6 || lower(auth.substr(0, 6)) != "basic ") return false;
+  if (auth.size() < 6 || text::lower(auth.substr(0, 6)) != "basic ") return false;
   std::string_view b64 = trim(auth.substr(6));
   std::string out;
   uint32_t acc = 0;
@@ -147,7 +143,7 @@ bool decode_basic(std::string_view auth, std::string& user, std::string& passwor
 
 std::string html_title(Bytes body) {
   std::string_view s(reinterpret_cast<const char*>(body.data()), body.size());
-  std::string low = lower(s.substr(0, std::min<size_t>(s.size(), 16384)));
+  std::string low = text::lower(s.substr(0, std::min<size_t>(s.size(), 16384)));
   size_t a = low.find("<title");
   if (a == std::string::npos) return "";
   a = low.find('>', a);
@@ -170,7 +166,7 @@ std::string html_title(Bytes body) {
 }
 
 std::string multipart_boundary(std::string_view ct) {
-  std::string low = lower(ct);
+  std::string low = text::lower(ct);
   if (low.rfind("multipart/", 0) != 0) return "";
   size_t p = low.find("boundary=");
   if (p == std::string::npos) return "";
