@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "dissectors/arp/arp.h"
 #include "dissectors/cdp/cdp.h"
 #include "dissectors/dhcp/dhcp.h"
 #include "dissectors/dns/dns.h"
@@ -179,6 +180,57 @@ TEST(Cdp, DeviceAndPlatform) {
   EXPECT_EQ(in.platform, "cisco");
   b[0] = 9;  // not a CDP version
   EXPECT_FALSE(ms::cdp::parse(ms::Bytes(b), in));
+}
+
+// htype 1, ptype 0x0800, hlen 6, plen 4, op, sender MAC/IP, target MAC/IP.
+Buf arp_message(uint8_t op, const Buf& sha, const Buf& spa, const Buf& tha, const Buf& tpa) {
+  Buf b = {0, 1, 8, 0, 6, 4, 0, op};
+  for (const Buf* part : {&sha, &spa, &tha, &tpa}) b.insert(b.end(), part->begin(), part->end());
+  return b;
+}
+
+TEST(Arp, RequestReplyAnnouncementProbe) {
+  Buf mac = {0x00, 0x09, 0x5c, 0x00, 0x70, 0x41}, zero(6, 0);
+  ms::arp::Info in;
+  ASSERT_TRUE(ms::arp::parse(ms::Bytes(arp_message(1, mac, {10, 60, 0, 141}, zero, {10, 60, 0, 1})), in));
+  EXPECT_EQ(in.op, 1);
+  EXPECT_EQ(in.sender_mac, "00:09:5c:00:70:41");
+  EXPECT_EQ(in.sender_ip, "10.60.0.141");
+  EXPECT_EQ(in.target_mac, "00:00:00:00:00:00");
+  EXPECT_EQ(in.target_ip, "10.60.0.1");
+  EXPECT_FALSE(in.gratuitous);
+  EXPECT_FALSE(in.probe);
+  // Ethernet padding after the 28 bytes is ignored.
+  Buf padded = arp_message(2, mac, {10, 60, 0, 141}, mac, {10, 60, 0, 141});
+  padded.resize(46, 0);
+  ms::arp::Info g;
+  ASSERT_TRUE(ms::arp::parse(ms::Bytes(padded), g));
+  EXPECT_EQ(g.op, 2);
+  EXPECT_TRUE(g.gratuitous);
+  ms::arp::Info p;
+  ASSERT_TRUE(ms::arp::parse(ms::Bytes(arp_message(1, mac, {0, 0, 0, 0}, zero, {10, 60, 0, 141})), p));
+  EXPECT_TRUE(p.probe);
+  EXPECT_FALSE(p.gratuitous);
+}
+
+TEST(Arp, NotEthernetIpv4ArpIsRefused) {
+  Buf mac = {0x00, 0x09, 0x5c, 0x00, 0x70, 0x41};
+  Buf good = arp_message(1, mac, {10, 0, 0, 1}, mac, {10, 0, 0, 2});
+  ms::arp::Info in;
+  EXPECT_FALSE(ms::arp::parse(ms::Bytes(good).first(27), in));  // cut
+  Buf ieee802 = good;
+  ieee802[1] = 6;  // hardware type IEEE 802
+  EXPECT_FALSE(ms::arp::parse(ms::Bytes(ieee802), in));
+  Buf ipv6 = good;
+  ipv6[2] = 0x86;  // protocol type 0x86dd
+  ipv6[3] = 0xdd;
+  EXPECT_FALSE(ms::arp::parse(ms::Bytes(ipv6), in));
+  Buf hlen = good;
+  hlen[4] = 8;
+  EXPECT_FALSE(ms::arp::parse(ms::Bytes(hlen), in));
+  Buf rarp = good;
+  rarp[7] = 3;  // RARP request: not ARP
+  EXPECT_FALSE(ms::arp::parse(ms::Bytes(rarp), in));
 }
 
 }  // namespace
