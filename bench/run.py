@@ -52,6 +52,8 @@ def main():
                                            "--db", out + "/w2.db"], a.runs),
         ("medsentry --workers 1 --no-inventory", [a.binary, "analyze", a.capture, "-o", out + "/w1n", "--workers", "1",
                                                   "-q", "--no-inventory"], a.runs),
+        ("medsentry --workers 1 --no-detect", [a.binary, "analyze", a.capture, "-o", out + "/w1d", "--workers", "1",
+                                               "-q", "--db", out + "/w1d.db", "--no-detect"], a.runs),
         ("ndpiReader -i", ["ndpiReader", "-i", a.capture, "-q"], a.runs),
         ("tshark -q -z conv,tcp", ["tshark", "-r", a.capture, "-q", "-z", "conv,tcp"], max(1, a.runs // 2)),
         ("tcpdump -w /dev/null", ["tcpdump", "-r", a.capture, "-w", "/dev/null"], a.runs),

@@ -96,6 +96,15 @@ for ev in build/tests/work/test_lab/lab_*/medsentry/events.jsonl build/tests/wor
   n=$((n + 1))
   grep -v '"event_type":"flow"' "$ev" | split -l 40 - "$work/inventory/seeds/ev$n-" || true
 done
+# The detections read events too, flows included.
+mkdir -p "$work/detect/corpus" "$work/detect/seeds"
+cp tests/fuzz/regressions_detect/* "$work/detect/seeds/" 2>/dev/null || true
+n=0
+for ev in build/tests/work/test_lab/lab_*/medsentry/events.jsonl; do
+  [ -f "$ev" ] || continue
+  n=$((n + 1))
+  split -l 40 "$ev" "$work/detect/seeds/ev$n-" || true
+done
 # Two targets at a time (one per core).
 failed=0
 run_fuzz() {
@@ -107,7 +116,7 @@ run_fuzz() {
   echo "-- fuzz_$target ($(ls "$work/$target/seeds" | wc -l) seeds): $(grep -E "^stat::number_of_executed_units" "$log" | tr -s ' ')"
   grep -E "ERROR|SUMMARY" "$log" | head -5 || true
 }
-targets=(packet dicom hl7 http fhir dhcp dns snmp ssdp ftp telnet ssh tls smb rdp discovery inventory)
+targets=(packet dicom hl7 http fhir dhcp dns snmp ssdp ftp telnet ssh tls smb rdp discovery inventory detect)
 for ((i = 0; i < ${#targets[@]}; i += 2)); do
   run_fuzz "${targets[i]}" &
   if [ $((i + 1)) -lt ${#targets[@]} ]; then run_fuzz "${targets[i+1]}" & fi

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -72,6 +73,17 @@ int run_analyze(const AnalyzeOptions& opt) {
     std::cerr << "medsentry: error: " << e.what() << "\n";
     return 1;
   }
+  // The detections' settings, before anything is written: a bad file is a
+  // clear error.
+  detect::Config detect_config = detect::default_config();
+  std::optional<detect::Baseline> baseline;
+  try {
+    if (!opt.config.empty()) detect_config = detect::load_config(opt.config);
+    if (!opt.baseline.empty()) baseline = detect::load_baseline(opt.baseline);
+  } catch (const std::exception& e) {
+    std::cerr << "medsentry: error: " << e.what() << "\n";
+    return 2;
+  }
   // The PHI key, before anything is written: a bad key is a clear error.
   std::unique_ptr<PhiTokenizer> phi;
   try {
@@ -111,9 +123,15 @@ int run_analyze(const AnalyzeOptions& opt) {
       return 1;
     }
   }
+  std::unique_ptr<detect::Engine> detector;
+  if (opt.detect) {
+    detector = std::make_unique<detect::Engine>(std::move(detect_config));
+    if (baseline) detector->set_baseline(std::move(*baseline));
+    if (!opt.learn_baseline.empty()) detector->learn_baseline_to(opt.learn_baseline);
+  }
   std::unique_ptr<OutputThread> out;
   try {
-    out = std::make_unique<OutputThread>(opt.outdir, std::move(inventory));
+    out = std::make_unique<OutputThread>(opt.outdir, std::move(inventory), std::move(detector));
   } catch (const std::exception& e) {
     std::cerr << "medsentry: error: " << e.what() << "\n";
     return 1;
@@ -198,6 +216,10 @@ int run_analyze(const AnalyzeOptions& opt) {
       sum.has_inventory = true;
       sum.inventory = *is;
       sum.inventory_db = inventory_db;
+    }
+    if (const detect::Stats* ds = out->detect_stats()) {
+      sum.has_detect = true;
+      sum.detect = *ds;
     }
     std::vector<Event> last;
     last.push_back(make_stats_event(sum));

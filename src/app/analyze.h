@@ -22,6 +22,10 @@ struct AnalyzeOptions {
   std::string inventory_db;     // empty: inv::default_db_path()
   bool inventory = true;        // --no-inventory turns it off
   size_t max_devices = 100000;  // device records in memory during a run
+  bool detect = true;           // --no-detect turns the detections off
+  std::string config;           // detections' settings (docs/detections.md); empty: defaults
+  std::string baseline;         // compare with this baseline (rule 10)
+  std::string learn_baseline;   // write this run's baseline here
 };
 
 // Set from a signal handler: stop reading, finish cleanly.

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "app/table.h"
+#include "common/cidr.h"
 #include "common/json_writer.h"
 #include "common/types.h"
 #include "dissectors/text.h"
@@ -17,41 +19,6 @@
 namespace ms {
 
 namespace {
-
-struct Cidr {
-  uint8_t net[16] = {};
-  int bits = 0;
-  bool v4 = false;
-};
-
-bool parse_cidr(const std::string& s, Cidr& out) {
-  size_t slash = s.find('/');
-  std::string addr = s.substr(0, slash);
-  if (inet_pton(AF_INET, addr.c_str(), out.net) == 1) {
-    out.v4 = true;
-  } else if (inet_pton(AF_INET6, addr.c_str(), out.net) != 1) {
-    return false;
-  }
-  int max = out.v4 ? 32 : 128;
-  out.bits = max;
-  if (slash != std::string::npos) {
-    std::string b = s.substr(slash + 1);
-    if (b.empty() || b.size() > 3 || !std::all_of(b.begin(), b.end(), ::isdigit)) return false;
-    out.bits = std::stoi(b);
-    if (out.bits > max) return false;
-  }
-  return true;
-}
-
-bool in_cidr(const std::string& ip, const Cidr& c) {
-  uint8_t a[16];
-  if (c.v4 ? inet_pton(AF_INET, ip.c_str(), a) != 1 : inet_pton(AF_INET6, ip.c_str(), a) != 1) return false;
-  int full = c.bits / 8, rest = c.bits % 8;
-  if (std::memcmp(a, c.net, static_cast<size_t>(full)) != 0) return false;
-  if (rest == 0) return true;
-  uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
-  return (a[full] & mask) == (c.net[full] & mask);
-}
 
 struct Device {
   std::string mac, ip, ips, mac_vendor, manufacturer, model, version, serial, type, cls, os, hostname, record;
@@ -78,12 +45,6 @@ std::string csv_field(const std::string& v) {
 }
 
 // Display width of UTF-8 text (one column per code point: enough for names).
-size_t width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
-  return n;
-}
-
 }  // namespace
 
 int run_inventory(const InventoryOptions& o) {
@@ -173,25 +134,7 @@ int run_inventory(const InventoryOptions& o) {
     std::string last = format_time(d->last).substr(0, 19);
     rows.push_back({d->ip, d->mac, d->manufacturer, d->model, d->type, d->cls, os_cell(*d), d->hostname, last});
   }
-  size_t w[9];
-  for (int i = 0; i < 9; ++i) w[i] = std::strlen(heads[i]);
-  for (auto& r : rows) {
-    for (int i = 0; i < 9; ++i) {
-      if (r[i].size() > 40) r[i] = r[i].substr(0, 39) + "~";
-      w[i] = std::max(w[i], width(r[i]));
-    }
-  }
-  auto line = [&](const std::vector<std::string>& r) {
-    std::string s;
-    for (int i = 0; i < 9; ++i) {
-      s += r[i];
-      if (i < 8) s += std::string(w[i] - width(r[i]) + 2, ' ');
-    }
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    std::cout << s << "\n";
-  };
-  line(std::vector<std::string>(std::begin(heads), std::end(heads)));
-  for (const auto& r : rows) line(r);
+  print_table(std::cout, std::vector<std::string>(std::begin(heads), std::end(heads)), std::move(rows), 40);
   size_t med = static_cast<size_t>(std::count_if(shown.begin(), shown.end(), [](const Device* d) { return d->medical; }));
   std::cout << shown.size() << " devices (" << med << " medical) of " << devs.size() << "\n";
   return 0;

@@ -1,4 +1,5 @@
 // The medsentry command line.
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -6,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "app/alerts_cmd.h"
 #include "app/analyze.h"
+#include "detect/config.h"
 #include "app/inventory_cmd.h"
 #include "dissectors/dissector.h"
 
@@ -17,8 +20,12 @@ constexpr const char* kUsage =
     "                         [--progress|--no-progress] [--quiet]\n"
     "                         [--phi-key FILE] [--keep-phi] [--disable-dissector NAME]...\n"
     "                         [--db FILE] [--max-devices N] [--no-inventory]\n"
+    "                         [--config FILE] [--no-detect]\n"
+    "                         [--baseline FILE] [--learn-baseline FILE]\n"
     "       medsentry inventory [--db FILE] [--format table|csv|json] [--type T] [--vendor V]\n"
     "                           [--subnet CIDR] [--medical]\n"
+    "       medsentry alerts [--db FILE] [--severity S] [--rule R] [--format table|json]\n"
+    "       medsentry evidence ALERT_ID [--db FILE] [-o FILE] [CAPTURE...]\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
@@ -32,10 +39,21 @@ constexpr const char* kUsage =
     "          Every run updates the device inventory --db (default $MEDSENTRY_DB or\n"
     "          ~/.local/share/medsentry/inventory.db); --max-devices (default 100000)\n"
     "          caps the devices held in memory; --no-inventory skips it.\n"
+    "          The detections raise `alert` events and store them next to the\n"
+    "          devices; --config (default $MEDSENTRY_CONFIG) sets internal networks,\n"
+    "          known archives, thresholds and allow-lists (docs/detections.md);\n"
+    "          --no-detect skips them. --learn-baseline writes what each host\n"
+    "          talks to in this run; --baseline compares a run with such a file.\n"
     "\n"
     "inventory lists the devices of the inventory: an aligned table, or CSV/JSON\n"
     "          for tools; --type and --vendor match part of the name, --subnet an\n"
-    "          address range, --medical only medical devices.\n";
+    "          address range, --medical only medical devices.\n"
+    "\n"
+    "alerts    lists the alerts of the inventory database, most severe first;\n"
+    "          --severity S shows S and above (info, low, medium, high, critical).\n"
+    "\n"
+    "evidence  writes the packets of an alert's flows to a pcap (default\n"
+    "          alert-ID.pcap), read from the captures the alert came from.\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
@@ -108,6 +126,58 @@ int inventory_main(const std::vector<std::string>& args) {
   return ms::run_inventory(opt);
 }
 
+int alerts_main(const std::vector<std::string>& args) {
+  ms::AlertsOptions opt;
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    std::string v;
+    if (a == "--db") {
+      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
+      opt.db_path = v;
+    } else if (a == "--format") {
+      if (!o.value(v)) return usage_error("--format needs table or json");
+      if (v != "table" && v != "json") return usage_error("--format: '" + v + "' is not table or json");
+      opt.format = v;
+    } else if (a == "--severity") {
+      if (!o.value(v) || v.empty()) return usage_error("--severity needs info, low, medium, high or critical");
+      opt.min_severity = v;
+    } else if (a == "--rule") {
+      if (!o.value(v) || v.empty()) return usage_error("--rule needs a rule name");
+      const auto& names = ms::detect::rule_names();
+      if (std::find(names.begin(), names.end(), v) == names.end()) return usage_error("--rule: no rule named '" + v + "'");
+      opt.rule = v;
+    } else {
+      return usage_error("alerts: unknown option '" + a + "'");
+    }
+  }
+  return ms::run_alerts(opt);
+}
+
+int evidence_main(const std::vector<std::string>& args) {
+  ms::EvidenceOptions opt;
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    std::string v;
+    if (a == "--db") {
+      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
+      opt.db_path = v;
+    } else if (a == "-o" || a == "--output") {
+      if (!o.value(v) || v.empty()) return usage_error(a + " needs a file");
+      opt.out = v;
+    } else if (a == "--") {
+      for (std::string& c : o.rest()) opt.captures.push_back(std::move(c));
+    } else if (!a.empty() && a[0] == '-') {
+      return usage_error("evidence: unknown option '" + a + "'");
+    } else if (opt.alert_id.empty()) {
+      opt.alert_id = a;
+    } else {
+      opt.captures.push_back(a);
+    }
+  }
+  if (opt.alert_id.empty()) return usage_error("evidence needs an alert id (see 'medsentry alerts')");
+  return ms::run_evidence(opt);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,6 +195,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args[0] == "inventory") return inventory_main(args);
+  if (args[0] == "alerts") return alerts_main(args);
+  if (args[0] == "evidence") return evidence_main(args);
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;
@@ -162,6 +234,17 @@ int main(int argc, char** argv) {
       opt.max_devices = static_cast<size_t>(n);
     } else if (a == "--no-inventory") {
       opt.inventory = false;
+    } else if (a == "--config") {
+      if (!value(v) || v.empty()) return usage_error("--config needs a file");
+      opt.config = v;
+    } else if (a == "--no-detect") {
+      opt.detect = false;
+    } else if (a == "--baseline") {
+      if (!value(v) || v.empty()) return usage_error("--baseline needs a file");
+      opt.baseline = v;
+    } else if (a == "--learn-baseline") {
+      if (!value(v) || v.empty()) return usage_error("--learn-baseline needs a file");
+      opt.learn_baseline = v;
     } else if (a == "--keep-phi") {
       opt.keep_phi = true;
     } else if (a == "--progress") {
@@ -179,6 +262,12 @@ int main(int argc, char** argv) {
     }
   }
   if (opt.captures.empty()) return usage_error("analyze needs at least one capture file");
+  if (!opt.detect && (!opt.baseline.empty() || !opt.learn_baseline.empty()))
+    return usage_error("--baseline and --learn-baseline need the detections (drop --no-detect)");
+  if (opt.config.empty()) {
+    const char* env = std::getenv("MEDSENTRY_CONFIG");
+    if (env && *env) opt.config = env;
+  }
 
   struct sigaction sa;
   std::memset(&sa, 0, sizeof sa);

@@ -96,6 +96,17 @@ Event make_stats_event(const Summary& s) {
     w.kv("unseen_names", i.unseen_names);
     w.end_object();
   }
+  if (s.has_detect) {
+    const detect::Stats& a = s.detect;
+    w.key("detect").begin_object();
+    w.kv("alerts", a.alerts);
+    w.key("by_severity").begin_object();
+    for (int i = 4; i >= 0; --i) w.kv(detect::severity_name(static_cast<detect::Severity>(i)), a.by_severity[i]);
+    w.end_object();
+    w.kv("allowed", a.allowed);
+    w.kv("dropped_state", a.dropped_state);
+    w.end_object();
+  }
   w.end_object();
   return b.finish();
 }
@@ -136,6 +147,22 @@ void print_summary(std::ostream& os, const Summary& s) {
        << grouped(i.devices_changed) << " changed)";
     if (i.evictions) os << ", " << grouped(i.evictions) << " evicted from memory (--max-devices)";
     os << " in " << s.inventory_db << "\n";
+  }
+  if (s.has_detect) {
+    const detect::Stats& a = s.detect;
+    os << "  alerts      " << grouped(a.alerts);
+    if (a.alerts) {
+      os << " (";
+      bool first = true;
+      for (int i = 4; i >= 0; --i) {
+        if (!a.by_severity[i]) continue;
+        os << (first ? "" : ", ") << detect::severity_name(static_cast<detect::Severity>(i)) << " " << grouped(a.by_severity[i]);
+        first = false;
+      }
+      os << ")";
+    }
+    if (a.allowed) os << ", " << grouped(a.allowed) << " allowed by the configuration";
+    os << "\n";
   }
   if (!s.warnings.empty()) os << "  warnings    " << s.warnings.size() << " (see stderr)\n";
   os << "  output      " << s.outdir << "/events.jsonl, " << s.outdir << "/medsentry.db\n";

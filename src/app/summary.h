@@ -11,6 +11,7 @@
 #include "decode/defrag.h"
 #include "events/event.h"
 #include "flow/flow_engine.h"
+#include "detect/engine.h"
 #include "inventory/inventory.h"
 
 namespace ms {
@@ -29,6 +30,8 @@ struct Summary {
   bool has_inventory = false;
   inv::Stats inventory;
   std::string inventory_db;
+  bool has_detect = false;
+  detect::Stats detect;
 };
 
 Event make_stats_event(const Summary& s);

@@ -21,6 +21,17 @@ struct JsonValue {
   std::string_view str() const { return type == kString ? std::string_view(text) : std::string_view(); }
 };
 
+// A member's string value ("" when absent or not a string), and whether a
+// member is the literal true; `v` may be null.
+inline std::string_view json_str(const JsonValue* v, std::string_view key) {
+  const JsonValue* x = v ? v->get(key) : nullptr;
+  return x ? x->str() : std::string_view();
+}
+inline bool json_true(const JsonValue* v, std::string_view key) {
+  const JsonValue* x = v ? v->get(key) : nullptr;
+  return x && x->type == JsonValue::kBool && x->boolean;
+}
+
 constexpr int kJsonMaxDepth = 32;
 constexpr size_t kJsonMaxValues = 20000;
 

@@ -26,6 +26,10 @@ struct FlowRow {
   bool has_mac[2] = {false, false};
   uint8_t ttl[2] = {0, 0};
   bool answered = false;
+  // What the detections read without parsing the line.
+  uint8_t tcp_flags[2] = {0, 0};  // every flag each side sent
+  bool data[2] = {false, false};  // each side sent payload
+  uint8_t icmp_type = 0;          // of the first packet
 };
 
 struct Event {

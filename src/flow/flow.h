@@ -75,6 +75,7 @@ struct Flow {
   uint8_t ttl[2] = {0, 0};  // IPv4 TTL / IPv6 hop limit of each side's first packet (an OS hint)
   uint64_t pkts[2] = {0, 0};
   uint64_t bytes[2] = {0, 0};
+  bool data[2] = {false, false};  // each side sent payload (a probe sends none)
 
   // TCP
   TcpState tcp_state = TcpState::kNone;

@@ -171,6 +171,7 @@ void FlowEngine::process(const Packet& p) {
   f->pkts[dir] += p.frames;
   f->bytes[dir] += p.frame_bytes;
   f->last_ts = p.ts;
+  if (p.payload_len) f->data[dir] = true;
   if (f->ttl[dir] == 0) f->ttl[dir] = p.ttl;
   if (p.src_mac && !f->has_mac[dir]) {
     std::memcpy(f->mac[dir], p.src_mac, 6);
@@ -391,6 +392,8 @@ void FlowEngine::emit_flow_event(const Flow& f, const char* reason) {
     if (f.has_mac[d]) std::memcpy(row->mac[d], f.mac[d], 6);
     row->has_mac[d] = f.has_mac[d];
     row->ttl[d] = f.ttl[d];
+    row->tcp_flags[d] = f.tcp_flags[d];
+    row->data[d] = f.data[d];
   }
   // Answered: the responder took part (a SYN-ACK, data picked up midstream
   // that is not a reset, or any UDP/ICMP reply): it offers the service.
@@ -400,6 +403,7 @@ void FlowEngine::emit_flow_event(const Flow& f, const char* reason) {
   } else {
     row->answered = f.pkts[1] > 0;
   }
+  row->icmp_type = f.icmp_type;
   ev.flow = std::move(row);
   sink_.emit(std::move(ev));
 }

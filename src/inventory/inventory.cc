@@ -60,6 +60,19 @@ CREATE TABLE IF NOT EXISTS devices(
   hostname TEXT, first_ns INTEGER, last_ns INTEGER,
   digest TEXT NOT NULL,
   record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS alerts(
+  id TEXT PRIMARY KEY,
+  capture INTEGER NOT NULL,
+  signature_id INTEGER NOT NULL,
+  rule TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  severity_rank INTEGER NOT NULL,
+  src_ip TEXT, dest_ip TEXT, protocol TEXT,
+  first_ns INTEGER NOT NULL,
+  last_ns INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  json TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS alerts_capture ON alerts(capture);
 INSERT OR IGNORE INTO meta(key, value) VALUES('inventory_schema', '1');
 )SQL";
 
@@ -735,6 +748,18 @@ Derived derive_one(const std::string& id, const std::vector<Row>& rows, bool gat
   d.version = best(ranked[2]);
   d.serial = best(ranked[3]);
   d.type = best(ranked[4]);
+  if (d.type == "general workstation/server") {
+    // A PC maker, a desktop OS or a browser says "a PC"; a clinical role
+    // played by that PC (a viewer retrieving studies, an engine, an archive)
+    // says which PC: the role refines the generic type, it does not compete.
+    static const char* kOnPcs[] = {"imaging workstation", "PACS/archive", "HL7/interface engine", "EHR/clinical server"};
+    for (const Candidate& c : ranked[4]) {
+      if (c.conf >= 0.4 && std::any_of(std::begin(kOnPcs), std::end(kOnPcs), [&](const char* t) { return c.value == t; })) {
+        d.type = c.value;
+        break;
+      }
+    }
+  }
   if (d.type.empty()) d.type = "unknown";
   d.medical = is_medical_type(d.type) && d.type != "medical device server";
   d.cls = best(ranked[5]);

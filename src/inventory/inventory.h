@@ -76,6 +76,9 @@ class Inventory {
   // events (new devices, changed conclusions), sorted by time.
   std::vector<Event> finish();
   const Stats& stats() const { return stats_; }
+  // For the stages that store next to the devices (the detections' alerts).
+  Db& db() { return *db_; }
+  int64_t capture_id() const { return capture_id_; }
 
  private:
   struct Agg {

@@ -52,15 +52,8 @@ struct Ctx {
   }
 };
 
-std::string_view str(const JsonValue* v, std::string_view key) {
-  if (!v) return {};
-  const JsonValue* x = v->get(key);
-  return x ? x->str() : std::string_view();
-}
-bool truthy(const JsonValue* v, std::string_view key) {
-  const JsonValue* x = v ? v->get(key) : nullptr;
-  return x && x->type == JsonValue::kBool && x->boolean;
-}
+inline std::string_view str(const JsonValue* v, std::string_view key) { return json_str(v, key); }
+inline bool truthy(const JsonValue* v, std::string_view key) { return json_true(v, key); }
 
 // Cleartext or encrypted, by application protocol ("" when unknown).
 const char* transport_security(std::string_view app) {
@@ -339,6 +332,8 @@ void observe_dicom_file(const Ctx& c, const JsonValue& d) {
 void observe_http(const Ctx& c, const JsonValue& d) {
   c.add(c.dst, "http_server", str(&d, "server"), "http.server", kDescribed);
   c.add(c.dst, "http_title", str(&d, "title"), "http.title", kDescribed);
+  // The realm of a login prompt names the product as often as a title does.
+  c.add(c.dst, "http_title", str(&d, "www_authenticate_realm"), "http.realm", kDescribed);
   c.add(c.src, "user_agent", str(&d, "http_user_agent"), "http.user_agent", kDescribed);
 }
 

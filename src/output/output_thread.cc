@@ -8,8 +8,9 @@
 
 namespace ms {
 
-OutputThread::OutputThread(const std::string& outdir, std::unique_ptr<inv::Inventory> inventory)
-    : outdir_(outdir), inventory_(std::move(inventory)) {
+OutputThread::OutputThread(const std::string& outdir, std::unique_ptr<inv::Inventory> inventory,
+                           std::unique_ptr<detect::Engine> detect)
+    : outdir_(outdir), inventory_(std::move(inventory)), detect_(std::move(detect)) {
   std::string path = jsonl_path();
   jsonl_ = std::fopen(path.c_str(), "w");
   if (!jsonl_) throw std::runtime_error(path + ": cannot create: " + std::strerror(errno));
@@ -22,21 +23,37 @@ OutputThread::OutputThread(const std::string& outdir, std::unique_ptr<inv::Inven
     throw;
   }
   thread_ = std::thread([this] { run(); });
-  if (inventory_) inv_thread_ = std::thread([this] { run_inventory(); });
+  if (inventory_) {
+    inv_thread_ = std::thread([this] {
+      inventory_->prepare();  // loads the registries while the capture is read
+      run_consumer(inv_q_, inv_error_, "inventory: ", [this](const Event& e) { inventory_->add(e); });
+    });
+  }
+  if (detect_) {
+    det_thread_ = std::thread(
+        [this] { run_consumer(det_q_, det_error_, "detections: ", [this](const Event& e) { detect_->add(e); }); });
+  }
 }
 
-void OutputThread::run_inventory() {
-  inventory_->prepare();  // loads the registries while the capture is read
+void OutputThread::run_consumer(BoundedQueue<Shared>& q, std::string& error, const char* what,
+                                const std::function<void(const Event&)>& add) {
   for (;;) {
-    std::optional<std::vector<Event>> batch = inv_q_.pop();
+    std::optional<Shared> batch = q.pop();
     if (!batch) break;
-    if (!inv_error_.empty()) continue;
+    if (!error.empty()) continue;  // keep draining so the writer never blocks
     try {
-      for (const Event& e : *batch) inventory_->add(e);
+      for (const Event& e : **batch) add(e);
     } catch (const std::exception& ex) {
-      inv_error_ = std::string("inventory: ") + ex.what();
+      error = std::string(what) + ex.what();
     }
   }
+}
+
+void OutputThread::hand_over(std::vector<Event>&& batch) {
+  if (!inventory_ && !detect_) return;
+  Shared s = std::make_shared<const std::vector<Event>>(std::move(batch));
+  if (inventory_) inv_q_.push(s);
+  if (detect_) det_q_.push(std::move(s));
 }
 
 OutputThread::~OutputThread() {
@@ -66,11 +83,11 @@ void OutputThread::run() {
     if (!error_.empty()) continue;  // keep draining so producers never block
     try {
       write_batch(*batch);
-      if (inventory_) inv_q_.push(std::move(*batch));
+      hand_over(std::move(*batch));
       std::vector<Event> more;
       while (q_.try_pop(more)) {
         write_batch(more);
-        if (inventory_) inv_q_.push(std::move(more));
+        hand_over(std::move(more));
         more.clear();
       }
       // Idle: make what we have durable before waiting.
@@ -88,14 +105,28 @@ bool OutputThread::finish(std::string& error, const std::function<std::vector<Ev
     q_.close();
     if (thread_.joinable()) thread_.join();
     inv_q_.close();
+    det_q_.close();
     if (inv_thread_.joinable()) inv_thread_.join();
+    if (det_thread_.joinable()) det_thread_.join();
     // The threads have ended: what follows runs here, alone.
     if (error_.empty() && !inv_error_.empty()) error_ = inv_error_;
+    if (error_.empty() && !det_error_.empty()) error_ = det_error_;
     if (inventory_ && error_.empty()) {
       try {
         write_batch(inventory_->finish());  // device events are not observations: written only
       } catch (const std::exception& ex) {
         error_ = std::string("inventory: ") + ex.what();
+      }
+    }
+    if (detect_ && error_.empty()) {
+      try {
+        detect::Facts facts;
+        if (inventory_) facts = detect::load_facts(inventory_->db());
+        std::vector<detect::Alert> alerts = detect_->finish(facts);
+        if (inventory_) detect::store_alerts(inventory_->db(), inventory_->capture_id(), alerts);
+        write_batch(detect::alert_events(alerts));
+      } catch (const std::exception& ex) {
+        error_ = std::string("detections: ") + ex.what();
       }
     }
     if (last && error_.empty()) {

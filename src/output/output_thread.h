@@ -12,6 +12,7 @@
 
 #include "common/bounded_queue.h"
 #include "events/event.h"
+#include "detect/engine.h"
 #include "inventory/inventory.h"
 #include "output/sqlite_writer.h"
 
@@ -20,9 +21,11 @@ namespace ms {
 class OutputThread {
  public:
   // Creates the files; throws std::runtime_error with a one-line message.
-  // `inventory` (may be null) sees every event and adds its `device` events
-  // at the end.
-  explicit OutputThread(const std::string& outdir, std::unique_ptr<inv::Inventory> inventory = nullptr);
+  // `inventory` and `detect` (either may be null) see every event on the
+  // correlation thread; at the end the inventory adds its `device` events,
+  // then the detections judge with the inventory's facts and add `alert`s.
+  explicit OutputThread(const std::string& outdir, std::unique_ptr<inv::Inventory> inventory = nullptr,
+                        std::unique_ptr<detect::Engine> detect = nullptr);
   ~OutputThread();
 
   void push(std::vector<Event>&& batch) { q_.push(std::move(batch)); }
@@ -34,6 +37,7 @@ class OutputThread {
   bool finish(std::string& error, const std::function<std::vector<Event>()>& last = {});
   // Valid after finish(); null without an inventory.
   const inv::Stats* inventory_stats() const { return inventory_ ? &inventory_->stats() : nullptr; }
+  const detect::Stats* detect_stats() const { return detect_ ? &detect_->stats() : nullptr; }
 
   // Valid after finish().
   const std::map<std::string, uint64_t>& counts() const { return counts_; }
@@ -44,17 +48,24 @@ class OutputThread {
  private:
   void run();
   void write_batch(const std::vector<Event>& batch);
-  void run_inventory();
+  // The inventory and the detections each read every written batch on a
+  // thread of their own; a batch is shared between them, never copied.
+  using Shared = std::shared_ptr<const std::vector<Event>>;
+  void run_consumer(BoundedQueue<Shared>& q, std::string& error, const char* what,
+                    const std::function<void(const Event&)>& add);
+  void hand_over(std::vector<Event>&& batch);
 
   std::string outdir_;
   FILE* jsonl_ = nullptr;
   std::unique_ptr<SqliteWriter> db_;
   std::unique_ptr<inv::Inventory> inventory_;
-  // The inventory reads the written batches on a thread of its own, so that
-  // parsing events for observations never slows the writing.
-  BoundedQueue<std::vector<Event>> inv_q_{64};
-  std::thread inv_thread_;
-  std::string inv_error_;
+  std::unique_ptr<detect::Engine> detect_;
+  // The inventory and the detections read the written batches on a thread of
+  // their own (the correlation thread), so that parsing events never slows
+  // the writing.
+  BoundedQueue<Shared> inv_q_{64}, det_q_{64};
+  std::thread inv_thread_, det_thread_;
+  std::string inv_error_, det_error_;
   BoundedQueue<std::vector<Event>> q_{64};
   std::thread thread_;
   std::map<std::string, uint64_t> counts_;

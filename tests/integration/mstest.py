@@ -219,6 +219,8 @@ def main(module_globals):
     os.environ["MEDSENTRY_PHI_KEY"] = os.path.join(ARGS.workdir, "phi.key")
     # Nor the user's inventory: runs without --db share one of this module's own.
     os.environ["MEDSENTRY_DB"] = os.path.join(ARGS.workdir, "inventory.db")
+    # Nor the user's detection settings.
+    os.environ.pop("MEDSENTRY_CONFIG", None)
     tests = [(n, f) for n, f in sorted(module_globals.items()) if n.startswith("test_") and callable(f)]
     passed = failed = 0
     for name, fn in tests:

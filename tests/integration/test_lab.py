@@ -11,6 +11,7 @@ import signal
 import subprocess
 import time
 
+import detection_truth
 import inventory_truth
 import mstest
 import test_tshark_conv
@@ -102,6 +103,9 @@ def test_every_scenario():
     twins = set()
     inventory_total = {}
     inventory_misses = []
+    detection_total, detection_twins = {}, {}
+    detection_notes = []
+    captures, deferred = {}, []
     for name in names:
         out = mstest.workdir("lab_" + name)
         t0 = time.time()
@@ -129,6 +133,17 @@ def test_every_scenario():
         res, misses = inventory_truth.score(truth, devices, pcap)
         inventory_truth.add(inventory_total, res)
         inventory_misses += misses
+        # The detections against the scenario's findings (issue 7), rule by rule.
+        captures[name] = (pcap, truth)
+        if truth.get("baseline_from"):
+            deferred.append(name)  # judged below, once its baseline's capture exists
+        else:
+            alerts = detection_truth.alerts_json(mstest.ARGS.binary, os.path.join(out, "medsentry", "inventory.db"))
+            res, notes = detection_truth.score(truth, alerts)
+            detection_truth.add(detection_total, res)
+            if truth.get("benign_twin_of"):
+                detection_truth.add(detection_twins, res)
+            detection_notes += notes
         leaks = phi_leaks(os.path.join(out, "medsentry"), truth["patients"])
         assert not leaks, "%s: patient data in clear in medsentry's output: %s" % (name, leaks)
         print("%-24s %5.1f s  %-52s tshark conversations agreeing: %d" % (
@@ -136,6 +151,37 @@ def test_every_scenario():
     print("inventory against the lab's truth (all scenarios):")
     print(inventory_truth.table(inventory_total))
     assert inventory_truth.perfect(inventory_total), "inventory differs from the truth:\n  " + "\n  ".join(inventory_misses)
+    # Scenarios judged against a baseline learned from another scenario's capture.
+    for name in deferred:
+        pcap, truth = captures[name]
+        base_pcap = captures[truth["baseline_from"]][0]
+        work = mstest.workdir("lab_baseline_" + name)
+        baseline = os.path.join(work, "baseline.txt")
+        mstest.analyze(base_pcap, os.path.join(work, "learn"), extra=["--learn-baseline", baseline])
+        run = mstest.analyze(pcap, os.path.join(work, "judged"), extra=["--baseline", baseline])
+        alerts = detection_truth.alerts_json(mstest.ARGS.binary, os.path.join(work, "judged", "inventory.db"))
+        res, notes = detection_truth.score(truth, alerts)
+        detection_truth.add(detection_total, res)
+        detection_notes += notes
+        leaks = phi_leaks(os.path.join(work, "judged"), truth["patients"])
+        assert not leaks, "%s: patient data in clear in medsentry's output: %s" % (name, leaks)
+    assert deferred, "no scenario is judged against a baseline"
+    print("detections against the lab's findings (all scenarios):")
+    print(detection_truth.table(detection_total))
+    print("benign twins only:")
+    print(detection_truth.table(detection_twins))
+    # Every finding raised (no false negative), nothing raised that the
+    # scenario does not carry (no false positive), benign twins included.
+    missed = sum(c["fn"] for c in detection_total.values())
+    false = sum(c["fp"] for c in detection_total.values())
+    assert missed == 0 and false == 0, "detections differ from the truth:\n  " + "\n  ".join(detection_notes)
+    assert sum(c["tp"] for c in detection_total.values()) >= 60
+    # Every rule the lab can exercise was raised somewhere.
+    raised = {r for r, c in detection_total.items() if c["tp"]}
+    want = {"scan", "lateral_movement", "default_credential", "weak_password", "cleartext_login", "brute_force", "phi_cleartext",
+            "phi_exfiltration", "dicom_harvest", "dicom_exec_preamble", "remote_shell_commands", "insecure_service",
+            "smb1", "legacy_tls", "new_order_source", "eol_os"}
+    assert want <= raised, want - raised
     attacks = {n for n in names if n.startswith("attack_")}
     assert attacks and attacks <= twins, "attacks without a benign twin: %s" % (attacks - twins)
 

@@ -91,15 +91,20 @@ def dicom_file(path, modality, patient, device, study_uid=None, preamble_kind="z
 
 def hl7_message(kind, sending_app, sending_facility, receiving_app, receiving_facility, control_id,
                 patient, device_id=None, version="2.6", value="42"):
-    """One HL7 v2 message (segments joined by CR). kind: ORU, ADT, ORM."""
+    """One HL7 v2 message (segments joined by CR). kind: ORU, ADT, ORM, RDE (a
+    pharmacy order an infusion pump's gateway programs the pump from)."""
     now = datetime.datetime.now().strftime("%Y%m%d%H%M%S")
-    mtype = {"ORU": "ORU^R01^ORU_R01", "ADT": "ADT^A01^ADT_A01", "ORM": "ORM^O01^ORM_O01"}[kind]
+    mtype = {"ORU": "ORU^R01^ORU_R01", "ADT": "ADT^A01^ADT_A01", "ORM": "ORM^O01^ORM_O01", "RDE": "RDE^O11^RDE_O11"}[kind]
     segs = ["MSH|^~\\&|%s|%s|%s|%s|%s||%s|%s|P|%s" % (sending_app, sending_facility, receiving_app,
                                                        receiving_facility, now, mtype, control_id, version),
             "PID|1||%s^^^%s^MR||%s||%s|%s" % (patient["id"], sending_facility, patient["name"],
                                              patient.get("birth_date", ""), patient.get("sex", "U"))]
     if kind == "ADT":
         segs.append("PV1|1|I|ICU^04^1")
+    elif kind == "RDE":
+        segs.append("ORC|NW|RX%s" % control_id)
+        # RXE-1 quantity/timing, -2 give code, -3 amount, -5 units, then the rate (RXE-23/24).
+        segs.append("RXE|^^^%s^^R|HEP25^Heparin 25000 units/250 mL|%s||units/h%s" % (now[:8], value, "|" * 18 + "10|mL/h"))
     elif kind == "ORM":
         segs.append("ORC|NW|ORD%s" % control_id)
         segs.append("OBR|1|ORD%s||CT^CT CHEST" % control_id)

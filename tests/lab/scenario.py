@@ -236,9 +236,11 @@ def svc_samba(ctx, h, s):
                 "  ncalrpc dir = %s/ncalrpc\n  log file = %s/log.%%m\n  interfaces = %s/24\n"
                 "  bind interfaces only = yes\n  server min protocol = NT1\n  ntlm auth = yes\n"
                 "  disable netbios = yes\n  smb ports = 445\n  load printers = no\n  printcap name = /dev/null\n"
-                "  disable spoolss = yes\n[%s]\n  path = %s\n  read only = no\n  guest ok = no\n"
-                % (s.get("workgroup", "HOSPITAL"), s.get("netbios_name", "FILESRV"), w, w, w, w, w, w, w, w, h.ip,
-                   s.get("share", "results"), share))
+                "  disable spoolss = yes\n"
+                % (s.get("workgroup", "HOSPITAL"), s.get("netbios_name", "FILESRV"), w, w, w, w, w, w, w, w, h.ip))
+        # One share, or several ("ADMIN$" plays a Windows administrative share).
+        for name in s.get("shares", [s.get("share", "results")]):
+            f.write("[%s]\n  path = %s\n  read only = no\n  guest ok = no\n" % (name, share))
     h.run("sh", "-c", "printf '%s\\n%s\\n' | pdbedit -s %s -a -u %s -t" % (s["password"], s["password"], conf, user))
     h.spawn("smbd", "--foreground", "--no-process-group", "--configfile=" + conf, log=ctx.path("logs", h.name + "-smbd.log"))
     wait_listen(h, 445, timeout=30)
@@ -371,6 +373,8 @@ def act_http_get(ctx, h, a):
     args = ["curl", "-s", "-o", "/dev/null", "--max-time", "10"]
     if a.get("user"):
         args += ["-u", "%s:%s" % (a["user"], a["password"])]
+    if a.get("user_agent"):
+        args += ["-A", a["user_agent"]]
     for _ in range(a.get("repeat", 1)):
         run(h, *args, url)
 
@@ -491,23 +495,30 @@ def act_tls(ctx, h, a):
 def act_telnet(ctx, h, a):
     """A person at a telnet prompt: answers login and password, types commands."""
     script = (
-        "import socket,sys,time\n"
-        "s=socket.create_connection((sys.argv[1],int(sys.argv[2])),timeout=5)\n"
-        "def until(*marks):\n"
+        "import socket,sys\n"
+        "def until(s,*marks):\n"
         "  b=b''\n"
         "  while not any(m in b for m in marks):\n"
         "    d=s.recv(4096)\n"
         "    if not d: break\n"
         "    b+=d\n"
         "  return b\n"
-        "until(b'login: ')\n"
+        "def connect():\n"
+        "  s=socket.create_connection((sys.argv[1],int(sys.argv[2])),timeout=5)\n"
+        "  until(s,b'login: ')\n"
+        "  return s\n"
+        # Like login(1), the device hangs up after three wrong passwords: a
+        # guesser connects again.
+        "s=connect(); n=0\n"
         "for u,p in zip(sys.argv[3].split(','),sys.argv[4].split(',')):\n"
-        "  s.sendall(u.encode()+b'\\r\\n'); until(b'Password: ')\n"
+        "  if n==3: s.close(); s=connect(); n=0\n"
+        "  n+=1\n"
+        "  s.sendall(u.encode()+b'\\r\\n'); until(s,b'Password: ')\n"
         "  s.sendall(p.encode()+b'\\r\\n')\n"
-        "  if b'# ' in until(b'# ', b'login: '): break\n"
+        "  if b'# ' in until(s,b'# ', b'login: '): break\n"
         "for c in sys.argv[5:]:\n"
-        "  s.sendall(c.encode()+b'\\r\\n'); until(b'# ')\n"
-        "s.sendall(b'exit\\r\\n'); until(b'logout'); s.close()\n")
+        "  s.sendall(c.encode()+b'\\r\\n'); until(s,b'# ')\n"
+        "s.sendall(b'exit\\r\\n'); until(s,b'logout'); s.close()\n")
     users = a["tries"] if "tries" in a else [[a["user"], a["password"]]]
     run(h, PY, "-c", script, ctx.ip(a["to"]), str(a.get("port", 23)), ",".join(u for u, _ in users),
         ",".join(p for _, p in users), *a.get("commands", []))
@@ -589,8 +600,11 @@ def truth(sc, ctx):
         "scenario": sc["name"],
         "description": sc.get("description", ""),
         "benign_twin_of": sc.get("benign_twin_of"),
+        # Judge the detections against the baseline learned from this
+        # scenario's capture (rule 10).
+        "baseline_from": sc.get("baseline_from"),
         "devices": devices,
-        "findings": sc.get("finding", []) + phi_findings(sc, ctx),
+        "findings": sc.get("finding", []) + phi_findings(sc, ctx) + exposure_findings(sc),
         "protocols": sorted(protocols),
         # "full": every host field is on the wire (the identity scenarios);
         # "seen": a shared ward where most hosts are silent in any one
@@ -601,23 +615,53 @@ def truth(sc, ctx):
 
 
 PHI_ACTIONS = {"dicom_store": "dicom", "dicom_find": "dicom", "worklist_query": "dicom", "dicom_move": "dicom", "hl7_send": "hl7",
-               "http_upload_dicom": "http", "fhir_request": "fhir"}
+               "http_upload_dicom": "http", "fhir_request": "fhir", "smb_put": "smb"}
+
+# Cleartext services an action reaches (issue 7, rule 9), and the device types
+# whose exposure is reported: medical devices and the gateways of their serial
+# lines, not the clinical servers (archive, engine, EHR) IT runs as servers.
+EXPOSURE_ACTIONS = {"telnet_login": "telnet", "http_get": "http", "ftp_upload": "ftp", "snmp_get": "snmp"}
+MEDICAL_ENDPOINTS = {"CT", "MR", "X-ray/DR/CR", "ultrasound", "nuclear medicine", "patient monitor", "infusion pump",
+                     "ventilator", "anesthesia machine", "lab analyzer", "imaging workstation", "medication cabinet",
+                     "nurse call", "medical device server"}
+
+
+def exposure_findings(sc):
+    """One informational finding per medical device and cleartext service an
+    action used (the device answered: it offers the service)."""
+    types = {h["name"]: h.get("type") for h in sc["host"]}
+    seen, out = set(), []
+    for a in sc.get("action", []):
+        proto = EXPOSURE_ACTIONS.get(a["kind"])
+        if not proto or types.get(a.get("to")) not in MEDICAL_ENDPOINTS:
+            continue
+        key = (a["to"], proto)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({"kind": "insecure_service", "severity": "info", "src": None, "dst": a["to"], "protocol": proto})
+    return out
 
 
 def phi_findings(sc, ctx):
     """Patient data crossing the network without TLS, by construction of the
     actions: one informational finding per device pair and protocol (issue 7,
     rule 4). An attack's own findings are listed in its scenario."""
-    seen, out = set(), []
+    pairs = []
     for a in sc.get("action", []):
         proto = PHI_ACTIONS.get(a["kind"])
-        if not proto:
+        if not proto or (a["kind"] == "smb_put" and not a.get("patient")):
             continue
-        key = (a["host"], a["to"], proto)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append({"kind": "phi_cleartext", "severity": "info", "src": a["host"], "dst": a["to"], "protocol": proto})
+        pairs.append((a["host"], a["to"], proto))
+        if a["kind"] == "dicom_move":  # the archive stores the objects to the move destination
+            dest = [h["name"] for h in sc["host"] if a.get("dest_ae") in h.get("ae_titles", [])]
+            if dest:
+                pairs.append((a["to"], dest[0], proto))
+    seen, out = set(), []
+    for src, dst, proto in pairs:
+        if (src, dst, proto) not in seen:
+            seen.add((src, dst, proto))
+            out.append({"kind": "phi_cleartext", "severity": "info", "src": src, "dst": dst, "protocol": proto})
     return out
 
 

@@ -96,6 +96,7 @@ class TelnetDissector : public Dissector {
 
   void on_end(AppContext& ctx) override {
     if (!line_.empty()) client_line();
+    if (state_ == State::kAwaitResult) check_prompt(ctx);  // "Login incorrect" and the line hangs up
     if (state_ == State::kAwaitResult) login_done("unknown", ctx);
     if (!seen_text_ && options_.empty()) return;
     EventBuilder b(ctx.envelope(), "telnet");

@@ -1,0 +1,639 @@
+// The detections: the configuration file (every error a line with the file
+// and line number), and each rule's threshold and severity from both sides of
+// its boundary, with synthetic events as the dissectors write them. The lab
+// (tests/integration/test_lab.py) checks the rules on real traffic.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <random>
+#include <string>
+
+#include "common/json_reader.h"
+#include "detect/config.h"
+#include "detect/engine.h"
+#include "inventory/inventory.h"
+
+namespace {
+
+using namespace ms;
+using namespace ms::detect;
+
+constexpr TimeNs kSec = 1'000'000'000LL;
+
+std::string write_file(const std::string& text) {
+  char path[] = "/tmp/ms-detect-XXXXXX";
+  int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  close(fd);
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string config_error(const std::string& text) {
+  std::string p = write_file(text);
+  try {
+    load_config(p);
+  } catch (const ConfigError& e) {
+    unlink(p.c_str());
+    std::string m = e.what();
+    EXPECT_EQ(m.rfind(p, 0), 0u) << m;  // starts with the file name
+    return m.substr(p.size());
+  }
+  unlink(p.c_str());
+  return "no error";
+}
+
+TEST(DetectConfig, Defaults) {
+  Config c = default_config();
+  EXPECT_TRUE(c.is_internal("10.1.2.3"));
+  EXPECT_TRUE(c.is_internal("192.168.0.9"));
+  EXPECT_TRUE(c.is_internal("fd00::1"));
+  EXPECT_FALSE(c.is_internal("203.0.113.5"));
+  EXPECT_FALSE(c.is_internal("2001:db8::1"));
+  EXPECT_EQ(c.thresholds.scan_hosts, 25u);
+  EXPECT_TRUE(c.rule_enabled("scan"));
+}
+
+TEST(DetectConfig, ReadsEverySetting) {
+  std::string p = write_file(R"(disabled_rules = ["insecure_service"]
+[networks]
+internal = ["10.0.0.0/8", "203.0.113.0/24"]
+[known]
+pacs = ["10.1.1.5", "10.1.2.0/28"]
+[thresholds]
+scan_window = 60
+brute_force_failures = 3
+harvest_queries = 100
+[[allow]]
+rule = "cleartext_login"
+src = "10.5.0.7"
+dst = ["10.6.0.0/16"]
+reason = "the LIS FTP drop, replacement ordered"
+[[allow]]
+rule = "*"
+dst = "10.9.9.9"
+)");
+  Config c = load_config(p);
+  unlink(p.c_str());
+  EXPECT_TRUE(c.is_internal("203.0.113.5"));
+  EXPECT_FALSE(c.is_internal("192.168.1.1"));  // replaced, not added to
+  EXPECT_TRUE(c.is_pacs("10.1.2.7"));
+  EXPECT_FALSE(c.is_pacs("10.1.2.17"));
+  EXPECT_FALSE(c.rule_enabled("insecure_service"));
+  EXPECT_EQ(c.thresholds.scan_window, 60u);
+  EXPECT_EQ(c.thresholds.brute_force_failures, 3u);
+  EXPECT_EQ(c.thresholds.harvest_queries, 100u);
+  EXPECT_EQ(c.thresholds.scan_hosts, 25u);  // untouched
+  ASSERT_NE(c.allowed("cleartext_login", "10.5.0.7", "10.6.3.3"), nullptr);
+  EXPECT_EQ(c.allowed("cleartext_login", "10.5.0.7", "10.6.3.3")->reason, "the LIS FTP drop, replacement ordered");
+  EXPECT_EQ(c.allowed("cleartext_login", "10.5.0.8", "10.6.3.3"), nullptr);
+  EXPECT_EQ(c.allowed("weak_password", "10.5.0.7", "10.6.3.3"), nullptr);
+  EXPECT_NE(c.allowed("scan", "1.2.3.4", "10.9.9.9"), nullptr);
+}
+
+TEST(DetectConfig, EveryMistakeIsOneLineWithItsLine) {
+  EXPECT_EQ(config_error("[networks]\ninternal = [\"10.0.0.0/33\"]\n"),
+            ":2: networks.internal: '10.0.0.0/33' is not an address or range (10.1.0.0/16, fd00::/8)");
+  EXPECT_EQ(config_error("[thresholds]\nscan_hosts = 0\n"), ":2: thresholds.scan_hosts: 0 is not from 1 to 1000000");
+  EXPECT_EQ(config_error("[thresholds]\nscan_host = 3\n"), ":2: unknown setting 'thresholds.scan_host'");
+  EXPECT_EQ(config_error("[thresholds]\nscan_hosts = \"many\"\n"), ":2: thresholds.scan_hosts: expected a whole number");
+  EXPECT_EQ(config_error("[thresholds]\nscan_hosts = 2.5\n"), ":2: thresholds.scan_hosts: expected a whole number");
+  EXPECT_EQ(config_error("\n\n[network]\n"), ":3: unknown setting 'network'");
+  EXPECT_EQ(config_error("disabled_rules = [\"scans\"]\n").substr(0, 40), ":1: disabled_rules: no rule named 'scans");
+  EXPECT_EQ(config_error("[[allow]]\nrule = \"scan\"\n"),
+            ":1: allow: an entry needs src or dst (use disabled_rules to turn a rule off)");
+  EXPECT_EQ(config_error("[[allow]]\nsrc = \"10.0.0.1\"\n"), ":1: allow: every entry needs a rule (a rule name or \"*\")");
+  EXPECT_EQ(config_error("[networks]\ninternal = []\n"), ":2: networks.internal: at least one range");
+  std::string syntax = config_error("[thresholds\n");
+  EXPECT_EQ(syntax.rfind(":1: ", 0), 0u) << syntax;
+  EXPECT_EQ(syntax.find('\n'), std::string::npos) << syntax;
+  try {
+    load_config("/nonexistent/medsentry.toml");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("/nonexistent/medsentry.toml: cannot read", 0), 0u) << e.what();
+  }
+}
+
+// Events as the dissectors write them: only what the rules read.
+Event ev(const std::string& type, const std::string& src, const std::string& dst, const std::string& body, TimeNs ts,
+         uint64_t flow = 1) {
+  Event e;
+  e.event_type = type;
+  e.src_ip = src;
+  e.dest_ip = dst;
+  e.proto = "TCP";
+  e.src_port = 40000;
+  e.dest_port = 23;
+  e.ts = ts;
+  e.flow_id = flow;
+  e.json = "{\"event_type\":\"" + type + "\",\"" + type + "\":" + body + "}";
+  return e;
+}
+
+Event cred(const std::string& src, const std::string& dst, const std::string& result, bool is_default,
+           const std::string& strength, TimeNs ts, const std::string& protocol = "telnet", uint64_t flow = 1) {
+  return ev("credential", src, dst,
+            "{\"protocol\":\"" + protocol + "\",\"method\":\"" + (protocol == "http" ? "basic" : "login_prompt") +
+                "\",\"username\":\"root\",\"password_seen\":true,\"password_strength\":\"" + strength +
+                "\",\"default_credential\":" + (is_default ? "true" : "false") + ",\"result\":\"" + result + "\"}",
+            ts, flow);
+}
+
+Event flow(const std::string& src, const std::string& dst, uint16_t dport, TimeNs ts, bool data = false,
+           const std::string& proto = "TCP", uint64_t id = 0) {
+  Event e;
+  e.event_type = "flow";
+  e.src_ip = src;
+  e.dest_ip = dst;
+  e.proto = proto;
+  e.ts = ts;
+  static uint64_t next = 1000;
+  e.flow_id = id ? id : ++next;
+  auto r = std::make_unique<FlowRow>();
+  r->flow_id = e.flow_id;
+  r->src_ip = src;
+  r->dest_ip = dst;
+  r->proto = proto;
+  r->src_port = 50000;
+  r->dest_port = dport;
+  r->start = ts;
+  r->end = ts + kSec / 100;
+  r->tcp_flags[0] = 0x02;
+  r->tcp_flags[1] = 0x14;
+  r->data[0] = r->data[1] = data;
+  if (proto == "ICMP") r->icmp_type = 8;
+  if (proto == "UDP") r->pkts_toclient = data ? 1 : 0;
+  e.flow = std::move(r);
+  return e;
+}
+
+template <typename... T>
+std::vector<Event> events(T&&... x) {
+  std::vector<Event> v;
+  (v.push_back(std::move(x)), ...);
+  return v;
+}
+
+Facts facts() {
+  Facts f;
+  auto add = [&](const char* ip, const char* type, bool medical) {
+    DeviceFacts d;
+    d.id = std::string("ip:") + ip;
+    d.type = type;
+    d.medical = medical;
+    d.manufacturer = "Maker";
+    f[ip] = d;
+  };
+  add("10.0.0.70", "infusion pump", true);
+  add("10.0.0.41", "patient monitor", true);
+  add("10.0.0.20", "PACS/archive", true);
+  add("10.0.0.31", "imaging workstation", true);
+  add("10.0.0.30", "general workstation/server", false);
+  add("10.0.0.9", "unknown", false);
+  f["10.0.0.9"].mac_vendor = "GE Healthcare";  // unidentified, but a medical maker's interface
+  add("10.0.0.8", "unknown", false);
+  f["10.0.0.8"].mac_vendor = "Dell Inc.";
+  return f;
+}
+
+std::vector<Alert> run(const std::vector<Event>& events, const Config& cfg = default_config()) {
+  Engine eng(cfg);
+  for (const Event& e : events) eng.add(e);
+  return eng.finish(facts());
+}
+
+std::vector<Alert> of(const std::vector<Alert>& a, const std::string& rule) {
+  std::vector<Alert> out;
+  std::copy_if(a.begin(), a.end(), std::back_inserter(out), [&](const Alert& x) { return x.rule == rule; });
+  return out;
+}
+
+TEST(DetectRules, DefaultCredentialSeverityFollowsTheDevice) {
+  std::vector<Event> e = events(cred("10.0.0.30", "10.0.0.70", "success", true, "empty", kSec),
+                          cred("10.0.0.30", "10.0.0.41", "success", true, "weak", kSec),
+                          cred("10.0.0.30", "10.0.0.8", "success", true, "weak", kSec),
+                          cred("10.0.0.30", "10.0.0.9", "failure", true, "weak", kSec),
+                          cred("10.0.0.30", "10.0.0.41", "success", true, "weak", kSec, "snmp"));
+  auto a = of(run(e), "default_credential");
+  ASSERT_EQ(a.size(), 4u);
+  auto sev = [&](const std::string& dst, const std::string& proto) {
+    for (const Alert& x : a) {
+      if (x.dest_ip == dst && x.protocol == proto) return std::string(severity_name(x.severity));
+    }
+    return std::string("none");
+  };
+  EXPECT_EQ(sev("10.0.0.70", "telnet"), "critical");  // an infusion pump
+  EXPECT_EQ(sev("10.0.0.41", "telnet"), "high");      // a monitor
+  EXPECT_EQ(sev("10.0.0.8", "telnet"), "medium");     // not a medical device
+  EXPECT_EQ(sev("10.0.0.9", "telnet"), "none");       // the default was refused
+  EXPECT_EQ(sev("10.0.0.41", "snmp"), "medium");      // a read community on a medical device
+}
+
+TEST(DetectRules, WeakAndCleartextLogins) {
+  std::vector<Event> e = events(cred("10.0.0.30", "10.0.0.41", "success", false, "weak", kSec, "http"),
+                          cred("10.0.0.30", "10.0.0.8", "success", false, "weak", kSec, "ftp"),
+                          cred("10.0.0.30", "10.0.0.9", "failure", false, "strong", kSec, "ftp"),
+                          cred("10.0.0.30", "10.0.0.41", "success", false, "weak", kSec, "ntlmssp"));
+  auto all = run(e);
+  auto weak = of(all, "weak_password");
+  ASSERT_EQ(weak.size(), 3u);  // http, ftp, ntlmssp; the failed login proves nothing about an account
+  auto clear = of(all, "cleartext_login");
+  // To the monitor over HTTP Basic and to the medical maker's device over
+  // FTP (failed or not, the password crossed in clear): medium; to the Dell:
+  // low; NTLMSSP puts no password on the wire.
+  ASSERT_EQ(clear.size(), 3u);
+  for (const Alert& a : clear) {
+    EXPECT_EQ(a.severity, a.dest_ip == "10.0.0.8" ? Severity::kLow : Severity::kMedium) << a.dest_ip;
+    EXPECT_NE(a.protocol, "ntlmssp");
+  }
+}
+
+TEST(DetectRules, BruteForceNeedsTheThresholdInTheWindow) {
+  auto attempts = [](int failures, bool success, TimeNs step) {
+    std::vector<Event> e;
+    for (int i = 0; i < failures; ++i)
+      e.push_back(cred("10.0.0.30", "10.0.0.41", "failure", false, "weak", kSec + i * step, "telnet", 1 + i / 3));
+    if (success) e.push_back(cred("10.0.0.30", "10.0.0.41", "success", false, "weak", kSec + failures * step));
+    return e;
+  };
+  EXPECT_TRUE(of(run(attempts(4, true, kSec)), "brute_force").empty());
+  auto five = of(run(attempts(5, false, kSec)), "brute_force");
+  ASSERT_EQ(five.size(), 1u);
+  EXPECT_EQ(five[0].severity, Severity::kMedium);
+  EXPECT_EQ(five[0].count, 5u);
+  auto then = of(run(attempts(5, true, kSec)), "brute_force");
+  ASSERT_EQ(then.size(), 1u);
+  EXPECT_EQ(then[0].severity, Severity::kHigh);
+  EXPECT_NE(then[0].json.find("\"success_after_failures\":true"), std::string::npos);
+  EXPECT_EQ(then[0].flows_total, 2u);  // the guesser reconnected after three tries
+  // Five failures an hour apart: not in one 10-minute window.
+  EXPECT_TRUE(of(run(attempts(5, true, 3600 * kSec)), "brute_force").empty());
+  Config c = default_config();
+  c.thresholds.brute_force_failures = 3;
+  EXPECT_EQ(of(run(attempts(4, true, kSec), c), "brute_force").size(), 1u);
+}
+
+TEST(DetectRules, ScanThresholdsAndProbes) {
+  // 24 hosts probed on one port: below the 25-host sweep threshold.
+  std::vector<Event> sweep;
+  for (int i = 0; i < 24; ++i) sweep.push_back(flow("10.0.0.30", "10.0.1." + std::to_string(i + 1), 445, kSec + i));
+  EXPECT_TRUE(of(run(sweep), "scan").empty());
+  sweep.push_back(flow("10.0.0.30", "10.0.1.100", 445, 2 * kSec));
+  auto a = of(run(sweep), "scan");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].severity, Severity::kMedium);  // nobody medical involved
+  EXPECT_EQ(a[0].count, 25u);
+  // 14 ports on a pump: below; 15: a port scan of a medical device, high.
+  std::vector<Event> ports;
+  for (int i = 0; i < 14; ++i) ports.push_back(flow("10.0.0.30", "10.0.0.70", static_cast<uint16_t>(20 + i), kSec + i));
+  EXPECT_TRUE(of(run(ports), "scan").empty());
+  ports.push_back(flow("10.0.0.30", "10.0.0.70", 8080, 3 * kSec));
+  a = of(run(ports), "scan");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].severity, Severity::kHigh);
+  EXPECT_EQ(a[0].dest_ip, "10.0.0.70");  // one host: named
+  // Connections that exchanged data are work, not probes.
+  std::vector<Event> work;
+  for (int i = 0; i < 40; ++i) work.push_back(flow("10.0.0.30", "10.0.1." + std::to_string(i + 1), 104, kSec + i, true));
+  EXPECT_TRUE(of(run(work), "scan").empty());
+  // An ICMP sweep and unanswered UDP count like SYNs.
+  std::vector<Event> icmp;
+  for (int i = 0; i < 30; ++i) icmp.push_back(flow("10.0.0.30", "10.0.2." + std::to_string(i + 1), 0, kSec + i, false, "ICMP"));
+  EXPECT_EQ(of(run(icmp), "scan").size(), 1u);
+  std::vector<Event> udp;
+  for (int i = 0; i < 30; ++i) udp.push_back(flow("10.0.0.30", "10.0.3." + std::to_string(i + 1), 161, kSec + i, false, "UDP"));
+  EXPECT_EQ(of(run(udp), "scan").size(), 1u);
+  // The same 25 hosts spread over an hour: no 5-minute window holds them.
+  std::vector<Event> slow;
+  for (int i = 0; i < 25; ++i) slow.push_back(flow("10.0.0.30", "10.0.1." + std::to_string(i + 1), 445, i * 150 * kSec));
+  EXPECT_TRUE(of(run(slow), "scan").empty());
+}
+
+TEST(DetectRules, ResultDoesNotDependOnEventOrder) {
+  std::vector<Event> e;
+  for (int i = 0; i < 40; ++i) e.push_back(flow("10.0.0.30", "10.0.1." + std::to_string(i % 30 + 1), 445 + i % 3, kSec + i * kSec / 10));
+  for (int i = 0; i < 6; ++i) e.push_back(cred("10.0.0.30", "10.0.0.41", i == 5 ? "success" : "failure", false, "weak", kSec + i, "telnet", 7 + i));
+  auto json_of = [](const std::vector<Alert>& a) {
+    std::string s;
+    for (const Alert& x : a) s += x.json + "\n";
+    return s;
+  };
+  std::string want = json_of(run(e));
+  ASSERT_NE(want.find("\"rule\":\"scan\""), std::string::npos);
+  ASSERT_NE(want.find("\"rule\":\"brute_force\""), std::string::npos);
+  std::mt19937 rng(7);
+  for (int k = 0; k < 5; ++k) {
+    std::vector<Event> shuffled;
+    std::vector<size_t> idx(e.size());
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    std::shuffle(idx.begin(), idx.end(), rng);
+    for (size_t i : idx) {
+      Event c;
+      c.event_type = e[i].event_type;
+      c.src_ip = e[i].src_ip;
+      c.dest_ip = e[i].dest_ip;
+      c.proto = e[i].proto;
+      c.ts = e[i].ts;
+      c.flow_id = e[i].flow_id;
+      c.json = e[i].json;
+      c.dest_port = e[i].dest_port;
+      c.src_port = e[i].src_port;
+      if (e[i].flow) c.flow = std::make_unique<FlowRow>(*e[i].flow);
+      shuffled.push_back(std::move(c));
+    }
+    EXPECT_EQ(json_of(run(shuffled)), want);
+  }
+}
+
+Event query(const std::string& src, const std::string& match_id, TimeNs ts, uint64_t flow) {
+  return ev("dicom_command", src, "10.0.0.20",
+            "{\"command\":\"C-FIND-RQ\",\"sop_class_name\":\"Study Root Query/Retrieve Information Model - FIND\","
+            "\"query\":{\"level\":\"STUDY\",\"keys\":[{\"key\":\"PatientName\",\"match\":\"wildcard\",\"value\":\"phi:1\"},"
+            "{\"key\":\"PatientID\",\"match\":\"" +
+                match_id + "\"}]}}",
+            ts, flow);
+}
+
+TEST(DetectRules, DicomHarvest) {
+  auto broad = [](const std::string& src, int n) {
+    std::vector<Event> e;
+    for (int i = 0; i < n; ++i) e.push_back(query(src, "universal", kSec + i, 100 + i));
+    return e;
+  };
+  EXPECT_TRUE(of(run(broad("10.0.0.30", 2)), "dicom_harvest").empty());
+  auto a = of(run(broad("10.0.0.30", 3)), "dicom_harvest");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].severity, Severity::kHigh);
+  EXPECT_EQ(a[0].json.find("phi:"), std::string::npos);  // the query's values never reach the alert
+  a = of(run(broad("10.0.0.31", 3)), "dicom_harvest");  // a radiology workstation: still told, lower
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].severity, Severity::kMedium);
+  Config c = default_config();
+  Range r;
+  r.text = "10.0.0.30";
+  parse_cidr(r.text, r.cidr);
+  c.pacs.push_back(r);
+  EXPECT_TRUE(of(run(broad("10.0.0.30", 30), c), "dicom_harvest").empty());  // an archive's own traffic
+  // Queries by patient ID are work, until there are very many of them.
+  std::vector<Event> narrow;
+  for (int i = 0; i < 24; ++i) narrow.push_back(query("10.0.0.30", "single", kSec + i, 200 + i));
+  EXPECT_TRUE(of(run(narrow), "dicom_harvest").empty());
+  narrow.push_back(query("10.0.0.30", "single", 30 * kSec, 300));
+  EXPECT_EQ(of(run(narrow), "dicom_harvest").size(), 1u);
+}
+
+TEST(DetectRules, PatientDataInClearAndLeaving) {
+  std::string hl7 = "{\"message_type\":\"ADT\",\"trigger_event\":\"A01\",\"phi\":true,\"patient_name\":\"phi:abcdef0123456789\"}";
+  std::vector<Event> e = events(ev("hl7", "10.0.0.30", "10.0.0.20", hl7, kSec), ev("hl7", "10.0.0.30", "10.0.0.20", hl7, 2 * kSec),
+                          ev("hl7", "10.0.0.30", "198.51.100.7", hl7, 3 * kSec));
+  auto all = run(e);
+  auto clear = of(all, "phi_cleartext");
+  ASSERT_EQ(clear.size(), 2u);  // once per pair and protocol, with the count
+  EXPECT_EQ(clear[0].count, 2u);
+  EXPECT_NE(clear[0].json.find("\"messages\":2"), std::string::npos);
+  EXPECT_NE(clear[0].json.find("\"ADT^A01\""), std::string::npos);
+  auto out = of(all, "phi_exfiltration");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].dest_ip, "198.51.100.7");
+  EXPECT_EQ(out[0].severity, Severity::kCritical);
+  for (const Alert& a : all) EXPECT_EQ(a.json.find("phi:"), std::string::npos) << a.json;
+  // The same destination declared internal: no exfiltration.
+  Config c = default_config();
+  Range r;
+  r.text = "198.51.100.0/24";
+  parse_cidr(r.text, r.cidr);
+  c.internal.push_back(r);
+  EXPECT_TRUE(of(run(e, c), "phi_exfiltration").empty());
+}
+
+TEST(DetectRules, ExecutablePreambleShellCommandsExposure) {
+  std::vector<Event> e = events(
+      ev("dicom_file", "10.0.0.30", "10.0.0.20",
+         "{\"transport\":\"smb\",\"preamble\":\"pe\",\"executable_preamble\":true,\"sop_class_name\":\"CT Image Storage\"}", kSec),
+      ev("dicom_file", "10.0.0.30", "10.0.0.20", "{\"transport\":\"http\",\"preamble\":\"tiff\",\"executable_preamble\":false}",
+         kSec),
+      ev("telnet", "10.0.0.30", "10.0.0.70",
+         "{\"banner\":\"PCA\",\"login_result\":\"success\",\"commands\":[\"cat /etc/pump.conf\",\"exit\"]}", kSec),
+      ev("telnet", "10.0.0.30", "10.0.0.8", "{\"login_result\":\"success\",\"commands\":[\"ls\"]}", kSec),
+      ev("tls", "10.0.0.31", "10.0.0.20", "{\"version\":\"TLS 1.0\",\"sni\":\"pacs\"}", kSec),
+      ev("tls", "10.0.0.31", "10.0.0.20", "{\"version\":\"TLS 1.2\",\"sni\":\"pacs\"}", kSec),
+      ev("smb", "10.0.0.31", "10.0.0.20", "{\"command\":\"negotiate\",\"version\":1,\"dialect\":\"NT LM 0.12\"}", kSec),
+      ev("smb", "10.0.0.31", "10.0.0.20", "{\"command\":\"negotiate\",\"version\":2,\"dialect\":\"3.1.1\"}", kSec),
+      ev("http", "10.0.0.30", "10.0.0.41", "{\"status\":200,\"title\":\"Monitor\"}", kSec),
+      ev("http", "10.0.0.30", "10.0.0.20", "{\"status\":200,\"title\":\"PACS\"}", kSec));
+  auto all = run(e);
+  auto pre = of(all, "dicom_exec_preamble");
+  ASSERT_EQ(pre.size(), 1u);
+  EXPECT_EQ(pre[0].protocol, "smb");
+  EXPECT_EQ(pre[0].severity, Severity::kCritical);
+  auto sh = of(all, "remote_shell_commands");
+  ASSERT_EQ(sh.size(), 1u);  // the pump's, not the Dell's
+  EXPECT_EQ(sh[0].severity, Severity::kCritical);
+  EXPECT_NE(sh[0].json.find("cat /etc/pump.conf"), std::string::npos);
+  EXPECT_EQ(of(all, "legacy_tls").size(), 1u);
+  EXPECT_EQ(of(all, "smb1").size(), 1u);
+  auto exp = of(all, "insecure_service");
+  // The pump's telnet and the monitor's web page; not the archive's web
+  // page (a server IT runs), not the Dell.
+  ASSERT_EQ(exp.size(), 2u);
+  for (const Alert& a : exp) EXPECT_EQ(a.severity, Severity::kInfo);
+}
+
+TEST(DetectRules, AllowListAndDisabledRules) {
+  std::vector<Event> e = events(cred("10.0.0.30", "10.0.0.70", "success", true, "empty", kSec));
+  Config c = default_config();
+  Allow al;
+  al.rule = "default_credential";
+  Range r;
+  r.text = "10.0.0.70";
+  parse_cidr(r.text, r.cidr);
+  al.dst.push_back(r);
+  c.allow.push_back(al);
+  Engine eng(c);
+  for (const Event& x : e) eng.add(x);
+  auto a = eng.finish(facts());
+  EXPECT_TRUE(of(a, "default_credential").empty());
+  EXPECT_FALSE(of(a, "cleartext_login").empty());  // only the named rule is silenced
+  EXPECT_EQ(eng.stats().allowed, 1u);
+  c = default_config();
+  c.disabled_rules = {"cleartext_login"};
+  a = run(e, c);
+  EXPECT_TRUE(of(a, "cleartext_login").empty());
+  EXPECT_FALSE(of(a, "default_credential").empty());
+}
+
+TEST(DetectRules, AlertsAreStableValidAndStoredPerCapture) {
+  std::vector<Event> e = events(cred("10.0.0.30", "10.0.0.70", "success", true, "empty", kSec));
+  auto a1 = run(e), a2 = run(e);
+  ASSERT_FALSE(a1.empty());
+  EXPECT_EQ(a1[0].id, a2[0].id);
+  EXPECT_EQ(a1[0].id.size(), 16u);
+  for (const Event& x : alert_events(a1)) {
+    JsonValue v;
+    ASSERT_EQ(parse_json(x.json, v), nullptr) << x.json;
+    const JsonValue* alert = v.get("alert");
+    ASSERT_NE(alert, nullptr);
+    const JsonValue* resp = alert->get("response");
+    ASSERT_NE(resp, nullptr);
+    ASSERT_GE(resp->items.size(), 3u);
+    EXPECT_EQ(resp->items[0].str().rfind("identify: ", 0), 0u);
+  }
+  // A re-run of the same capture replaces its alerts; another capture's stay.
+  inv::Options o;
+  o.db_path = ":memory:";
+  o.capture_key = "a";
+  inv::Inventory inv(o);
+  store_alerts(inv.db(), inv.capture_id(), a1);
+  store_alerts(inv.db(), inv.capture_id(), a1);
+  store_alerts(inv.db(), inv.capture_id() + 1, run(events(cred("10.0.0.30", "10.0.0.41", "success", true, "weak", kSec))));
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(inv.db().handle(), "SELECT count(*) FROM alerts", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), static_cast<int>(a1.size()) + 2);  // the monitor's default and cleartext login
+  sqlite3_finalize(st);
+}
+
+}  // namespace
+
+namespace {
+
+Event session(const std::string& src, const std::string& dst, uint16_t port, const std::string& app) {
+  Event e = flow(src, dst, port, kSec, true);
+  e.flow->answered = true;
+  e.flow->app_proto = app;
+  e.flow->tcp_flags[0] = e.flow->tcp_flags[1] = 0x1b;
+  return e;
+}
+
+TEST(DetectRules, LateralMovement) {
+  auto all = run(events(session("10.0.0.9", "10.0.0.8", 22, "ssh"),     // a medical maker's device starts SSH
+                        session("10.0.0.30", "10.0.0.70", 23, "telnet"),  // a workstation telnets to a pump
+                        session("10.0.0.30", "10.0.0.8", 3389, ""),       // IT's RDP to a Dell: not ours to judge
+                        session("10.0.0.30", "10.0.0.20", 22, "ssh"),     // to the archive (a server IT runs)
+                        session("10.0.0.41", "10.0.0.20", 8022, "http"),  // not remote administration
+                        ev("smb", "10.0.0.30", "10.0.0.70",
+                           "{\"command\":\"tree_connect\",\"status\":\"STATUS_SUCCESS\",\"share\":\"\\\\\\\\10.0.0.70\\\\ADMIN$\"}", kSec),
+                        ev("smb", "10.0.0.30", "10.0.0.8",
+                           "{\"command\":\"tree_connect\",\"status\":\"STATUS_SUCCESS\",\"share\":\"\\\\\\\\10.0.0.8\\\\IPC$\"}", kSec)));
+  auto lm = of(all, "lateral_movement");
+  ASSERT_EQ(lm.size(), 3u);
+  std::map<std::string, Severity> got;
+  for (const Alert& a : lm) got[a.src_ip + ">" + a.dest_ip + "/" + a.protocol] = a.severity;
+  EXPECT_EQ(got["10.0.0.9>10.0.0.8/ssh"], Severity::kHigh);
+  EXPECT_EQ(got["10.0.0.30>10.0.0.70/telnet"], Severity::kMedium);
+  EXPECT_EQ(got["10.0.0.30>10.0.0.70/smb"], Severity::kHigh);
+  // A configured management host administers devices without an alert.
+  Config c = default_config();
+  Range r;
+  r.text = "10.0.0.30";
+  parse_cidr(r.text, r.cidr);
+  c.management.push_back(r);
+  EXPECT_TRUE(of(run(events(session("10.0.0.30", "10.0.0.70", 23, "telnet")), c), "lateral_movement").empty());
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DetectBaseline, FileRoundTripAndErrors) {
+  Baseline b;
+  b.hosts["10.0.0.30"] = 12345;
+  b.peers.emplace("10.0.0.30", "10.0.0.20 tcp/104");
+  b.externals.emplace("10.0.0.30", "198.51.100.0/24");
+  b.orders.emplace("10.0.0.70", "10.0.0.65 RDE");
+  b.aes.emplace("10.0.0.9", "RAD WS 1");
+  std::string p = write_file("");
+  save_baseline(p, b, "test");
+  Baseline r = load_baseline(p);
+  EXPECT_EQ(r.hosts, b.hosts);
+  EXPECT_EQ(r.peers, b.peers);
+  EXPECT_EQ(r.externals, b.externals);
+  EXPECT_EQ(r.orders, b.orders);
+  EXPECT_EQ(r.aes, b.aes);
+  EXPECT_TRUE(r.knows_peer("10.0.0.30", "10.0.0.20"));
+  EXPECT_FALSE(r.knows_peer("10.0.0.30", "10.0.0.2"));  // a prefix of the address is not the address
+  unlink(p.c_str());
+  auto error = [](const std::string& text) {
+    std::string f = write_file(text);
+    try {
+      load_baseline(f);
+    } catch (const ConfigError& e) {
+      unlink(f.c_str());
+      return std::string(e.what()).substr(f.size());
+    }
+    unlink(f.c_str());
+    return std::string("no error");
+  };
+  EXPECT_EQ(error("host\t10.0.0.1\t5\n").substr(0, 29), ":1: not a medsentry baseline ");
+  EXPECT_EQ(error(""), ": empty file, not a medsentry baseline");
+  const std::string head = "# medsentry baseline 1\n";
+  EXPECT_EQ(error(head + "peer\t10.0.0.1\t10.0.0.2\ttcp/70000\n"),
+            ":2: expected host, peer, external, order or ae with tab-separated fields");
+  EXPECT_EQ(error(head + "order\t10.0.0.1\t10.0.0.2\trde\n"),
+            ":2: expected host, peer, external, order or ae with tab-separated fields");
+  EXPECT_EQ(error(head + "host\t10.0.0.1\tmany\n"), ":2: host: the busiest hour's bytes must be a number");
+  EXPECT_EQ(error(head + "external\t10.0.0.1\tsomewhere\n"), ":2: external: 'somewhere' is not a network");
+  EXPECT_EQ(error(head + std::string(2000, 'x') + "\n"), ":2: line longer than 1024 bytes");
+  EXPECT_EQ(external_network("198.51.100.77"), "198.51.100.0/24");
+  EXPECT_EQ(external_network("2001:db8:1:2::5"), "2001:db8:1::/48");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DetectBaseline, OrdersAndAeTitlesFromNewSources) {
+  auto rde = [](const std::string& src, TimeNs ts) {
+    return ev("hl7", src, "10.0.0.70", "{\"message_type\":\"RDE\",\"trigger_event\":\"O11\",\"phi\":true}", ts);
+  };
+  auto assoc = [](const std::string& ae, TimeNs ts) {
+    return ev("dicom", "10.0.0.31", "10.0.0.9", "{\"calling_ae\":\"" + ae + "\",\"called_ae\":\"CT01\",\"result\":\"accepted\"}", ts);
+  };
+  Config c = default_config();
+  c.baseline.learning_period = 600;
+  // Learned: the pharmacy's orders, RADWS1's associations. Then a workstation
+  // sends an order and a new AE title associates.
+  auto all = run(events(rde("10.0.0.65", kSec), assoc("RADWS1", kSec), rde("10.0.0.65", 700 * kSec),
+                        rde("10.0.0.30", 800 * kSec), assoc("RADWS1", 800 * kSec), assoc("EVIL", 900 * kSec)),
+                 c);
+  auto orders = of(all, "new_order_source");
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].src_ip, "10.0.0.30");
+  EXPECT_EQ(orders[0].severity, Severity::kCritical);  // an infusion pump
+  EXPECT_NE(orders[0].json.find("\"baseline_senders\":[\"10.0.0.65 RDE\"]"), std::string::npos);
+  auto aes = of(all, "new_dicom_ae");
+  ASSERT_EQ(aes.size(), 1u);
+  EXPECT_NE(aes[0].json.find("\"calling_ae\":\"EVIL\""), std::string::npos);
+  EXPECT_EQ(aes[0].severity, Severity::kMedium);
+  // Without a learning period or a baseline: nothing to compare with.
+  EXPECT_TRUE(of(run(events(rde("10.0.0.30", kSec))), "new_order_source").empty());
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DetectRules, PatientDataToUnknownAeTitles) {
+  auto store = [](const std::string& called) {
+    return ev("dicom", "10.0.0.9", "10.0.0.20",
+              "{\"calling_ae\":\"CT01\",\"called_ae\":\"" + called +
+                  "\",\"result\":\"accepted\",\"commands\":{\"C-STORE-RQ\":2},\"phi\":true}",
+              kSec);
+  };
+  auto move = ev("dicom_command", "10.0.0.31", "10.0.0.20",
+                 "{\"command\":\"C-MOVE-RQ\",\"move_destination\":\"ELSEWHERE\",\"query\":{\"keys\":[]}}", kSec);
+  Config c = default_config();
+  EXPECT_TRUE(of(run(events(store("ANYONE")), c), "phi_exfiltration").empty());  // no list: not judged
+  c.ae_titles = {"PACS", "CT01"};
+  EXPECT_TRUE(of(run(events(store("PACS")), c), "phi_exfiltration").empty());
+  auto a = of(run(events(store("ANYONE"), std::move(move)), c), "phi_exfiltration");
+  ASSERT_EQ(a.size(), 2u);
+  for (const Alert& x : a) EXPECT_EQ(x.severity, Severity::kHigh);  // inside the hospital
+}
+
+}  // namespace
