@@ -11,6 +11,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -71,15 +72,31 @@ class Ctx:
         return self.counter
 
 
-def wait_listen(host, port, udp=False, timeout=15):
+def wait_listen(host, port, udp=False, timeout=15, proc=None, log=None):
+    """Waits until something in host listens on port. When proc (the server
+    just spawned) exits first, or time runs out, the error carries the end of
+    its log: a lab that cannot start says why."""
     flag = "-Hlun" if udp else "-Hltn"
     deadline = time.time() + timeout
     while time.time() < deadline:
         out = host.run("ss", flag, "sport = :%d" % port, check=False).stdout
         if out.strip():
             return
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError("%s: server on port %d exited with code %s%s" % (host.name, port, proc.returncode, log_tail(log)))
         time.sleep(0.1)
-    raise RuntimeError("%s: nothing listens on port %d" % (host.name, port))
+    raise RuntimeError("%s: nothing listens on port %d after %g s%s" % (host.name, port, timeout, log_tail(log)))
+
+
+def log_tail(log, lines=3):
+    if not log:
+        return ""
+    try:
+        with open(log, errors="replace") as f:
+            tail = [l.strip() for l in f.read().splitlines() if l.strip()][-lines:]
+    except OSError:
+        return ""
+    return (" (log: %s)" % " | ".join(tail)) if tail else ""
 
 
 # ---- servers ------------------------------------------------------------------
@@ -93,8 +110,8 @@ def bind_ip(h):
 def svc_storescp(ctx, h, s):
     port = s.get("port", 104)
     d = ctx.path("store", h.name, "x")
-    h.spawn("storescp", "-aet", s["ae"], "-od", os.path.dirname(d), str(port), log=ctx.path("logs", h.name + "-storescp.log"))
-    wait_listen(h, port)
+    p = h.spawn("storescp", "-aet", s["ae"], "-od", os.path.dirname(d), str(port), log=ctx.path("logs", h.name + "-storescp.log"))
+    wait_listen(h, port, proc=p, log=ctx.path("logs", h.name + "-storescp.log"))
 
 
 @service("dcmqrscp", ["dicom"])
@@ -115,8 +132,8 @@ def svc_dcmqrscp(ctx, h, s):
                                         ctx.patient(key), s.get("device", {})))
     if files:
         subprocess.run(["dcmqridx", db, *files], check=True, capture_output=True)
-    h.spawn("dcmqrscp", "--disable-host-lookup", "-c", cfg, str(port), log=ctx.path("logs", h.name + "-dcmqrscp.log"))
-    wait_listen(h, port)
+    p = h.spawn("dcmqrscp", "--disable-host-lookup", "-c", cfg, str(port), log=ctx.path("logs", h.name + "-dcmqrscp.log"))
+    wait_listen(h, port, proc=p, log=ctx.path("logs", h.name + "-dcmqrscp.log"))
 
 
 @service("worklist", ["dicom"])
@@ -129,15 +146,15 @@ def svc_worklist(ctx, h, s):
     for i, key in enumerate(s.get("patients", [])):
         content.worklist_item(os.path.join(d, "item%d.wl" % i), ctx.patient(key), s.get("modality", "CT"),
                               s.get("station_ae", "CT01"), "A%05d" % (1000 + i))
-    h.spawn("wlmscpfs", "--data-files-path", os.path.dirname(d), str(port), log=ctx.path("logs", h.name + "-wl.log"))
-    wait_listen(h, port)
+    p = h.spawn("wlmscpfs", "--data-files-path", os.path.dirname(d), str(port), log=ctx.path("logs", h.name + "-wl.log"))
+    wait_listen(h, port, proc=p, log=ctx.path("logs", h.name + "-wl.log"))
 
 
 @service("hl7_engine", ["hl7"])
 def svc_hl7_engine(ctx, h, s):
     port = s.get("port", 2575)
-    h.spawn(PY, STANDINS, "hl7-engine", bind_ip(h), str(port), s.get("app", "HL7ENGINE"), s.get("facility", "HOSPITAL"))
-    wait_listen(h, port)
+    p = h.spawn(PY, STANDINS, "hl7-engine", bind_ip(h), str(port), s.get("app", "HL7ENGINE"), s.get("facility", "HOSPITAL"))
+    wait_listen(h, port, proc=p)
 
 
 @service("device_web", ["http"])
@@ -146,8 +163,8 @@ def svc_device_web(ctx, h, s):
     args = [PY, STANDINS, "device-web", bind_ip(h), str(port), s["title"]]
     if s.get("user"):
         args += [s["user"], s["password"]]
-    h.spawn(*args)
-    wait_listen(h, port)
+    p = h.spawn(*args)
+    wait_listen(h, port, proc=p)
 
 
 @service("fhir_server", ["http"])
@@ -156,15 +173,15 @@ def svc_fhir(ctx, h, s):
     pats = ctx.path("fhir", h.name + "-patients.json")
     with open(pats, "w") as f:
         json.dump([content.fhir_patient(ctx.patient(k)) for k in s.get("patients", [])], f)
-    h.spawn(PY, STANDINS, "fhir-server", bind_ip(h), str(port), pats)
-    wait_listen(h, port)
+    p = h.spawn(PY, STANDINS, "fhir-server", bind_ip(h), str(port), pats)
+    wait_listen(h, port, proc=p)
 
 
 @service("telnet_device", ["telnet"])
 def svc_telnet_device(ctx, h, s):
     port = s.get("port", 23)
-    h.spawn(PY, STANDINS, "telnet-device", bind_ip(h), str(port), s["banner"], s["user"], s["password"])
-    wait_listen(h, port)
+    p = h.spawn(PY, STANDINS, "telnet-device", bind_ip(h), str(port), s["banner"], s["user"], s["password"])
+    wait_listen(h, port, proc=p)
 
 
 @service("dnsmasq", ["dhcp", "dns"])
@@ -181,8 +198,8 @@ def svc_dnsmasq(ctx, h, s):
             args.append("--dhcp-host=%s,%s,%s" % (spec["mac"], spec["ip"], spec.get("hostname", name)))
     for fqdn, target in s.get("records", {}).items():
         args.append("--address=/%s/%s" % (fqdn, ctx.ip(target)))
-    h.spawn(*args, log=ctx.path("logs", h.name + "-dnsmasq.log"))
-    wait_listen(h, 53, udp=True)
+    p = h.spawn(*args, log=ctx.path("logs", h.name + "-dnsmasq.log"))
+    wait_listen(h, 53, udp=True, proc=p, log=ctx.path("logs", h.name + "-dnsmasq.log"))
 
 
 @service("snmpd", ["snmp"])
@@ -196,17 +213,17 @@ def svc_snmpd(ctx, h, s):
         f.write("syslocation %s\n" % s.get("location", "ICU"))
         if s.get("sysobjectid"):
             f.write("sysobjectid %s\n" % s["sysobjectid"])
-    h.spawn("snmpd", "-f", "-Lo", "-C", "-c", conf, "-p", ctx.path("snmp", h.name + ".pid"),
+    p = h.spawn("snmpd", "-f", "-Lo", "-C", "-c", conf, "-p", ctx.path("snmp", h.name + ".pid"),
             log=ctx.path("logs", h.name + "-snmpd.log"))
-    wait_listen(h, 161, udp=True)
+    wait_listen(h, 161, udp=True, proc=p, log=ctx.path("logs", h.name + "-snmpd.log"))
 
 
 @service("ftp", ["ftp"])
 def svc_ftp(ctx, h, s):
     d = os.path.dirname(ctx.path("ftp", h.name, "x"))
-    h.spawn(PY, "-m", "pyftpdlib", "-i", bind_ip(h), "-p", str(s.get("port", 21)), "-w", "-d", d,
+    p = h.spawn(PY, "-m", "pyftpdlib", "-i", bind_ip(h), "-p", str(s.get("port", 21)), "-w", "-d", d,
             "-u", s["user"], "-P", s["password"], log=ctx.path("logs", h.name + "-ftp.log"))
-    wait_listen(h, s.get("port", 21))
+    wait_listen(h, s.get("port", 21), proc=p, log=ctx.path("logs", h.name + "-ftp.log"))
 
 
 @service("samba", ["smb2"])
@@ -242,8 +259,23 @@ def svc_samba(ctx, h, s):
         for name in s.get("shares", [s.get("share", "results")]):
             f.write("[%s]\n  path = %s\n  read only = no\n  guest ok = no\n" % (name, share))
     h.run("sh", "-c", "printf '%s\\n%s\\n' | pdbedit -s %s -a -u %s -t" % (s["password"], s["password"], conf, user))
-    h.spawn("smbd", "--foreground", "--no-process-group", "--configfile=" + conf, log=ctx.path("logs", h.name + "-smbd.log"))
-    wait_listen(h, 445, timeout=30)
+    # smbd once failed to listen within 30 s in CI under load, leaving no log
+    # behind. It gets a second start, and a failure now says what smbd said.
+    for attempt in (1, 2):
+        log = ctx.path("logs", "%s-smbd%s.log" % (h.name, "" if attempt == 1 else "-retry"))
+        p = h.spawn("smbd", "--foreground", "--no-process-group", "--configfile=" + conf, log=log)
+        try:
+            wait_listen(h, 445, timeout=45, proc=p, log=log)
+            return
+        except RuntimeError as e:
+            if attempt == 2:
+                raise
+            print("lab: warning: %s; starting smbd again" % e, file=sys.stderr)
+            try:
+                os.killpg(p.pid, signal.SIGKILL)  # smbd and the helpers it forked
+            except ProcessLookupError:
+                pass
+            p.wait()
 
 
 @service("tls_server", ["tls"])
@@ -255,8 +287,8 @@ def svc_tls(ctx, h, s):
                    check=True, capture_output=True)
     args = ["openssl", "s_server", "-accept", str(port), "-cert", cert, "-key", key, "-www", "-quiet"]
     args += {"1.0": ["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"], "1.2": ["-tls1_2"], "1.3": ["-tls1_3"]}[s.get("tls", "1.2")]
-    h.spawn(*args, log=ctx.path("logs", h.name + "-tls.log"))
-    wait_listen(h, port)
+    p = h.spawn(*args, log=ctx.path("logs", h.name + "-tls.log"))
+    wait_listen(h, port, proc=p, log=ctx.path("logs", h.name + "-tls.log"))
 
 
 @service("sshd", ["ssh"])
@@ -267,11 +299,11 @@ def svc_sshd(ctx, h, s):
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True, capture_output=True)
     os.makedirs("/run/sshd", exist_ok=True)  # sshd's compiled-in privilege separation directory
     port = s.get("port", 22)
-    h.spawn("/usr/sbin/sshd", "-D", "-e", "-f", "/dev/null", "-o", "ListenAddress=%s:%d" % (h.ip, port),
+    p = h.spawn("/usr/sbin/sshd", "-D", "-e", "-f", "/dev/null", "-o", "ListenAddress=%s:%d" % (h.ip, port),
             "-o", "HostKey=" + key, "-o", "PidFile=" + ctx.path("ssh", h.name + ".pid"),
             "-o", "AuthorizedKeysFile=none", "-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no",
             log=ctx.path("logs", h.name + "-sshd.log"))
-    wait_listen(h, port)
+    wait_listen(h, port, proc=p, log=ctx.path("logs", h.name + "-sshd.log"))
 
 
 @service("lldpd", ["lldp"])
