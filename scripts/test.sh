@@ -57,7 +57,7 @@ seed_from() {  # target regressions-dir tcp|udp filter capture...
     fi
   done
 }
-seed_from dicom regressions_dicom tcp "tcp.port==104" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
+seed_from dicom regressions_dicom tcp "tcp.port==104 || ftp-data" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
 seed_from hl7 regressions_hl7 tcp "tcp.port==2575" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
 seed_from http regressions_http tcp "tcp.port==80" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
 mkdir -p "$work/fhir/corpus" "$work/fhir/seeds"

@@ -26,6 +26,7 @@ constexpr size_t kMaxFlowsPerCandidate = 4096;
 constexpr size_t kMaxProbes = 2'000'000;    // scan records over all sources
 constexpr size_t kMaxRecords = 1'000'000;   // login attempts and queries
 constexpr size_t kMaxFlowRefs = 200'000;
+constexpr size_t kMaxFtpChannels = 65'536;  // announced FTP data connections remembered
 constexpr size_t kMaxSeenIps = 200'000;
 constexpr size_t kMaxValueLen = 160;
 constexpr size_t kMaxConversations = 1'000'000;
@@ -475,6 +476,17 @@ void Engine::add(const Event& e) {
       c.counters["commands"] += cmds->items.size();
     }
   } else if (t == "ftp") {
+    if (const JsonValue* ch = o->get("data_channel"); ch && ch->type == JsonValue::kObject && num(ch, "port") > 0) {
+      // PASV/PORT name the data connection's destination; EPSV only its port
+      // on the server.
+      std::string host(str(ch, "host"));
+      if (host.empty()) host = dst;
+      if (ftp_channels_.size() < kMaxFtpChannels) {
+        ftp_channels_.insert(host + ' ' + std::to_string(num(ch, "port")));
+      } else {
+        ++stats_.dropped_state;
+      }
+    }
     if (!str(o, "banner").empty() || num(o, "reply_code") > 0) {
       Candidate& s = cand("insecure_service", "", dst, "ftp", e);
       set_field(s, "banner", str(o, "banner"));
@@ -562,8 +574,12 @@ void Engine::add(const Event& e) {
   } else if (t == "dicom_file") {
     std::string_view transport = str(o, "transport");
     std::string protocol = transport.empty() || transport == "dimse" ? "dicom" : std::string(transport);
+    // A file that was a whole TCP connection: named "ftp" at finish() if an
+    // FTP control channel announced that connection.
+    std::string stream = protocol == "tcp" ? dst + ' ' + std::to_string(e.dest_port) : std::string();
     if (truthy(o, "executable_preamble")) {
       Candidate& c = cand("dicom_exec_preamble", src, dst, protocol, e);
+      add_list(c, "data_connections", stream);
       add_list(c, "preambles", str(o, "preamble"));
       add_list(c, "sop_classes", str(o, "sop_class_name"));
       add_list(c, "directions", str(o, "direction"));
@@ -572,6 +588,7 @@ void Engine::add(const Event& e) {
     if (truthy(o, "phi")) {
       Candidate& c = cand("phi_cleartext", src, dst, protocol, e);
       c.counters["files"] += 1;
+      add_list(c, "data_connections", stream);
     }
   } else if (t == "fhir") {
     if (truthy(o, "phi")) {
@@ -1243,7 +1260,44 @@ struct Judge {
   }
 };
 
+void Engine::join_ftp_data() {
+  std::vector<std::string> keys;
+  for (const auto& [key, c] : cands_) {
+    if (c.protocol != "tcp") continue;
+    auto it = c.lists.find("data_connections");
+    if (it == c.lists.end()) continue;
+    if (std::any_of(it->second.begin(), it->second.end(), [&](const std::string& s) { return ftp_channels_.count(s); }))
+      keys.push_back(key);
+  }
+  for (const std::string& key : keys) {
+    auto node = cands_.extract(key);
+    Candidate& c = node.mapped();
+    c.protocol = "ftp";
+    std::string k = c.rule + '\x1f' + c.src + '\x1f' + c.dst + "\x1fftp";
+    auto [it, fresh] = cands_.try_emplace(k);
+    Candidate& into = it->second;
+    if (fresh) {
+      into = std::move(c);
+      continue;
+    }
+    into.count += c.count;
+    into.first = std::min(into.first, c.first);
+    into.last = std::max(into.last, c.last);
+    into.flows_over += c.flows_over;
+    for (const auto& [id, ts] : c.flows) {
+      auto [f, added] = into.flows.emplace(id, ts);
+      if (!added) f->second = std::min(f->second, ts);
+    }
+    for (const auto& [name, values] : c.lists) {
+      for (const std::string& v : values) add_list(into, name, v);
+    }
+    for (const auto& [name, n] : c.counters) into.counters[name] += n;
+    for (const auto& [name, v] : c.fields) set_field(into, name, v);
+  }
+}
+
 std::vector<Alert> Engine::finish(const Facts& facts) {
+  join_ftp_data();
   Judge j{*this, facts, {}};
   j.baselines();
   j.scans();

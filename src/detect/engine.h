@@ -121,6 +121,9 @@ class Engine {
   Candidate& cand(const char* rule, const std::string& src, const std::string& dst, std::string_view protocol,
                   const Event& e);
   void on_flow(const Event& e);
+  // Candidates about files carried by a bare TCP connection become "ftp" ones
+  // when an FTP control channel announced that connection (any order).
+  void join_ftp_data();
   void ref_flow(const Event& e);  // keeps the flow's 5-tuple for the evidence
   void remember(std::map<std::string, std::map<std::string, Conv>>& m, const std::string& host, std::string key,
                 const Event& e);
@@ -137,6 +140,7 @@ class Engine {
   std::map<std::string, std::map<std::string, Conv>> convs_;       // host -> "PEER service"
   std::map<std::string, std::map<int64_t, uint64_t>> hourly_;      // host -> hour -> bytes sent
   std::map<std::string, std::map<std::string, Conv>> orders_;      // receiver -> "SENDER TYPE" (HL7 orders)
+  std::set<std::string> ftp_channels_;  // "HOST PORT" of announced FTP data connections
   std::map<std::string, std::map<std::string, Conv>> aes_;         // called host -> calling AE title
   TimeNs first_ts_ = 0;
   std::optional<Baseline> baseline_;

@@ -110,7 +110,10 @@ def bind_ip(h):
 def svc_storescp(ctx, h, s):
     port = s.get("port", 104)
     d = ctx.path("store", h.name, "x")
-    p = h.spawn("storescp", "-aet", s["ae"], "-od", os.path.dirname(d), str(port), log=ctx.path("logs", h.name + "-storescp.log"))
+    # +xd: deflated data sets are accepted when proposed (and preferred among
+    # proposals; storescu proposes deflate only when told to).
+    p = h.spawn("storescp", "+xd", "-aet", s["ae"], "-od", os.path.dirname(d), str(port),
+                log=ctx.path("logs", h.name + "-storescp.log"))
     wait_listen(h, port, proc=p, log=ctx.path("logs", h.name + "-storescp.log"))
 
 
@@ -132,7 +135,8 @@ def svc_dcmqrscp(ctx, h, s):
                                         ctx.patient(key), s.get("device", {})))
     if files:
         subprocess.run(["dcmqridx", db, *files], check=True, capture_output=True)
-    p = h.spawn("dcmqrscp", "--disable-host-lookup", "-c", cfg, str(port), log=ctx.path("logs", h.name + "-dcmqrscp.log"))
+    p = h.spawn("dcmqrscp", "+xd", "--disable-host-lookup", "-c", cfg, str(port),
+                log=ctx.path("logs", h.name + "-dcmqrscp.log"))
     wait_listen(h, port, proc=p, log=ctx.path("logs", h.name + "-dcmqrscp.log"))
 
 
@@ -357,7 +361,23 @@ def act_store(ctx, h, a):
             files.append(content.dicom_file(ctx.path("out", "%s-%d.dcm" % (h.name, n)), a.get("modality", "CT"),
                                             ctx.patient(key), spec.get("device", {}),
                                             preamble_kind=a.get("preamble", "zeros"), size=a.get("size", 32)))
-    run(h, "storescu", "-aet", a["calling_ae"], "-aec", a["called_ae"], ctx.ip(a["to"]), str(a.get("port", 104)), *files)
+    ts = []
+    if a.get("transfer_syntax"):  # "big" or "deflated": proposed alone, so the SCP must take it
+        ts = ["--config-file", storescu_profile(ctx, a.get("modality", "CT"), a["transfer_syntax"]), a["transfer_syntax"]]
+    run(h, "storescu", *ts, "-aet", a["calling_ae"], "-aec", a["called_ae"], ctx.ip(a["to"]), str(a.get("port", 104)),
+        *files)
+
+
+def storescu_profile(ctx, modality, syntax):
+    """A storescu configuration (dcmtk's --config-file) whose profile `syntax`
+    proposes the modality's storage class in one transfer syntax only."""
+    name = {"big": "BigEndianExplicit", "deflated": "DeflatedLittleEndianExplicit"}[syntax]
+    path = ctx.path("out", "storescu-%s-%s.cfg" % (modality, syntax))
+    with open(path, "w") as f:
+        f.write("[[TransferSyntaxes]]\n[TS]\nTransferSyntax1 = %s\n\n" % name)
+        f.write("[[PresentationContexts]]\n[PC]\nPresentationContext1 = %s\\TS\n\n" % content.SOP_CLASSES[modality])
+        f.write("[[Profiles]]\n[%s]\nPresentationContexts = PC\n" % syntax)
+    return path
 
 
 @action("dicom_find", ["dicom"])
@@ -489,8 +509,20 @@ def act_snmp(ctx, h, a):
 
 @action("ftp_upload", ["ftp"])
 def act_ftp(ctx, h, a):
-    f = content.write_text(ctx.path("out", "%s-results-%d.txt" % (h.name, ctx.next_id())),
-                           a.get("text", "SAMPLE 1 GLU 5.4 mmol/L\n"))
+    """curl uploads a file (passive mode): a results text, or with `patient` a
+    DICOM file (its `preamble` kind, its `transfer_syntax`)."""
+    if a.get("patient"):
+        spec = ctx.hostspec[h.name]
+        f = content.dicom_file(ctx.path("out", "%s-export-%d.dcm" % (h.name, ctx.next_id())), a.get("modality", "CT"),
+                               ctx.patient(a["patient"]), spec.get("device", {}), preamble_kind=a.get("preamble", "zeros"))
+        if a.get("transfer_syntax"):
+            conv = {"big": "+tb", "deflated": "+td"}[a["transfer_syntax"]]
+            out = f[:-4] + "-" + a["transfer_syntax"] + ".dcm"
+            subprocess.run(["dcmconv", conv, f, out], check=True, capture_output=True)
+            f = out
+    else:
+        f = content.write_text(ctx.path("out", "%s-results-%d.txt" % (h.name, ctx.next_id())),
+                               a.get("text", "SAMPLE 1 GLU 5.4 mmol/L\n"))
     run(h, "curl", "-s", "--max-time", "10", "-T", f, "--user", "%s:%s" % (a["user"], a["password"]),
         "ftp://%s/%s" % (ctx.ip(a["to"]), os.path.basename(f)))
 
@@ -647,7 +679,7 @@ def truth(sc, ctx):
 
 
 PHI_ACTIONS = {"dicom_store": "dicom", "dicom_find": "dicom", "worklist_query": "dicom", "dicom_move": "dicom", "hl7_send": "hl7",
-               "http_upload_dicom": "http", "fhir_request": "fhir", "smb_put": "smb"}
+               "http_upload_dicom": "http", "fhir_request": "fhir", "smb_put": "smb", "ftp_upload": "ftp"}
 
 # Cleartext services an action reaches (issue 7, rule 9), and the device types
 # whose exposure is reported: medical devices and the gateways of their serial
@@ -682,7 +714,7 @@ def phi_findings(sc, ctx):
     pairs = []
     for a in sc.get("action", []):
         proto = PHI_ACTIONS.get(a["kind"])
-        if not proto or (a["kind"] == "smb_put" and not a.get("patient")):
+        if not proto or (a["kind"] in ("smb_put", "ftp_upload") and not a.get("patient")):
             continue
         pairs.append((a["host"], a["to"], proto))
         if a["kind"] == "dicom_move":  # the archive stores the objects to the move destination

@@ -1,6 +1,10 @@
 // DICOM data set scanning: PS3.5 §7.1 (element encodings), §7.5 (sequences).
 #include "dissectors/dicom/dicom_dataset.h"
 
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace ms::dicom {
@@ -27,7 +31,10 @@ struct Reader {
   Bytes d;
   size_t pos = 0;
   bool explicit_vr;
+  bool big = false;  // explicit VR big endian: tags and lengths byte-swapped
   size_t left() const { return d.size() - pos; }
+  uint16_t u16(const uint8_t* p) const { return big ? be16(p) : le16(p); }
+  uint32_t u32(const uint8_t* p) const { return big ? be32(p) : le32(p); }
 };
 
 // Reads one element header. Returns false at the end of the input.
@@ -37,10 +44,10 @@ bool header(Reader& r, uint32_t& t, char vr[3], uint32_t& len, bool& truncated) 
     return false;
   }
   const uint8_t* p = r.d.data() + r.pos;
-  t = static_cast<uint32_t>(le16(p)) << 16 | le16(p + 2);
+  t = static_cast<uint32_t>(r.u16(p)) << 16 | r.u16(p + 2);
   vr[0] = vr[1] = vr[2] = 0;
   if (t == kItem || t == kItemEnd || t == kSequenceEnd || !r.explicit_vr) {
-    len = le32(p + 4);  // item tags have no VR, even in explicit VR
+    len = r.u32(p + 4);  // item tags have no VR, even in explicit VR
     r.pos += 8;
     return true;
   }
@@ -51,10 +58,10 @@ bool header(Reader& r, uint32_t& t, char vr[3], uint32_t& len, bool& truncated) 
       truncated = true;
       return false;
     }
-    len = le32(p + 8);
+    len = r.u32(p + 8);
     r.pos += 12;
   } else {
-    len = le16(p + 6);
+    len = r.u16(p + 6);
     r.pos += 8;
   }
   return true;
@@ -112,8 +119,8 @@ bool skip_value(Reader& r, uint32_t t, const char* vr, uint32_t len, int depth, 
 
 }  // namespace
 
-void scan_dataset(Bytes data, bool explicit_vr, uint32_t stop_tag, DatasetScan& out) {
-  Reader r{data, 0, explicit_vr};
+void scan_dataset(Bytes data, bool explicit_vr, uint32_t stop_tag, DatasetScan& out, bool big_endian) {
+  Reader r{data, 0, explicit_vr || big_endian, big_endian};
   uint32_t last = 0;
   while (r.left() > 0) {
     size_t start = r.pos;
@@ -154,6 +161,68 @@ void scan_dataset(Bytes data, bool explicit_vr, uint32_t stop_tag, DatasetScan& 
     r.pos += len;
     out.elements.push_back(e);
   }
+}
+
+Encoding encoding_of(std::string_view ts) {
+  if (ts == "1.2.840.10008.1.2") return Encoding::kImplicitLittle;
+  if (ts == "1.2.840.10008.1.2.2") return Encoding::kExplicitBig;
+  if (ts == "1.2.840.10008.1.2.1.99") return Encoding::kDeflated;
+  return Encoding::kExplicitLittle;
+}
+
+const char* encoding_name(Encoding e) {
+  switch (e) {
+    case Encoding::kImplicitLittle: return "implicit_little";
+    case Encoding::kExplicitLittle: return "explicit_little";
+    case Encoding::kExplicitBig: return "explicit_big";
+    case Encoding::kDeflated: return "deflated";
+  }
+  return "";
+}
+
+namespace {
+
+// Inflates a raw deflate stream into `out`, at most `max` bytes. False if the
+// stream is corrupt; a stream cut short (or longer than `max`) is not an error.
+bool inflate_prefix(Bytes in, size_t max, std::vector<uint8_t>& out, bool& cut) {
+  out.clear();
+  cut = false;
+  z_stream z{};
+  if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return false;
+  out.resize(max);
+  z.next_in = const_cast<Bytef*>(in.data());
+  z.avail_in = static_cast<uInt>(std::min<size_t>(in.size(), UINT32_MAX));
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(std::min<size_t>(max, UINT32_MAX));
+  int rc = inflate(&z, Z_SYNC_FLUSH);
+  size_t produced = max - z.avail_out;
+  inflateEnd(&z);
+  out.resize(produced);
+  if (rc == Z_STREAM_END) return true;
+  if (rc == Z_OK || rc == Z_BUF_ERROR) {
+    cut = true;  // input ended, or the output limit was reached
+    return true;
+  }
+  return false;  // Z_DATA_ERROR, Z_NEED_DICT, Z_MEM_ERROR
+}
+
+}  // namespace
+
+void scan_encoded(Bytes data, Encoding enc, uint32_t stop_tag, size_t max_inflated, std::vector<uint8_t>& inflated,
+                  DatasetScan& out) {
+  switch (enc) {
+    case Encoding::kImplicitLittle: scan_dataset(data, false, stop_tag, out); return;
+    case Encoding::kExplicitLittle: scan_dataset(data, true, stop_tag, out); return;
+    case Encoding::kExplicitBig: scan_dataset(data, true, stop_tag, out, true); return;
+    case Encoding::kDeflated: break;
+  }
+  bool cut = false;
+  if (!inflate_prefix(data, max_inflated, inflated, cut)) {
+    out.error = "dicom.bad_deflate";
+    inflated.clear();
+  }
+  scan_dataset(Bytes(inflated), true, stop_tag, out);
+  if (cut && !out.reached_stop) out.truncated = true;
 }
 
 ElementInfo element_info(uint32_t t) {

@@ -1,11 +1,13 @@
 // DICOM data set scanning (PS3.5 §7): the top-level elements of a data set in
-// implicit or explicit VR little endian, up to a stop tag, sequences skipped.
-// Pure: spans in, element views out; every length is checked, nesting and
-// element counts are bounded.
+// implicit or explicit VR little endian, explicit VR big endian, or deflated
+// explicit VR little endian, up to a stop tag, sequences skipped. Pure: spans
+// in, element views out; every length is checked, nesting, element counts and
+// inflated bytes are bounded.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/bytes.h"
@@ -27,7 +29,22 @@ struct DatasetScan {
 
 constexpr uint32_t tag(uint16_t g, uint16_t e) { return static_cast<uint32_t>(g) << 16 | e; }
 
-void scan_dataset(Bytes data, bool explicit_vr, uint32_t stop_tag, DatasetScan& out);
+void scan_dataset(Bytes data, bool explicit_vr, uint32_t stop_tag, DatasetScan& out, bool big_endian = false);
+
+// How a transfer syntax (PS3.5 §10, Annex A) encodes the data set. Every
+// syntax not named here (JPEG, RLE, MPEG ...) encodes it in explicit VR little
+// endian; only the pixel data differ.
+enum class Encoding : uint8_t { kImplicitLittle, kExplicitLittle, kExplicitBig, kDeflated };
+Encoding encoding_of(std::string_view transfer_syntax);
+const char* encoding_name(Encoding e);
+
+// Scans a data set in any encoding. A deflated one (RFC 1951, no zlib header:
+// PS3.5 §A.5) is inflated first, at most `max_inflated` bytes, into
+// `inflated`, which the element views then point into; a stream cut short
+// inflates as far as it goes (`out.truncated`), a corrupt one sets
+// `out.error` ("dicom.bad_deflate").
+void scan_encoded(Bytes data, Encoding enc, uint32_t stop_tag, size_t max_inflated, std::vector<uint8_t>& inflated,
+                  DatasetScan& out);
 
 // What medsentry may say about an element (common/phi.h for tokens).
 enum class ElementUse : uint8_t {

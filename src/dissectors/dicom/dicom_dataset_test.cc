@@ -1,6 +1,8 @@
-// Data set scanning: explicit and implicit VR, sequences of defined and
-// undefined length (skipped), truncation, stop tag; and PHI token rules.
+// Data set scanning: explicit and implicit VR, big endian, deflated, sequences
+// of defined and undefined length (skipped), truncation, stop tag; and PHI
+// token rules.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <string>
 #include <vector>
@@ -12,8 +14,41 @@ namespace {
 
 using Buf = std::vector<uint8_t>;
 
-void put16(Buf& b, uint16_t v) { b.push_back(v & 0xFF); b.push_back(v >> 8); }
-void put32(Buf& b, uint32_t v) { put16(b, v & 0xFFFF); put16(b, v >> 16); }
+bool g_big = false;  // the builders below write explicit VR big endian
+
+void put16(Buf& b, uint16_t v) {
+  if (g_big) {
+    b.push_back(v >> 8);
+    b.push_back(v & 0xFF);
+  } else {
+    b.push_back(v & 0xFF);
+    b.push_back(v >> 8);
+  }
+}
+void put32(Buf& b, uint32_t v) {
+  if (g_big) {
+    put16(b, v >> 16);
+    put16(b, v & 0xFFFF);
+  } else {
+    put16(b, v & 0xFFFF);
+    put16(b, v >> 16);
+  }
+}
+
+// Raw deflate (RFC 1951, no zlib header), as PS3.5 §A.5 encodes a data set.
+Buf deflate_raw(const Buf& in) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  Buf out(deflateBound(&z, in.size()));
+  z.next_in = const_cast<Bytef*>(in.data());
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(out.size() - z.avail_out);
+  deflateEnd(&z);
+  return out;
+}
 
 // Explicit VR little endian element (PS3.5 §7.1.2).
 void el(Buf& b, uint16_t g, uint16_t e, const char* vr, const std::string& v) {
@@ -120,4 +155,86 @@ TEST(PhiToken, NormalisedKeyedAndStable) {
   EXPECT_EQ(a.token("id", "PID778812").rfind("phi:", 0), 0u);
   EXPECT_EQ(a.token("id", "   "), "");
   EXPECT_EQ(clear.token("id", "PID778812"), "PID778812");
+}
+
+namespace {
+
+void expect_sample(const ms::dicom::DatasetScan& scan) {
+  ASSERT_EQ(scan.error, nullptr);
+  EXPECT_TRUE(scan.reached_stop);
+  ASSERT_EQ(scan.elements.size(), 6u);
+  EXPECT_EQ(scan.elements[0].tag, ms::dicom::tag(0x0008, 0x0060));
+  EXPECT_EQ(ms::dicom::element_text(scan.elements[1]), "GE MEDICAL SYSTEMS");
+  EXPECT_EQ(scan.elements[2].tag, ms::dicom::tag(0x0008, 0x1032));  // the sequence, skipped
+  EXPECT_EQ(ms::dicom::element_text(scan.elements[3]), "Revolution CT");
+  EXPECT_EQ(ms::dicom::element_text(scan.elements[5]), "PID778812");
+}
+
+}  // namespace
+
+TEST(DicomDataset, EncodingOfTransferSyntaxes) {
+  using ms::dicom::Encoding;
+  EXPECT_EQ(ms::dicom::encoding_of("1.2.840.10008.1.2"), Encoding::kImplicitLittle);
+  EXPECT_EQ(ms::dicom::encoding_of("1.2.840.10008.1.2.1"), Encoding::kExplicitLittle);
+  EXPECT_EQ(ms::dicom::encoding_of("1.2.840.10008.1.2.2"), Encoding::kExplicitBig);
+  EXPECT_EQ(ms::dicom::encoding_of("1.2.840.10008.1.2.1.99"), Encoding::kDeflated);
+  EXPECT_EQ(ms::dicom::encoding_of("1.2.840.10008.1.2.4.50"), Encoding::kExplicitLittle);  // JPEG: pixels only
+}
+
+TEST(DicomDataset, ExplicitVrBigEndian) {
+  g_big = true;
+  Buf b = sample();
+  g_big = false;
+  std::vector<uint8_t> unused;
+  ms::dicom::DatasetScan scan;
+  ms::dicom::scan_encoded(ms::Bytes(b), ms::dicom::Encoding::kExplicitBig, ms::dicom::tag(0x0041, 0), 1024, unused, scan);
+  expect_sample(scan);
+  // Read as little endian, the same bytes are nonsense: out of order tags.
+  ms::dicom::DatasetScan wrong;
+  ms::dicom::scan_dataset(ms::Bytes(b), true, ms::dicom::tag(0x0041, 0), wrong);
+  EXPECT_NE(wrong.elements.size(), 6u);
+}
+
+TEST(DicomDataset, DeflatedIsInflatedWithinTheLimit) {
+  Buf z = deflate_raw(sample());
+  std::vector<uint8_t> inflated;
+  ms::dicom::DatasetScan scan;
+  ms::dicom::scan_encoded(ms::Bytes(z), ms::dicom::Encoding::kDeflated, ms::dicom::tag(0x0041, 0), 64 * 1024, inflated,
+                          scan);
+  expect_sample(scan);
+  EXPECT_EQ(inflated, sample());
+
+  // A bomb: 16 MiB of zeros deflate to a few KiB; at most the limit is inflated.
+  Buf bomb_plain;
+  el(bomb_plain, 0x0008, 0x0070, "LO", "X");
+  el(bomb_plain, 0x0009, 0x0010, "UN", "");
+  bomb_plain.resize(bomb_plain.size() + (16u << 20), 0);
+  Buf bomb = deflate_raw(bomb_plain);
+  ASSERT_LT(bomb.size(), 64u * 1024);
+  ms::dicom::DatasetScan bscan;
+  ms::dicom::scan_encoded(ms::Bytes(bomb), ms::dicom::Encoding::kDeflated, ms::dicom::tag(0x0041, 0), 4096, inflated,
+                          bscan);
+  EXPECT_EQ(inflated.size(), 4096u);
+  EXPECT_GE(bscan.elements.size(), 1u);
+}
+
+TEST(DicomDataset, DeflatedCutShortOrCorrupt) {
+  Buf z = deflate_raw(sample());
+  std::vector<uint8_t> inflated;
+  // Cut: what inflates is scanned, marked truncated.
+  Buf cut(z.begin(), z.begin() + static_cast<long>(z.size() / 2));
+  ms::dicom::DatasetScan scan;
+  ms::dicom::scan_encoded(ms::Bytes(cut), ms::dicom::Encoding::kDeflated, ms::dicom::tag(0x0041, 0), 64 * 1024,
+                          inflated, scan);
+  EXPECT_EQ(scan.error, nullptr);
+  EXPECT_TRUE(scan.truncated);
+  EXPECT_FALSE(scan.reached_stop);
+  EXPECT_LT(inflated.size(), sample().size());
+  // Not deflate at all (a reserved block type): an error, nothing read.
+  Buf junk = {0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x01, 0x02, 0x03};
+  ms::dicom::DatasetScan bad;
+  ms::dicom::scan_encoded(ms::Bytes(junk), ms::dicom::Encoding::kDeflated, ms::dicom::tag(0x0041, 0), 64 * 1024,
+                          inflated, bad);
+  EXPECT_STREQ(bad.error, "dicom.bad_deflate");
+  EXPECT_TRUE(bad.elements.empty());
 }

@@ -73,7 +73,7 @@ class DicomDissector : public Dissector {
   void handle_pdu(int dir, const PduHeader& h, Bytes body, AppContext& ctx);
   void handle_command(int dir, Bytes cmd, AppContext& ctx);
   void handle_dataset(int dir, Bytes data, AppContext& ctx);
-  bool transfer_syntax(uint8_t context_id, bool& explicit_vr) const;
+  Encoding encoding(uint8_t context_id) const;
   void emit_command(const OpenRequest& rq, const Command& rsp, AppContext& ctx);
   void write_associate(JsonWriter& w, const Associate& a, bool rq) const;
 
@@ -277,7 +277,7 @@ void DicomDissector::handle_command(int dir, Bytes cmd, AppContext& ctx) {
   open_order_.erase(std::remove(open_order_.begin(), open_order_.end(), c.responded_id), open_order_.end());
 }
 
-bool DicomDissector::transfer_syntax(uint8_t context_id, bool& explicit_vr) const {
+Encoding DicomDissector::encoding(uint8_t context_id) const {
   std::string ts;
   for (const auto& pc : ac_.contexts) {
     if (pc.id == context_id && pc.result == 0 && !pc.transfer_syntaxes.empty()) ts = pc.transfer_syntaxes[0];
@@ -288,22 +288,20 @@ bool DicomDissector::transfer_syntax(uint8_t context_id, bool& explicit_vr) cons
     }
   }
   if (ts.empty()) ts = "1.2.840.10008.1.2";  // the default transfer syntax (PS3.5 §10.1)
-  // Big endian and deflated data sets are recognised, not parsed; every
-  // other transfer syntax encodes the data set in explicit VR little endian.
-  if (ts == "1.2.840.10008.1.2.2" || ts == "1.2.840.10008.1.2.1.99") return false;
-  explicit_vr = ts != "1.2.840.10008.1.2";
-  return true;
+  return encoding_of(ts);
 }
 
 void DicomDissector::handle_dataset(int dir, Bytes data, AppContext& ctx) {
-  bool explicit_vr = false;
-  if (!transfer_syntax(dirs_[dir].pdv.context_id, explicit_vr)) {
+  DatasetScan scan;
+  // A deflated data set is inflated as far as the leading elements need: the
+  // kept bytes (at most kMaxDataset) inflate to at most kMaxDataset more.
+  std::vector<uint8_t> inflated;
+  scan_encoded(data, encoding(dirs_[dir].pdv.context_id), kStopTag, kMaxDataset, inflated, scan);
+  if (scan.error) ctx.anomaly(scan.error);
+  if (scan.error && scan.elements.empty()) {
     ++datasets_not_parsed_;
     return;
   }
-  DatasetScan scan;
-  scan_dataset(data, explicit_vr, kStopTag, scan);
-  if (scan.error) ctx.anomaly(scan.error);
   ++datasets_parsed_;
   const uint16_t field = dirs_[dir].last_field;
   ObjectInfo obj = object_info(scan, ctx);

@@ -48,10 +48,11 @@ void parse_part10(Bytes b, Part10& out) {
     meta_end = static_cast<size_t>(gl.value.data() + 4 - rest.data()) + le32(gl.value.data());
   }
   if (meta.elements.empty() || meta_end == 0 || meta_end > rest.size()) return;
-  const std::string& ts = out.transfer_syntax;
-  if (ts == "1.2.840.10008.1.2.2" || ts == "1.2.840.10008.1.2.1.99") return;  // big endian, deflate
-  scan_dataset(rest.subspan(meta_end), ts != "1.2.840.10008.1.2", tag(0x0041, 0x0000), out.dataset);
-  out.dataset_parsed = true;
+  // The data set follows in the file's own transfer syntax; a deflated one is
+  // inflated up to 64 KiB (the identity tags lead the data set).
+  scan_encoded(rest.subspan(meta_end), encoding_of(out.transfer_syntax), tag(0x0041, 0x0000), 64 * 1024, out.inflated,
+               out.dataset);
+  out.dataset_parsed = out.dataset.error == nullptr || !out.dataset.elements.empty();
 }
 
 }  // namespace ms::dicom

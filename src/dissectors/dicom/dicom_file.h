@@ -13,11 +13,18 @@
 namespace ms::dicom {
 
 struct Part10 {
+  Part10() = default;
+  Part10(const Part10&) = delete;  // element views may point into `inflated`
+  Part10& operator=(const Part10&) = delete;
+  Part10(Part10&&) = default;  // a moved vector keeps its buffer
+  Part10& operator=(Part10&&) = default;
+
   // zeros (the norm), tiff (a TIFF/DICOM dual file), pe or elf (an
   // executable that is also a DICOM file: CVE-2019-11687), other.
   std::string preamble_kind;
   std::string transfer_syntax, media_sop_class, media_sop_instance, implementation_class_uid;
-  DatasetScan dataset;  // value views point into the input
+  DatasetScan dataset;  // value views point into the input (or into `inflated`)
+  std::vector<uint8_t> inflated;  // a deflated data set's leading bytes
   bool dataset_parsed = false;
 };
 
