@@ -61,13 +61,17 @@ def delete_netns(ns):
 
 
 def cleanup_stale():
-    """Removes namespaces of lab runs whose process is gone."""
+    """Removes namespaces (and short directories) of lab runs whose process is gone."""
     for ns in netns_list():
         if not ns.startswith(PREFIX_ROOT):
             continue
         pid = ns[len(PREFIX_ROOT):].split("-", 1)[0]
         if pid.isdigit() and not os.path.exists("/proc/%s" % pid):
             delete_netns(ns)
+    for name in os.listdir("/tmp"):  # short_dir()s of such runs
+        pid = name[len(PREFIX_ROOT):].split("-", 1)[0] if name.startswith(PREFIX_ROOT) else ""
+        if pid.isdigit() and not os.path.exists("/proc/%s" % pid):
+            shutil.rmtree(os.path.join("/tmp", name), ignore_errors=True)
 
 
 class Host:
@@ -113,6 +117,7 @@ class Lab:
         self.subnet = subnet
         self.hosts = {}
         self.procs = []
+        self.short_dirs = []  # removed at cleanup (see short_dir)
         self.switch = self.prefix + "sw"
         self.capture_proc = None
         self.dns = dns  # the lab's DNS server, if any: the only resolver hosts know
@@ -201,6 +206,15 @@ class Lab:
                 self.capture_proc.kill()
         self.capture_proc = None
 
+    def short_dir(self, name):
+        """A directory with a short path, for servers that put Unix sockets in
+        it: a socket path holds at most 107 bytes, and a test's work
+        directory can be longer than that (smbd then exits at start)."""
+        import tempfile
+        d = tempfile.mkdtemp(prefix="%s%s-" % (self.prefix, name), dir="/tmp")
+        self.short_dirs.append(d)
+        return d
+
     # -- teardown -------------------------------------------------------------
     def cleanup(self):
         self.stop_capture()
@@ -221,6 +235,8 @@ class Lab:
         for ns in netns_list():
             if ns.startswith(self.prefix):
                 delete_netns(ns)
+        for d in self.short_dirs:
+            shutil.rmtree(d, ignore_errors=True)
         for _ in range(20):
             reap_children()
             time.sleep(0.05)

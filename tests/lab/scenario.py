@@ -11,7 +11,6 @@ import json
 import os
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -246,8 +245,12 @@ def svc_samba(ctx, h, s):
         os.chmod(os.path.join(etc, name), 0o640 if name == "shadow" else 0o644)
     w = os.path.dirname(ctx.path("smb", h.name, "x"))
     share = os.path.join(w, "share")
-    for d in ("share", "private", "state", "cache", "lock", "pid", "ncalrpc"):
+    for d in ("share", "private", "state", "cache"):
         os.makedirs(os.path.join(w, d), exist_ok=True)
+    # smbd's sockets (lock/msg.sock/PID, ncalrpc/) need a short path.
+    sockets = ctx.lab.short_dir(h.name + "-smb")
+    for d in ("lock", "pid", "ncalrpc"):
+        os.makedirs(os.path.join(sockets, d), exist_ok=True)
     os.chmod(share, 0o777)
     conf = os.path.join(w, "smb.conf")
     with open(conf, "w") as f:
@@ -258,28 +261,15 @@ def svc_samba(ctx, h, s):
                 "  bind interfaces only = yes\n  server min protocol = NT1\n  ntlm auth = yes\n"
                 "  disable netbios = yes\n  smb ports = 445\n  load printers = no\n  printcap name = /dev/null\n"
                 "  disable spoolss = yes\n"
-                % (s.get("workgroup", "HOSPITAL"), s.get("netbios_name", "FILESRV"), w, w, w, w, w, w, w, w, h.ip))
+                % (s.get("workgroup", "HOSPITAL"), s.get("netbios_name", "FILESRV"), w, w, w, w, sockets, sockets, sockets,
+                   w, h.ip))
         # One share, or several ("ADMIN$" plays a Windows administrative share).
         for name in s.get("shares", [s.get("share", "results")]):
             f.write("[%s]\n  path = %s\n  read only = no\n  guest ok = no\n" % (name, share))
     h.run("sh", "-c", "printf '%s\\n%s\\n' | pdbedit -s %s -a -u %s -t" % (s["password"], s["password"], conf, user))
-    # smbd once failed to listen within 30 s in CI under load, leaving no log
-    # behind. It gets a second start, and a failure now says what smbd said.
-    for attempt in (1, 2):
-        log = ctx.path("logs", "%s-smbd%s.log" % (h.name, "" if attempt == 1 else "-retry"))
-        p = h.spawn("smbd", "--foreground", "--no-process-group", "--configfile=" + conf, log=log)
-        try:
-            wait_listen(h, 445, timeout=45, proc=p, log=log)
-            return
-        except RuntimeError as e:
-            if attempt == 2:
-                raise
-            print("lab: warning: %s; starting smbd again" % e, file=sys.stderr)
-            try:
-                os.killpg(p.pid, signal.SIGKILL)  # smbd and the helpers it forked
-            except ProcessLookupError:
-                pass
-            p.wait()
+    log = ctx.path("logs", h.name + "-smbd.log")
+    p = h.spawn("smbd", "--foreground", "--no-process-group", "--debug-stdout", "--configfile=" + conf, log=log)
+    wait_listen(h, 445, timeout=30, proc=p, log=log)
 
 
 @service("tls_server", ["tls"])
