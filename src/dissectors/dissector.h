@@ -47,6 +47,9 @@ class AppContext {
   // time of the current packet.
   virtual Envelope envelope() const = 0;
   virtual TimeNs now() const = 0;
+  // The flow was picked up midstream: its handshake was before the capture,
+  // so a direction's first bytes may be the rest of a unit.
+  virtual bool midstream() const { return false; }
   virtual void emit(Event&& ev) = 0;
   // Reports a malformed-protocol anomaly on this flow (once per reason).
   virtual void anomaly(const char* reason) = 0;
@@ -81,6 +84,12 @@ struct DissectorSpec {
   // default (1 MiB); kUnlimitedDepth for dissectors that stream with bounded
   // memory and must see a whole long connection (a DICOM study, an MLLP link).
   uint64_t stream_depth = 0;
+  // A flow picked up midstream (its handshake was before the capture) may
+  // start inside a unit. When every probe said no to such a flow, this one
+  // (if any) looks for a unit start anywhere in the first
+  // FlowConfig::midstream_probe_bytes; on a match the dissector gets the bytes
+  // from the first one and must skip to that start itself.
+  ProbeResult (*midstream_probe)(Direction dir, Bytes data) = nullptr;
 };
 constexpr uint64_t kUnlimitedDepth = ~0ULL;
 

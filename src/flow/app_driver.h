@@ -16,6 +16,7 @@ class FlowEngine::Driver final : public StreamSink, public AppContext {
 
   Envelope envelope() const override { return e_->envelope_of(*f_, e_->now_); }
   TimeNs now() const override { return e_->now_; }
+  bool midstream() const override { return f_->midstream; }
   void emit(Event&& ev) override { e_->sink_.emit(std::move(ev)); }
   void anomaly(const char* reason) override { e_->flow_anomaly(f_, "applayer", reason); }
   std::string phi(std::string_view kind, std::string_view value) const override {

@@ -37,6 +37,26 @@ ProbeOutcome run_probes(const std::vector<const DissectorSpec*>& specs, const Fl
   return need_more ? ProbeOutcome::kNeedMore : ProbeOutcome::kNoMatch;
 }
 
+// Midstream flows only, after every ordinary probe said no.
+ProbeOutcome run_midstream_probes(const std::vector<const DissectorSpec*>& specs, int dir, Bytes data,
+                                  const DissectorSpec*& match) {
+  bool need_more = false;
+  for (const DissectorSpec* s : specs) {
+    if (!s->midstream_probe) continue;
+    switch (s->midstream_probe(static_cast<Direction>(dir), data)) {
+      case ProbeResult::kMatch:
+        match = s;
+        return ProbeOutcome::kMatch;
+      case ProbeResult::kNeedMore:
+        need_more = true;
+        break;
+      case ProbeResult::kNoMatch:
+        break;
+    }
+  }
+  return need_more ? ProbeOutcome::kNeedMore : ProbeOutcome::kNoMatch;
+}
+
 }  // namespace
 
 void FlowEngine::flow_anomaly(Flow* f, const char* type, const char* reason) {
@@ -73,15 +93,18 @@ void FlowEngine::app_data(Flow* f, int dir, Bytes data) {
   const bool udp = f->proto == kProtoUdp;
   const auto& specs = udp ? udp_specs_ : tcp_specs_;
   std::vector<uint8_t>& pend = f->pending[dir];
+  const bool midstream = !udp && f->midstream && tcp_midstream_probes_;
+  const size_t limit = midstream ? std::max(cfg_.probe_bytes, cfg_.midstream_probe_bytes) : cfg_.probe_bytes;
   Bytes probe = data;
   size_t appended = 0;  // bytes of `data` copied into the probe buffer
   if (!udp && !pend.empty()) {
-    appended = std::min<size_t>(data.size(), cfg_.probe_bytes - std::min<size_t>(pend.size(), cfg_.probe_bytes));
+    appended = std::min<size_t>(data.size(), limit - std::min<size_t>(pend.size(), limit));
     pend.insert(pend.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(appended));
     probe = Bytes(pend);
   }
   const DissectorSpec* match = nullptr;
   ProbeOutcome r = run_probes(specs, *f, dir, probe, match);
+  if (r == ProbeOutcome::kNoMatch && midstream) r = run_midstream_probes(specs, dir, probe, match);
   if (r == ProbeOutcome::kMatch) {
     ++stats_.app_matched;
     f->app = match;
@@ -105,8 +128,8 @@ void FlowEngine::app_data(Flow* f, int dir, Bytes data) {
   if (udp) {
     give_up = give_up || ++f->probe_datagrams >= cfg_.probe_datagrams;
   } else if (!give_up) {
-    if (pend.empty()) pend.assign(data.begin(), data.begin() + std::min<size_t>(data.size(), cfg_.probe_bytes));
-    give_up = pend.size() >= cfg_.probe_bytes;
+    if (pend.empty()) pend.assign(data.begin(), data.begin() + std::min<size_t>(data.size(), limit));
+    give_up = pend.size() >= limit;
   }
   if (give_up) {
     f->probe_failed[dir] = true;

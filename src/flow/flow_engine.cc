@@ -55,6 +55,7 @@ FlowEngine::FlowEngine(const FlowConfig& cfg, EventSink& sink)
       continue;
     }
     if (s.transports & kTransportTcp) tcp_specs_.push_back(&s);
+    if ((s.transports & kTransportTcp) && s.midstream_probe) tcp_midstream_probes_ = true;
     if (s.transports & kTransportUdp) udp_specs_.push_back(&s);
   }
 }

@@ -28,6 +28,7 @@ struct FlowConfig {
   StreamLimits stream;
   uint32_t max_app_buffer = 1u << 20;  // bytes of an unfinished unit per direction
   uint32_t probe_bytes = 2048;         // bytes looked at before giving up on a direction
+  uint32_t midstream_probe_bytes = 16 * 1024 + 256;  // the same, for midstream flows with a midstream probe
   uint32_t probe_datagrams = 8;        // UDP datagrams looked at before giving up
   uint64_t hash_seed = 0;
   // Turns patient identifiers into tokens; shared, immutable, outlives the
@@ -104,6 +105,7 @@ class FlowEngine {
   FlowStats stats_;
   TimeNs now_ = 0;
   std::vector<const DissectorSpec*> tcp_specs_, udp_specs_;
+  bool tcp_midstream_probes_ = false;  // some TCP dissector has a midstream probe
 };
 
 }  // namespace ms

@@ -39,7 +39,9 @@ class Ctx : public ms::AppContext {
   }
   void anomaly(const char*) override {}
   std::string phi(std::string_view, std::string_view v) const override { return v.empty() ? "" : "phi:fuzz"; }
+  bool midstream() const override { return midstream_; }
   ms::TimeNs now_ = 1'700'000'000LL * 1'000'000'000LL;
+  bool midstream_ = false;
 };
 
 inline const ms::DissectorSpec* spec(std::string_view name) {
@@ -49,7 +51,8 @@ inline const ms::DissectorSpec* spec(std::string_view name) {
   __builtin_trap();
 }
 
-// Byte 0 chooses chunk sizes; chunks alternate between the two directions.
+// Byte 0 chooses chunk sizes (and, its top bit, a flow picked up midstream);
+// chunks alternate between the two directions.
 inline void feed(std::string_view name, const uint8_t* data, size_t size) {
   if (size < 2) return;
   auto dis = spec(name)->make();
@@ -58,6 +61,7 @@ inline void feed(std::string_view name, const uint8_t* data, size_t size) {
   uint32_t needed[2] = {0, 0};
   bool dead = false;
   uint8_t sizes = data[0];
+  ctx.midstream_ = (sizes & 0x80) != 0;  // also: a flow picked up midstream
   size_t pos = 1;
   for (int k = 0; pos < size && !dead; ++k) {
     size_t chunk = 1 + (((sizes >> (k % 8)) & 1) ? 997 : 13) + (k * 7919 % 61);

@@ -7,6 +7,7 @@ import collections
 import os
 import random
 import re
+import struct
 
 import mstest
 import pcapgen
@@ -396,6 +397,95 @@ def test_big_endian_deflated_and_ftp_on_lab_capture():
     alerts = [e["alert"] for e in run.of_type("alert") if e["alert"]["rule"] == "phi_cleartext"]
     assert any(a.get("protocol") == "ftp" for a in alerts), alerts
     assert not any(a.get("protocol") == "tcp" for a in alerts), alerts
+
+
+def _el(g, e, vr, value, explicit=True):
+    """One little endian data element (explicit VR: short-length VRs only)."""
+    if len(value) % 2:
+        value += b"\0" if vr == "UI" else b" "
+    if explicit:
+        return struct.pack("<HH", g, e) + vr.encode() + struct.pack("<H", len(value)) + value
+    return struct.pack("<HHI", g, e, len(value)) + value
+
+
+def _pdata(context, command, last, value, max_pdu=16384):
+    """P-DATA-TF PDUs carrying one fragmented PDV stream (max_pdu bytes a PDU)."""
+    out, step = b"", max_pdu - 6
+    for i in range(0, len(value), step):
+        frag = value[i:i + step]
+        ctl = (1 if command else 0) | (2 if (last and i + step >= len(value)) else 0)
+        pdv = struct.pack(">IBB", len(frag) + 2, context, ctl) + frag
+        out += b"\x04\x00" + struct.pack(">I", len(pdv)) + pdv
+    return out
+
+
+def test_association_picked_up_inside_a_pdu():
+    """A capture that starts in the middle of a large C-STORE (the handshake,
+    the A-ASSOCIATE and half a data set before it): the flow is still DICOM,
+    the next PDU is found, and the next store's object is read (explicit VR
+    guessed from the data set, as no presentation context was seen)."""
+    d = mstest.workdir("pickup")
+    ct = b"1.2.840.10008.5.1.4.1.1.2"
+
+    def store(msg_id, instance, dataset):
+        cmd = b"".join([_el(0, 0x0002, "UI", ct, False), _el(0, 0x0100, "US", struct.pack("<H", 1), False),
+                        _el(0, 0x0110, "US", struct.pack("<H", msg_id), False),
+                        _el(0, 0x0700, "US", struct.pack("<H", 0), False),
+                        _el(0, 0x0800, "US", struct.pack("<H", 0), False), _el(0, 0x1000, "UI", instance, False)])
+        rsp = b"".join([_el(0, 0x0002, "UI", ct, False), _el(0, 0x0100, "US", struct.pack("<H", 0x8001), False),
+                        _el(0, 0x0120, "US", struct.pack("<H", msg_id), False),
+                        _el(0, 0x0800, "US", struct.pack("<H", 0x0101), False),
+                        _el(0, 0x0900, "US", struct.pack("<H", 0), False), _el(0, 0x1000, "UI", instance, False)])
+        return _pdata(1, True, True, cmd) + _pdata(1, False, True, dataset), _pdata(1, True, True, rsp)
+
+    def dataset(name, pid, pixels):
+        return b"".join([_el(0x0008, 0x0016, "UI", ct), _el(0x0008, 0x0060, "CS", b"CT"),
+                         _el(0x0008, 0x0070, "LO", b"GE MEDICAL SYSTEMS"), _el(0x0008, 0x1090, "LO", b"Revolution CT"),
+                         _el(0x0010, 0x0010, "PN", name), _el(0x0010, 0x0020, "LO", pid),
+                         struct.pack("<HH", 0x7FE0, 0x0010) + b"OW\0\0" + struct.pack("<I", len(pixels)) + pixels])
+
+    v = vectors()
+    rq1, rsp1 = store(1, b"1.2.3.4.1", dataset(b"DOE^JANE", b"PID778812", os.urandom(40000)))
+    rq2, rsp2 = store(2, b"1.2.3.4.2", dataset(b"ROE^RICHARD", b"PID445120", os.urandom(30000)))
+    s = pcapgen.TcpSession(("10.1.0.10", 43100), ("10.1.0.20", 104))
+    s.send(0, v["a_associate_rq"]).send(1, v["a_associate_ac"]).send(0, rq1).send(1, rsp1).send(0, rq2).send(1, rsp2)
+    s.send(0, v["a_release_rq"]).send(1, v["a_release_rp"]).close()
+    # The capture starts 20 kB into the first store's data set: inside its
+    # second P-DATA-TF PDU.
+    cut, seen = 0, 0
+    for i, (_, frame) in enumerate(s.frames):
+        payload = frame[54:]
+        if frame[34:36] == struct.pack(">H", 43100):
+            seen += len(payload)
+        if seen > len(v["a_associate_rq"]) + 20000:
+            cut = i + 1
+            break
+    assert cut
+    s.frames = s.frames[cut:]
+    pcap = os.path.join(d, "pickup.pcap")
+    pcapgen.write(pcap, [s])
+    run = mstest.analyze(pcap, os.path.join(d, "out"))
+    flows = run.of_type("flow")
+    assert len(flows) == 1 and flows[0]["app_proto"] == "dicom" and flows[0]["tcp"].get("midstream"), flows
+    ev = run.of_type("dicom")
+    assert len(ev) == 1 and ev[0]["dicom"]["picked_up_midstream"] is True, ev
+    assert ev[0]["dicom"]["release"] == "completed", ev[0]["dicom"]
+    assert not [a for a in run.of_type("anomaly") if a["anomaly"]["event"].startswith("dicom.")], run.of_type("anomaly")
+    stores = [e["dicom_command"] for e in run.of_type("dicom_command") if e["dicom_command"]["command"] == "C-STORE-RQ"]
+    assert len(stores) == 1 and stores[0]["message_id"] == 2, stores
+    obj = stores[0]["object"]
+    assert obj["manufacturer"] == "GE MEDICAL SYSTEMS" and obj["model"] == "Revolution CT", obj
+    assert obj["patient_id"].startswith("phi:") and b"PID445120" not in mstest.all_text(os.path.join(d, "out"))
+
+    # The same bytes without their midstream flag (a SYN first) are not
+    # DICOM: only a flow picked up midstream may start inside a PDU.
+    s2 = pcapgen.TcpSession(("10.1.0.10", 43101), ("10.1.0.20", 104))
+    body = (rq1 + rq2)[len(rq1) // 2:]
+    s2.send(0, body).close()
+    pcap2 = os.path.join(d, "notmid.pcap")
+    pcapgen.write(pcap2, [s2])
+    run2 = mstest.analyze(pcap2, os.path.join(d, "out2"))
+    assert [f["app_proto"] for f in run2.of_type("flow")] == ["unknown"], run2.of_type("flow")
 
 
 def test_dicom_file_lookalikes_on_raw_streams():

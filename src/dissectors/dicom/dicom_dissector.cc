@@ -79,6 +79,9 @@ class DicomDissector : public Dissector {
 
   DirState dirs_[2];
   bool resync_[2] = {false, false};
+  bool started_[2] = {false, false};  // this direction's first bytes were seen
+  bool pickup_[2] = {false, false};   // resynchronising at a midstream pickup
+  bool picked_up_midstream_ = false;
   bool have_rq_ = false, have_ac_ = false, have_rj_ = false, have_abort_ = false;
   bool release_rq_ = false, release_rp_ = false;
   Associate rq_, ac_;
@@ -106,13 +109,28 @@ AppResult DicomDissector::on_data(Direction direction, Bytes d, AppContext& ctx)
   if (first_ts_ == 0) first_ts_ = ctx.now();
   size_t pos = 0;
   while (pos < d.size()) {
-    if (resync_[dir]) {
-      // Resynchronise on the next position where a plausible PDU starts.
-      size_t end = std::min(d.size(), pos + kResyncWindow);
-      size_t p = pos;
-      for (; p < end; ++p) {
-        if (plausible_start(d.subspan(p)) == Plausible::kYes) break;
+    if (!started_[dir]) {
+      // The first bytes of this direction. A capture that began inside a PDU
+      // (the flow was picked up midstream) starts with the rest of it: skip
+      // to the first PDU that plausibly starts, no anomaly.
+      Plausible first = ctx.midstream() ? plausible_start(d) : Plausible::kYes;
+      if (first == Plausible::kNeedMore && d.size() < kPduHeaderLen + 36) {
+        return AppResult::incomplete(0, static_cast<uint32_t>(d.size() + 1));
       }
+      started_[dir] = true;
+      if (first != Plausible::kYes) {
+        resync_[dir] = true;
+        pickup_[dir] = true;
+        picked_up_midstream_ = true;
+      }
+    }
+    if (resync_[dir]) {
+      // Resynchronise on the next position where a PDU plausibly starts and
+      // what follows it (its PDVs, the next PDU) agrees.
+      size_t window = std::min(d.size() - pos, kResyncWindow);
+      size_t found = pickup_point(d.subspan(pos), window == 0 ? 0 : window - 1);
+      size_t p = found == static_cast<size_t>(-1) ? pos + window : pos + found;
+      size_t end = pos + window;
       if (p == end) {
         if (d.size() - pos > kResyncWindow) return AppResult::fail("dicom.resync_failed");
         // Keep the last bytes: a header may straddle this call and the next.
@@ -121,7 +139,8 @@ AppResult DicomDissector::on_data(Direction direction, Bytes d, AppContext& ctx)
       }
       pos = p;
       resync_[dir] = false;
-      ctx.anomaly("dicom.resynchronised");
+      if (!pickup_[dir]) ctx.anomaly("dicom.resynchronised");
+      pickup_[dir] = false;
     }
     if (s.pdu_left == 0) {
       if (d.size() - pos < kPduHeaderLen) return AppResult::incomplete(static_cast<uint32_t>(pos), kPduHeaderLen);
@@ -291,12 +310,21 @@ Encoding DicomDissector::encoding(uint8_t context_id) const {
   return encoding_of(ts);
 }
 
+// An association picked up midstream never showed its presentation contexts:
+// the data set says whether its VRs are explicit (two upper-case letters
+// after the first tag) or not.
+Encoding guess_encoding(Bytes data) {
+  auto upper = [](uint8_t c) { return c >= 'A' && c <= 'Z'; };
+  return data.size() >= 6 && upper(data[4]) && upper(data[5]) ? Encoding::kExplicitLittle : Encoding::kImplicitLittle;
+}
+
 void DicomDissector::handle_dataset(int dir, Bytes data, AppContext& ctx) {
   DatasetScan scan;
   // A deflated data set is inflated as far as the leading elements need: the
   // kept bytes (at most kMaxDataset) inflate to at most kMaxDataset more.
   std::vector<uint8_t> inflated;
-  scan_encoded(data, encoding(dirs_[dir].pdv.context_id), kStopTag, kMaxDataset, inflated, scan);
+  Encoding enc = have_ac_ || have_rq_ ? encoding(dirs_[dir].pdv.context_id) : guess_encoding(data);
+  scan_encoded(data, enc, kStopTag, kMaxDataset, inflated, scan);
   if (scan.error) ctx.anomaly(scan.error);
   if (scan.error && scan.elements.empty()) {
     ++datasets_not_parsed_;
@@ -541,6 +569,7 @@ void DicomDissector::on_end(AppContext& ctx) {
   }
   if (datasets_not_parsed_) w.kv("datasets_not_parsed", datasets_not_parsed_);
   if (gaps_) w.kv("gaps", gaps_);
+  if (picked_up_midstream_) w.kv("picked_up_midstream", true);
   w.end_object();
   ctx.emit(b.finish());
   // A user name (and passcode) offered in the A-ASSOCIATE-RQ is a credential:
@@ -568,9 +597,17 @@ ProbeResult probe_dicom(Direction, Bytes d) {
   }
 }
 
+// A capture that began inside an association: a PDU start (with its chain)
+// anywhere in the midstream flow's first bytes.
+ProbeResult probe_dicom_midstream(Direction, Bytes d) {
+  if (d.empty()) return ProbeResult::kNeedMore;
+  return pickup_point(d, d.size() - 1) != static_cast<size_t>(-1) ? ProbeResult::kMatch : ProbeResult::kNeedMore;
+}
+
 }  // namespace
 
 MS_REGISTER_DISSECTOR(dicom, DissectorSpec{"dicom", kTransportTcp, {104, 11112, 4242}, probe_dicom,
-                                           [] { return std::unique_ptr<Dissector>(new DicomDissector); }, kUnlimitedDepth});
+                                           [] { return std::unique_ptr<Dissector>(new DicomDissector); }, kUnlimitedDepth,
+                                           probe_dicom_midstream});
 
 }  // namespace ms::dicom

@@ -408,4 +408,36 @@ Plausible plausible_start(Bytes b) {
   }
 }
 
+namespace {
+
+// The chain behind a plausible start at b[0]: the P-DATA-TF's PDVs fill it
+// exactly, and the next PDU starts plausibly (each checked as far as b goes).
+bool chain_holds(Bytes b) {
+  PduHeader h;
+  if (!parse_pdu_header(b, h)) return false;
+  if (h.type == kPData) {
+    if (h.length > (64u << 20)) return false;  // no peer sends P-DATA this large
+    size_t pos = kPduHeaderLen, end = kPduHeaderLen + static_cast<size_t>(h.length);
+    while (pos < end && pos + kPdvHeaderLen <= b.size()) {
+      PdvHeader pdv;
+      if (!parse_pdv_header(b.subspan(pos), pdv) || pos + 4 + pdv.length > end) return false;
+      pos += 4 + static_cast<size_t>(pdv.length);
+    }
+  }
+  size_t next = kPduHeaderLen + static_cast<size_t>(h.length);
+  if (next >= b.size()) return true;  // the rest is not here yet
+  return plausible_start(b.subspan(next)) != Plausible::kNo;
+}
+
+}  // namespace
+
+size_t pickup_point(Bytes b, size_t max_offset) {
+  size_t end = std::min(b.size(), max_offset + 1);
+  for (size_t p = 0; p < end; ++p) {
+    if (b[p] < kAssociateRq || b[p] > kAbort || (p + 1 < b.size() && b[p + 1] != 0)) continue;
+    if (plausible_start(b.subspan(p)) == Plausible::kYes && chain_holds(b.subspan(p))) return p;
+  }
+  return static_cast<size_t>(-1);
+}
+
 }  // namespace ms::dicom

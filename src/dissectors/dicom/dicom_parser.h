@@ -136,5 +136,10 @@ const char* abort_reason_name(uint8_t r);
 // the version and printable AE titles).
 enum class Plausible { kYes, kNo, kNeedMore };
 Plausible plausible_start(Bytes b);
+// Where a PDU stream can be picked up (a capture that starts, or a gap that
+// ends, inside a PDU): the first offset, at most `max_offset`, where a PDU
+// plausibly starts and, when the data hold them, the PDU's own PDVs and the
+// PDU after it are consistent with it. npos if none.
+size_t pickup_point(Bytes b, size_t max_offset);
 
 }  // namespace ms::dicom

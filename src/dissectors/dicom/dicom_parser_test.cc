@@ -134,3 +134,24 @@ TEST(DicomParser, PlausibleStart) {
   Buf type_then_text = str(chat);
   EXPECT_EQ(ms::dicom::plausible_start(ms::Bytes(type_then_text)), ms::dicom::Plausible::kNo);
 }
+
+TEST(DicomParser, PickupPointInsideAPdu) {
+  // The tail of a PDU's pixel data, then a P-DATA-TF with one PDV, then an
+  // A-RELEASE-RQ: the pickup is the P-DATA-TF.
+  std::vector<uint8_t> b(300, 0x04);  // 0x04 everywhere: PDU-type bytes with nonsense behind
+  const uint8_t pdata[] = {0x04, 0x00, 0x00, 0x00, 0x00, 0x0A, 0x00, 0x00, 0x00, 0x06, 0x01, 0x02, 0xAA, 0xBB, 0xCC, 0xDD};
+  const uint8_t release[] = {0x05, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00};
+  size_t at = b.size();
+  b.insert(b.end(), std::begin(pdata), std::end(pdata));
+  b.insert(b.end(), std::begin(release), std::end(release));
+  EXPECT_EQ(ms::dicom::pickup_point(ms::Bytes(b), b.size()), at);
+  EXPECT_EQ(ms::dicom::pickup_point(ms::Bytes(b), at - 1), static_cast<size_t>(-1));  // not within reach
+  // A P-DATA-TF whose PDV does not fill it, or whose next PDU is not one.
+  std::vector<uint8_t> bad(std::begin(pdata), std::end(pdata));
+  bad[9] = 0x05;  // PDV one byte short of the PDU
+  bad.insert(bad.end(), std::begin(release), std::end(release));
+  EXPECT_EQ(ms::dicom::pickup_point(ms::Bytes(bad), bad.size()), sizeof pdata);  // the release behind it
+  std::vector<uint8_t> bad2(std::begin(pdata), std::end(pdata));
+  bad2.insert(bad2.end(), {0x09, 0x00, 0x00, 0x00, 0x00, 0x04});
+  EXPECT_EQ(ms::dicom::pickup_point(ms::Bytes(bad2), bad2.size()), static_cast<size_t>(-1));
+}
