@@ -58,6 +58,10 @@ seed_from() {  # target regressions-dir tcp|udp filter capture...
   done
 }
 seed_from dicom regressions_dicom tcp "tcp.port==104 || ftp-data" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
+# DIMSE/data sets: the committed files (each encoding), the lab's DICOM files.
+mkdir -p "$work/dimse/corpus" "$work/dimse/seeds"
+cp tests/fuzz/regressions_dimse/* "$work/dimse/seeds/" 2>/dev/null || true
+ls build/tests/work/*/lab_*/work/out/*.dcm 2>/dev/null | head -40 | xargs -r cp -t "$work/dimse/seeds/" 2>/dev/null || true
 seed_from hl7 regressions_hl7 tcp "tcp.port==2575" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
 seed_from http regressions_http tcp "tcp.port==80" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
 mkdir -p "$work/fhir/corpus" "$work/fhir/seeds"
@@ -116,7 +120,7 @@ run_fuzz() {
   echo "-- fuzz_$target ($(ls "$work/$target/seeds" | wc -l) seeds): $(grep -E "^stat::number_of_executed_units" "$log" | tr -s ' ')"
   grep -E "ERROR|SUMMARY" "$log" | head -5 || true
 }
-targets=(packet dicom hl7 http fhir dhcp dns snmp ssdp ftp telnet ssh tls smb rdp discovery inventory detect)
+targets=(packet dicom dimse hl7 http fhir dhcp dns snmp ssdp ftp telnet ssh tls smb rdp discovery inventory detect)
 for ((i = 0; i < ${#targets[@]}; i += 2)); do
   run_fuzz "${targets[i]}" &
   if [ $((i + 1)) -lt ${#targets[@]} ]; then run_fuzz "${targets[i+1]}" & fi

@@ -349,25 +349,21 @@ def test_query_keys_and_identity_on_lab_capture():
     assert assoc and all(a["phi"] and a["patient_count"] == 3 for a in assoc)
 
 
-def test_big_endian_deflated_and_ftp_on_lab_capture():
+def test_big_endian_and_deflated_stores_on_lab_capture():
     """dcmtk's storescu sends one study in explicit VR big endian and one
-    deflated (each the only syntax proposed); curl uploads a deflated file over
-    FTP. The same patient gives the same token whatever the encoding, so the
-    tokens prove the data sets were read, not guessed."""
+    deflated (each the only syntax proposed). The same patient gives the same
+    token whatever the encoding, so the tokens prove the data sets were read,
+    not guessed."""
     assert os.geteuid() == 0, "the lab needs root"
-    pcap = lab("benign_dicom_preamble")
-    run = mstest.analyze(pcap, mstest.workdir("encodings"))
+    run = mstest.analyze(lab("benign_dicom_preamble"), mstest.workdir("encodings"))
     by_flow = {}
     for e in run.of_type("dicom"):
         by_flow[e["flow_id"]] = {p.get("accepted_transfer_syntax") for p in e["dicom"].get("presentation_contexts", [])}
         assert "datasets_not_parsed" not in e["dicom"], e["dicom"]
-    # Tokens of each patient as the little endian stores and the SMB copy carry them.
-    le = [e for e in run.of_type("dicom_command") if e["dicom_command"]["command"] == "C-STORE-RQ"
-          and by_flow[e["flow_id"]] == {"1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2"}]
     files = {e["dicom_file"]["transport"]: e["dicom_file"] for e in run.of_type("dicom_file")}
     jane = files["smb"]["object"]["patient_id"]       # the SMB copy is jane's
     richard = files["http"]["object"]["patient_id"]   # the HTTP upload is richard's
-    assert jane != richard and le and le[0]["dicom_command"]["object"]["patient_id"] == jane
+    assert jane != richard
     seen = set()
     for e in run.of_type("dicom_command"):
         c = e["dicom_command"]
@@ -381,21 +377,34 @@ def test_big_endian_deflated_and_ftp_on_lab_capture():
             assert c["object"]["patient_id"] == jane and c["object"]["modality"] == "CT", c
             assert c["object"]["patient_birth_date"].startswith("phi:"), c
             seen.add("deflated")
-    assert seen == {"big", "deflated"}, seen
-    # The FTP data connections: each file is the whole connection, and the FTP
-    # control channel announced its port (EPSV).
+        else:
+            assert c["object"]["patient_id"] == jane, c  # the little endian store
+            seen.add("little")
+    assert seen == {"little", "big", "deflated"}, seen
+
+
+def test_files_over_ftp_on_lab_capture():
+    """curl uploads two DICOM files over FTP (passive): one with a PE preamble,
+    one deflated with a TIFF preamble. Each file is a whole data connection,
+    announced by the control channel (EPSV); the detections name it FTP."""
+    assert os.geteuid() == 0, "the lab needs root"
+    run = mstest.analyze(lab("attack_dicom_preamble"), mstest.workdir("ftpfiles"))
     ftp_ports = {e["ftp"]["data_channel"]["port"] for e in run.of_type("ftp") if "data_channel" in e["ftp"]}
     raw = [e for e in run.of_type("dicom_file") if e["dicom_file"]["transport"] == "tcp"]
     assert len(raw) == 2 and all(e["dest_port"] in ftp_ports for e in raw), (raw, ftp_ports)
     kinds = {(e["dicom_file"]["preamble"], e["dicom_file"].get("transfer_syntax")): e["dicom_file"] for e in raw}
-    assert kinds[("zeros", "1.2.840.10008.1.2.1")]["object"]["patient_id"] == jane
-    assert kinds[("tiff", DEFLATED)]["object"]["patient_id"] == richard
-    assert not any(f["executable_preamble"] for f in kinds.values())
+    smb = [e["dicom_file"] for e in run.of_type("dicom_file") if e["dicom_file"]["transport"] == "smb"][0]
+    http = [e["dicom_file"] for e in run.of_type("dicom_file") if e["dicom_file"]["transport"] == "http"][0]
+    pe = kinds[("pe", "1.2.840.10008.1.2.1")]
+    assert pe["executable_preamble"] and pe["object"]["patient_id"] == smb["object"]["patient_id"]  # jane's
+    tiff = kinds[("tiff", DEFLATED)]
+    assert not tiff["executable_preamble"] and tiff["object"]["patient_id"] == http["object"]["patient_id"]  # richard's
+    assert tiff["object"]["modality"] == "CT" and tiff["object"]["patient_name"].startswith("phi:")
     flows = {e["flow_id"]: e for e in run.of_type("flow")}
     assert all(flows[e["flow_id"]]["app_proto"] == "dicom-file" for e in raw)
-    # With the detections, the raw connections are named after FTP.
-    alerts = [e["alert"] for e in run.of_type("alert") if e["alert"]["rule"] == "phi_cleartext"]
-    assert any(a.get("protocol") == "ftp" for a in alerts), alerts
+    alerts = [e["alert"] for e in run.of_type("alert")]
+    exe = [a for a in alerts if a["rule"] == "dicom_exec_preamble" and a.get("protocol") == "ftp"]
+    assert len(exe) == 1, alerts
     assert not any(a.get("protocol") == "tcp" for a in alerts), alerts
 
 
