@@ -13,16 +13,20 @@ namespace {
 
 enum class ProbeOutcome { kMatch, kNoMatch, kNeedMore };
 
+// The ordinary probes, or (midstream) the midstream probes of the
+// dissectors that have one.
 ProbeOutcome run_probes(const std::vector<const DissectorSpec*>& specs, const Flow& f, int dir,
-                        Bytes data, const DissectorSpec*& match) {
+                        Bytes data, const DissectorSpec*& match, bool midstream = false) {
   bool need_more = false;
   // Two passes: the dissectors that name one of the flow's ports first.
   for (int pass = 0; pass < 2; ++pass) {
     for (const DissectorSpec* s : specs) {
+      ProbeResult (*probe)(Direction, Bytes) = midstream ? s->midstream_probe : s->probe;
+      if (!probe) continue;
       bool hinted = std::find(s->hint_ports.begin(), s->hint_ports.end(), f.sport) != s->hint_ports.end() ||
                     std::find(s->hint_ports.begin(), s->hint_ports.end(), f.dport) != s->hint_ports.end();
       if (hinted != (pass == 0)) continue;
-      switch (s->probe(static_cast<Direction>(dir), data)) {
+      switch (probe(static_cast<Direction>(dir), data)) {
         case ProbeResult::kMatch:
           match = s;
           return ProbeOutcome::kMatch;
@@ -32,26 +36,6 @@ ProbeOutcome run_probes(const std::vector<const DissectorSpec*>& specs, const Fl
         case ProbeResult::kNoMatch:
           break;
       }
-    }
-  }
-  return need_more ? ProbeOutcome::kNeedMore : ProbeOutcome::kNoMatch;
-}
-
-// Midstream flows only, after every ordinary probe said no.
-ProbeOutcome run_midstream_probes(const std::vector<const DissectorSpec*>& specs, int dir, Bytes data,
-                                  const DissectorSpec*& match) {
-  bool need_more = false;
-  for (const DissectorSpec* s : specs) {
-    if (!s->midstream_probe) continue;
-    switch (s->midstream_probe(static_cast<Direction>(dir), data)) {
-      case ProbeResult::kMatch:
-        match = s;
-        return ProbeOutcome::kMatch;
-      case ProbeResult::kNeedMore:
-        need_more = true;
-        break;
-      case ProbeResult::kNoMatch:
-        break;
     }
   }
   return need_more ? ProbeOutcome::kNeedMore : ProbeOutcome::kNoMatch;
@@ -104,7 +88,7 @@ void FlowEngine::app_data(Flow* f, int dir, Bytes data) {
   }
   const DissectorSpec* match = nullptr;
   ProbeOutcome r = run_probes(specs, *f, dir, probe, match);
-  if (r == ProbeOutcome::kNoMatch && midstream) r = run_midstream_probes(specs, dir, probe, match);
+  if (r == ProbeOutcome::kNoMatch && midstream) r = run_probes(specs, *f, dir, probe, match, true);
   if (r == ProbeOutcome::kMatch) {
     ++stats_.app_matched;
     f->app = match;
