@@ -47,9 +47,11 @@ uint32_t positive(const std::string& path, const toml::node& n, const std::strin
 
 void check_keys(const std::string& path, const toml::table& t, const std::string& where,
                 std::initializer_list<const char*> known) {
-  for (const auto& [k, v] : t) {
-    bool ok = std::any_of(known.begin(), known.end(), [&](const char* x) { return k.str() == x; });
-    if (!ok) fail(path, v.source(), "unknown setting '" + (where.empty() ? "" : where + ".") + std::string(k.str()) + "'");
+  for (const auto& kv : t) {
+    // A named key, not a structured binding: clang 14 cannot capture bindings in a lambda.
+    const std::string_view key = kv.first.str();
+    bool ok = std::any_of(known.begin(), known.end(), [key](const char* x) { return key == x; });
+    if (!ok) fail(path, kv.second.source(), "unknown setting '" + (where.empty() ? "" : where + ".") + std::string(key) + "'");
   }
 }
 

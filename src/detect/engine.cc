@@ -33,7 +33,7 @@ constexpr size_t kMaxConversations = 1'000'000;
 constexpr TimeNs kHour = 3600LL * 1'000'000'000LL;
 
 constexpr uint8_t kTcp = 6, kUdp = 17, kIcmp = 1, kIcmp6 = 58;
-constexpr uint8_t kSyn = 0x02, kAck = 0x10;
+constexpr uint8_t kSyn = 0x02;
 
 struct RuleInfo {
   const char* rule;
@@ -884,7 +884,9 @@ struct Judge {
   void scans() {
     const Thresholds& th = eng.cfg_.thresholds;
     const TimeNs window = static_cast<TimeNs>(th.scan_window) * 1'000'000'000LL;
-    for (auto& [src, probes] : eng.probes_) {
+    for (auto& entry_src : eng.probes_) {  // named, not bound: clang 14 lambdas cannot capture bindings
+      auto& src = entry_src.first;
+      auto& probes = entry_src.second;
       if (probes.size() < std::min({th.scan_hosts, th.scan_ports, th.scan_targets})) continue;
       std::sort(probes.begin(), probes.end(), [](const Engine::Probe& a, const Engine::Probe& b) {
         return std::tie(a.ts, a.flow_id) < std::tie(b.ts, b.flow_id);
@@ -1133,7 +1135,9 @@ struct Judge {
       base = &inrun;
     }
     if (!base) return;
-    for (const auto& [host, m] : eng.convs_) {
+    for (const auto& entry_host : eng.convs_) {  // named, not bound: clang 14 lambdas cannot capture bindings
+      const auto& host = entry_host.first;
+      const auto& m = entry_host.second;
       if (!base->hosts.count(host)) continue;  // a host the baseline never saw: nothing to compare with
       const DeviceFacts* hf = fact(host);
       bool med = medical(hf);
@@ -1150,7 +1154,9 @@ struct Judge {
           found[{base->knows_peer(host, peer) ? "new_service" : "new_peer", peer}].emplace_back(key, &cv);
         }
       }
-      for (const auto& [what, convs] : found) {
+      for (const auto& entry_what : found) {  // named, not bound: clang 14 lambdas cannot capture bindings
+        const auto& what = entry_what.first;
+        const auto& convs = entry_what.second;
         const std::string& rule = what.first;
         std::map<uint64_t, TimeNs> flows;
         TimeNs first = LLONG_MAX, last = 0;
@@ -1188,7 +1194,9 @@ struct Judge {
     }
     // Orders to a device from a sender that never sent it that kind of
     // order; associations from an AE title it never accepted.
-    for (const auto& [receiver, m] : eng.orders_) {
+    for (const auto& entry_receiver : eng.orders_) {  // named, not bound: clang 14 lambdas cannot capture bindings
+      const auto& receiver = entry_receiver.first;
+      const auto& m = entry_receiver.second;
       if (!base->hosts.count(receiver)) continue;
       const DeviceFacts* rf = fact(receiver);
       for (const auto& [key, cv] : m) {
@@ -1213,7 +1221,9 @@ struct Judge {
     for (const auto& [called, m] : eng.aes_) {
       if (!base->hosts.count(called)) continue;
       const DeviceFacts* cf = fact(called);
-      for (const auto& [ae, cv] : m) {
+      for (const auto& entry_ae : m) {  // named, not bound: clang 14 lambdas cannot capture bindings
+        const auto& ae = entry_ae.first;
+        const auto& cv = entry_ae.second;
         if (cv.first < learn_end || base->aes.count({called, ae})) continue;
         std::string caller;
         if (auto r = eng.flow_refs_.find(cv.flow_id); r != eng.flow_refs_.end()) caller = r->second.src_ip;
@@ -1273,7 +1283,7 @@ void Engine::join_ftp_data() {
     auto node = cands_.extract(key);
     Candidate& c = node.mapped();
     c.protocol = "ftp";
-    std::string k = c.rule + '\x1f' + c.src + '\x1f' + c.dst + "\x1fftp";
+    std::string k = c.rule + '\x1f' + c.src + '\x1f' + c.dst + '\x1f' + "ftp";
     auto [it, fresh] = cands_.try_emplace(k);
     Candidate& into = it->second;
     if (fresh) {
