@@ -262,6 +262,33 @@ def test_baselines_learned_from_one_capture_applied_to_another():
     one_line_error(p)
 
 
+def test_new_dicom_ae_against_a_learned_baseline():
+    """Rule 8's third form with the lab's twins: the archive learned to
+    accept the radiology workstation's AE title (benign_cfind); a calling AE
+    title it never accepted (attack_cfind_harvest's WS30) is new_dicom_ae,
+    and the learned traffic itself raises nothing."""
+    base = mstest.workdir("new_ae")
+    pcap, truth = lab("benign_cfind")
+    learned = os.path.join(base, "cfind.baseline")
+    mstest.analyze(pcap, os.path.join(base, "learn"), extra=["--learn-baseline", learned])
+    pacs = ip_of(truth, "pacs")
+    with open(learned) as f:
+        assert "ae\t%s\tRADWS1\n" % pacs in f.read()
+
+    def new_aes(name):
+        d = os.path.join(base, name)
+        mstest.analyze(lab(name)[0], d, extra=["--baseline", learned])
+        return [a for a in alerts(os.path.join(d, "inventory.db")) if a["rule"] == "new_dicom_ae"]
+
+    assert new_aes("benign_cfind") == []
+    got = new_aes("attack_cfind_harvest")
+    ws = ip_of(lab("attack_cfind_harvest")[1], "ws")
+    assert [(a["src"]["ip"], a["dest"]["ip"], a["protocol"], a["evidence"]["calling_ae"]) for a in got] == \
+        [(ws, pacs, "dicom", "WS30")]
+    # The archive is a clinical server, not an endpoint: a finding, low.
+    assert got[0]["severity"] == "low" and got[0]["response"]
+
+
 def test_alerts_carry_no_patient_data():
     from test_lab import phi_spellings
     pcap, truth = lab("attack_phi_exfil")
