@@ -1,9 +1,13 @@
 // PHI tokenizer: key file handling and HMAC-SHA256 tokens (OpenSSL).
+// SHA256_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP, whose
+// contexts allocate; the low-level calls are still OpenSSL's own SHA-256 and
+// let a keyed state be copied as a plain struct.
+#define OPENSSL_SUPPRESS_DEPRECATED 1
 #include "common/phi.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -102,15 +106,44 @@ std::string PhiTokenizer::normalise(std::string_view kind, std::string_view v) {
   return out;
 }
 
+struct PhiTokenizer::Keyed {
+  SHA256_CTX inner, outer;
+};
+
+PhiTokenizer::PhiTokenizer(const std::array<uint8_t, kKeyLen>& key, bool keep_phi) : keep_(keep_phi) {
+  // RFC 2104: H((K ^ opad) || H((K ^ ipad) || m)), K zero-padded to the
+  // 64-byte block (our keys are 32 bytes, never longer than a block).
+  static_assert(kKeyLen <= SHA256_CBLOCK);
+  unsigned char ipad[SHA256_CBLOCK], opad[SHA256_CBLOCK];
+  for (size_t i = 0; i < SHA256_CBLOCK; ++i) {
+    unsigned char k = i < key.size() ? key[i] : 0;
+    ipad[i] = k ^ 0x36;
+    opad[i] = k ^ 0x5c;
+  }
+  auto k = std::make_shared<Keyed>();
+  SHA256_Init(&k->inner);
+  SHA256_Update(&k->inner, ipad, sizeof ipad);
+  SHA256_Init(&k->outer);
+  SHA256_Update(&k->outer, opad, sizeof opad);
+  keyed_ = std::move(k);
+  OPENSSL_cleanse(ipad, sizeof ipad);
+  OPENSSL_cleanse(opad, sizeof opad);
+}
+
 std::string PhiTokenizer::token(std::string_view kind, std::string_view value) const {
   std::string norm = normalise(kind, value);
   if (norm.empty()) return "";
   if (keep_) return std::string(value);
-  std::string msg = std::string(kind) + ":" + norm;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(msg.data()),
-       msg.size(), mac, &len);
+  // The message is kind ":" normalised value.
+  unsigned char inner_mac[SHA256_DIGEST_LENGTH], mac[SHA256_DIGEST_LENGTH];
+  SHA256_CTX c = keyed_->inner;
+  SHA256_Update(&c, kind.data(), kind.size());
+  SHA256_Update(&c, ":", 1);
+  SHA256_Update(&c, norm.data(), norm.size());
+  SHA256_Final(inner_mac, &c);
+  c = keyed_->outer;
+  SHA256_Update(&c, inner_mac, sizeof inner_mac);
+  SHA256_Final(mac, &c);
   static const char kHex[] = "0123456789abcdef";
   std::string out = "phi:";
   for (int i = 0; i < 8; ++i) {
