@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 namespace ms {
 
@@ -111,9 +112,24 @@ bool OutputThread::finish(std::string& error, const std::function<std::vector<Ev
     // The threads have ended: what follows runs here, alone.
     if (error_.empty() && !inv_error_.empty()) error_ = inv_error_;
     if (error_.empty() && !det_error_.empty()) error_ = det_error_;
+    // The events table's indexes are built on a helper thread while the
+    // inventory derives and the detections judge (they use the inventory's
+    // database, not this one); their events are written once it is done.
+    std::string index_error;
+    std::thread indexer;
+    if (error_.empty()) {
+      indexer = std::thread([this, &index_error] {
+        try {
+          db_->build_indexes();
+        } catch (const std::exception& ex) {
+          index_error = ex.what();
+        }
+      });
+    }
+    std::vector<Event> devices, alerts;
     if (inventory_ && error_.empty()) {
       try {
-        write_batch(inventory_->finish());  // device events are not observations: written only
+        devices = inventory_->finish();  // device events are not observations: written only
       } catch (const std::exception& ex) {
         error_ = std::string("inventory: ") + ex.what();
       }
@@ -122,11 +138,21 @@ bool OutputThread::finish(std::string& error, const std::function<std::vector<Ev
       try {
         detect::Facts facts;
         if (inventory_) facts = detect::load_facts(inventory_->db());
-        std::vector<detect::Alert> alerts = detect_->finish(facts);
-        if (inventory_) detect::store_alerts(inventory_->db(), inventory_->capture_id(), alerts);
-        write_batch(detect::alert_events(alerts));
+        std::vector<detect::Alert> found = detect_->finish(facts);
+        if (inventory_) detect::store_alerts(inventory_->db(), inventory_->capture_id(), found);
+        alerts = detect::alert_events(found);
       } catch (const std::exception& ex) {
         error_ = std::string("detections: ") + ex.what();
+      }
+    }
+    if (indexer.joinable()) indexer.join();
+    if (error_.empty() && !index_error.empty()) error_ = index_error;
+    for (std::vector<Event>* evs : {&devices, &alerts}) {
+      if (!error_.empty()) break;
+      try {
+        write_batch(*evs);
+      } catch (const std::exception& ex) {
+        error_ = ex.what();
       }
     }
     if (last && error_.empty()) {

@@ -174,10 +174,15 @@ void SqliteWriter::set_meta(const std::string& key, const std::string& value) {
   sqlite3_reset(ins_meta_);
 }
 
+void SqliteWriter::build_indexes() {
+  commit();
+  exec(kIndexes);
+}
+
 void SqliteWriter::close() {
   if (!db_) return;
   commit();
-  exec(kIndexes);
+  exec(kIndexes);  // IF NOT EXISTS: free after build_indexes()
   exec("PRAGMA journal_mode=DELETE");  // leaves no empty -journal file behind
   sqlite3_finalize(ins_event_);
   sqlite3_finalize(ins_flow_);

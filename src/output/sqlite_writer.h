@@ -27,6 +27,9 @@ class SqliteWriter {
   void set_meta(const std::string& key, const std::string& value);
   // Commits what was written so far.
   void flush() { commit(); }
+  // Commits and builds the indexes (rows written after are indexed as they
+  // are inserted). close() builds them if this was not called.
+  void build_indexes();
   // Commits, builds the indexes and closes the database.
   void close();
 
