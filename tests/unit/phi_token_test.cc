@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <cstdio>
 #include <string>
 
 #include "common/phi.h"
@@ -20,12 +21,10 @@ std::string reference(const std::array<uint8_t, ms::PhiTokenizer::kKeyLen>& key,
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(msg.data()),
        msg.size(), mac, &len);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out = "phi:";
-  for (int i = 0; i < 8; ++i) {
-    out += kHex[mac[i] >> 4];
-    out += kHex[mac[i] & 0xF];
-  }
+  // Formatted independently of the tokenizer: 8 bytes as %02x.
+  char hex[17];
+  for (int i = 0; i < 8; ++i) std::snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+  std::string out = std::string("phi:") + hex;
   return out;
 }
 
