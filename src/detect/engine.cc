@@ -11,6 +11,7 @@
 #include <climits>
 #include <functional>
 
+#include "common/find.h"
 #include "common/json_reader.h"
 #include "common/json_writer.h"
 #include "dissectors/text.h"
@@ -104,7 +105,7 @@ std::string_view raw_string(std::string_view json, std::string_view key) {
   std::string pat;
   pat.reserve(key.size() + 4);
   pat.append(1, '"').append(key).append("\":\"");
-  size_t at = json.find(pat);
+  size_t at = find_text(json, pat);
   if (at == std::string_view::npos) return {};
   size_t b = at + pat.size(), e = json.find('"', b);
   if (e == std::string_view::npos) return {};
@@ -405,7 +406,7 @@ void Engine::add(const Event& e) {
     if (std::any_of(std::begin(kOrders), std::end(kOrders), [&](const char* o) { return type == o; }) &&
         !inv::ip_key(e.dest_ip).empty())
       remember(orders_, e.dest_ip, e.src_ip + " " + std::string(type), e);
-    if (e.json.find("\"phi\":true") == std::string::npos) return;
+    if (!contains_text(e.json, "\"phi\":true")) return;
     Candidate& c = cand("phi_cleartext", e.src_ip, e.dest_ip, "hl7", e);
     c.counters["messages"] += 1;
     std::string_view mt = raw_string(e.json, "message_type"), tr = raw_string(e.json, "trigger_event");

@@ -15,6 +15,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "common/find.h"
 #include "common/json_writer.h"
 #include "common/private_dirs.h"
 #include "dissectors/text.h"
@@ -248,7 +249,7 @@ void Inventory::add(const Event& e) {
   if (e.event_type == "hl7" && e.flow_id) {
     if (hl7_seen_.size() > 200000) hl7_seen_.clear();
     uint8_t& st = hl7_seen_[e.flow_id];  // low bits: messages read; 0x80: PHI seen
-    bool phi = e.json.find("\"phi\":true") != std::string::npos;
+    bool phi = contains_text(e.json, "\"phi\":true");
     if ((st & 0x7f) >= 2 && (!phi || (st & 0x80))) return;
     if ((st & 0x7f) < 2) ++st;
     if (phi) st |= 0x80;

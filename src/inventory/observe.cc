@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "common/find.h"
 #include "common/json_reader.h"
 #include "dissectors/text.h"
 #include "inventory/knowledge.h"
@@ -518,8 +519,7 @@ void observe(const Event& e, const ObservationSink& out) {
   const Mapping* m = mapping_of(e.event_type);
   if (!m) return;
   // Most DNS messages name nothing of ours: skip them before parsing.
-  if (e.event_type == "dns" && e.json.find("\"answers\"") == std::string::npos &&
-      e.json.find("\"host_names\"") == std::string::npos)
+  if (e.event_type == "dns" && !contains_text(e.json, "\"answers\"") && !contains_text(e.json, "\"host_names\""))
     return;
   JsonValue root;
   if (parse_json(e.json, root) != nullptr) return;

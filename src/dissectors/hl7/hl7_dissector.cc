@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/find.h"
 #include "dissectors/dissector.h"
 #include "dissectors/hl7/hl7_parser.h"
 
@@ -29,7 +30,7 @@ struct Pending {
 // The next "MSH" that starts a segment, at or after `from`: where a message
 // begins (in a raw stream, or inside a batch).
 size_t next_msh(std::string_view text, size_t from) {
-  for (size_t p = text.find("MSH", from); p != std::string_view::npos; p = text.find("MSH", p + 1)) {
+  for (size_t p = find_text(text, "MSH", from); p != std::string_view::npos; p = find_text(text, "MSH", p + 1)) {
     if (p == 0 || text[p - 1] == '\r' || text[p - 1] == '\n') return p;
   }
   return std::string_view::npos;
