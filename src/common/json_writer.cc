@@ -1,6 +1,7 @@
 // JSON string escaping with UTF-8 validation.
 #include "common/json_writer.h"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -30,6 +31,13 @@ size_t utf8_len(std::string_view s, size_t i) {
   return n;
 }
 
+// Bytes written as they are: printable ASCII but the quote and the backslash.
+constexpr auto kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
+  return t;
+}();
+
 }  // namespace
 
 void JsonWriter::append_string(std::string_view s) {
@@ -39,11 +47,7 @@ void JsonWriter::append_string(std::string_view s) {
   while (i < s.size()) {
     // Append the longest run of bytes that need no escaping in one go.
     size_t run = i;
-    while (run < s.size()) {
-      auto r = static_cast<uint8_t>(s[run]);
-      if (r < 0x20 || r == '"' || r == '\\' || r >= 0x80) break;
-      ++run;
-    }
+    while (run < s.size() && kPlain[static_cast<uint8_t>(s[run])]) ++run;
     if (run > i) {
       out_.append(s.data() + i, run - i);
       i = run;

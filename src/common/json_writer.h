@@ -3,6 +3,7 @@
 // so that hostile payloads can never produce an invalid JSON line.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,8 +29,8 @@ class JsonWriter {
   JsonWriter& value(std::string_view s) { sep(); append_string(s); return *this; }
   JsonWriter& value(const char* s) { return value(std::string_view(s)); }
   JsonWriter& value(bool b) { sep(); out_ += b ? "true" : "false"; return *this; }
-  JsonWriter& value(int64_t v) { sep(); out_ += std::to_string(v); return *this; }
-  JsonWriter& value(uint64_t v) { sep(); out_ += std::to_string(v); return *this; }
+  JsonWriter& value(int64_t v) { sep(); append_int(v); return *this; }
+  JsonWriter& value(uint64_t v) { sep(); append_int(v); return *this; }
   JsonWriter& value(int v) { return value(static_cast<int64_t>(v)); }
   JsonWriter& value(unsigned v) { return value(static_cast<uint64_t>(v)); }
   JsonWriter& value(double v);
@@ -49,6 +50,12 @@ class JsonWriter {
     first_ = false;
   }
   void append_string(std::string_view s);
+  template <typename I>
+  void append_int(I v) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);  // 24 holds any 64-bit value
+    out_.append(buf, r.ptr);
+  }
 
   std::string& out_;
   bool first_ = true;

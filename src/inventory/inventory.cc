@@ -145,7 +145,9 @@ Db::Db(const std::string& path, bool create) : path_(path) {
     struct stat st;
     if (stat(path.c_str(), &st) != 0) throw std::runtime_error(path + ": no inventory database (run 'medsentry analyze' first)");
   }
-  int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE;
+  // NOMUTEX: the inventory thread, then the main thread once it has ended,
+  // use the connection; never two at once.
+  int flags = (create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string msg = path + ": cannot open inventory database: " + sqlite3_errmsg(db_);
     sqlite3_close(db_);

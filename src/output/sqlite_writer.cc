@@ -62,7 +62,10 @@ void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
 
 SqliteWriter::SqliteWriter(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) unlink((path + suffix).c_str());
-  if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) {
+  // NOMUTEX: one thread at a time uses this connection (the output thread,
+  // then the index builder after it), so SQLite's per-call locking is waste.
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
     std::string msg = path + ": cannot create database: " + sqlite3_errmsg(db_);
     sqlite3_close(db_);
     db_ = nullptr;

@@ -1,6 +1,8 @@
 // JSON writer: escaping keeps every line valid JSON whatever the bytes.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include "common/json_writer.h"
 #include "common/types.h"
 
@@ -21,6 +23,22 @@ TEST(JsonWriter, InvalidUtf8AndControlBytes) {
   w.value(std::string("ok\x01\xff\xc3\xa9\xed\xa0\x80", 9));
   // \x01 and \xff escaped; é (valid) kept; an encoded surrogate is invalid.
   EXPECT_EQ(out, "\"ok\\u0001\\u00ff\xc3\xa9\\u00ed\\u00a0\\u0080\"");
+}
+
+TEST(JsonWriter, IntegersAtTheirLimits) {
+  std::string out;
+  ms::JsonWriter w(out);
+  w.begin_array().value(static_cast<int64_t>(INT64_MIN)).value(static_cast<int64_t>(-1)).value(0)
+      .value(static_cast<int64_t>(INT64_MAX)).value(static_cast<uint64_t>(UINT64_MAX)).end_array();
+  EXPECT_EQ(out, "[-9223372036854775808,-1,0,9223372036854775807,18446744073709551615]");
+}
+
+TEST(JsonWriter, DelAndEveryPrintableByteAsIs) {
+  std::string in;
+  for (int c = 0x20; c < 0x80; ++c) if (c != '"' && c != '\\') in += static_cast<char>(c);
+  std::string out;
+  ms::JsonWriter(out).value(in);
+  EXPECT_EQ(out, "\"" + in + "\"");
 }
 
 TEST(FormatTime, MicroAndNanoseconds) {
