@@ -271,8 +271,8 @@ void Inventory::observe_one(Observation&& o) {
       devices_.erase(v);
       ++stats_.evictions;
     }
-    it = devices_.emplace(o.device, Device{}).first;
-    lru_.push_front(o.device);
+    it = devices_.emplace(std::string(o.device), Device{}).first;
+    lru_.push_front(it->first);
     it->second.lru = lru_.begin();
     stats_.max_resident = std::max<uint64_t>(stats_.max_resident, devices_.size());
   } else if (it->second.lru != lru_.begin()) {

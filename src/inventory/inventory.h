@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -101,7 +102,12 @@ class Inventory {
   sqlite3_stmt* upsert_ = nullptr;
   bool in_tx_ = false;
   size_t tx_rows_ = 0;
-  std::unordered_map<std::string, Device> devices_;
+  // Transparent: looked up by the observation's view without a copy.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Device, KeyHash, std::equal_to<>> devices_;
   std::list<std::string> lru_;  // most recent first
   std::string key_buf_;
   std::unordered_map<uint64_t, uint8_t> hl7_seen_;  // flow id -> messages read, PHI seen

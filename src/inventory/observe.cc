@@ -36,13 +36,13 @@ struct Ctx {
   std::string src, dst;  // ip keys of the envelope ("" if none)
   TimeNs last = 0;       // a flow's end (0: the event's own time)
 
-  void add(const std::string& dev, const char* attr, std::string_view value, const char* source, float conf,
+  void add(std::string_view dev, const char* attr, std::string_view value, const char* source, float conf,
            uint64_t bytes = 0) const {
     if (dev.empty() || value.empty() || value.size() > 512) return;
     Observation o;
     o.device = dev;
     o.attr = attr;
-    o.value = std::string(value);
+    o.value = value;
     o.source = source;
     o.confidence = conf;
     o.ts = e.ts;

@@ -13,10 +13,12 @@
 
 namespace ms::inv {
 
+// Views, valid only during the sink's call: the sink copies what it keeps
+// (a quarter of a million observations per bench run, no allocation each).
 struct Observation {
-  std::string device;  // "mac:aa:bb:cc:dd:ee:ff" or "ip:10.1.2.3" (resolved to a MAC later)
+  std::string_view device;  // "mac:aa:bb:cc:dd:ee:ff" or "ip:10.1.2.3" (resolved to a MAC later)
   std::string_view attr;    // "hostname", "ip", "service", ... (docs/inventory.md); static storage
-  std::string value;
+  std::string_view value;
   std::string_view source;  // "dhcp.hostname", "flow", ...; static storage
   float confidence = 0;
   TimeNs ts = 0;
