@@ -10,24 +10,23 @@
 namespace ms {
 
 std::string IpAddr::str() const {
-  char buf[INET6_ADDRSTRLEN];
-  if (is_v4()) {
-    // By hand: glibc's inet_ntop formats IPv4 through sprintf, a measurable
-    // share of the packet thread at one call per flow side.
-    std::string out;
-    out.reserve(15);
-    for (int i = 12; i < 16; ++i) {
-      unsigned v = b[i];
-      if (i > 12) out += '.';
-      if (v >= 100) out += static_cast<char>('0' + v / 100);
-      if (v >= 10) out += static_cast<char>('0' + v / 10 % 10);
-      out += static_cast<char>('0' + v % 10);
-    }
-    return out;
-  } else {
+  if (!is_v4()) {
+    char buf[INET6_ADDRSTRLEN];
     inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
+    return buf;
   }
-  return buf;
+  // IPv4 by hand: glibc's inet_ntop formats it through sprintf, a measurable
+  // share of the packet thread at one call per flow side.
+  std::string out;
+  out.reserve(15);
+  for (int i = 12; i < 16; ++i) {
+    unsigned v = b[i];
+    if (i > 12) out += '.';
+    if (v >= 100) out += static_cast<char>('0' + v / 100);
+    if (v >= 10) out += static_cast<char>('0' + v / 10 % 10);
+    out += static_cast<char>('0' + v % 10);
+  }
+  return out;
 }
 
 std::string format_time(TimeNs t) {

@@ -184,8 +184,7 @@ void SqliteWriter::build_indexes() {
 
 void SqliteWriter::close() {
   if (!db_) return;
-  commit();
-  exec(kIndexes);  // IF NOT EXISTS: free after build_indexes()
+  build_indexes();  // IF NOT EXISTS: free when the output thread built them already
   exec("PRAGMA journal_mode=DELETE");  // leaves no empty -journal file behind
   sqlite3_finalize(ins_event_);
   sqlite3_finalize(ins_flow_);
