@@ -2,6 +2,7 @@
 // (back-pressure instead of unbounded memory); close() wakes everyone.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -24,6 +25,16 @@ class BoundedQueue {
   std::optional<T> pop() {
     std::unique_lock<std::mutex> lk(m_);
     not_empty_.wait(lk, [&] { return !q_.empty() || closed_; });
+    if (q_.empty()) return std::nullopt;
+    T v = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return v;
+  }
+  // Like pop(), but gives up at `deadline`: nullopt with `timed_out` set.
+  std::optional<T> pop_until(std::chrono::steady_clock::time_point deadline, bool& timed_out) {
+    std::unique_lock<std::mutex> lk(m_);
+    timed_out = !not_empty_.wait_until(lk, deadline, [&] { return !q_.empty() || closed_; });
     if (q_.empty()) return std::nullopt;
     T v = std::move(q_.front());
     q_.pop_front();

@@ -108,6 +108,7 @@ void SqliteWriter::begin() {
     exec("BEGIN");
     in_tx_ = true;
     tx_rows_ = 0;
+    tx_started_ = std::chrono::steady_clock::now();
   }
 }
 

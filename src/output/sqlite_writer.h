@@ -7,6 +7,8 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,11 @@ class SqliteWriter {
   void set_meta(const std::string& key, const std::string& value);
   // Commits what was written so far.
   void flush() { commit(); }
+  // When the open transaction began (nullopt: none is open).
+  std::optional<std::chrono::steady_clock::time_point> open_since() const {
+    if (!in_tx_) return std::nullopt;
+    return tx_started_;
+  }
   // Commits and builds the indexes (rows written after are indexed as they
   // are inserted). close() builds them if this was not called.
   void build_indexes();
@@ -44,6 +51,7 @@ class SqliteWriter {
   sqlite3_stmt* ins_meta_ = nullptr;
   bool in_tx_ = false;
   size_t tx_rows_ = 0;
+  std::chrono::steady_clock::time_point tx_started_;
 };
 
 }  // namespace ms
