@@ -203,14 +203,10 @@ void Hl7Dissector::emit(const Pending& p, const Message* ack, TimeNs ack_ts, App
   opt("receiving_application", m.receiving_app);
   opt("receiving_facility", m.receiving_facility);
   w.key("segments").begin_array();
-  std::vector<std::string> seen;
-  for (const auto& s : m.segments) {
+  for (size_t i = 0; i < m.segments.size(); ++i) {  // each id once, in order of appearance
     bool dup = false;
-    for (const auto& x : seen) dup |= x == s;
-    if (!dup) {
-      seen.push_back(s);
-      w.value(s);
-    }
+    for (size_t j = 0; j < i && !dup; ++j) dup = m.segments[j] == m.segments[i];
+    if (!dup) w.value(m.segments[i]);
   }
   w.end_array();
   w.kv("segment_count", static_cast<uint64_t>(m.segment_count));

@@ -2,7 +2,9 @@
 // §2.14 (MSH), §2.15 (MSA, ERR); PID (§3.4.2), OBX-18 (§7.4.2), PRT (v2.7 §7.4.4).
 #include "dissectors/hl7/hl7_parser.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace ms::hl7 {
 
@@ -27,36 +29,66 @@ std::vector<std::string_view> split(std::string_view s, char sep, size_t max = 2
   return out;
 }
 
-
-// Field i of a segment (0 is the segment id), found in place.
-std::string_view nth(std::string_view seg, char sep, size_t i) {
-  size_t start = 0;
+// Element i of `s` split by `sep`, found in place; empty when absent.
+std::string_view nth(std::string_view s, char sep, size_t i) {
+  if (s.empty()) return {};  // data() may be null: no memchr on it
+  const char* p = s.data();
+  const char* end = p + s.size();
   for (size_t k = 0; k < i; ++k) {
-    size_t p = seg.find(sep, start);
-    if (p == std::string_view::npos) return {};
-    start = p + 1;
+    const void* q = std::memchr(p, sep, static_cast<size_t>(end - p));
+    if (!q) return {};
+    p = static_cast<const char*>(q) + 1;
   }
-  size_t end = seg.find(sep, start);
-  return seg.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+  const void* q = std::memchr(p, sep, static_cast<size_t>(end - p));
+  return {p, q ? static_cast<size_t>(static_cast<const char*>(q) - p) : static_cast<size_t>(end - p)};
 }
 
-// Component i of a field, found in place, unescaped.
-std::string comp(std::string_view field, const Delimiters& d, size_t i) { return unescape(nth(field, d.component, i), d); }
+// The first `n` fields of a segment (0 is the segment id), found in one pass;
+// missing fields are empty.
+constexpr size_t kMaxFields = 20;
+struct Fields {
+  std::string_view f[kMaxFields];
+  std::string_view operator[](size_t i) const { return i < kMaxFields ? f[i] : std::string_view(); }
+};
+Fields fields(std::string_view seg, char sep, size_t n) {
+  Fields out;
+  const char* p = seg.data();
+  const char* end = p + seg.size();
+  for (size_t k = 0; k < n && k < kMaxFields; ++k) {
+    const void* q = std::memchr(p, sep, static_cast<size_t>(end - p));
+    const char* e = q ? static_cast<const char*>(q) : end;
+    out.f[k] = std::string_view(p, static_cast<size_t>(e - p));
+    if (!q) break;
+    p = e + 1;
+  }
+  return out;
+}
 
-
-
-std::string trimmed(std::string s, size_t max = 128) {
-  while (!s.empty() && (s.back() == ' ')) s.pop_back();
-  if (s.size() > max) s.resize(max);
+// Value with trailing spaces removed, unescaped, at most `max` bytes.
+std::string value(std::string_view v, const Delimiters& d, size_t max = 128) {
+  std::string s = unescape(v, d);
+  size_t n = s.size();
+  while (n > 0 && s[n - 1] == ' ') --n;
+  s.resize(std::min(n, max));
   return s;
+}
+
+// Component i of a field, found in place: value() of it.
+std::string comp(std::string_view field, const Delimiters& d, size_t i, size_t max = 128) {
+  return value(nth(field, d.component, i), d, max);
 }
 
 }  // namespace
 
 std::string unescape(std::string_view v, const Delimiters& d) {
+  if (v.empty()) return {};
+  const void* first = std::memchr(v.data(), d.escape, v.size());
+  if (!first) return std::string(v);  // the common case: nothing escaped
   std::string out;
   out.reserve(v.size());
-  for (size_t i = 0; i < v.size(); ++i) {
+  size_t i = static_cast<size_t>(static_cast<const char*>(first) - v.data());
+  out.append(v.substr(0, i));
+  for (; i < v.size(); ++i) {
     if (v[i] != d.escape) {
       out += v[i];
       continue;
@@ -86,12 +118,13 @@ std::string unescape(std::string_view v, const Delimiters& d) {
 
 const char* parse_message(Bytes msg, Message& m) {
   std::string_view text(reinterpret_cast<const char*>(msg.data()), msg.size());
+  m.segments.reserve(16);
   // Segments end with CR (§2.5.1); tolerate CR LF and bare LF.
   size_t pos = 0;
   bool seen_msh = false;
   while (pos < text.size()) {
-    size_t end = text.find_first_of("\r\n", pos);
-    if (end == std::string_view::npos) end = text.size();
+    size_t end = pos;
+    while (end < text.size() && text[end] != '\r' && text[end] != '\n') ++end;
     std::string_view seg = text.substr(pos, end - pos);
     pos = end + 1;
     if (seg.empty()) continue;
@@ -119,46 +152,50 @@ const char* parse_message(Bytes msg, Message& m) {
       d.escape = enc.size() > 2 ? enc[2] : '\\';
       d.subcomponent = enc.size() > 3 ? enc[3] : '&';
       // MSH-1 is the field separator itself, so MSH-n is element n-1 here.
-      auto f = [&](size_t n) { return nth(seg, d.field, n - 1); };
-      m.sending_app = trimmed(comp(f(3), d, 0));
-      m.sending_facility = trimmed(comp(f(4), d, 0));
-      m.receiving_app = trimmed(comp(f(5), d, 0));
-      m.receiving_facility = trimmed(comp(f(6), d, 0));
+      Fields fs = fields(seg, d.field, 12);
+      auto f = [&fs](size_t n) { return fs[n - 1]; };
+      m.sending_app = comp(f(3), d, 0);
+      m.sending_facility = comp(f(4), d, 0);
+      m.receiving_app = comp(f(5), d, 0);
+      m.receiving_facility = comp(f(6), d, 0);
       std::string_view type = f(9);
-      m.message_type = trimmed(comp(type, d, 0), 8);
-      m.trigger_event = trimmed(comp(type, d, 1), 8);
-      m.structure = trimmed(comp(type, d, 2), 16);
-      m.control_id = trimmed(unescape(f(10), d), 64);
-      m.processing_id = trimmed(comp(f(11), d, 0), 4);
-      m.version = trimmed(comp(f(12), d, 0), 16);
+      m.message_type = comp(type, d, 0, 8);
+      m.trigger_event = comp(type, d, 1, 8);
+      m.structure = comp(type, d, 2, 16);
+      m.control_id = value(f(10), d, 64);
+      m.processing_id = comp(f(11), d, 0, 4);
+      m.version = comp(f(12), d, 0, 16);
       seen_msh = true;
       continue;
     }
     if (!seen_msh) return "hl7.no_msh";
     const Delimiters& d = m.delim;
-    auto f = [&](size_t n) { return nth(seg, d.field, n); };
     if (id == "MSA") {
-      m.ack_code = trimmed(unescape(f(1), d), 4);
-      m.acked_control_id = trimmed(unescape(f(2), d), 64);
+      Fields f = fields(seg, d.field, 3);
+      m.ack_code = value(f[1], d, 4);
+      m.acked_control_id = value(f[2], d, 64);
     } else if (id == "ERR") {
+      Fields f = fields(seg, d.field, 4);
       m.has_err = true;
-      std::string code = comp(f(3), d, 0);  // ERR-3 HL7 error code (v2.5)
-      if (code.empty()) code = comp(f(1), d, 3);  // ERR-1.4 (v2.3)
-      m.err_code = trimmed(code, 16);
+      std::string code = comp(f[3], d, 0, 16);  // ERR-3 HL7 error code (v2.5)
+      if (code.empty()) code = comp(f[1], d, 3, 16);  // ERR-1.4 (v2.3)
+      m.err_code = std::move(code);
     } else if (id == "PID") {
-      for (auto rep : split(f(3), d.repetition, 8)) {  // PID-3 patient identifier list
-        std::string v = trimmed(comp(rep, d, 0));
-        if (!v.empty()) m.patient_ids.push_back(v);
+      Fields f = fields(seg, d.field, 8);
+      for (auto rep : split(f[3], d.repetition, 8)) {  // PID-3 patient identifier list
+        std::string v = comp(rep, d, 0);
+        if (!v.empty()) m.patient_ids.push_back(std::move(v));
       }
-      if (m.patient_name.empty()) m.patient_name = trimmed(unescape(nth(f(5), d.repetition, 0), d));
-      if (m.birth_date.empty()) m.birth_date = trimmed(comp(f(7), d, 0), 32);
+      if (m.patient_name.empty()) m.patient_name = value(nth(f[5], d.repetition, 0), d);
+      if (m.birth_date.empty()) m.birth_date = comp(f[7], d, 0, 32);
     } else if (id == "OBX") {
-      std::string eq = trimmed(unescape(nth(f(18), d.repetition, 0), d));
-      if (!eq.empty() && m.equipment.size() < 16) m.equipment.push_back(eq);
+      std::string eq = value(nth(nth(seg, d.field, 18), d.repetition, 0), d);
+      if (!eq.empty() && m.equipment.size() < 16) m.equipment.push_back(std::move(eq));
     } else if (id == "PRT") {
+      Fields f = fields(seg, d.field, 17);
       for (size_t n : {10, 16}) {  // PRT-10 participation device, PRT-16 device UDI
-        std::string v = trimmed(unescape(nth(f(n), d.repetition, 0), d));
-        if (!v.empty() && m.equipment.size() < 16) m.equipment.push_back(v);
+        std::string v = value(nth(f[n], d.repetition, 0), d);
+        if (!v.empty() && m.equipment.size() < 16) m.equipment.push_back(std::move(v));
       }
     }
   }
