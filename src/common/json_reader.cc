@@ -1,6 +1,7 @@
 // Recursive-descent JSON (RFC 8259) with depth and size limits.
 #include "common/json_reader.h"
 
+#include "common/find.h"
 #include "common/utf8.h"
 
 #include <cstdint>
@@ -184,6 +185,36 @@ const char* parse_json(std::string_view text, JsonValue& out) {
   if (!p.value(out, 0)) return p.err ? p.err : "json.syntax";
   p.ws();
   if (p.pos != text.size()) return "json.trailing_data";
+  return nullptr;
+}
+
+}  // namespace ms
+
+namespace ms {
+
+const char* parse_json_member(std::string_view line, std::string_view key, JsonValue& out) {
+  char pat[64];
+  if (key.size() + 4 <= sizeof pat) {
+    size_t n = 0;
+    pat[n++] = ',';
+    pat[n++] = '"';
+    for (char c : key) pat[n++] = c;
+    pat[n++] = '"';
+    pat[n++] = ':';
+    size_t at = find_text(line, std::string_view(pat, n));
+    if (at != std::string_view::npos) {
+      Parser p{line};
+      p.pos = at + n;
+      out = JsonValue{};
+      if (!p.value(out, 1)) return p.err ? p.err : "json.syntax";
+      return nullptr;
+    }
+  }
+  JsonValue root;
+  if (const char* err = parse_json(line, root)) return err;
+  const JsonValue* v = root.get(key);
+  if (!v) return "json.no_member";
+  out = *v;  // the rare fallback: a copy
   return nullptr;
 }
 

@@ -38,4 +38,12 @@ constexpr size_t kJsonMaxValues = 20000;
 // Returns nullptr, or a reason ("json.truncated", "json.too_deep" ...).
 const char* parse_json(std::string_view text, JsonValue& out);
 
+// The value of the member `key` of the top-level object of `line`, one of our
+// own event lines, found by its text `,"key":` (an unescaped quote is always
+// a delimiter in JSON, so that text cannot be inside a string): only that
+// value is parsed. The first such member is taken, so `key` must come before
+// any nested object that could have a member of the same name (an event's
+// own object follows the flat envelope). Falls back to parsing the line.
+const char* parse_json_member(std::string_view line, std::string_view key, JsonValue& out);
+
 }  // namespace ms

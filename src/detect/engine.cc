@@ -415,10 +415,10 @@ void Engine::add(const Event& e) {
     add_list(c, "receiving_applications", raw_string(e.json, "receiving_application"));
     return;
   }
-  JsonValue root;
-  if (parse_json(e.json, root) != nullptr) return;
-  const JsonValue* o = root.get(e.event_type);
-  if (!o || o->type != JsonValue::kObject) return;
+  JsonValue obj;
+  if (parse_json_member(e.json, e.event_type, obj) != nullptr) return;
+  const JsonValue* o = &obj;
+  if (o->type != JsonValue::kObject) return;
   const std::string& src = e.src_ip;
   const std::string& dst = e.dest_ip;
   const std::string_view t = e.event_type;

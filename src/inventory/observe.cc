@@ -521,10 +521,9 @@ void observe(const Event& e, const ObservationSink& out) {
   // Most DNS messages name nothing of ours: skip them before parsing.
   if (e.event_type == "dns" && !contains_text(e.json, "\"answers\"") && !contains_text(e.json, "\"host_names\""))
     return;
-  JsonValue root;
-  if (parse_json(e.json, root) != nullptr) return;
-  const JsonValue* d = root.get(e.event_type);
-  if (d && d->type == JsonValue::kObject) m->fn(c, *d);
+  JsonValue d;
+  if (parse_json_member(e.json, e.event_type, d) != nullptr) return;
+  if (d.type == JsonValue::kObject) m->fn(c, d);
 }
 
 }  // namespace ms::inv

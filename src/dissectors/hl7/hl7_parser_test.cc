@@ -70,3 +70,24 @@ TEST(Hl7Parser, PlausibleStart) {
   EXPECT_EQ(ms::hl7::plausible_start(bytes("MSH is a header")), Start::kNo);
   EXPECT_EQ(ms::hl7::plausible_start(bytes("MSHX^~\\&X")), Start::kNo);
 }
+
+TEST(Hl7Parser, FieldPositionsTrimmingAndCaps) {
+  // LF-separated segments; PRT-10 and PRT-16; trailing spaces trimmed;
+  // a missing MSH-12 and a 200-byte sending application capped at 128.
+  std::string long_app(200, 'A');
+  std::string msg = "MSH|^~\\&|" + long_app + "|FAC  |||||ORM^O01|CTRL  |P\n" +
+                    "PRT|1|||||||||PUMP-9~X||||||UDI-77\n"
+                    "OBX|1|NM|RATE||1\n"      // no OBX-18
+                    "MSA|AA|C0|\n";
+  ms::hl7::Message m;
+  ASSERT_EQ(ms::hl7::parse_message(bytes(msg), m), nullptr);
+  EXPECT_EQ(m.sending_app, std::string(128, 'A'));
+  EXPECT_EQ(m.sending_facility, "FAC");
+  EXPECT_EQ(m.control_id, "CTRL");
+  EXPECT_EQ(m.processing_id, "P");
+  EXPECT_EQ(m.version, "");
+  EXPECT_EQ(m.equipment, (std::vector<std::string>{"PUMP-9", "UDI-77"}));
+  EXPECT_EQ(m.ack_code, "AA");
+  EXPECT_EQ(m.acked_control_id, "C0");
+  EXPECT_EQ(m.segments, (std::vector<std::string>{"MSH", "PRT", "OBX", "MSA"}));
+}
