@@ -22,6 +22,7 @@
 #include "app/workers.h"
 #include "capture/capture_file.h"
 #include "common/phi.h"
+#include "common/thread_name.h"
 #include "output/output_thread.h"
 
 namespace ms {
@@ -160,6 +161,7 @@ int run_analyze(const AnalyzeOptions& opt) {
   std::atomic<bool> reading_done{false};
 
   std::thread reader_thread([&] {
+    name_thread("ms-reader");
     RawPacket r;
     uint64_t n = 0;
     while (!g_interrupted.load(std::memory_order_relaxed) && reader->next(r)) {

@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "common/thread_name.h"
+
 namespace ms {
 
 namespace {
@@ -31,7 +33,10 @@ ThreadedWorker::ThreadedWorker(const FlowConfig& cfg, OutputThread& out) : cfg_(
     b->data.reserve(kBatchBytes + 70000);
     free_.push(std::move(b));
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_thread("ms-worker");
+    run();
+  });
 }
 
 ThreadedWorker::~ThreadedWorker() {

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/thread_name.h"
+
 namespace ms {
 
 OutputThread::OutputThread(const std::string& outdir, std::unique_ptr<inv::Inventory> inventory,
@@ -24,16 +26,22 @@ OutputThread::OutputThread(const std::string& outdir, std::unique_ptr<inv::Inven
     jsonl_ = nullptr;
     throw;
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_thread("ms-output");
+    run();
+  });
   if (inventory_) {
     inv_thread_ = std::thread([this] {
+      name_thread("ms-inventory");
       inventory_->prepare();  // loads the registries while the capture is read
       run_consumer(inv_q_, inv_error_, "inventory: ", [this](const Event& e) { inventory_->add(e); });
     });
   }
   if (detect_) {
-    det_thread_ = std::thread(
-        [this] { run_consumer(det_q_, det_error_, "detections: ", [this](const Event& e) { detect_->add(e); }); });
+    det_thread_ = std::thread([this] {
+      name_thread("ms-detect");
+      run_consumer(det_q_, det_error_, "detections: ", [this](const Event& e) { detect_->add(e); });
+    });
   }
 }
 
@@ -142,6 +150,7 @@ bool OutputThread::finish(std::string& error, const std::function<std::vector<Ev
     std::thread indexer;
     if (error_.empty()) {
       indexer = std::thread([this, &index_error] {
+        name_thread("ms-indexer");
         try {
           db_->build_indexes();
         } catch (const std::exception& ex) {
