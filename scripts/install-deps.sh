@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config          # build
-  libpcap-dev libsqlite3-dev libssl-dev libtomlplusplus-dev zlib1g-dev  # libraries
+  libpcap-dev libsqlite3-dev libssl-dev libtomlplusplus-dev zlib1g-dev libgoogle-perftools-dev  # libraries
   libgtest-dev googletest clang libclang-rt-dev                 # tests, sanitizers, libFuzzer
   tshark wireshark-common python3 python3-jsonschema python3-yaml xxd        # differential tests (tshark, editcap, mergecap), fuzz seeds
   tcpdump iproute2 ethtool iputils-ping time                   # lab plumbing, bench
