@@ -130,8 +130,10 @@ std::string OuiRegistry::default_dir() {
 }
 
 const OuiRegistry& OuiRegistry::instance() {
-  static const OuiRegistry reg(default_dir());
-  return reg;
+  // Never destroyed: freeing its ~50,000 entries at exit took longer than
+  // the process's own teardown, for nothing.
+  static const OuiRegistry* reg = new OuiRegistry(default_dir());
+  return *reg;
 }
 
 std::string OuiRegistry::lookup(std::string_view mac) const {

@@ -138,14 +138,11 @@ bool OutputThread::finish(std::string& error, const std::function<std::vector<Ev
     if (thread_.joinable()) thread_.join();
     inv_q_.close();
     det_q_.close();
-    if (inv_thread_.joinable()) inv_thread_.join();
-    if (det_thread_.joinable()) det_thread_.join();
-    // The threads have ended: what follows runs here, alone.
-    if (error_.empty() && !inv_error_.empty()) error_ = inv_error_;
-    if (error_.empty() && !det_error_.empty()) error_ = det_error_;
-    // The events table's indexes are built on a helper thread while the
-    // inventory derives and the detections judge (they use the inventory's
-    // database, not this one); their events are written once it is done.
+    // The events table's indexes are built on a helper thread as soon as
+    // every event is written: while the inventory and the detections catch
+    // up, then while the inventory derives and the detections judge (they
+    // use the inventory's database, not this one). Their events are written
+    // once it is done.
     std::string index_error;
     std::thread indexer;
     if (error_.empty()) {
@@ -158,6 +155,11 @@ bool OutputThread::finish(std::string& error, const std::function<std::vector<Ev
         }
       });
     }
+    if (inv_thread_.joinable()) inv_thread_.join();
+    if (det_thread_.joinable()) det_thread_.join();
+    // The consumers have ended: what follows runs here and on the indexer.
+    if (error_.empty() && !inv_error_.empty()) error_ = inv_error_;
+    if (error_.empty() && !det_error_.empty()) error_ = det_error_;
     std::vector<Event> devices, alerts;
     if (inventory_ && error_.empty()) {
       try {
