@@ -2,6 +2,7 @@
 #include "common/json_writer.h"
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -84,9 +85,11 @@ JsonWriter& JsonWriter::value(double v) {
     out_ += "null";
     return *this;
   }
+  // Six significant digits, exactly as printf's %.6g (the standard defines
+  // to_chars with a precision that way), without printf's machinery.
   char buf[32];
-  snprintf(buf, sizeof buf, "%.6g", v);
-  out_ += buf;
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6);
+  out_.append(buf, r.ptr);
   return *this;
 }
 

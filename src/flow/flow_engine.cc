@@ -343,16 +343,17 @@ void FlowEngine::emit_flow_event(const Flow& f, const char* reason) {
   if (f.ttl[1]) w.kv("dest_ttl", static_cast<unsigned>(f.ttl[1]));
   w.end_object();
   if (f.proto == kProtoTcp) {
-    char hex[8];
-    auto flags_hex = [&hex](uint8_t v) {
-      snprintf(hex, sizeof hex, "%02x", v);
-      return std::string(hex);
+    char hex[3][2];
+    auto flags_hex = [](char* out, uint8_t v) {
+      out[0] = kHex[v >> 4];
+      out[1] = kHex[v & 15];
+      return std::string_view(out, 2);
     };
     uint8_t all = f.tcp_flags[0] | f.tcp_flags[1];
     w.key("tcp").begin_object();
-    w.kv("tcp_flags", flags_hex(all));
-    w.kv("tcp_flags_ts", flags_hex(f.tcp_flags[0]));
-    w.kv("tcp_flags_tc", flags_hex(f.tcp_flags[1]));
+    w.kv("tcp_flags", flags_hex(hex[0], all));
+    w.kv("tcp_flags_ts", flags_hex(hex[1], f.tcp_flags[0]));
+    w.kv("tcp_flags_tc", flags_hex(hex[2], f.tcp_flags[1]));
     static constexpr std::pair<uint8_t, const char*> kNames[] = {
         {kTcpSyn, "syn"}, {kTcpFin, "fin"}, {kTcpRst, "rst"}, {kTcpPsh, "psh"},
         {kTcpAck, "ack"}, {kTcpUrg, "urg"}, {kTcpEce, "ecn"}, {kTcpCwr, "cwr"}};

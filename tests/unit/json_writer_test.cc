@@ -1,7 +1,9 @@
 // JSON writer: escaping keeps every line valid JSON whatever the bytes.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 
 #include "common/json_writer.h"
 #include "common/types.h"
@@ -45,4 +47,31 @@ TEST(FormatTime, MicroAndNanoseconds) {
   EXPECT_EQ(ms::format_time(0), "1970-01-01T00:00:00.000000Z");
   EXPECT_EQ(ms::format_time(1700000000123456000LL), "2023-11-14T22:13:20.123456Z");
   EXPECT_EQ(ms::format_time(1700000000123456789LL), "2023-11-14T22:13:20.123456789Z");
+}
+
+TEST(JsonWriter, DoublesAsPrintfPercentSixG) {
+  // Latencies and round-trip times: the text must stay what %.6g wrote.
+  const double values[] = {0.0, -0.0, 1.0, 0.5, 1e-7, 1.5e-5, 0.000123456789, 3.14159265, 12.5, 999999.4, 999999.5,
+                           1234567.0, 1e21, -42.125, 2.5e-300, 1.7976931348623157e308, 0.1 + 0.2};
+  for (double v : values) {
+    std::string out;
+    ms::JsonWriter w(out);
+    w.value(v);
+    char want[64];
+    snprintf(want, sizeof want, "%.6g", v);
+    EXPECT_EQ(out, want) << v;
+  }
+  for (uint64_t ns = 1; ns < 20000000000ull; ns = ns * 7 + 3) {  // latencies from 1 ns to 20 s
+    double v = static_cast<double>(ns) / 1e6;
+    std::string out;
+    ms::JsonWriter w(out);
+    w.value(v);
+    char want[64];
+    snprintf(want, sizeof want, "%.6g", v);
+    EXPECT_EQ(out, want) << ns;
+  }
+  std::string out;
+  ms::JsonWriter w(out);
+  w.begin_array().value(std::nan("")).value(HUGE_VAL).end_array();
+  EXPECT_EQ(out, "[null,null]");
 }
