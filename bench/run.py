@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Throughput of medsentry beside its peers on one capture, in one run.
 
-Runs each command several times (tshark fewer: it is slow), takes the median
-wall time, and prints MB/s, packets/s and peak resident memory (GNU time).
+Runs each command several times, in turns (tshark fewer: it is slow), takes
+the median wall time, and prints MB/s, packets/s, peak resident memory and CPU
+time (GNU time).
 Usage: bench/run.py CAPTURE [--runs N] [--binary build/medsentry]
 """
 import argparse
@@ -25,19 +26,19 @@ def count_packets(path):
 
 
 def timed(cmd):
-    """(seconds, peak RSS in MB) of one run, via GNU time.
+    """(seconds, peak RSS in MB, CPU seconds) of one run, via GNU time.
 
     The previous run's output directory is removed first, untimed: deleting
     100 MB of old events is the file system's work, not the analysis's."""
     if "-o" in cmd:
         shutil.rmtree(cmd[cmd.index("-o") + 1], ignore_errors=True)
     with tempfile.NamedTemporaryFile("r") as tf:
-        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf.name] + cmd,
+        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S", "-o", tf.name] + cmd,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if proc.returncode != 0:
             raise SystemExit("failed: %s\n%s" % (" ".join(cmd), proc.stderr[-2000:]))
-        secs, kb = tf.read().split()[-2:]
-    return float(secs), int(kb) / 1024.0
+        secs, kb, user, system = tf.read().split()[-4:]
+    return float(secs), int(kb) / 1024.0, float(user) + float(system)
 
 
 def main():
@@ -64,20 +65,28 @@ def main():
         ("tcpdump -w /dev/null", ["tcpdump", "-r", a.capture, "-w", "/dev/null"], a.runs),
     ]
     print("capture: %s (%.1f MB, %d packets), median of runs, %d cores" % (a.capture, size_mb, packets, os.cpu_count()))
-    print("%-32s %5s %9s %9s %12s %9s" % ("command", "runs", "seconds", "MB/s", "packets/s", "peak MB"))
+    # CPU s: user + system time of the run (median); cores: CPU s / seconds,
+    # how many cores the run kept busy on average.
+    print("%-36s %4s %8s %8s %11s %8s %7s %6s" % ("command", "runs", "seconds", "MB/s", "packets/s", "peak MB",
+                                                  "CPU s", "cores"))
+    # Round robin: run 1 of every command, then run 2 ..., so that a busy
+    # moment of the machine (a shared VM is noisy) falls on all of them alike.
+    samples = {name: [] for name, _, _ in tools}
+    for r in range(max(runs for _, _, runs in tools)):
+        for name, cmd, runs in tools:
+            if r < runs:
+                samples[name].append(timed(cmd))
     results = {}
     for name, cmd, runs in tools:
-        times, mems = [], []
-        for _ in range(runs):
-            s, m = timed(cmd)
-            times.append(s)
-            mems.append(m)
-        med = statistics.median(times)
+        med = statistics.median(s for s, _, _ in samples[name])
+        cpu = statistics.median(c for _, _, c in samples[name])
         results[name] = med
-        print("%-32s %5d %9.2f %9.1f %12.0f %9.1f" % (name, runs, med, size_mb / med, packets / med, max(mems)))
+        print("%-36s %4d %8.2f %8.1f %11.0f %8.1f %7.2f %6.2f" % (name, runs, med, size_mb / med, packets / med,
+                                                                 max(m for _, m, _ in samples[name]), cpu, cpu / med))
     w1, w2 = results["medsentry analyze --workers 1"], results["medsentry analyze --workers 2"]
     print("medsentry 1 worker vs ndpiReader: %.2fx as fast (target >= 1.0)" % (results["ndpiReader -i"] / w1))
-    print("medsentry 2 workers vs 1 worker:  %.2fx (target >= 1.7)" % (w1 / w2))
+    print("medsentry 2 workers vs 1 worker:  %.2fx (target >= 1.7; a second worker can only help when the "
+          "one-worker run leaves a core idle: see its cores column)" % (w1 / w2))
     if a.dicom:
         mb = os.path.getsize(a.dicom) / 1e6
         print()
