@@ -13,7 +13,7 @@ namespace {
 // other event goes to `event_log`. The view `events` is the union of both:
 // the same events as events.jsonl, one row each. Pages of 16 KiB: rows are
 // JSON lines of about 500 bytes appended in order, and fewer, larger pages cut
-// the inserts' B-tree work (about 6% of a run's CPU on the bench capture).
+// the inserts' B-tree work (2-6% of a run's CPU on the bench capture).
 constexpr const char* kSchema = R"SQL(
 PRAGMA page_size=16384;
 PRAGMA journal_mode=TRUNCATE;
