@@ -65,4 +65,30 @@ std::string format_time(TimeNs t) {
   return std::string(buf, n);
 }
 
+bool parse_ipv4(std::string_view s, uint8_t out[4]) {
+  unsigned parts = 0, value = 0;
+  bool digit = false;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      if (digit && value == 0) return false;  // a leading zero
+      value = value * 10 + static_cast<unsigned>(c - '0');
+      if (value > 255) return false;
+      if (!digit) {
+        if (++parts > 4) return false;
+        digit = true;
+      }
+    } else if (c == '.' && digit) {
+      if (parts == 4) return false;
+      out[parts - 1] = static_cast<uint8_t>(value);
+      value = 0;
+      digit = false;
+    } else {
+      return false;
+    }
+  }
+  if (parts < 4 || !digit) return false;
+  out[3] = static_cast<uint8_t>(value);
+  return true;
+}
+
 }  // namespace ms

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 namespace ms {
 
@@ -40,5 +41,10 @@ struct IpAddr {
 
 // ISO 8601 UTC with microseconds, or nanoseconds when the capture has them.
 std::string format_time(TimeNs t);
+
+// Dotted-quad IPv4 text to its 4 bytes, with exactly the rules of glibc's
+// inet_pton(AF_INET): four decimal parts of 0-255, no leading zeros, nothing
+// else. Without inet_pton's NUL-terminated copy.
+bool parse_ipv4(std::string_view s, uint8_t out[4]);
 
 }  // namespace ms

@@ -8,6 +8,7 @@
 
 #include "common/find.h"
 #include "common/json_reader.h"
+#include "common/types.h"
 #include "dissectors/text.h"
 #include "inventory/knowledge.h"
 
@@ -427,9 +428,12 @@ namespace {
 // An IPv4 or IPv6 address in text: its 16 bytes (IPv4 in the first 4).
 bool parse_address(std::string_view ip, uint8_t b[16], bool& v4) {
   if (ip.empty() || ip.size() > 45) return false;
-  std::string s(ip);
-  v4 = inet_pton(AF_INET, s.c_str(), b) == 1;
-  return v4 || inet_pton(AF_INET6, s.c_str(), b) == 1;
+  v4 = parse_ipv4(ip, b);
+  if (v4) return true;
+  char s[46];
+  std::memcpy(s, ip.data(), ip.size());
+  s[ip.size()] = '\0';
+  return inet_pton(AF_INET6, s, b) == 1;
 }
 
 }  // namespace
@@ -456,7 +460,10 @@ std::string ip_key(std::string_view ip) {
   if (v4 && (b[0] == 0 || b[0] == 127 || b[0] >= 224)) return "";  // this-network, loopback, multicast, broadcast
   static const uint8_t zero[15] = {};
   if (!v4 && (b[0] == 0xff || std::memcmp(b, zero, 15) == 0)) return "";  // multicast, :: and ::1
-  return "ip:" + std::string(ip);
+  std::string key;
+  key.reserve(3 + ip.size());
+  key.append("ip:").append(ip);
+  return key;
 }
 
 std::string mac_key(std::string_view mac) {
@@ -508,19 +515,22 @@ const Mapping* mapping_of(std::string_view t) {
 bool observed_type(std::string_view t) { return t == "flow" || mapping_of(t) != nullptr; }
 
 void observe(const Event& e, const ObservationSink& out) {
+  const Mapping* m = nullptr;
+  if (e.event_type != "flow") {
+    m = mapping_of(e.event_type);
+    if (!m) return;
+    // Most DNS messages name nothing of ours: skip them before parsing.
+    if (e.event_type == "dns" && !contains_text(e.json, "\"answers\"") && !contains_text(e.json, "\"host_names\""))
+      return;
+  }
   Ctx c{e, out, ip_key(e.src_ip), ip_key(e.dest_ip)};
-  if (e.event_type == "flow") {
+  if (!m) {
     if (e.flow) {
       c.last = e.flow->end;
       observe_flow(c, *e.flow);
     }
     return;
   }
-  const Mapping* m = mapping_of(e.event_type);
-  if (!m) return;
-  // Most DNS messages name nothing of ours: skip them before parsing.
-  if (e.event_type == "dns" && !contains_text(e.json, "\"answers\"") && !contains_text(e.json, "\"host_names\""))
-    return;
   JsonValue d;
   if (parse_json_member(e.json, e.event_type, d) != nullptr) return;
   if (d.type == JsonValue::kObject) m->fn(c, d);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 
 #include "common/types.h"
@@ -38,3 +39,31 @@ TEST(IpAddrStr, Ipv6AndMappedForms) {
 }
 
 }  // namespace
+
+TEST(ParseIpv4, AgreesWithInetPton) {
+  const char* cases[] = {"0.0.0.0", "10.1.2.3", "255.255.255.255", "256.1.1.1", "1.2.3", "1.2.3.4.", "1.2.3.4.5",
+                         ".1.2.3", "1..2.3", "01.2.3.4", "1.2.3.04", "1.2.3.0", "1.2.3.00", " 1.2.3.4", "1.2.3.4 ",
+                         "1.2.3.4a", "", "::1", "fe80::1", "1.2.3.-4", "+1.2.3.4", "1.2.3.4/24", "999.1.1.1",
+                         "192.168.001.1", "172.16.0.255", "0.0.0.00", "4294967296.1.1.1", "1.2.3.25", "1.2.3.255"};
+  for (const char* c : cases) {
+    uint8_t a[4] = {}, b[4] = {};
+    bool want = inet_pton(AF_INET, c, a) == 1;
+    EXPECT_EQ(ms::parse_ipv4(c, b), want) << c;
+    if (want) {
+      EXPECT_EQ(std::memcmp(a, b, 4), 0) << c;
+    }
+  }
+  // Every single-octet value, in every position.
+  for (int pos = 0; pos < 4; ++pos) {
+    for (int v = 0; v < 300; ++v) {
+      std::string s;
+      for (int i = 0; i < 4; ++i) s += (i ? "." : "") + std::to_string(i == pos ? v : 7);
+      uint8_t a[4] = {}, b[4] = {};
+      bool want = inet_pton(AF_INET, s.c_str(), a) == 1;
+      ASSERT_EQ(ms::parse_ipv4(s, b), want) << s;
+      if (want) {
+        ASSERT_EQ(std::memcmp(a, b, 4), 0) << s;
+      }
+    }
+  }
+}
