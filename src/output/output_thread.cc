@@ -59,11 +59,15 @@ void OutputThread::run_consumer(BoundedQueue<Shared>& q, std::string& error, con
   }
 }
 
-void OutputThread::hand_over(std::vector<Event>&& batch) {
-  if (!inventory_ && !detect_) return;
+void OutputThread::consume(std::vector<Event>&& batch) {
+  if (!inventory_ && !detect_) {
+    write_batch(batch);
+    return;
+  }
   Shared s = std::make_shared<const std::vector<Event>>(std::move(batch));
   if (inventory_) inv_q_.push(s);
-  if (detect_) det_q_.push(std::move(s));
+  if (detect_) det_q_.push(s);
+  write_batch(*s);
 }
 
 OutputThread::~OutputThread() {
@@ -112,12 +116,10 @@ void OutputThread::run() {
     if (!batch) break;
     if (!error_.empty()) continue;  // keep draining so producers never block
     try {
-      write_batch(*batch);
-      hand_over(std::move(*batch));
+      consume(std::move(*batch));
       std::vector<Event> more;
       while (q_.try_pop(more)) {
-        write_batch(more);
-        hand_over(std::move(more));
+        consume(std::move(more));
         more.clear();
       }
       // Idle: hand the lines to the file system before waiting.

@@ -48,12 +48,14 @@ class OutputThread {
  private:
   void run();
   void write_batch(const std::vector<Event>& batch);
-  // The inventory and the detections each read every written batch on a
-  // thread of their own; a batch is shared between them, never copied.
+  // The inventory and the detections each read every batch on a thread of
+  // their own, while this thread writes it; a batch is shared between the
+  // three, never copied, and only read.
   using Shared = std::shared_ptr<const std::vector<Event>>;
   void run_consumer(BoundedQueue<Shared>& q, std::string& error, const char* what,
                     const std::function<void(const Event&)>& add);
-  void hand_over(std::vector<Event>&& batch);
+  // Hands the batch to the inventory and the detections, then writes it.
+  void consume(std::vector<Event>&& batch);
 
   std::string outdir_;
   FILE* jsonl_ = nullptr;
