@@ -51,25 +51,19 @@ TEST(FormatTime, MicroAndNanoseconds) {
 
 TEST(JsonWriter, DoublesAsPrintfPercentSixG) {
   // Latencies and round-trip times: the text must stay what %.6g wrote.
-  const double values[] = {0.0, -0.0, 1.0, 0.5, 1e-7, 1.5e-5, 0.000123456789, 3.14159265, 12.5, 999999.4, 999999.5,
-                           1234567.0, 1e21, -42.125, 2.5e-300, 1.7976931348623157e308, 0.1 + 0.2};
-  for (double v : values) {
+  auto expect_printf = [](double v) {
     std::string out;
     ms::JsonWriter w(out);
     w.value(v);
     char want[64];
     snprintf(want, sizeof want, "%.6g", v);
     EXPECT_EQ(out, want) << v;
+  };
+  for (double v : {0.0, -0.0, 1.0, 0.5, 1e-7, 1.5e-5, 0.000123456789, 3.14159265, 12.5, 999999.4, 999999.5, 1234567.0,
+                   1e21, -42.125, 2.5e-300, 1.7976931348623157e308, 0.1 + 0.2}) {
+    expect_printf(v);
   }
-  for (uint64_t ns = 1; ns < 20000000000ull; ns = ns * 7 + 3) {  // latencies from 1 ns to 20 s
-    double v = static_cast<double>(ns) / 1e6;
-    std::string out;
-    ms::JsonWriter w(out);
-    w.value(v);
-    char want[64];
-    snprintf(want, sizeof want, "%.6g", v);
-    EXPECT_EQ(out, want) << ns;
-  }
+  for (uint64_t ns = 1; ns < 20000000000ull; ns = ns * 7 + 3) expect_printf(static_cast<double>(ns) / 1e6);
   std::string out;
   ms::JsonWriter w(out);
   w.begin_array().value(std::nan("")).value(HUGE_VAL).end_array();
