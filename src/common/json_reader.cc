@@ -103,8 +103,10 @@ struct Parser {
     char c = s[pos];
     if (c == '{') {
       v.type = JsonValue::kObject;
-      v.keys.reserve(4);
-      v.items.reserve(4);
+      // Room for a typical object of our events (a DNS record has 4-6
+      // members): growing a vector of values moves every value.
+      v.keys.reserve(8);
+      v.items.reserve(8);
       ++pos;
       ws();
       if (pos < s.size() && s[pos] == '}') {
@@ -134,6 +136,7 @@ struct Parser {
         ++pos;
         return true;
       }
+      v.items.reserve(4);
       for (;;) {
         v.items.emplace_back();
         if (!value(v.items.back(), depth + 1)) return false;
