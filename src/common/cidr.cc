@@ -4,29 +4,34 @@
 
 #include <cstring>
 
+#include "common/types.h"
+
 namespace ms {
 
 namespace {
 
+// IPv4 without inet_pton's NUL-terminated copy (the detections match every
+// event's addresses against their ranges; the inventory keys devices by them).
 bool to_bytes(std::string_view s, bool v4, uint8_t* out) {
+  if (v4) return parse_ipv4(s, out);
   char buf[64];
   if (s.empty() || s.size() >= sizeof buf) return false;
   std::memcpy(buf, s.data(), s.size());
   buf[s.size()] = '\0';
-  return inet_pton(v4 ? AF_INET : AF_INET6, buf, out) == 1;
+  return inet_pton(AF_INET6, buf, out) == 1;
 }
 
 }  // namespace
 
+bool parse_ip(std::string_view s, uint8_t out[16], bool& v4) {
+  v4 = to_bytes(s, true, out);
+  return v4 || to_bytes(s, false, out);
+}
+
 bool parse_cidr(std::string_view s, Cidr& out) {
   out = Cidr{};
   size_t slash = s.find('/');
-  std::string_view addr = s.substr(0, slash);
-  if (to_bytes(addr, true, out.net)) {
-    out.v4 = true;
-  } else if (!to_bytes(addr, false, out.net)) {
-    return false;
-  }
+  if (!parse_ip(s.substr(0, slash), out.net, out.v4)) return false;
   int max = out.v4 ? 32 : 128;
   out.bits = max;
   if (slash != std::string_view::npos) {

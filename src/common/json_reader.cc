@@ -191,10 +191,6 @@ const char* parse_json(std::string_view text, JsonValue& out) {
   return nullptr;
 }
 
-}  // namespace ms
-
-namespace ms {
-
 const char* parse_json_member(std::string_view line, std::string_view key, JsonValue& out) {
   char pat[64];
   if (key.size() + 4 <= sizeof pat) {

@@ -2,13 +2,11 @@
 // the table with the reasons for each confidence).
 #include "inventory/observe.h"
 
-#include <arpa/inet.h>
-
 #include <cstring>
 
+#include "common/cidr.h"
 #include "common/find.h"
 #include "common/json_reader.h"
-#include "common/types.h"
 #include "dissectors/text.h"
 #include "inventory/knowledge.h"
 
@@ -423,25 +421,10 @@ void observe_arp(const Ctx& c, const JsonValue& d) {
 
 }  // namespace
 
-namespace {
-
-// An IPv4 or IPv6 address in text: its 16 bytes (IPv4 in the first 4).
-bool parse_address(std::string_view ip, uint8_t b[16], bool& v4) {
-  if (ip.empty() || ip.size() > 45) return false;
-  v4 = parse_ipv4(ip, b);
-  if (v4) return true;
-  char s[46];
-  std::memcpy(s, ip.data(), ip.size());
-  s[ip.size()] = '\0';
-  return inet_pton(AF_INET6, s, b) == 1;
-}
-
-}  // namespace
-
 bool internal_address(std::string_view ip) {
   uint8_t b[16];
   bool v4;
-  if (!parse_address(ip, b, v4)) return false;
+  if (!parse_ip(ip, b, v4)) return false;
   if (v4) return b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
   return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
 }
@@ -449,14 +432,14 @@ bool internal_address(std::string_view ip) {
 bool link_local_address(std::string_view ip) {
   uint8_t b[16];
   bool v4;
-  if (!parse_address(ip, b, v4)) return false;
+  if (!parse_ip(ip, b, v4)) return false;
   return v4 ? (b[0] == 169 && b[1] == 254) : (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
 }
 
 std::string ip_key(std::string_view ip) {
   uint8_t b[16];
   bool v4;
-  if (!parse_address(ip, b, v4)) return "";
+  if (!parse_ip(ip, b, v4)) return "";
   if (v4 && (b[0] == 0 || b[0] == 127 || b[0] >= 224)) return "";  // this-network, loopback, multicast, broadcast
   static const uint8_t zero[15] = {};
   if (!v4 && (b[0] == 0xff || std::memcmp(b, zero, 15) == 0)) return "";  // multicast, :: and ::1
