@@ -11,8 +11,12 @@ constexpr uint64_t kShardSeed = 0x7368617264ULL;  // fixed: sharding is reproduc
 }
 
 Dispatcher::Dispatcher(std::vector<PacketConsumer*> workers, EventSink& anomalies,
-                       uint64_t events_per_reason, DefragLimits defrag_limits)
-    : workers_(std::move(workers)), sink_(anomalies), per_reason_(events_per_reason), defrag_(defrag_limits) {}
+                       uint64_t events_per_reason, DefragLimits defrag_limits, FloodLimits flood_limits)
+    : workers_(std::move(workers)),
+      sink_(anomalies),
+      per_reason_(events_per_reason),
+      defrag_(defrag_limits),
+      floods_(flood_limits) {}
 
 void Dispatcher::report(const DecodeAnomalies& an, const Packet& p) {
   for (int i = 0; i < an.n; ++i) {
@@ -80,6 +84,8 @@ void Dispatcher::handle(const RawPacket& r) {
     }
     return;
   }
+  // Before reassembly: a fragment flood is the fragments themselves.
+  floods_.on_packet(p, sink_);
   if (uint64_t expired = defrag_.expire(p.ts)) {
     DecodeAnomalies ex;
     for (uint64_t i = 0; i < expired && i < DecodeAnomalies::kMax; ++i) ex.add("ip.fragment_timeout");
@@ -126,6 +132,7 @@ void Dispatcher::route(const Packet& p) {
 }
 
 void Dispatcher::finish() {
+  floods_.finish(sink_);
   for (PacketConsumer* w : workers_) w->finish(stats_.last_ts);
 }
 

@@ -13,6 +13,7 @@
 #include "capture/capture_file.h"
 #include "decode/decoder.h"
 #include "decode/defrag.h"
+#include "decode/flood_meter.h"
 #include "events/event.h"
 
 namespace ms {
@@ -41,13 +42,14 @@ struct DispatchStats {
 class Dispatcher {
  public:
   Dispatcher(std::vector<PacketConsumer*> workers, EventSink& anomalies, uint64_t events_per_reason,
-             DefragLimits defrag_limits = {});
+             DefragLimits defrag_limits = {}, FloodLimits flood_limits = {});
 
   void handle(const RawPacket& r);
   void finish();
 
   const DispatchStats& stats() const { return stats_; }
   const DefragStats& defrag_stats() const { return defrag_.stats(); }
+  const FloodStats& flood_stats() const { return floods_.stats(); }
 
  private:
   void route(const Packet& p);
@@ -57,6 +59,7 @@ class Dispatcher {
   EventSink& sink_;
   uint64_t per_reason_;
   Defragmenter defrag_;
+  FloodMeter floods_;
   DispatchStats stats_;
   std::vector<uint8_t> datagram_;
   TimeNs clock_ = 0;  // latest packet time seen

@@ -32,6 +32,15 @@ struct FlowRow {
   uint8_t icmp_type = 0;          // of the first packet
 };
 
+// The typed form of an event (ARCHITECTURE.md "events", STYLE.md 12): what a
+// downstream stage reads as struct members instead of parsing the JSON line.
+// Each producer declares its struct beside its JSON writer; a consumer asks
+// for the type it knows with `as<T>()`. Events that have no struct yet are
+// JSON only (typed is null).
+struct TypedEvent {
+  virtual ~TypedEvent() = default;
+};
+
 struct Event {
   TimeNs ts = 0;
   std::string event_type;
@@ -40,6 +49,11 @@ struct Event {
   uint16_t src_port = 0, dest_port = 0;
   std::string json;  // the whole line, without the newline
   std::unique_ptr<FlowRow> flow;  // set for flow events
+  std::unique_ptr<const TypedEvent> typed;  // the event's struct, when it has one
+  template <typename T>
+  const T* as() const {
+    return dynamic_cast<const T*>(typed.get());
+  }
 };
 
 // The envelope shared by every event (ARCHITECTURE.md "output"): what the

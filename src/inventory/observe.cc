@@ -78,6 +78,15 @@ void observe_flow(const Ctx& c, const FlowRow& f) {
     if (!ip.empty()) c.add(m, "ip", ip.substr(3), "flow", 0.6f);
     if (!f.vlan.empty()) c.add(m, "vlan", f.vlan, "flow", kStated);
   }
+  // An address is a device only once it has taken part in a conversation:
+  // the flow was answered, or its client sent payload. A SYN (or an ICMP
+  // echo, a datagram) that nothing answered says nothing of its spoofable
+  // source or of a target that may not exist: a flood from a million spoofed
+  // sources, or a /16 sweep, would otherwise become a million devices (Zeek's
+  // known_hosts likewise counts only hosts that completed a handshake). Their
+  // MAC addresses above are evidence enough of a host on the wire; the
+  // detections see every attempt.
+  if (!f.answered && !f.data[0]) return;
   // TTLs of TCP only: ICMPv6 neighbour discovery and mDNS send 255 by rule.
   for (int d = 0; d < 2 && proto == "tcp"; ++d) {
     const std::string& dev = d == 0 ? c.src : c.dst;
