@@ -186,8 +186,11 @@ void FloodMeter::report(Target& t, const Key& k, bool ongoing, EventSink& out) {
 }
 
 // Once per second of packet time: floods that went quiet are reported, and
-// targets idle for a second are forgotten (that is what keeps the table
-// within max_targets under a scan that touches a new address per packet).
+// every target that was below the rate in the second just closed is
+// forgotten. Each second thus starts with only the targets in a run or a
+// flood, so a scan that touches a new address per packet cannot keep a
+// flooded target out of the table for long: its first packet of the second
+// finds room unless max_targets other addresses came first.
 void FloodMeter::sweep(int64_t now_sec, EventSink& out) {
   swept_sec_ = now_sec;
   for (auto it = targets_.begin(); it != targets_.end();) {
@@ -195,7 +198,7 @@ void FloodMeter::sweep(int64_t now_sec, EventSink& out) {
     if (close_second(t, it->first, now_sec, out)) {
       report(t, it->first, false, out);
       it = targets_.erase(it);
-    } else if (!t.flooding && t.run == 0 && t.last_ts < (now_sec - 1) * kNsPerSec) {
+    } else if (!t.flooding && t.run == 0) {
       it = targets_.erase(it);
     } else {
       ++it;

@@ -32,7 +32,7 @@ struct FloodLimits {
   uint32_t frag_per_second = 1000;  // IP fragments to one address in one second
   uint32_t min_seconds = 2;         // consecutive seconds at the rate before it is a flood
   uint32_t quiet_seconds = 10;      // a flood ends after this long below the rate
-  size_t max_targets = 4096;        // destinations metered at once
+  size_t max_targets = 16384;       // destinations metered at once (~700 bytes each)
 };
 
 enum class FloodKind : uint8_t { kSyn = 0, kFragment = 1 };
