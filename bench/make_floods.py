@@ -77,12 +77,15 @@ def arp_reply(mac, ip):
     return eth(ROUTER_MAC, mac, body, 0x0806)
 
 
-def syn_flood(w, n, rate, rng):
+def syn_flood(w, n, rate, rng, sources=0):
     t = 1767225600.0
     w.frame(t, arp_reply(PACS_MAC, "10.20.1.50"))
     dst = ip4("10.20.1.50")
+    pool = [ip4("10.20.%d.%d" % (3 + k // 200, 10 + k % 200)) for k in range(sources)]
     for i in range(n):
-        src = struct.pack("!I", rng.getrandbits(32))
+        # Random spoofed sources (hping3 --rand-source), or with --sources a
+        # fixed set of real clients (the benign twin: a busy archive).
+        src = pool[i % sources] if sources else struct.pack("!I", rng.getrandbits(32))
         seg = tcp_syn(src, dst, rng.randint(1024, 65535), 104, rng.getrandbits(32))
         w.frame(t + 0.01 + i / rate, eth(PACS_MAC, ROUTER_MAC, ipv4(src, dst, 6, seg, ident=i)))
 
@@ -120,6 +123,7 @@ def main():
     ap.add_argument("--count", type=int, default=0, help="packets (default: 1,000,000 / 200,000 / 65,536)")
     ap.add_argument("--rate", type=float, default=0, help="packets per second (default 50,000 / 20,000 / 5,000)")
     ap.add_argument("--seed", type=int, default=14)
+    ap.add_argument("--sources", type=int, default=0, help="syn: this many fixed sources instead of spoofed ones")
     a = ap.parse_args()
     n = a.count or {"syn": 1000000, "frag": 200000, "scan": 65536}[a.kind]
     rate = a.rate or {"syn": 50000.0, "frag": 20000.0, "scan": 5000.0}[a.kind]
@@ -128,7 +132,10 @@ def main():
         return 2
     rng = random.Random(a.seed)
     w = Writer(a.out)
-    {"syn": syn_flood, "frag": frag_flood, "scan": scan16}[a.kind](w, n, rate, rng)
+    if a.kind == "syn":
+        syn_flood(w, n, rate, rng, a.sources)
+    else:
+        {"frag": frag_flood, "scan": scan16}[a.kind](w, n, rate, rng)
     w.close()
     return 0
 
