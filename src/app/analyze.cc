@@ -202,6 +202,7 @@ int run_analyze(const AnalyzeOptions& opt) {
   sum.workers = workers;
   sum.dispatch = dispatcher.stats();
   sum.defrag = dispatcher.defrag_stats();
+  sum.floods = dispatcher.flood_stats();
   sum.flows = fstats;
   sum.elapsed = elapsed;
   sum.warnings = reader->warnings();

@@ -58,6 +58,10 @@ Event make_stats_event(const Summary& s) {
   w.kv("evicted", s.defrag.evicted);
   w.kv("dropped", s.defrag.dropped);
   w.end_object();
+  w.key("floods").begin_object();
+  w.kv("reported", s.floods.floods);
+  w.kv("untracked_packets", s.floods.untracked);
+  w.end_object();
   w.key("flow").begin_object();
   w.kv("packets", f.packets);
   w.kv("packets_no_l4", f.packets_no_l4);
@@ -141,6 +145,11 @@ void print_summary(std::ostream& os, const Summary& s) {
   os << "  other       non-IP " << grouped(d.non_ip) << ", undecodable " << grouped(d.undecodable)
      << ", IP fragments " << grouped(s.defrag.fragments) << " (datagrams reassembled "
      << grouped(s.defrag.reassembled) << "), TCP gaps " << grouped(f.tcp_gaps) << "\n";
+  if (s.floods.floods || s.floods.untracked) {
+    os << "  floods      " << grouped(s.floods.floods) << " (see the flood events and dos alerts)";
+    if (s.floods.untracked) os << ", " << grouped(s.floods.untracked) << " packets not metered (table full)";
+    os << "\n";
+  }
   if (s.has_inventory) {
     const inv::Stats& i = s.inventory;
     os << "  inventory   " << grouped(i.devices) << " devices (" << grouped(i.devices_new) << " new, "

@@ -9,6 +9,7 @@
 
 #include "app/dispatcher.h"
 #include "decode/defrag.h"
+#include "decode/flood_meter.h"
 #include "events/event.h"
 #include "flow/flow_engine.h"
 #include "detect/engine.h"
@@ -21,6 +22,7 @@ struct Summary {
   int workers = 1;
   DispatchStats dispatch;
   DefragStats defrag;
+  FloodStats floods;
   FlowStats flows;
   double elapsed = 0;
   std::vector<std::string> warnings;
