@@ -46,16 +46,17 @@ bool Engine::wanted(std::string_view t) { return RuleRegistry::wanted(t); }
 
 void Engine::add(const Event& e) {
   if (e.ts > 0 && (!first_ts_ || e.ts < first_ts_)) first_ts_ = e.ts;
-  Input in(e);
   if (e.flow) {
     const FlowRow& f = *e.flow;
     flows_.on_flow(f);  // the times of a flow an alert may name
     if (f.start && (!first_ts_ || f.start < first_ts_)) first_ts_ = f.start;
+    Input in(e);
     for (Rule* r : flow_rules_) r->take(in, ctx_);
     return;
   }
   auto it = by_type_.find(std::string_view(e.event_type));
-  if (it == by_type_.end()) return;
+  if (it == by_type_.end()) return;  // no rule reads it: not parsed
+  Input in(e);
   for (Rule* r : it->second) r->take(in, ctx_);
 }
 
