@@ -13,6 +13,23 @@ const char* acl_proto(const std::string& p) {
   return "tcp";
 }
 
+// The containment of a kind, for this alert's hosts and pair rule.
+std::string contain_step(const Alert& a, Response::Contain kind, const std::string& pair) {
+  switch (kind) {
+    case Response::Contain::kIsolateSource:
+      return "isolate the scanning host: deny ip host " + a.src_ip + " any (switch port ACL or firewall)";
+    case Response::Contain::kBlockDestination:
+      return "block the destination at the perimeter: deny ip any host " + a.dest_ip + "; then find what sent it on " +
+             a.src_ip;
+    case Response::Contain::kSegment:
+      return "segment: allow this service only from the hosts that need it" +
+             (pair.empty() ? std::string() : " (e.g. permit " + pair + ", deny the rest)");
+    case Response::Contain::kBlockPair:
+      break;
+  }
+  return pair.empty() ? std::string() : "block the pair at the switch or firewall: deny " + pair;
+}
+
 }  // namespace
 
 std::vector<std::string> response_steps(const Alert& a, const Response& r, const DeviceFacts* sf,
@@ -32,23 +49,7 @@ std::vector<std::string> response_steps(const Alert& a, const Response& r, const
     pair = std::string(acl_proto(a.protocol)) + " host " + a.src_ip + " host " + a.dest_ip;
     if (port) pair += " eq " + std::to_string(port);
   }
-  std::string contain;
-  switch (r.contain) {
-    case Response::Contain::kIsolateSource:
-      contain = "isolate the scanning host: deny ip host " + a.src_ip + " any (switch port ACL or firewall)";
-      break;
-    case Response::Contain::kBlockDestination:
-      contain = "block the destination at the perimeter: deny ip any host " + a.dest_ip + "; then find what sent it on " +
-                a.src_ip;
-      break;
-    case Response::Contain::kSegment:
-      contain = "segment: allow this service only from the hosts that need it" +
-                (pair.empty() ? std::string() : " (e.g. permit " + pair + ", deny the rest)");
-      break;
-    case Response::Contain::kBlockPair:
-      if (!pair.empty()) contain = "block the pair at the switch or firewall: deny " + pair;
-      break;
-  }
+  std::string contain = r.contain_text.empty() ? contain_step(a, r.contain, pair) : r.contain_text;
   if (!contain.empty()) out.push_back("contain: " + contain);
   out.push_back("preserve: medsentry evidence " + a.id + " -o alert-" + a.id +
                 ".pcap; keep the device's own logs; do not power-cycle or reimage it yet");

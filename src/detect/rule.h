@@ -73,6 +73,9 @@ struct Response {
   About about = About::kSource;
   Contain contain = Contain::kBlockPair;
   std::string recover;  // "" for none
+  // When set, the contain step as the rule words it (then `contain` is not
+  // used): for a containment none of the kinds above describes.
+  std::string contain_text = {};
 };
 
 class Rule {
