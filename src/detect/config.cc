@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "detect/rule.h"
+
 namespace ms::detect {
 
 namespace {
@@ -68,11 +70,12 @@ std::string rule_or_fail(const std::string& path, const toml::node& n, const std
 }  // namespace
 
 const std::vector<std::string>& rule_names() {
-  static const std::vector<std::string> n = {
-      "scan", "lateral_movement", "default_credential", "weak_password", "cleartext_login", "brute_force",
-      "phi_cleartext", "phi_exfiltration", "dicom_harvest", "dicom_exec_preamble", "remote_shell_commands",
-      "insecure_service", "smb1", "legacy_tls", "eol_os", "new_peer", "new_service", "new_external_network",
-      "volume_spike", "new_order_source", "new_dicom_ae"};
+  // The registered rules' alerts (src/detect/rules/), by signature id.
+  static const std::vector<std::string> n = [] {
+    std::vector<std::string> v;
+    for (const RuleInfo& r : RuleRegistry::infos()) v.emplace_back(r.rule);
+    return v;
+  }();
   return n;
 }
 

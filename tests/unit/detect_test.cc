@@ -15,6 +15,7 @@
 #include "common/json_reader.h"
 #include "detect/config.h"
 #include "detect/engine.h"
+#include "detect/rule.h"
 #include "inventory/inventory.h"
 
 namespace {
@@ -45,6 +46,32 @@ std::string config_error(const std::string& text) {
   }
   unlink(p.c_str());
   return "no error";
+}
+
+// Every rule registers itself from its file (src/detect/rules/): the
+// registry, not a hand-written list, says which alerts exist and which event
+// types the engine reads.
+TEST(DetectRegistry, EveryRuleRegisteredOnceWithWhatItWants) {
+  const std::vector<std::string> expected = {
+      "scan", "lateral_movement", "default_credential", "weak_password", "cleartext_login", "brute_force",
+      "phi_cleartext", "phi_exfiltration", "dicom_harvest", "dicom_exec_preamble", "remote_shell_commands",
+      "insecure_service", "smb1", "legacy_tls", "eol_os", "new_peer", "new_service", "new_external_network",
+      "volume_spike", "new_order_source", "new_dicom_ae"};
+  EXPECT_EQ(rule_names(), expected);
+  int last_sid = 0;
+  for (const RuleInfo& r : RuleRegistry::infos()) {
+    EXPECT_GT(r.sid, last_sid) << r.rule;  // unique, ordered signature ids
+    last_sid = r.sid;
+    EXPECT_TRUE(*r.name && *r.category) << r.rule;
+  }
+  for (const auto& rule : RuleRegistry::make_all()) {
+    EXPECT_FALSE(rule->alerts().empty());
+    EXPECT_FALSE(rule->wants().empty()) << rule->alerts().front().rule;
+  }
+  for (const char* t : {"flow", "credential", "telnet", "hl7", "dicom", "dicom_command", "dicom_file", "fhir", "http",
+                        "tls", "smb", "snmp", "ftp"})
+    EXPECT_TRUE(Engine::wanted(t)) << t;
+  for (const char* t : {"dns", "dhcp", "ssdp", "stats", ""}) EXPECT_FALSE(Engine::wanted(t)) << t;
 }
 
 TEST(DetectConfig, Defaults) {

@@ -1,0 +1,61 @@
+// Rule 1012 insecure_service: a clinical endpoint answers a cleartext service
+// (Telnet, FTP, HTTP, SNMP v1/v2c): a finding, not an alarm (info).
+// Wants: telnet, ftp, http, snmp. Keeps: one candidate per server and
+// service (no source: it is about the server), with its banner.
+#include "detect/device.h"
+#include "detect/fields.h"
+#include "detect/judge.h"
+#include "detect/rule.h"
+
+namespace ms::detect {
+namespace {
+
+constexpr RuleInfo kInfo[] = {
+    {"insecure_service", 1012, "Medical device offers a cleartext service", "exposure", "", ""}};
+constexpr std::string_view kWants[] = {"telnet", "ftp", "http", "snmp"};
+
+class InsecureService final : public Rule {
+ public:
+  std::span<const RuleInfo> alerts() const override { return kInfo; }
+  std::span<const std::string_view> wants() const override { return kWants; }
+  void take(const Input& in, Context& ctx) override {
+    const JsonValue* o = in.object();
+    if (!o) return;
+    const Event& e = in.event();
+    const std::string_view t = e.event_type;
+    if (t == "telnet") {
+      set_field(service(e, "telnet", ctx), "banner", str(o, "banner"));
+    } else if (t == "ftp") {
+      if (!str(o, "banner").empty() || num(o, "reply_code") > 0) set_field(service(e, "ftp", ctx), "banner", str(o, "banner"));
+    } else if (t == "http") {
+      if (num(o, "status") > 0) {  // the server answered
+        Candidate& s = service(e, "http", ctx);
+        set_field(s, "server", str(o, "server"));
+        set_field(s, "title", str(o, "title"));
+      }
+    } else if (t == "snmp") {
+      std::string_view pdu = str(o, "pdu_type");
+      if (num(o, "version", 3) != 3 && (pdu == "response" || pdu == "get_response"))
+        set_field(service(e, "snmp", ctx), "version", num(o, "version") == 0 ? "v1" : "v2c");
+    }
+  }
+  void judge(Judge& j) override {
+    for (const auto& [key, c] : cands_.all()) {
+      if (clinical_endpoint(j.fact(c.dst))) j.from_candidate(c, Severity::kInfo, "", c.dst);
+    }
+  }
+  Response response(const Alert&) const override {
+    return {Response::About::kDestination, Response::Contain::kSegment,
+            "disable the service if it is not needed, or restrict it to the management network"};
+  }
+
+ private:
+  Candidate& service(const Event& e, std::string_view protocol, Context& ctx) {
+    return cands_.add("insecure_service", std::string(), e.dest_ip, protocol, e, ctx.flows);
+  }
+  Candidates cands_;
+};
+
+}  // namespace
+MS_REGISTER_RULE(insecure_service, InsecureService);
+}  // namespace ms::detect

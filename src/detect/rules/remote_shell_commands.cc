@@ -1,0 +1,50 @@
+// Rule 1011 remote_shell_commands: commands typed after a successful Telnet
+// login on a medical device. Wants: telnet. Keeps: the user names and
+// commands per client, device. Judges: only medical targets; critical on
+// life-critical devices, high otherwise.
+#include "detect/device.h"
+#include "detect/fields.h"
+#include "detect/judge.h"
+#include "detect/rule.h"
+
+namespace ms::detect {
+namespace {
+
+constexpr RuleInfo kInfo[] = {{"remote_shell_commands", 1011, "Commands typed on a medical device's remote shell",
+                               "execution", "T0807", "T1059"}};
+constexpr std::string_view kWants[] = {"telnet"};
+
+class RemoteShellCommands final : public Rule {
+ public:
+  std::span<const RuleInfo> alerts() const override { return kInfo; }
+  std::span<const std::string_view> wants() const override { return kWants; }
+  void take(const Input& in, Context& ctx) override {
+    const JsonValue* o = in.object();
+    if (!o) return;
+    const JsonValue* cmds = o->get("commands");
+    if (str(o, "login_result") != "success" || !cmds || cmds->type != JsonValue::kArray || cmds->items.empty()) return;
+    const Event& e = in.event();
+    Candidate& c = cands_.add("remote_shell_commands", e.src_ip, e.dest_ip, "telnet", e, ctx.flows);
+    add_list(c, "usernames", str(o, "username"));
+    for (const JsonValue& x : cmds->items) add_list(c, "commands", x.str());
+    c.counters["commands"] += cmds->items.size();
+  }
+  void judge(Judge& j) override {
+    for (const auto& [key, c] : cands_.all()) {
+      const DeviceFacts* df = j.fact(c.dst);
+      if (medical(df)) j.from_candidate(c, life_critical(df) ? Severity::kCritical : Severity::kHigh, c.src, c.dst);
+    }
+  }
+  Response response(const Alert&) const override {
+    return {Response::About::kDestination, Response::Contain::kBlockPair,
+            "review the commands with the manufacturer; verify the device's configuration and drug library/protocols "
+            "against the approved ones before clinical use"};
+  }
+
+ private:
+  Candidates cands_;
+};
+
+}  // namespace
+MS_REGISTER_RULE(remote_shell_commands, RemoteShellCommands);
+}  // namespace ms::detect
