@@ -1,0 +1,83 @@
+// The inventory's aggregation under its caps (aggregate.h).
+#include "inventory/aggregate.h"
+
+#include <algorithm>
+
+namespace ms::inv {
+
+// The device's record, made resident (and most recent) first: a new device
+// beyond the cap writes out the least recently seen one to make room.
+Aggregator::Device& Aggregator::resident(std::string_view key) {
+  auto it = devices_.find(key);
+  if (it == devices_.end()) {
+    while (devices_.size() >= max_devices_ && !lru_.empty()) {
+      auto v = devices_.find(lru_.back());
+      write_out(v->first, v->second);
+      lru_.pop_back();
+      devices_.erase(v);
+      ++stats_.evictions;
+    }
+    it = devices_.emplace(std::string(key), Device{}).first;
+    lru_.push_front(it->first);
+    it->second.lru = lru_.begin();
+    stats_.max_resident = std::max<uint64_t>(stats_.max_resident, devices_.size());
+  } else if (it->second.lru != lru_.begin()) {
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+  }
+  return it->second;
+}
+
+void Aggregator::add(Observation&& o) {
+  ++stats_.observations;
+  Device& d = resident(o.device);
+  std::string& k = key_buf_;  // reused: no allocation per observation
+  k.clear();
+  k += o.attr;
+  k += '\x1f';
+  k += o.value;
+  k += '\x1f';
+  k += o.source;
+  TimeNs last = o.ts_last ? o.ts_last : o.ts;
+  auto a = d.attrs.find(k);
+  if (a == d.attrs.end()) {
+    if (d.attrs.size() >= kMaxAttrsPerDevice) {
+      ++stats_.dropped;
+      return;
+    }
+    d.attrs.emplace(k, Aggregate{o.confidence, o.ts, last, 1, o.bytes, o.flow_id});
+    return;
+  }
+  Aggregate& g = a->second;
+  g.confidence = std::max(g.confidence, o.confidence);
+  if (o.ts < g.first) {
+    g.first = o.ts;
+    g.flow_id = o.flow_id;
+  }
+  g.last = std::max(g.last, last);
+  ++g.count;
+  g.bytes += o.bytes;
+}
+
+void Aggregator::write_out(const std::string& key, const Device& d) {
+  // An address only named by DNS in this run, never seen: not kept (a
+  // resolver answers for thousands of hosts that never appear).
+  if (key.rfind("ip:", 0) == 0 &&
+      std::all_of(d.attrs.begin(), d.attrs.end(), [](const auto& kv) { return kv.first.rfind("dns_name\x1f", 0) == 0; })) {
+    ++stats_.unseen_names;
+    return;
+  }
+  for (const auto& [k, g] : d.attrs) {
+    std::string_view kv = k;
+    size_t p1 = kv.find('\x1f'), p2 = kv.find('\x1f', p1 + 1);
+    out_.write(key, kv.substr(0, p1), kv.substr(p1 + 1, p2 - p1 - 1), kv.substr(p2 + 1), g);
+  }
+}
+
+void Aggregator::flush() {
+  for (auto& [k, d] : devices_) write_out(k, d);
+  devices_.clear();
+  lru_.clear();
+  out_.commit();
+}
+
+}  // namespace ms::inv

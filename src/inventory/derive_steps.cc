@@ -1,0 +1,222 @@
+// The derivation's steps after the first pass (derive_steps.h): which keys
+// are devices, identity from DICOM objects, the IEEE registry and the
+// signatures, type by clinical and network role, and the shown values.
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+
+#include "dissectors/text.h"
+#include "inventory/derive_steps.h"
+
+namespace ms::inv {
+
+const char* const kFieldNames[kFieldCount] = {"manufacturer", "model", "version", "serial",
+                                              "type",         "class", "os",      "hostname"};
+
+namespace {
+
+// Device type from a DICOM modality (PS3.3 C.7.3.1.1.1 defined terms).
+std::string type_of_modality(const std::string& m) {
+  if (m == "CT") return "CT";
+  if (m == "MR") return "MR";
+  if (m == "CR" || m == "DX" || m == "DR" || m == "RF" || m == "XA" || m == "MG" || m == "IO" || m == "PX") return "X-ray/DR/CR";
+  if (m == "US" || m == "IVUS") return "ultrasound";
+  if (m == "NM" || m == "PT") return "nuclear medicine";
+  return "";
+}
+
+// A type concluded from a role the device plays in the traffic.
+void role_type(DeviceFacts& f, const std::string& role, const char* type, double conf) {
+  Row r{"role", role, "traffic roles", conf, f.out.first, f.out.last, 1, 0, 0};
+  f.fields[kType].add(type, conf, r, role);
+}
+
+}  // namespace
+
+// The device's key, MAC and time span; an address key is its own address.
+void span_and_own_address(DeviceFacts& f) {
+  DeviceRecord& d = f.out;
+  d.id = f.key;
+  if (f.is_mac) d.mac = f.key.substr(4);
+  d.first = INT64_MAX;
+  d.last = 0;
+  for (const Row& r : f.rows) {
+    d.first = std::min(d.first, r.first);
+    d.last = std::max(d.last, r.last);
+  }
+  if (f.rows.empty()) d.first = 0;
+  if (!f.is_mac) f.ips[f.key.substr(3)] = {d.first, d.last};
+}
+
+// The IEEE organisation of the MAC: a manufacturer of low confidence, and
+// what the `oui_vendor` signatures read (at full weight: their own
+// confidence is low).
+void identity_from_ieee(DeviceFacts& f) {
+  DeviceRecord& d = f.out;
+  if (f.is_mac) d.mac_vendor = OuiRegistry::instance().lookup(d.mac);
+  f.ieee = Row{"oui_vendor", d.mac_vendor, "ieee.registry", 0.8, d.first, d.last, 1, 0, 0};
+  if (!d.mac_vendor.empty()) f.fields[kManufacturer].add(canonical_vendor(d.mac_vendor), 0.5, f.ieee, d.mac_vendor);
+}
+
+void list_addresses(DeviceFacts& f) {
+  for (const auto& kv : f.ips) f.out.ips.push_back(kv.first);
+}
+
+// Passive FTP data connections land on ports the server opened for one
+// transfer: not services.
+void drop_ftp_data_ports(DeviceFacts& f) {
+  for (auto it = f.services.begin(); it != f.services.end();) {
+    const Service& s = it->second;
+    bool data = s.proto == "tcp" && (s.app.empty() || s.app == "unknown") && f.ftp_data.count(std::to_string(s.port));
+    it = data ? f.services.erase(it) : std::next(it);
+  }
+}
+
+// A MAC is a device. An address is one only if it is internal and was seen
+// sending or answering: names (a DNS answer, an SNI) point at hosts that may
+// not exist, and a remote address is a peer, not a device of ours.
+void keep_devices_of_ours(DeviceFacts& f) {
+  if (f.is_mac) return;
+  bool internal = false;
+  for (const std::string& ip : f.out.ips) internal |= internal_address(ip);
+  bool seen = std::any_of(f.rows.begin(), f.rows.end(), [](const Row& r) {
+    return r.attr == "seen" || r.attr == "service" || (r.attr == "peer" && r.value.rfind("out|", 0) == 0);
+  });
+  if (!internal || !seen) f.skip = true;
+}
+
+// DICOM objects describe the device that made them. A device that answers
+// retrievals forwards others' images; a device whose objects name several
+// makers or models is an archive or a router of images: neither is
+// described by them. Each object's tags: manufacturer|model|software|
+// serial|station|modality (observe.cc).
+void identity_from_dicom_objects(DeviceFacts& f) {
+  std::vector<std::pair<const Row*, std::vector<std::string>>> objects;
+  std::set<std::string> makers;
+  for (const Row* r : f.dicom_objects) {
+    auto tags = split(r->value, '|');
+    if (tags.size() != 6) continue;
+    makers.insert(tags[0] + "|" + tags[1]);
+    objects.emplace_back(r, std::move(tags));
+  }
+  if (f.dicom_roles.count("retrieve_scp") || makers.size() != 1) return;
+  for (const auto& [r, tags] : objects) {
+    f.fields[kManufacturer].add(canonical_vendor(tags[0]), 0.9, *r, tags[0]);
+    f.fields[kModel].add(tags[1], 0.9, *r, tags[1]);
+    f.fields[kVersion].add(tags[2], 0.85, *r, tags[2]);
+    f.fields[kSerial].add(tags[3], 0.9, *r, tags[3]);
+    if (!tags[4].empty()) f.fields[kHostname].add(tags[4], 0.5, *r, "station name " + tags[4]);
+    f.fields[kType].add(type_of_modality(tags[5]), 0.85, *r, "modality " + tags[5]);
+    if (!tags[1].empty()) {
+      // The object's model, for the signatures.
+      Row m = *r;
+      m.value = tags[1];
+      f.made.push_back(std::move(m));
+      f.texts.push_back({&f.made.back(), "any"});
+    }
+  }
+}
+
+// data/device_signatures.csv over every text that names the device. A rule's
+// confidence is weighed by its source's (full at 0.8 and above).
+void identity_from_signatures(DeviceFacts& f) {
+  if (!f.out.mac_vendor.empty()) {
+    f.made.push_back(f.ieee);
+    f.texts.push_back({&f.made.back(), "oui_vendor"});
+  }
+  for (const Signature& s : signatures()) {
+    for (const auto& [r, kind] : f.texts) {
+      if (s.attribute != kind) continue;
+      auto m = match(s, r->value);
+      if (!m) continue;
+      double conf = s.confidence * std::min(1.0, r->conf / 0.8);
+      Row ev = *r;
+      ev.source = r->source + " + data/device_signatures.csv rule " + std::to_string(s.line);
+      if (!s.manufacturer.empty()) f.fields[kManufacturer].add(s.manufacturer, conf, ev, r->value);
+      if (!m->model.empty()) f.fields[kModel].add(m->model, conf, ev, r->value);
+      if (!s.type.empty()) f.fields[kType].add(s.type, conf, ev, r->value);
+      if (!s.cls.empty()) f.fields[kClass].add(s.cls, conf, ev, r->value);
+    }
+  }
+}
+
+// Roles seen in the traffic: network services, DICOM services (PS3.4 service
+// classes as SCP or SCU), FHIR and HL7 endpoints.
+void type_from_roles(DeviceFacts& f) {
+  const auto& roles = f.roles;
+  const auto& dicom = f.dicom_roles;
+  if (roles.count("gateway") || roles.count("network")) role_type(f, "gateway", "network infrastructure", 0.6);
+  if (roles.count("dns_server") || roles.count("dhcp_server")) {
+    role_type(f, roles.count("dhcp_server") ? "dhcp_server" : "dns_server", "network infrastructure", 0.5);
+  }
+  if (dicom.count("retrieve_scp") || dicom.count("query_scp")) {
+    role_type(f, "DICOM query/retrieve SCP", "PACS/archive", 0.6);
+  } else if (dicom.count("store_scp") && !dicom.count("store_scu") && !dicom.count("retrieve_scu")) {
+    role_type(f, "DICOM storage SCP", "PACS/archive", 0.4);
+  }
+  if (dicom.count("worklist_scp")) role_type(f, "DICOM modality worklist SCP", "EHR/clinical server", 0.6);
+  if (dicom.count("retrieve_scu")) role_type(f, "DICOM retrieve SCU", "imaging workstation", 0.5);
+  if (roles.count("fhir_server")) role_type(f, "FHIR server", "EHR/clinical server", 0.6);
+  if (roles.count("hl7_receiver")) role_type(f, "HL7 receiver", "HL7/interface engine", 0.4);
+  if (f.gateway) role_type(f, "forwards for many addresses", "network infrastructure", 0.7);
+}
+
+// Each field ranked once: the shown values here, every candidate in the
+// record's conclusions (write_record).
+void choose_identity(DeviceFacts& f) {
+  for (size_t i = 0; i < kFieldCount; ++i) f.ranked[i] = f.fields[i].ranked();
+  DeviceRecord& d = f.out;
+  d.manufacturer = best(f.ranked[kManufacturer]);
+  d.model = best_specific(f.ranked[kModel]);
+  d.version = best(f.ranked[kVersion]);
+  d.serial = best(f.ranked[kSerial]);
+  d.hostname = best(f.ranked[kHostname]);
+}
+
+void choose_type_and_class(DeviceFacts& f) {
+  DeviceRecord& d = f.out;
+  d.type = best(f.ranked[kType]);
+  if (d.type == "general workstation/server") {
+    // A PC maker, a desktop OS or a browser says "a PC"; a clinical role
+    // played by that PC (a viewer retrieving studies, an engine, an archive)
+    // says which PC: the role refines the generic type, it does not compete.
+    static const char* kOnPcs[] = {"imaging workstation", "PACS/archive", "HL7/interface engine", "EHR/clinical server"};
+    for (const Candidate& c : f.ranked[kType]) {
+      if (c.conf >= 0.4 && std::any_of(std::begin(kOnPcs), std::end(kOnPcs), [&](const char* t) { return c.value == t; })) {
+        d.type = c.value;
+        break;
+      }
+    }
+  }
+  if (d.type.empty()) d.type = "unknown";
+  d.medical = is_medical_type(d.type) && d.type != "medical device server";
+  d.cls = best(f.ranked[kClass]);
+  if (d.cls.empty() && d.type != "unknown") {
+    // Everything found on a wired clinical network that no rule calls
+    // wearable, implantable or consumer is stationary.
+    d.cls = "stationary";
+  }
+  if (d.cls.empty()) d.cls = "unknown";
+}
+
+// The OS, and whether data/eol_os.csv says it is past its end of support.
+void os_and_end_of_life(DeviceFacts& f) {
+  f.out.os = best(f.ranked[kOs]);
+  f.eol = eol_of(f.out.os);
+  f.out.os_eol = f.eol != nullptr;
+}
+
+// The primary address: the most recently seen IPv4, else any.
+void primary_address(DeviceFacts& f) {
+  TimeNs top = -1;
+  for (const auto& [ip, span] : f.ips) {
+    bool v4 = ip.find(':') == std::string::npos;
+    TimeNs score = span.second + (v4 ? (TimeNs{1} << 62) : 0);
+    if (score > top) {
+      top = score;
+      f.out.primary_ip = ip;
+    }
+  }
+}
+
+}  // namespace ms::inv
