@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 variant=${1:-release}
 jobs=$(nproc)
+# ccache keys on paths relative to the checkout, so that a copy of the tree
+# (tests/integration/test_module.py builds one) reuses this build's objects.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 case "$variant" in
   release) dir=build; args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
   asan)    dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Debug -DMEDSENTRY_SANITIZE=ON) ;;

@@ -29,20 +29,14 @@ scripts/build.sh fuzz
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 repo=$PWD
-# Seeds: small corpus captures for the packet path.
-mkdir -p "$work/packet/corpus" "$work/packet/seeds"
-find ../shared/corpus -name '*.pcap*' -size -64k -exec cp {} "$work/packet/seeds/" \;
-cp tests/fuzz/regressions/* "$work/packet/seeds/" 2>/dev/null || true
 # Dissector seeds: the target's committed reproducers, then from each capture
 # the TCP streams (byte 0 chooses the chunking, then the payload) or the UDP
 # datagrams the filter selects; the lab's identity capture is always added.
 C=../shared/corpus
 LABCAPS=$(ls build/tests/work/*/lab_identity/capture.pcap 2>/dev/null | head -1 || true)
-seed_from() {  # target regressions-dir tcp|udp filter capture...
-  local target=$1 regdir=$2 kind=$3 filter=$4 n=0 cap st
-  shift 4
-  mkdir -p "$work/$target/corpus" "$work/$target/seeds"
-  cp "tests/fuzz/$regdir"/* "$work/$target/seeds/" 2>/dev/null || true
+seed_from() {  # target tcp|udp filter capture...
+  local target=$1 kind=$2 filter=$3 n=0 cap st
+  shift 3
   for cap in "$@" $LABCAPS; do
     [ -f "$cap" ] || continue
     if [ "$kind" = udp ]; then
@@ -57,29 +51,37 @@ seed_from() {  # target regressions-dir tcp|udp filter capture...
     fi
   done
 }
-seed_from dicom regressions_dicom tcp "tcp.port==104 || ftp-data" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
-# DIMSE/data sets: the committed files (each encoding), the lab's DICOM files.
-mkdir -p "$work/dimse/corpus" "$work/dimse/seeds"
-cp tests/fuzz/regressions_dimse/* "$work/dimse/seeds/" 2>/dev/null || true
+# The targets, found as the build finds them (cmake/fuzz_targets.cmake); each
+# names in its header the reproducer directories it replays (its first seeds)
+# and, for a dissector, the captures its seeds are cut from.
+header() {  # file key: the values of its "// fuzz-<key>:" lines
+  sed -n "s|^// fuzz-$2: *||p" "$1" | tr '\n' ' ' | sed 's/ *$//'
+}
+targets=()
+for src in tests/fuzz/fuzz_*.cc src/dissectors/*/fuzz_*.cc; do
+  target=$(basename "$src" .cc)
+  target=${target#fuzz_}
+  targets+=("$target")
+  mkdir -p "$work/$target/corpus" "$work/$target/seeds"
+  for item in $(header "$src" replay); do
+    case $item in */) cp "$item"* "$work/$target/seeds/" 2>/dev/null || true ;; esac
+  done
+  seed=$(header "$src" seed)
+  if [ -n "$seed" ]; then
+    # shellcheck disable=SC2046  # the capture globs expand here
+    seed_from "$target" "${seed%% *}" "${seed#* }" $(header "$src" seed-captures)
+  fi
+done
+# Targets whose seeds are not cut from captures by a filter.
+# The packet path: small corpus captures.
+find ../shared/corpus -name '*.pcap*' -size -64k -exec cp {} "$work/packet_path/seeds/" \;
+# DIMSE/data sets: the lab's DICOM files.
 ls build/tests/work/*/lab_*/work/out/*.dcm 2>/dev/null | head -40 | xargs -r cp -t "$work/dimse/seeds/" 2>/dev/null || true
-seed_from hl7 regressions_hl7 tcp "tcp.port==2575" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
-seed_from http regressions_http tcp "tcp.port==80" samples/clinic-sample.pcap $C/nDPI-2025/pcap/*.pcap $C/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
-mkdir -p "$work/fhir/corpus" "$work/fhir/seeds"
-cp tests/fuzz/regressions_fhir/* "$work/fhir/seeds/" 2>/dev/null || true
+# FHIR: the lab EHR's resources.
 for f in build/tests/work/test_fhir/lab_ehr/work/out/*.json build/tests/work/test_fhir/lab_ehr/work/fhir/*.json; do
   if [ -f "$f" ]; then cp "$f" "$work/fhir/seeds/"; fi
 done
-seed_from dhcp regressions_identity udp "dhcp || dhcpv6" $C/zeek/testing/btest/Traces/dhcp/*.pcap $C/suricata-verify/tests/dhcp-*/input.pcap
-seed_from dns regressions_identity udp "dns || nbns" $C/nDPI/pcap/dns.pcap $C/nDPI/pcap/netbios.pcap $C/zeek/testing/btest/Traces/dns/*.pcap
-seed_from snmp regressions_identity udp snmp $C/zeek/testing/btest/Traces/snmp/*.pcap $C/suricata-verify/tests/snmp-*/*.pcap
-seed_from ssdp regressions_identity udp ssdp $C/nDPI/pcap/ssdp-m-search*.pcap $C/nDPI/pcap/iphone.pcap
-seed_from ftp regressions_identity tcp "tcp.port==21" $C/nDPI/pcap/ftp*.pcap $C/zeek/testing/btest/Traces/ftp/*.pcap
-seed_from telnet regressions_identity tcp "tcp.port==23" $C/nDPI/pcap/telnet.pcap
-seed_from ssh regressions_identity tcp "tcp.port==22" $C/nDPI/pcap/ssh*.pcap $C/zeek/testing/btest/Traces/ssh/*.pcap $C/suricata-verify/tests/ssh-*/input.pcap
-seed_from tls regressions_identity tcp "tcp.port==443" $C/nDPI/pcap/tls*.pcap $C/zeek/testing/btest/Traces/tls/*.pcap $C/suricata-verify/tests/ja4-*/input.pcap
-seed_from smb regressions_identity tcp "tcp.port==445 || tcp.port==139" $C/suricata-verify/tests/smb*/*.pcap $C/zeek/testing/btest/Traces/smb/*.pcap
-seed_from rdp regressions_identity tcp "tcp.port==3389" $C/nDPI/pcap/rdp.pcap $C/zeek/testing/btest/Traces/rdp/*.pcap
-mkdir -p "$work/discovery/corpus" "$work/discovery/seeds"
+# Discovery: the frames of LLDP, CDP and ARP.
 for cap in $C/zeek/testing/btest/Traces/lldp.pcap $C/zeek/testing/btest/Traces/cdp-v1.pcap $C/nDPI/pcap/capwap.pcap $LABCAPS; do
   n=0
   tshark -r "$cap" -Y "lldp || cdp || arp" -w "$work/discovery/frames.pcap" 2>/dev/null || continue
@@ -92,8 +94,6 @@ for cap in $C/zeek/testing/btest/Traces/lldp.pcap $C/zeek/testing/btest/Traces/c
 done
 # The inventory reads events: lines of the lab's and the sample's events.jsonl,
 # a few dozen per seed.
-mkdir -p "$work/inventory/corpus" "$work/inventory/seeds"
-cp tests/fuzz/regressions_inventory/* "$work/inventory/seeds/" 2>/dev/null || true
 n=0
 for ev in build/tests/work/test_lab/lab_*/medsentry/events.jsonl build/tests/work/test_cli/*/events.jsonl; do
   [ -f "$ev" ] || continue
@@ -101,8 +101,6 @@ for ev in build/tests/work/test_lab/lab_*/medsentry/events.jsonl build/tests/wor
   grep -v '"event_type":"flow"' "$ev" | split -l 40 - "$work/inventory/seeds/ev$n-" || true
 done
 # The detections read events too, flows included.
-mkdir -p "$work/detect/corpus" "$work/detect/seeds"
-cp tests/fuzz/regressions_detect/* "$work/detect/seeds/" 2>/dev/null || true
 n=0
 for ev in build/tests/work/test_lab/lab_*/medsentry/events.jsonl; do
   [ -f "$ev" ] || continue
@@ -113,14 +111,13 @@ done
 failed=0
 run_fuzz() {
   local target=$1
-  local bin="$repo/build-fuzz/tests/fuzz/fuzz_$([ $target = packet ] && echo packet_path || echo $target)"
+  local bin="$repo/build-fuzz/tests/fuzz/fuzz_$target"
   local log="$work/$target.log"
   (cd "$work/$target" && "$bin" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -rss_limit_mb=2048 \
      -print_final_stats=1 corpus seeds > "$log" 2>&1 || true)
   echo "-- fuzz_$target ($(ls "$work/$target/seeds" | wc -l) seeds): $(grep -E "^stat::number_of_executed_units" "$log" | tr -s ' ')"
   grep -E "ERROR|SUMMARY" "$log" | head -5 || true
 }
-targets=(packet dicom dimse hl7 http fhir dhcp dns snmp ssdp ftp telnet ssh tls smb rdp discovery inventory detect)
 for ((i = 0; i < ${#targets[@]}; i += 2)); do
   run_fuzz "${targets[i]}" &
   if [ $((i + 1)) -lt ${#targets[@]} ]; then run_fuzz "${targets[i+1]}" & fi

@@ -1,7 +1,7 @@
 // Events are the inventory's only input: each event type maps to
 // observations (device, attribute, value) with a source and a confidence.
-// A new dissector feeds the inventory by adding its mapping here; nothing
-// else changes (docs/inventory.md lists every mapping).
+// A dissector feeds the inventory by registering an observer in its own
+// folder (inventory/observe_registry.h); docs/inventory.md lists every mapping.
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,8 @@
 // flow engine hands over, through every rule, the judging (with facts that
 // make every address a medical device, so every severity path runs), the
 // alert events and an in-memory alerts table.
+//
+// fuzz-replay: tests/fuzz/regressions_detect/
 #include <string>
 #include <string_view>
 

@@ -1,5 +1,8 @@
 // Fuzz target for the frame parsers (LLDP with LLDP-MED, CDP, ARP) and their
 // frame dissectors (events built from whatever parsed).
+//
+// fuzz-replay: tests/fuzz/regressions_identity/ ../shared/corpus/zeek/testing/btest/Traces/lldp.pcap
+// fuzz-replay: ../shared/corpus/zeek/testing/btest/Traces/cdp-v1.pcap
 #include "dissectors/arp/arp.h"
 #include "dissectors/cdp/cdp.h"
 #include "dissectors/lldp/lldp.h"

@@ -2,6 +2,8 @@
 // events.jsonl) whose strings come from the wire, through the observations,
 // the aggregation, an in-memory inventory database and the derivation of
 // device records (signatures, OS and vendor rules run on every value).
+//
+// fuzz-replay: tests/fuzz/regressions_inventory/
 #include <string>
 #include <string_view>
 

@@ -5,6 +5,11 @@
 // Input: a pcap/pcapng file (seeds are the corpus captures), or otherwise a
 // compact form that mutates well: byte 0 picks the link type, then records
 // of [len: 2 bytes LE][time step: 1 byte][len bytes of frame].
+//
+// fuzz-replay: ../shared/corpus/nDPI/pcap/ftp.pcap ../shared/corpus/nDPI-2025/pcap/dicom.pcap
+// fuzz-replay: ../shared/corpus/nDPI-2025/pcap/hl7.pcap
+// fuzz-replay: ../shared/corpus/suricata-verify/tests/ipv6-evasion/ipv6-malformed-fragments-9/frag-9.pcap
+// fuzz-replay: ../shared/corpus/nDPI/pcap/dhcp-fuzz.pcapng ../shared/corpus/nDPI/pcap/vnc.pcap
 #include <pcap/pcap.h>
 
 #include <cstdint>

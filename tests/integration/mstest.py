@@ -1,7 +1,9 @@
 """Shared helpers for the integration tests (run by ctest with Debian's python3).
 
 Every analysis a test runs goes through analyze(), which validates every
-record of events.jsonl against schema/events.schema.json and checks that
+record of events.jsonl against the event schema (the build assembles it from
+schema/core.schema.json and the dissectors' fragments into
+BUILD_DIR/schema/events.schema.json, beside the binary) and checks that
 medsentry.db holds the same events. A test module defines test_* functions;
 main() runs them and prints 'N passed, M failed'.
 """
@@ -36,10 +38,23 @@ def workdir(name):
     return d
 
 
+def schema_path():
+    """The assembled event schema: the build's, beside the binary; for a
+    binary built elsewhere, assembled here from the repository's parts."""
+    built = os.path.join(os.path.dirname(os.path.abspath(ARGS.binary)), "schema", "events.schema.json")
+    if os.path.exists(built):
+        return built
+    out = os.path.join(ARGS.workdir, "events.schema.json")
+    os.makedirs(ARGS.workdir, exist_ok=True)
+    subprocess.run(["cmake", "-DSRC=" + ARGS.repo, "-DOUT=" + out, "-P", repo("cmake", "assemble_schema.cmake")],
+                   check=True)
+    return out
+
+
 def validator():
     global _VALIDATOR
     if _VALIDATOR is None:
-        with open(repo("schema", "events.schema.json")) as f:
+        with open(schema_path()) as f:
             schema = json.load(f)
         cls = jsonschema.Draft202012Validator
         cls.check_schema(schema)

@@ -1,5 +1,10 @@
 // Fuzz target for DNS, mDNS, LLMNR and NBNS: the parser on the raw input, then the dissector
 // with the input as datagrams (split at 0xFF 0xFE markers), both directions.
+//
+// fuzz-replay: tests/fuzz/regressions_identity/ ../shared/corpus/nDPI/pcap/dns.pcap
+// fuzz-seed: udp dns || nbns
+// fuzz-seed-captures: ../shared/corpus/nDPI/pcap/dns.pcap ../shared/corpus/nDPI/pcap/netbios.pcap
+// fuzz-seed-captures: ../shared/corpus/zeek/testing/btest/Traces/dns/*.pcap
 #include "dissectors/dns/dns.h"
 #include "dissector_harness.h"
 

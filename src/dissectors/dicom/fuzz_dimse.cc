@@ -2,6 +2,8 @@
 // scanner in every encoding (implicit/explicit VR little endian, explicit VR
 // big endian, deflated: a bounded inflate), the element helpers, and the
 // Part 10 file parser (preamble, meta group, data set in the file's syntax).
+//
+// fuzz-replay: tests/fuzz/regressions_dimse/
 #include <string>
 #include <vector>
 

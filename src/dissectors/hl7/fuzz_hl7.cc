@@ -1,5 +1,11 @@
 // Fuzz target for HL7 v2: the message parser and unescaping on the raw
 // input, then the dissector (MLLP and raw framing) through the shared harness.
+//
+// fuzz-replay: tests/fuzz/regressions_hl7/ samples/clinic-sample.pcap
+// fuzz-replay: ../shared/corpus/nDPI-2025/pcap/hl7.pcap
+// fuzz-seed: tcp tcp.port==2575
+// fuzz-seed-captures: samples/clinic-sample.pcap ../shared/corpus/nDPI-2025/pcap/*.pcap
+// fuzz-seed-captures: ../shared/corpus/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
 #include "dissectors/hl7/hl7_parser.h"
 #include "dissector_harness.h"
 

@@ -2,6 +2,12 @@
 // and the plausibility checks on the raw input, then the DIMSE dissector and
 // the bare-connection file dissector through the shared harness (command sets
 // and data sets have their own target, fuzz_dimse).
+//
+// fuzz-replay: tests/fuzz/regressions_dicom/ samples/clinic-sample.pcap
+// fuzz-replay: ../shared/corpus/nDPI-2025/pcap/dicom.pcap
+// fuzz-seed: tcp tcp.port==104 || ftp-data
+// fuzz-seed-captures: samples/clinic-sample.pcap ../shared/corpus/nDPI-2025/pcap/*.pcap
+// fuzz-seed-captures: ../shared/corpus/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
 #include "dissectors/dicom/dicom_parser.h"
 #include "dissector_harness.h"
 

@@ -1,6 +1,12 @@
 // Fuzz target for HTTP/1.x: the head parser, Basic decoding, title and
 // boundary extraction, the Part 10 reader on the raw input, then the
 // dissector (heads, bodies by length, chunks or close) through the harness.
+//
+// fuzz-replay: tests/fuzz/regressions_http/ samples/clinic-sample.pcap
+// fuzz-replay: ../shared/corpus/nDPI/pcap/http_auth.pcap
+// fuzz-seed: tcp tcp.port==80
+// fuzz-seed-captures: samples/clinic-sample.pcap ../shared/corpus/nDPI-2025/pcap/*.pcap
+// fuzz-seed-captures: ../shared/corpus/tapirx/testdata/*.pcap build/tests/work/test_lab/lab_*/capture.pcap
 #include "dissectors/dicom/dicom_file.h"
 #include "dissectors/credential.h"
 #include "dissectors/http/http_parser.h"

@@ -1,5 +1,11 @@
 // Fuzz target for SNMP v1/v2c/v3 (BER): the parser on the raw input, then the dissector
 // with the input as datagrams (split at 0xFF 0xFE markers), both directions.
+//
+// fuzz-replay: tests/fuzz/regressions_identity/
+// fuzz-replay: ../shared/corpus/zeek/testing/btest/Traces/snmp/snmpv1_get.pcap
+// fuzz-seed: udp snmp
+// fuzz-seed-captures: ../shared/corpus/zeek/testing/btest/Traces/snmp/*.pcap
+// fuzz-seed-captures: ../shared/corpus/suricata-verify/tests/snmp-*/*.pcap
 #include "dissectors/snmp/snmp.h"
 #include "dissector_harness.h"
 

@@ -1,5 +1,11 @@
 // Fuzz target for TLS records and handshakes: the dissector on two
 // interleaved streams cut into chunks (fuzzharness::feed).
+//
+// fuzz-replay: tests/fuzz/regressions_identity/ ../shared/corpus/nDPI/pcap/tls_verylong_certificate.pcap
+// fuzz-seed: tcp tcp.port==443
+// fuzz-seed-captures: ../shared/corpus/nDPI/pcap/tls*.pcap
+// fuzz-seed-captures: ../shared/corpus/zeek/testing/btest/Traces/tls/*.pcap
+// fuzz-seed-captures: ../shared/corpus/suricata-verify/tests/ja4-*/input.pcap
 #include "dissectors/tls/tls.h"
 #include "dissector_harness.h"
 

@@ -1,5 +1,7 @@
 // Fuzz target for FHIR: the bounded JSON reader and the interaction/identity
 // analysis, with the input as a request body and as a response body.
+//
+// fuzz-replay: tests/fuzz/regressions_fhir/
 #include <string_view>
 
 #include "common/json_reader.h"

@@ -1,0 +1,52 @@
+// What a protocol's observe function needs to turn its events into inventory
+// observations: the context it writes through, the confidence scale and the
+// JSON accessors. Included by the `<p>_observe.cc` files in the dissector
+// folders (through inventory/observe_registry.h) and by observe.cc.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "common/json_reader.h"
+#include "inventory/observe.h"
+
+namespace ms::inv {
+
+// Confidence of what a source says about the device it comes from
+// (docs/inventory.md has the table with the reasons for each).
+constexpr float kStated = 0.9f;    // the device names itself in a structured field (DICOM tags, LLDP-MED, DHCP option)
+constexpr float kDescribed = 0.8f; // free text the device writes about itself (sysDescr, banners, titles)
+constexpr float kNamed = 0.7f;     // names it claims (NetBIOS, mDNS, LLDP system name)
+constexpr float kSaid = 0.5f;      // what another host says about it (DNS answers, called AE titles)
+constexpr float kHint = 0.3f;      // indirect (TTL)
+
+// One event being observed: its envelope's device keys and the sink.
+struct ObserveCtx {
+  const Event& e;
+  const ObservationSink& out;
+  std::string src, dst;  // ip keys of the envelope ("" if none)
+  TimeNs last = 0;       // a flow's end (0: the event's own time)
+
+  // Empty devices and values say nothing; over-long values are not names.
+  void add(std::string_view dev, const char* attr, std::string_view value, const char* source, float conf,
+           uint64_t bytes = 0) const {
+    if (dev.empty() || value.empty() || value.size() > 512) return;
+    Observation o;
+    o.device = dev;
+    o.attr = attr;
+    o.value = value;
+    o.source = source;
+    o.confidence = conf;
+    o.ts = e.ts;
+    o.flow_id = e.flow_id;
+    o.bytes = bytes;
+    o.ts_last = last;
+    out(std::move(o));
+  }
+};
+
+inline std::string_view str(const JsonValue* v, std::string_view key) { return json_str(v, key); }
+inline bool truthy(const JsonValue* v, std::string_view key) { return json_true(v, key); }
+
+}  // namespace ms::inv
