@@ -56,7 +56,7 @@ TEST(DetectRegistry, EveryRuleRegisteredOnceWithWhatItWants) {
       "scan", "lateral_movement", "default_credential", "weak_password", "cleartext_login", "brute_force",
       "phi_cleartext", "phi_exfiltration", "dicom_harvest", "dicom_exec_preamble", "remote_shell_commands",
       "insecure_service", "smb1", "legacy_tls", "eol_os", "new_peer", "new_service", "new_external_network",
-      "volume_spike", "new_order_source", "new_dicom_ae"};
+      "volume_spike", "new_order_source", "new_dicom_ae", "dos"};
   EXPECT_EQ(rule_names(), expected);
   int last_sid = 0;
   for (const RuleInfo& r : RuleRegistry::infos()) {
@@ -69,7 +69,7 @@ TEST(DetectRegistry, EveryRuleRegisteredOnceWithWhatItWants) {
     EXPECT_FALSE(rule->wants().empty()) << rule->alerts().front().rule;
   }
   for (const char* t : {"flow", "credential", "telnet", "hl7", "dicom", "dicom_command", "dicom_file", "fhir", "http",
-                        "tls", "smb", "snmp", "ftp"})
+                        "tls", "smb", "snmp", "ftp", "flood"})
     EXPECT_TRUE(Engine::wanted(t)) << t;
   for (const char* t : {"dns", "dhcp", "ssdp", "stats", ""}) EXPECT_FALSE(Engine::wanted(t)) << t;
 }
