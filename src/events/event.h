@@ -82,6 +82,20 @@ class EventBuilder {
   JsonWriter w_;
 };
 
+// A typed event: its JSON written once by the struct's own writer (the
+// protocol's `<p>_log.cc`, the only code that knows its keys: T must have
+// `void write_json(JsonWriter&) const`, writing the object named after the
+// event type and any sibling keys), and the struct kept on the event for the
+// stages downstream, which read its members instead of the JSON.
+template <typename T>
+Event make_event(const Envelope& env, std::string_view event_type, std::unique_ptr<T> t) {
+  EventBuilder b(env, event_type);
+  t->write_json(b.w());
+  Event ev = b.finish();
+  ev.typed = std::move(t);
+  return ev;
+}
+
 // Where a stage puts the events it produces. Workers batch them and hand the
 // batches to the output thread; tests collect them in memory.
 class EventSink {

@@ -112,9 +112,13 @@ void observe(const Event& e, const ObservationSink& out) {
   if (e.event_type != "flow") {
     m = observer_of(e.event_type);
     if (!m) return;
-    if (m->worth_parsing && !m->worth_parsing(e.json)) return;
+    if (!m->typed && m->worth_parsing && !m->worth_parsing(e.json)) return;
   }
   ObserveCtx c{e, out, ip_key(e.src_ip), ip_key(e.dest_ip)};
+  if (m && m->typed) {
+    m->typed(c);
+    return;
+  }
   if (!m) {
     if (e.flow) {
       c.last = e.flow->end;

@@ -16,11 +16,16 @@ namespace ms::inv {
 
 struct Observer {
   std::string_view event_type;  // static storage
-  // Called with the object named after the event type.
+  // Called with the object named after the event type (protocols whose
+  // events have no struct yet).
   void (*fn)(const ObserveCtx& c, const JsonValue& body) = nullptr;
   // Optional: a cheap look at the raw line; false skips the event before its
   // JSON is parsed (most DNS messages name nothing of ours).
   bool (*worth_parsing)(std::string_view json) = nullptr;
+  // Typed events (ARCHITECTURE.md "events"): called with the event itself,
+  // whose struct the observer reads with `c.e.as<T>()`; no JSON is parsed.
+  // When set, fn and worth_parsing are not used.
+  void (*typed)(const ObserveCtx& c) = nullptr;
 };
 
 // Both return true (for the static registration idiom); a second observer for
