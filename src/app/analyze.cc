@@ -23,7 +23,7 @@
 #include "capture/capture_file.h"
 #include "common/phi.h"
 #include "common/thread_name.h"
-#include "output/output_thread.h"
+#include "app/pipeline.h"
 
 namespace ms {
 
@@ -130,9 +130,9 @@ int run_analyze(const AnalyzeOptions& opt) {
     if (baseline) detector->set_baseline(std::move(*baseline));
     if (!opt.learn_baseline.empty()) detector->learn_baseline_to(opt.learn_baseline);
   }
-  std::unique_ptr<OutputThread> out;
+  std::unique_ptr<Pipeline> out;
   try {
-    out = std::make_unique<OutputThread>(opt.outdir, std::move(inventory), std::move(detector));
+    out = std::make_unique<Pipeline>(opt.outdir, std::move(inventory), std::move(detector));
   } catch (const std::exception& e) {
     std::cerr << "medsentry: error: " << e.what() << "\n";
     return 1;

@@ -26,7 +26,7 @@ void InlineWorker::finish(TimeNs end_ts) {
   sink_.flush();
 }
 
-ThreadedWorker::ThreadedWorker(const FlowConfig& cfg, OutputThread& out) : cfg_(cfg), out_(out) {
+ThreadedWorker::ThreadedWorker(const FlowConfig& cfg, BatchPort& out) : cfg_(cfg), out_(out) {
   for (int i = 0; i < 12; ++i) {
     auto b = std::make_unique<Batch>();
     b->recs.reserve(kBatchPackets);

@@ -10,13 +10,13 @@
 #include "app/dispatcher.h"
 #include "common/bounded_queue.h"
 #include "flow/flow_engine.h"
-#include "output/output_thread.h"
+#include "events/batch.h"
 
 namespace ms {
 
 class InlineWorker : public PacketConsumer {
  public:
-  InlineWorker(const FlowConfig& cfg, OutputThread& out) : sink_(out), engine_(cfg, sink_) {}
+  InlineWorker(const FlowConfig& cfg, BatchPort& out) : sink_(out), engine_(cfg, sink_) {}
   void consume(const Packet& p, TimeNs clock) override;
   void finish(TimeNs end_ts) override;
   FlowStats stats() const { return engine_.stats(); }
@@ -29,7 +29,7 @@ class InlineWorker : public PacketConsumer {
 
 class ThreadedWorker : public PacketConsumer {
  public:
-  ThreadedWorker(const FlowConfig& cfg, OutputThread& out);
+  ThreadedWorker(const FlowConfig& cfg, BatchPort& out);
   ~ThreadedWorker() override;
   void consume(const Packet& p, TimeNs clock) override;
   void finish(TimeNs end_ts) override;
@@ -59,7 +59,7 @@ class ThreadedWorker : public PacketConsumer {
   void send();
 
   FlowConfig cfg_;
-  OutputThread& out_;
+  BatchPort& out_;
   BoundedQueue<std::unique_ptr<Batch>> work_{8};
   BoundedQueue<std::unique_ptr<Batch>> free_{16};
   std::unique_ptr<Batch> cur_;

@@ -1,0 +1,118 @@
+// The stages after the workers, wired (pipeline.h).
+#include "app/pipeline.h"
+
+#include <stdexcept>
+#include <thread>
+
+#include "common/thread_name.h"
+
+namespace ms {
+
+void Pipeline::InventoryConsumer::take(const std::vector<Event>& batch) {
+  try {
+    for (const Event& e : batch) inv.add(e);
+  } catch (const std::exception& ex) {
+    throw std::runtime_error(std::string("inventory: ") + ex.what());
+  }
+}
+
+void Pipeline::DetectConsumer::take(const std::vector<Event>& batch) {
+  try {
+    for (const Event& e : batch) det.add(e);
+  } catch (const std::exception& ex) {
+    throw std::runtime_error(std::string("detections: ") + ex.what());
+  }
+}
+
+Pipeline::Pipeline(const std::string& outdir, std::unique_ptr<inv::Inventory> inventory,
+                   std::unique_ptr<detect::Engine> detect)
+    : writer_(std::make_unique<EventWriter>(outdir)), inventory_(std::move(inventory)), detect_(std::move(detect)) {
+  fan_.add(writer_.get());
+  if (inventory_) {
+    inv_consumer_ = std::make_unique<InventoryConsumer>(*inventory_);
+    fan_.add(inv_consumer_.get());
+  }
+  if (detect_) {
+    det_consumer_ = std::make_unique<DetectConsumer>(*detect_);
+    fan_.add(det_consumer_.get());
+  }
+  fan_.start();
+}
+
+Pipeline::~Pipeline() {
+  std::string ignored;
+  finish(ignored);
+}
+
+// The inventory's device events (they are not observations: written only),
+// then the detections' judgement with the inventory's facts; `alerts` gets
+// the alert events.
+std::vector<Event> Pipeline::end_of_run(std::vector<Event>& alerts) {
+  std::vector<Event> devices;
+  if (inventory_ && error_.empty()) {
+    try {
+      devices = inventory_->finish();
+    } catch (const std::exception& ex) {
+      error_ = std::string("inventory: ") + ex.what();
+    }
+  }
+  if (detect_ && error_.empty()) {
+    try {
+      detect::Facts facts;
+      if (inventory_) facts = detect::load_facts(inventory_->db());
+      std::vector<detect::Alert> found = detect_->finish(facts);
+      if (inventory_) detect::store_alerts(inventory_->db(), inventory_->capture_id(), found);
+      alerts = detect::alert_events(found);
+    } catch (const std::exception& ex) {
+      error_ = std::string("detections: ") + ex.what();
+    }
+  }
+  return devices;
+}
+
+bool Pipeline::finish(std::string& error, const std::function<std::vector<Event>()>& last) {
+  if (finished_) {
+    error = error_;
+    return error_.empty();
+  }
+  finished_ = true;
+  std::string consumer_error = fan_.close();
+  // The first failure names its stage: the writer's messages carry their
+  // file, the others are prefixed here.
+  if (!consumer_error.empty()) error_ = consumer_error;
+  // The events table's indexes are built on a helper thread while the
+  // inventory derives and the detections judge (they use the inventory's
+  // database, not this one). Their events are written once it is done.
+  std::string index_error;
+  std::thread indexer;
+  if (error_.empty()) {
+    indexer = std::thread([this, &index_error] {
+      name_thread("ms-indexer");
+      try {
+        writer_->build_indexes();
+      } catch (const std::exception& ex) {
+        index_error = ex.what();
+      }
+    });
+  }
+  std::vector<Event> alerts;
+  std::vector<Event> devices = end_of_run(alerts);
+  if (indexer.joinable()) indexer.join();
+  if (error_.empty() && !index_error.empty()) error_ = index_error;
+  try {
+    if (error_.empty()) writer_->write_final(devices);
+    if (error_.empty()) writer_->write_final(alerts);
+    if (last && error_.empty()) writer_->write_final(last());
+  } catch (const std::exception& ex) {
+    error_ = ex.what();
+  }
+  try {
+    writer_->close();
+  } catch (const std::exception& ex) {
+    if (error_.empty()) error_ = ex.what();
+  }
+  error = error_;
+  return error_.empty();
+}
+
+}  // namespace ms
