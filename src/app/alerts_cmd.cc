@@ -138,6 +138,7 @@ namespace {
 
 struct Cut {
   IpAddr a, b;
+  bool any_a = false;  // every peer of b (a flood: the alert names no flows)
   bool has_ports = false;
   uint16_t pa = 0, pb = 0;  // 0: any port
   uint8_t proto = 0;
@@ -160,7 +161,7 @@ bool parse_ip(const std::string& s, IpAddr& out) {
 bool matches(const Cut& c, const Packet& p) {
   if (p.ts < c.from || p.ts > c.to) return false;
   if (c.proto && p.proto != c.proto) return false;
-  bool fwd = p.src == c.a && p.dst == c.b, rev = p.src == c.b && p.dst == c.a;
+  bool fwd = (c.any_a || p.src == c.a) && p.dst == c.b, rev = p.src == c.b && (c.any_a || p.dst == c.a);
   if (!fwd && !rev) return false;
   if (p.is_fragment && p.frag_offset > 0) return true;  // no ports in a later fragment
   if (p.proto != 6 && p.proto != 17) return true;
@@ -170,39 +171,44 @@ bool matches(const Cut& c, const Packet& p) {
 
 }  // namespace
 
-int run_evidence(const EvidenceOptions& o) {
+namespace {
+
+struct StoredAlert {
   std::string json, files;
   int64_t first = 0, last = 0;
-  try {
-    inv::Db db(o.db_path.empty() ? inv::default_db_path() : o.db_path, false);
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db.handle(),
-                           "SELECT a.json, a.first_ns, a.last_ns, c.files FROM alerts a LEFT JOIN captures c ON "
-                           "c.id = a.capture WHERE a.id = ?",
-                           -1, &st, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(db.path() + ": no alerts table (run 'medsentry analyze' again)");
-    }
-    sqlite3_bind_text(st, 1, o.alert_id.c_str(), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-      json = col(st, 0);
-      first = sqlite3_column_int64(st, 1);
-      last = sqlite3_column_int64(st, 2);
-      files = col(st, 3);
-    }
-    sqlite3_finalize(st);
-    if (json.empty()) throw std::runtime_error(db.path() + ": no alert " + o.alert_id + " (see 'medsentry alerts')");
-  } catch (const std::exception& e) {
-    std::cerr << "medsentry: error: " << e.what() << "\n";
-    return 1;
+};
+
+// The alert's record and the captures it came from; throws with one line.
+StoredAlert load_alert(const EvidenceOptions& o) {
+  StoredAlert a;
+  inv::Db db(o.db_path.empty() ? inv::default_db_path() : o.db_path, false);
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db.handle(),
+                         "SELECT a.json, a.first_ns, a.last_ns, c.files FROM alerts a LEFT JOIN captures c ON "
+                         "c.id = a.capture WHERE a.id = ?",
+                         -1, &st, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(db.path() + ": no alerts table (run 'medsentry analyze' again)");
   }
-  JsonValue v;
-  if (parse_json(json, v) != nullptr) {
-    std::cerr << "medsentry: error: alert " << o.alert_id << ": unreadable record\n";
-    return 1;
+  sqlite3_bind_text(st, 1, o.alert_id.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    a.json = col(st, 0);
+    a.first = sqlite3_column_int64(st, 1);
+    a.last = sqlite3_column_int64(st, 2);
+    a.files = col(st, 3);
   }
+  sqlite3_finalize(st);
+  if (a.json.empty()) throw std::runtime_error(db.path() + ": no alert " + o.alert_id + " (see 'medsentry alerts')");
+  return a;
+}
+
+constexpr TimeNs kSlack = 1'000'000'000LL;  // a flow's first and last packets, with their timestamps' rounding
+
+// The alert's flows, each a 5-tuple over its time span. An alert about one
+// address that names no flows (a flood: no conversation) cuts every packet
+// to and from that address over the alert's span.
+std::vector<Cut> cuts_of(const JsonValue& v, const StoredAlert& a) {
   std::vector<Cut> cuts;
   const JsonValue* flows = v.get("flows");
-  constexpr TimeNs kSlack = 1'000'000'000LL;  // a flow's first and last packets, with their timestamps' rounding
   if (flows && flows->type == JsonValue::kArray) {
     for (const JsonValue& f : flows->items) {
       Cut c;
@@ -219,42 +225,45 @@ int run_evidence(const EvidenceOptions& o) {
       c.proto = proto == "TCP" ? 6 : proto == "UDP" ? 17 : proto == "ICMP" ? 1 : proto == "IPv6-ICMP" ? 58 : 0;
       TimeNs start = f.get("start") ? parse_time(f.get("start")->str()) : 0;
       TimeNs end = f.get("end") ? parse_time(f.get("end")->str()) : 0;
-      c.from = (start ? start : first) - kSlack;
-      c.to = (end ? end : last) + kSlack;
+      c.from = (start ? start : a.first) - kSlack;
+      c.to = (end ? end : a.last) + kSlack;
       cuts.push_back(c);
     }
   }
-  if (cuts.empty()) {
-    std::cerr << "medsentry: error: alert " << o.alert_id << " names no flows (a finding about a device, not traffic)\n";
-    return 1;
-  }
-  std::vector<std::string> captures = o.captures;
-  if (captures.empty()) {
-    size_t i = 0;
-    while (i < files.size()) {
-      size_t j = files.find('\n', i);
-      if (j == std::string::npos) j = files.size();
-      if (j > i) captures.push_back(files.substr(i, j - i));
-      i = j + 1;
+  const JsonValue* dest = v.get("dest");
+  const JsonValue* src = v.get("src");
+  if (cuts.empty() && !src && dest && dest->get("ip")) {
+    Cut c;
+    c.any_a = true;
+    if (parse_ip(std::string(dest->get("ip")->str()), c.b)) {
+      c.from = a.first - kSlack;
+      c.to = a.last + kSlack;
+      cuts.push_back(c);
     }
   }
-  if (captures.empty()) {
-    std::cerr << "medsentry: error: alert " << o.alert_id << ": the database does not say which capture it came from; name it\n";
-    return 2;
+  return cuts;
+}
+
+std::vector<std::string> split_lines(const std::string& files) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < files.size()) {
+    size_t j = files.find('\n', i);
+    if (j == std::string::npos) j = files.size();
+    if (j > i) out.push_back(files.substr(i, j - i));
+    i = j + 1;
   }
-  std::unique_ptr<CaptureReader> reader;
-  try {
-    reader = std::make_unique<CaptureReader>(captures);
-  } catch (const CaptureError& e) {
-    std::cerr << "medsentry: error: " << e.what() << "\n";
-    return 1;
-  }
-  std::string out = o.out.empty() ? "alert-" + o.alert_id + ".pcap" : o.out;
+  return out;
+}
+
+// Writes the packets the cuts select to `out`; returns the exit code.
+int write_cut(CaptureReader& reader, const std::vector<Cut>& cuts, const std::string& out,
+              const EvidenceOptions& o) {
   pcap_t* dead = nullptr;
   pcap_dumper_t* dumper = nullptr;
   uint64_t written = 0, read = 0;
   RawPacket r;
-  while (reader->next(r)) {
+  while (reader.next(r)) {
     ++read;
     Packet p;
     p.ts = r.ts;
@@ -284,7 +293,7 @@ int run_evidence(const EvidenceOptions& o) {
     pcap_dump(reinterpret_cast<u_char*>(dumper), &h, r.data);
     ++written;
   }
-  for (const std::string& w : reader->warnings()) std::cerr << "medsentry: warning: " << w << "\n";
+  for (const std::string& w : reader.warnings()) std::cerr << "medsentry: warning: " << w << "\n";
   if (!dumper) {
     std::cerr << "medsentry: error: none of the " << read << " packets of the capture belongs to alert " << o.alert_id
               << " (another capture?)\n";
@@ -297,8 +306,44 @@ int run_evidence(const EvidenceOptions& o) {
     std::cerr << "medsentry: error: " << out << ": write failed\n";
     return 1;
   }
-  std::cout << out << ": " << written << " packets of alert " << o.alert_id << " (" << cuts.size() << " flows)\n";
+  std::cout << out << ": " << written << " packets of alert " << o.alert_id << " (" << cuts.size()
+            << (cuts.size() == 1 && cuts[0].any_a ? " address)\n" : " flows)\n");
   return 0;
+}
+
+}  // namespace
+
+int run_evidence(const EvidenceOptions& o) {
+  StoredAlert a;
+  try {
+    a = load_alert(o);
+  } catch (const std::exception& e) {
+    std::cerr << "medsentry: error: " << e.what() << "\n";
+    return 1;
+  }
+  JsonValue v;
+  if (parse_json(a.json, v) != nullptr) {
+    std::cerr << "medsentry: error: alert " << o.alert_id << ": unreadable record\n";
+    return 1;
+  }
+  std::vector<Cut> cuts = cuts_of(v, a);
+  if (cuts.empty()) {
+    std::cerr << "medsentry: error: alert " << o.alert_id << " names no flows (a finding about a device, not traffic)\n";
+    return 1;
+  }
+  std::vector<std::string> captures = o.captures.empty() ? split_lines(a.files) : o.captures;
+  if (captures.empty()) {
+    std::cerr << "medsentry: error: alert " << o.alert_id << ": the database does not say which capture it came from; name it\n";
+    return 2;
+  }
+  std::unique_ptr<CaptureReader> reader;
+  try {
+    reader = std::make_unique<CaptureReader>(captures);
+  } catch (const CaptureError& e) {
+    std::cerr << "medsentry: error: " << e.what() << "\n";
+    return 1;
+  }
+  return write_cut(*reader, cuts, o.out.empty() ? "alert-" + o.alert_id + ".pcap" : o.out, o);
 }
 
 }  // namespace ms

@@ -62,36 +62,37 @@ bool make_dirs(const std::string& path, std::string& err) {
 
 }  // namespace
 
-int run_analyze(const AnalyzeOptions& opt) {
-  auto t0 = std::chrono::steady_clock::now();
-  int workers = opt.workers > 0 ? opt.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+namespace {
 
-  // Open every input before anything is written, so a bad file changes nothing.
+// What is opened and checked before anything is written, so that a bad
+// file, key or option changes nothing.
+struct Prepared {
   std::unique_ptr<CaptureReader> reader;
+  detect::Config detect_config = detect::default_config();
+  std::optional<detect::Baseline> baseline;
+  std::unique_ptr<PhiTokenizer> phi;
+};
+
+// 0, or the exit code after one line on stderr.
+int prepare(const AnalyzeOptions& opt, Prepared& p) {
   try {
-    reader = std::make_unique<CaptureReader>(opt.captures);
+    p.reader = std::make_unique<CaptureReader>(opt.captures);
   } catch (const CaptureError& e) {
     std::cerr << "medsentry: error: " << e.what() << "\n";
     return 1;
   }
-  // The detections' settings, before anything is written: a bad file is a
-  // clear error.
-  detect::Config detect_config = detect::default_config();
-  std::optional<detect::Baseline> baseline;
   try {
-    if (!opt.config.empty()) detect_config = detect::load_config(opt.config);
-    if (!opt.baseline.empty()) baseline = detect::load_baseline(opt.baseline);
+    if (!opt.config.empty()) p.detect_config = detect::load_config(opt.config);
+    if (!opt.baseline.empty()) p.baseline = detect::load_baseline(opt.baseline);
   } catch (const std::exception& e) {
     std::cerr << "medsentry: error: " << e.what() << "\n";
     return 2;
   }
-  // The PHI key, before anything is written: a bad key is a clear error.
-  std::unique_ptr<PhiTokenizer> phi;
   try {
     if (opt.keep_phi) {
-      phi = std::make_unique<PhiTokenizer>(std::array<uint8_t, PhiTokenizer::kKeyLen>{}, true);
+      p.phi = std::make_unique<PhiTokenizer>(std::array<uint8_t, PhiTokenizer::kKeyLen>{}, true);
     } else {
-      phi = std::make_unique<PhiTokenizer>(
+      p.phi = std::make_unique<PhiTokenizer>(
           PhiTokenizer::load_or_create(opt.phi_key.empty() ? PhiTokenizer::default_path() : opt.phi_key));
     }
   } catch (const std::exception& e) {
@@ -107,36 +108,50 @@ int run_analyze(const AnalyzeOptions& opt) {
     std::cerr << "medsentry: error: " << err << "\n";
     return 1;
   }
-  std::string captures;  // one per line: the inventory's and the database's record of the input
-  for (const auto& c : opt.captures) captures += (captures.empty() ? "" : "\n") + c;
-  std::unique_ptr<inv::Inventory> inventory;
-  std::string inventory_db = opt.inventory_db.empty() ? inv::default_db_path() : opt.inventory_db;
-  if (opt.inventory) {
-    try {
+  return 0;
+}
+
+// The stages after the workers; null after one line on stderr.
+std::unique_ptr<Pipeline> make_pipeline(const AnalyzeOptions& opt, Prepared& p, const std::string& captures,
+                                        const std::string& inventory_db) {
+  try {
+    std::unique_ptr<inv::Inventory> inventory;
+    if (opt.inventory) {
       inv::Options io;
       io.db_path = inventory_db;
       io.max_devices = opt.max_devices;
       io.capture_key = inv::capture_key_of(opt.captures);
       io.capture_files = captures;
       inventory = std::make_unique<inv::Inventory>(io);
-    } catch (const std::exception& e) {
-      std::cerr << "medsentry: error: " << e.what() << "\n";
-      return 1;
     }
-  }
-  std::unique_ptr<detect::Engine> detector;
-  if (opt.detect) {
-    detector = std::make_unique<detect::Engine>(std::move(detect_config));
-    if (baseline) detector->set_baseline(std::move(*baseline));
-    if (!opt.learn_baseline.empty()) detector->learn_baseline_to(opt.learn_baseline);
-  }
-  std::unique_ptr<Pipeline> out;
-  try {
-    out = std::make_unique<Pipeline>(opt.outdir, std::move(inventory), std::move(detector));
+    std::unique_ptr<detect::Engine> detector;
+    if (opt.detect) {
+      detector = std::make_unique<detect::Engine>(std::move(p.detect_config));
+      if (p.baseline) detector->set_baseline(std::move(*p.baseline));
+      if (!opt.learn_baseline.empty()) detector->learn_baseline_to(opt.learn_baseline);
+    }
+    return std::make_unique<Pipeline>(opt.outdir, std::move(inventory), std::move(detector));
   } catch (const std::exception& e) {
     std::cerr << "medsentry: error: " << e.what() << "\n";
-    return 1;
+    return nullptr;
   }
+}
+
+}  // namespace
+
+int run_analyze(const AnalyzeOptions& opt) {
+  auto t0 = std::chrono::steady_clock::now();
+  int workers = opt.workers > 0 ? opt.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  Prepared prep;
+  if (int rc = prepare(opt, prep)) return rc;
+  std::unique_ptr<CaptureReader>& reader = prep.reader;
+  std::unique_ptr<PhiTokenizer>& phi = prep.phi;
+  std::string err;
+  std::string captures;  // one per line: the inventory's and the database's record of the input
+  for (const auto& c : opt.captures) captures += (captures.empty() ? "" : "\n") + c;
+  std::string inventory_db = opt.inventory_db.empty() ? inv::default_db_path() : opt.inventory_db;
+  std::unique_ptr<Pipeline> out = make_pipeline(opt, prep, captures, inventory_db);
+  if (!out) return 1;
 
   FlowConfig fcfg = opt.flow;
   fcfg.max_flows = std::max<size_t>(1, fcfg.max_flows / static_cast<size_t>(workers));

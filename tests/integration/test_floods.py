@@ -53,6 +53,16 @@ def test_spoofed_syn_flood_is_one_dos_alert_and_no_devices():
     assert a["mitre_ics"] == "T0814"
     # The spoofed sources are no devices: the PACS and the router only.
     assert len(inv) <= 2, [d.get("ips") for d in inv]
+    # Evidence: a flood names no flows, so its packets are those to and from
+    # the target over the alert's span: all 30,000 SYNs.
+    wd = os.path.join(mstest.ARGS.workdir, "syn")
+    cut = os.path.join(wd, "dos.pcap")
+    p = subprocess.run([mstest.ARGS.binary, "evidence", a["id"], "--db", os.path.join(wd, "inventory.db"), "-o", cut],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    n = subprocess.run(["tcpdump", "-r", cut, "-nn", "tcp[tcpflags] == tcp-syn and dst host 10.20.1.50"],
+                       capture_output=True, text=True).stdout.count("\n")
+    assert n == 30000, n
 
 
 def test_fragment_flood_names_its_sources():
