@@ -70,6 +70,9 @@ class Defragmenter {
   using List = std::list<Datagram>;
 
   void drop(List::iterator it);
+  List::iterator slot(const Key& key, TimeNs ts, DecodeAnomalies& an);
+  void fill(Datagram& d, const uint8_t* src, uint32_t begin, uint32_t end, DecodeAnomalies& an);
+  static bool emit(const Packet& p, const Datagram& d, std::vector<uint8_t>& out, DecodeAnomalies& an);
   static bool complete(const Datagram& d);
 
   DefragLimits lim_;
