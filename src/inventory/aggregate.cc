@@ -40,10 +40,23 @@ void Aggregator::add(Observation&& o) {
   TimeNs last = o.ts_last ? o.ts_last : o.ts;
   auto a = d.attrs.find(k);
   if (a == d.attrs.end()) {
-    if (d.attrs.size() >= kMaxAttrsPerDevice) {
+    bool peer = o.attr == std::string_view("peer"), service = o.attr == std::string_view("service");
+    if (d.attrs.size() >= kMaxAttrsPerDevice || (peer && d.peers >= kMaxPeersPerDevice) ||
+        (service && d.services >= kMaxServicesPerDevice)) {
       ++stats_.dropped;
+      if (peer || service) {
+        // Counted, with its bytes: the record says how much it does not list.
+        Aggregate& g = peer ? d.over_peers : d.over_services;
+        if (g.count == 0 || o.ts < g.first) g.first = o.ts;
+        g.last = std::max(g.last, last);
+        g.confidence = 1.0f;
+        ++g.count;
+        g.bytes += o.bytes;
+      }
       return;
     }
+    d.peers += peer;
+    d.services += service;
     d.attrs.emplace(k, Aggregate{o.confidence, o.ts, last, 1, o.bytes, o.flow_id});
     return;
   }
@@ -71,6 +84,9 @@ void Aggregator::write_out(const std::string& key, const Device& d) {
     size_t p1 = kv.find('\x1f'), p2 = kv.find('\x1f', p1 + 1);
     out_.write(key, kv.substr(0, p1), kv.substr(p1 + 1, p2 - p1 - 1), kv.substr(p2 + 1), g);
   }
+  // Over the caps: one "not_listed" row per kind, its count and bytes.
+  if (d.over_peers.count) out_.write(key, "not_listed", "peer", "cap", d.over_peers);
+  if (d.over_services.count) out_.write(key, "not_listed", "service", "cap", d.over_services);
 }
 
 void Aggregator::flush() {

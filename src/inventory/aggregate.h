@@ -20,6 +20,12 @@ namespace ms::inv {
 
 // A router sees every remote address: bounded.
 constexpr size_t kMaxAttrsPerDevice = 4096;
+// Peers and services have caps of their own inside it, so that a busy
+// server's thousands of peers never crowd out what the device says of itself
+// (its host name, model, firmware). Over a cap, the observations are counted
+// and their bytes summed: the record says how much it does not list.
+constexpr size_t kMaxPeersPerDevice = 1024;
+constexpr size_t kMaxServicesPerDevice = 256;
 
 class Aggregator {
  public:
@@ -33,6 +39,8 @@ class Aggregator {
   struct Device {
     std::unordered_map<std::string, Aggregate> attrs;  // attr \x1f value \x1f source
     std::list<std::string>::iterator lru;
+    uint32_t peers = 0, services = 0;  // distinct peer and service aggregates held
+    Aggregate over_peers, over_services;  // what their caps turned away
   };
   Device& resident(std::string_view key);
   void write_out(const std::string& key, const Device& d);

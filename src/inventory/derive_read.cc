@@ -35,6 +35,13 @@ void candidate(const Row& r, DeviceFacts& f) {
   f.fields[kField].add(r.value, r.conf, r, r.value);
 }
 
+// Peer and service observations the aggregation's caps turned away.
+void read_not_listed(const Row& r, DeviceFacts& f) {
+  auto& n = f.not_listed[r.value];
+  n.first += r.count;
+  n.second += r.bytes;
+}
+
 // --- Addresses
 
 void read_ip(const Row& r, DeviceFacts& f) {
@@ -157,6 +164,7 @@ constexpr ReaderRow kReaders[] = {
     // Services and peers.
     {"service", read_service, nullptr},
     {"peer", read_peer, nullptr},
+    {"not_listed", read_not_listed, nullptr},
     {"ftp_data_port", list<&F::ftp_data>, nullptr},
     // Exposure.
     {"cleartext_login", list<&F::cleartext_logins>, nullptr},

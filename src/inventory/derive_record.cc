@@ -80,6 +80,14 @@ void write_peers(JsonWriter& w, const DeviceFacts& f) {
     return std::tie(a->ip, a->service, a->direction) < std::tie(b->ip, b->service, b->direction);
   });
   w.kv("peer_count", static_cast<uint64_t>(pv.size()));
+  // What the caps did not keep: a hub's peers beyond kMaxPeersPerDevice.
+  if (!f.not_listed.empty()) {
+    w.key("not_listed").begin_object();
+    for (const auto& [kind, n] : f.not_listed) {
+      w.key(kind).begin_object().kv("observations", n.first).kv("bytes", n.second).end_object();
+    }
+    w.end_object();
+  }
   w.key("peers").begin_array();
   for (size_t i = 0; i < pv.size() && i < kMaxPeersInRecord; ++i) {
     const Peer& p = *pv[i];

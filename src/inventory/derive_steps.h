@@ -66,6 +66,8 @@ struct DeviceFacts {
       default_creds, tls_weak, tls_versions, institutions, smb_dialects, ftp_data;
   std::map<std::string, Service> services;  // "tcp/104"
   std::map<std::string, Peer> peers;        // "out|10.0.0.5|dicom"
+  // Over the per-device caps (aggregate.h): "peer"/"service" -> observations, bytes.
+  std::map<std::string, std::pair<uint64_t, uint64_t>> not_listed;
   std::vector<const Row*> dicom_objects;
 
   // Texts the signatures read: a row, and the attribute name a signature

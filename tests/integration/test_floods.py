@@ -84,6 +84,27 @@ def test_subnet_scan_is_a_scan_not_thousands_of_devices():
     assert len(inv) <= 2, len(inv)
 
 
+def test_a_hub_with_thousands_of_peers_keeps_its_services():
+    # An archive that 5,000 workstations each connect to (handshake, request,
+    # answer): its peers are capped, counted, and never crowd out its own
+    # service (before, the device's 4,096 observations were all peers).
+    import pcapgen
+    sessions = []
+    for i in range(5000):
+        c = ("10.30.%d.%d" % (i // 250, 1 + i % 250), 40000 + i % 1000)
+        sessions.append(pcapgen.TcpSession(client=c, server=("10.20.1.60", 104), t0=1767225600.0 + i * 0.01)
+                        .send(0, b"\x01\x00" + b"x" * 30).send(1, b"\x02\x00" + b"y" * 30))
+    pcap = os.path.join(mstest.workdir("hub_cap"), "hub.pcap")
+    pcapgen.write(pcap, sessions)
+    r, alerts, inv = run(pcap, "hub")
+    hub = [d for d in inv if "10.20.1.60" in json.dumps(d.get("ips", d.get("ip", "")))]
+    assert len(hub) == 1, len(inv)
+    rec = hub[0]
+    assert any(s.get("port") == 104 for s in rec.get("services", [])), rec.get("services")
+    assert rec["peer_count"] == 1024, rec["peer_count"]
+    assert rec["not_listed"]["peer"]["observations"] == 5000 - 1024, rec.get("not_listed")
+
+
 def test_benign_twins_busy_archive_and_short_burst():
     # A busy archive: 400 real connection attempts a second for 10 s from 20
     # modalities and workstations, under the 500/s rate; then one second of
