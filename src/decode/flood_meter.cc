@@ -4,23 +4,21 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <random>
+#include <tuple>
+
+#include "common/hash.h"
 
 namespace ms {
 
 namespace {
-uint64_t mix(const IpAddr& ip, uint64_t seed) {
-  // splitmix64 over the address's two halves: a fixed seed, so estimates are
-  // reproducible run to run.
-  uint64_t a, b;
-  std::memcpy(&a, ip.b.data(), 8);
-  std::memcpy(&b, ip.b.data() + 8, 8);
-  uint64_t x = a * 0x9e3779b97f4a7c15ULL ^ (b + seed);
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
+uint64_t mix(const IpAddr& ip, uint64_t seed) { return hash_bytes(ip.b.data(), ip.b.size(), seed); }
+
+// The target table's seed: per run, so that nobody can precompute addresses
+// that collide in it (the estimates use a fixed one: reproducible).
+uint64_t table_seed() {
+  static const uint64_t seed = std::random_device{}() | (static_cast<uint64_t>(std::random_device{}()) << 32);
+  return seed;
 }
 }  // namespace
 
@@ -80,7 +78,7 @@ uint64_t DistinctCounter::estimate() const {
 }
 
 size_t FloodMeter::KeyHash::operator()(const Key& k) const {
-  return static_cast<size_t>(mix(k.ip, static_cast<uint64_t>(k.kind)));
+  return static_cast<size_t>(mix(k.ip, table_seed() ^ static_cast<uint64_t>(k.kind)));
 }
 
 void FloodMeter::on_packet(const Packet& p, EventSink& out) {
@@ -193,10 +191,11 @@ void FloodMeter::report(Target& t, const Key& k, bool ongoing, EventSink& out) {
 // finds room unless max_targets other addresses came first.
 void FloodMeter::sweep(int64_t now_sec, EventSink& out) {
   swept_sec_ = now_sec;
+  std::vector<std::pair<Key, Target>> ended;
   for (auto it = targets_.begin(); it != targets_.end();) {
     Target& t = it->second;
     if (close_second(t, it->first, now_sec, out)) {
-      report(t, it->first, false, out);
+      ended.emplace_back(it->first, std::move(t));
       it = targets_.erase(it);
     } else if (!t.flooding && t.run == 0) {
       it = targets_.erase(it);
@@ -204,6 +203,11 @@ void FloodMeter::sweep(int64_t now_sec, EventSink& out) {
       ++it;
     }
   }
+  // In order of their start, not of the (randomly seeded) table.
+  std::sort(ended.begin(), ended.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.second.ev.first, a.first.ip, a.first.kind) < std::tie(b.second.ev.first, b.first.ip, b.first.kind);
+  });
+  for (auto& [k, t] : ended) report(t, k, false, out);
 }
 
 void FloodMeter::finish(EventSink& out) {
