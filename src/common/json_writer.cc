@@ -6,6 +6,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/json_read_back.h"
+#include "common/utf8.h"
+
 namespace ms {
 
 namespace {
@@ -77,6 +80,46 @@ void JsonWriter::append_string(std::string_view s) {
     }
   }
   out_ += '"';
+}
+
+std::string_view json_read_back(std::string_view s, std::string& buf) {
+  size_t i = 0;
+  while (i < s.size() && static_cast<uint8_t>(s[i]) < 0x80) ++i;  // ASCII reads back as it is
+  if (i == s.size()) return s;
+  bool same = true;
+  for (size_t k = i; k < s.size() && same;) {
+    size_t n = utf8_len(s, k);
+    same = n != 0;
+    k += n;
+  }
+  if (same) return s;
+  buf.assign(s.data(), i);
+  while (i < s.size()) {
+    size_t n = utf8_len(s, i);
+    if (n == 0) {
+      append_utf8(buf, static_cast<uint8_t>(s[i]));
+      ++i;
+    } else {
+      buf.append(s.data() + i, n);
+      i += n;
+    }
+  }
+  return buf;
+}
+
+bool json_verbatim(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<uint8_t>(s[i]);
+    if (c < 0x80) {
+      if (!kPlain[c]) return false;
+      ++i;
+      continue;
+    }
+    size_t n = utf8_len(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
 }
 
 JsonWriter& JsonWriter::value(double v) {

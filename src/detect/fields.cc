@@ -3,8 +3,6 @@
 
 #include <cstdlib>
 
-#include "common/find.h"
-
 namespace ms::detect {
 
 int64_t num(const JsonValue* v, std::string_view key, int64_t dflt) {
@@ -19,18 +17,6 @@ std::string cap(std::string_view s) {
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   }
   return out;
-}
-
-std::string_view raw_string(std::string_view json, std::string_view key) {
-  std::string pat;
-  pat.reserve(key.size() + 4);
-  pat.append(1, '"').append(key).append("\":\"");
-  size_t at = find_text(json, pat);
-  if (at == std::string_view::npos) return {};
-  size_t b = at + pat.size(), e = json.find('"', b);
-  if (e == std::string_view::npos) return {};
-  std::string_view v = json.substr(b, e - b);
-  return v.find('\\') == std::string_view::npos ? v : std::string_view();
 }
 
 uint8_t proto_number(std::string_view p) {

@@ -23,9 +23,6 @@ inline bool truthy(const JsonValue* v, std::string_view key) { return json_true(
 int64_t num(const JsonValue* v, std::string_view key, int64_t dflt = -1);
 // A value fit for evidence: at most kMaxValueLen bytes, no control bytes.
 std::string cap(std::string_view s);
-// The value of the first `"key":"..."` in a JSON line we wrote, when it has
-// no escape; "" otherwise.
-std::string_view raw_string(std::string_view json, std::string_view key);
 // "TCP", "UDP", "ICMP", "IPv6-ICMP" as numbers; 0 for anything else.
 uint8_t proto_number(std::string_view p);
 

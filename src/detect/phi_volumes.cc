@@ -1,10 +1,11 @@
 // Patient data carried without TLS, with its volumes (phi_volumes.h).
 #include "detect/phi_volumes.h"
 
-#include <algorithm>
-
-#include "common/find.h"
+#include "common/json_read_back.h"
 #include "detect/fields.h"
+#include "dissectors/dicom/dicom_events.h"
+#include "dissectors/fhir/fhir_events.h"
+#include "dissectors/hl7/hl7_events.h"
 
 namespace ms::detect {
 
@@ -13,18 +14,57 @@ Candidate* PhiVolumes::add(const Event& e, std::string_view protocol, Context& c
   return &cands_.add(rule_, e.src_ip, e.dest_ip, protocol, e, ctx.flows);
 }
 
-// HL7 is the bulk of a clinical network's events: read without building a
-// DOM. The writer escapes every quote inside a string, so `"key":"` only
-// occurs as a key; a value with an escape is left out.
+// HL7 is the bulk of a clinical network's events: its struct is read
+// directly. A value the JSON line escapes (a quote, a backslash, a control
+// byte, bytes not UTF-8) is left out, as when this read the line unparsed.
 void PhiVolumes::take_hl7(const Event& e, Context& ctx) {
-  if (!contains_text(e.json, "\"phi\":true")) return;
+  const hl7::Hl7Event* h = e.as<hl7::Hl7Event>();
+  if (!h || !h->phi) return;
   Candidate* c = add(e, "hl7", ctx);
   if (!c) return;
   c->counters["messages"] += 1;
-  std::string_view mt = raw_string(e.json, "message_type"), tr = raw_string(e.json, "trigger_event");
+  auto plain = [](const std::string& v) { return json_verbatim(v) ? std::string_view(v) : std::string_view(); };
+  std::string_view mt = plain(h->message_type), tr = plain(h->trigger_event);
   add_list(*c, "message_types", tr.empty() || mt.empty() ? std::string(mt) : std::string(mt) + "^" + std::string(tr));
-  add_list(*c, "sending_applications", raw_string(e.json, "sending_application"));
-  add_list(*c, "receiving_applications", raw_string(e.json, "receiving_application"));
+  add_list(*c, "sending_applications", plain(h->sending_application));
+  add_list(*c, "receiving_applications", plain(h->receiving_application));
+}
+
+// DICOM and FHIR values are read as the JSON line reads them back
+// (json_writer.h), as when they were parsed from it.
+void PhiVolumes::take_dicom(const Event& e, Context& ctx) {
+  const dicom::DicomEvent* d = e.as<dicom::DicomEvent>();
+  if (!d || !d->phi()) return;
+  Candidate* c = add(e, "dicom", ctx);
+  if (!c) return;
+  c->counters["associations"] += 1;
+  c->counters["patients"] += d->patients.size();
+  c->counters["dataset_bytes"] += d->dataset_bytes;
+  add_list(*c, "calling_ae_titles", json_read_back(d->calling_ae()));
+  add_list(*c, "called_ae_titles", json_read_back(d->called_ae()));
+}
+
+void PhiVolumes::take_dicom_file(const Event& e, Context& ctx) {
+  const dicom::DicomFileEvent* d = e.as<dicom::DicomFileEvent>();
+  if (!d || !d->phi) return;
+  const std::string& transport = d->transport;
+  std::string protocol = transport.empty() || transport == "dimse" ? "dicom" : json_read_back(transport);
+  Candidate* c = add(e, protocol, ctx);
+  if (!c) return;
+  c->counters["files"] += 1;
+  // A file that was a whole TCP connection: named "ftp" at the end if an
+  // FTP control channel announced that connection.
+  if (protocol == "tcp") add_list(*c, "data_connections", e.dest_ip + ' ' + std::to_string(e.dest_port));
+}
+
+void PhiVolumes::take_fhir(const Event& e, Context& ctx) {
+  const fhir::FhirEvent* f = e.as<fhir::FhirEvent>();
+  if (!f || !f->phi) return;
+  Candidate* c = add(e, "fhir", ctx);
+  if (!c) return;
+  c->counters["interactions"] += 1;
+  add_list(*c, "resource_types", json_read_back(f->resource_type));
+  add_list(*c, "interactions", json_read_back(f->interaction));
 }
 
 void PhiVolumes::take(const Input& in, Context& ctx) {
@@ -32,32 +72,9 @@ void PhiVolumes::take(const Input& in, Context& ctx) {
   const std::string_view t = e.event_type;
   if (t == "hl7") return take_hl7(e, ctx);
   if (t == "ftp") return channels_.take(in, ctx);
-  const JsonValue* o = in.object();
-  if (!o || !truthy(o, "phi")) return;
-  if (t == "dicom") {
-    Candidate* c = add(e, "dicom", ctx);
-    if (!c) return;
-    c->counters["associations"] += 1;
-    c->counters["patients"] += static_cast<uint64_t>(std::max<int64_t>(0, num(o, "patient_count", 0)));
-    c->counters["dataset_bytes"] += static_cast<uint64_t>(std::max<int64_t>(0, num(o, "dataset_bytes", 0)));
-    add_list(*c, "calling_ae_titles", str(o, "calling_ae"));
-    add_list(*c, "called_ae_titles", str(o, "called_ae"));
-  } else if (t == "dicom_file") {
-    std::string_view transport = str(o, "transport");
-    std::string protocol = transport.empty() || transport == "dimse" ? "dicom" : std::string(transport);
-    Candidate* c = add(e, protocol, ctx);
-    if (!c) return;
-    c->counters["files"] += 1;
-    // A file that was a whole TCP connection: named "ftp" at the end if an
-    // FTP control channel announced that connection.
-    if (protocol == "tcp") add_list(*c, "data_connections", e.dest_ip + ' ' + std::to_string(e.dest_port));
-  } else if (t == "fhir") {
-    Candidate* c = add(e, "fhir", ctx);
-    if (!c) return;
-    c->counters["interactions"] += 1;
-    add_list(*c, "resource_types", str(o, "resource_type"));
-    add_list(*c, "interactions", str(o, "interaction"));
-  }
+  if (t == "dicom") return take_dicom(e, ctx);
+  if (t == "dicom_file") return take_dicom_file(e, ctx);
+  if (t == "fhir") return take_fhir(e, ctx);
 }
 
 Candidates& PhiVolumes::judged() {

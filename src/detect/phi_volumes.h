@@ -28,7 +28,11 @@ class PhiVolumes {
 
  private:
   Candidate* add(const Event& e, std::string_view protocol, Context& ctx);
+  // By event type, each reading its struct (no JSON is parsed).
   void take_hl7(const Event& e, Context& ctx);
+  void take_dicom(const Event& e, Context& ctx);
+  void take_dicom_file(const Event& e, Context& ctx);
+  void take_fhir(const Event& e, Context& ctx);
 
   const char* rule_;
   bool crossing_only_;

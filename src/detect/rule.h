@@ -37,10 +37,10 @@ struct RuleInfo {
   const char* mitre_enterprise;  // ATT&CK Enterprise, "" where none fits
 };
 
-// One event as the rules see it. The event's own object ("dicom": {...}) is
+// One event as the rules see it. The event's own object ("ftp": {...}) is
 // parsed on the first object() call and shared by every rule that reads it;
-// a rule reading raw text (HL7, the bulk of a clinical network's events)
-// never pays for the parse.
+// a rule reading a typed event's struct (event().as<T>(): HL7, the bulk of a
+// clinical network's events, DICOM, FHIR) never pays for the parse.
 class Input {
  public:
   explicit Input(const Event& e) : e_(e) {}

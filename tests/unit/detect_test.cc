@@ -16,6 +16,8 @@
 #include "detect/config.h"
 #include "detect/engine.h"
 #include "detect/rule.h"
+#include "dissectors/dicom/dicom_events.h"
+#include "dissectors/hl7/hl7_events.h"
 #include "inventory/inventory.h"
 
 namespace {
@@ -160,6 +162,40 @@ Event ev(const std::string& type, const std::string& src, const std::string& dst
   e.flow_id = flow;
   e.json = "{\"event_type\":\"" + type + "\",\"" + type + "\":" + body + "}";
   return e;
+}
+
+// A typed event (its struct and the JSON its writer makes), addressed like ev().
+template <typename T>
+Event typed(const std::string& type, const std::string& src, const std::string& dst, std::unique_ptr<T> t, TimeNs ts,
+            uint64_t flow = 1) {
+  Envelope env;
+  env.ts = ts;
+  env.flow_id = flow;
+  env.src_ip = src;
+  env.dest_ip = dst;
+  env.proto = "TCP";
+  env.src_port = 40000;
+  env.dest_port = 23;
+  env.has_ports = true;
+  return make_event(env, type, std::move(t));
+}
+
+Event hl7_message(const std::string& src, const std::string& dst, const char* type, const char* trigger, TimeNs ts) {
+  auto h = std::make_unique<hl7::Hl7Event>();
+  h->message_type = type;
+  h->trigger_event = trigger;
+  h->phi = true;
+  h->patient_name = "phi:abcdef0123456789";
+  return typed("hl7", src, dst, std::move(h), ts);
+}
+
+Event association(const std::string& src, const std::string& dst, const std::string& calling, const std::string& called,
+                  TimeNs ts) {
+  auto d = std::make_unique<dicom::DicomEvent>();
+  d->have_rq = d->have_ac = true;
+  d->rq.calling_ae = calling;
+  d->rq.called_ae = called;
+  return typed("dicom", src, dst, std::move(d), ts);
 }
 
 Event cred(const std::string& src, const std::string& dst, const std::string& result, bool is_default,
@@ -378,12 +414,12 @@ TEST(DetectRules, ResultDoesNotDependOnEventOrder) {
 }
 
 Event query(const std::string& src, const std::string& match_id, TimeNs ts, uint64_t flow) {
-  return ev("dicom_command", src, "10.0.0.20",
-            "{\"command\":\"C-FIND-RQ\",\"sop_class_name\":\"Study Root Query/Retrieve Information Model - FIND\","
-            "\"query\":{\"level\":\"STUDY\",\"keys\":[{\"key\":\"PatientName\",\"match\":\"wildcard\",\"value\":\"phi:1\"},"
-            "{\"key\":\"PatientID\",\"match\":\"" +
-                match_id + "\"}]}}",
-            ts, flow);
+  auto c = std::make_unique<dicom::DicomCommandEvent>();
+  c->field = 0x0020;                               // C-FIND-RQ
+  c->sop_class = "1.2.840.10008.5.1.4.1.2.2.1";  // Study Root Query/Retrieve Information Model - FIND
+  c->level = "STUDY";
+  c->keys = {{"PatientName", "wildcard", "phi:1"}, {"PatientID", match_id, ""}};
+  return typed("dicom_command", src, "10.0.0.20", std::move(c), ts, flow);
 }
 
 TEST(DetectRules, DicomHarvest) {
@@ -415,9 +451,8 @@ TEST(DetectRules, DicomHarvest) {
 }
 
 TEST(DetectRules, PatientDataInClearAndLeaving) {
-  std::string hl7 = "{\"message_type\":\"ADT\",\"trigger_event\":\"A01\",\"phi\":true,\"patient_name\":\"phi:abcdef0123456789\"}";
-  std::vector<Event> e = events(ev("hl7", "10.0.0.30", "10.0.0.20", hl7, kSec), ev("hl7", "10.0.0.30", "10.0.0.20", hl7, 2 * kSec),
-                          ev("hl7", "10.0.0.30", "198.51.100.7", hl7, 3 * kSec));
+  auto hl7 = [](const std::string& dst, TimeNs ts) { return hl7_message("10.0.0.30", dst, "ADT", "A01", ts); };
+  std::vector<Event> e = events(hl7("10.0.0.20", kSec), hl7("10.0.0.20", 2 * kSec), hl7("198.51.100.7", 3 * kSec));
   auto all = run(e);
   auto clear = of(all, "phi_cleartext");
   ASSERT_EQ(clear.size(), 2u);  // once per pair and protocol, with the count
@@ -439,11 +474,16 @@ TEST(DetectRules, PatientDataInClearAndLeaving) {
 }
 
 TEST(DetectRules, ExecutablePreambleShellCommandsExposure) {
+  auto file = [](const char* transport, const char* preamble, const char* sop_class) {
+    auto f = std::make_unique<dicom::DicomFileEvent>();
+    f->transport = transport;
+    f->preamble = preamble;
+    f->sop_class = sop_class;
+    return typed("dicom_file", "10.0.0.30", "10.0.0.20", std::move(f), kSec);
+  };
   std::vector<Event> e = events(
-      ev("dicom_file", "10.0.0.30", "10.0.0.20",
-         "{\"transport\":\"smb\",\"preamble\":\"pe\",\"executable_preamble\":true,\"sop_class_name\":\"CT Image Storage\"}", kSec),
-      ev("dicom_file", "10.0.0.30", "10.0.0.20", "{\"transport\":\"http\",\"preamble\":\"tiff\",\"executable_preamble\":false}",
-         kSec),
+      file("smb", "pe", "1.2.840.10008.5.1.4.1.1.2"),  // CT Image Storage
+      file("http", "tiff", ""),
       ev("telnet", "10.0.0.30", "10.0.0.70",
          "{\"banner\":\"PCA\",\"login_result\":\"success\",\"commands\":[\"cat /etc/pump.conf\",\"exit\"]}", kSec),
       ev("telnet", "10.0.0.30", "10.0.0.8", "{\"login_result\":\"success\",\"commands\":[\"ls\"]}", kSec),
@@ -616,10 +656,10 @@ namespace {
 
 TEST(DetectBaseline, OrdersAndAeTitlesFromNewSources) {
   auto rde = [](const std::string& src, TimeNs ts) {
-    return ev("hl7", src, "10.0.0.70", "{\"message_type\":\"RDE\",\"trigger_event\":\"O11\",\"phi\":true}", ts);
+    return hl7_message(src, "10.0.0.70", "RDE", "O11", ts);
   };
   auto assoc = [](const std::string& ae, TimeNs ts) {
-    return ev("dicom", "10.0.0.31", "10.0.0.9", "{\"calling_ae\":\"" + ae + "\",\"called_ae\":\"CT01\",\"result\":\"accepted\"}", ts);
+    return association("10.0.0.31", "10.0.0.9", ae, "CT01", ts);
   };
   Config c = default_config();
   c.baseline.learning_period = 600;
@@ -647,13 +687,18 @@ namespace {
 
 TEST(DetectRules, PatientDataToUnknownAeTitles) {
   auto store = [](const std::string& called) {
-    return ev("dicom", "10.0.0.9", "10.0.0.20",
-              "{\"calling_ae\":\"CT01\",\"called_ae\":\"" + called +
-                  "\",\"result\":\"accepted\",\"commands\":{\"C-STORE-RQ\":2},\"phi\":true}",
-              kSec);
+    auto d = std::make_unique<dicom::DicomEvent>();
+    d->have_rq = d->have_ac = true;
+    d->rq.calling_ae = "CT01";
+    d->rq.called_ae = called;
+    d->commands["C-STORE-RQ"] = 2;
+    d->patients.insert("phi:0123456789abcdef");
+    return typed("dicom", "10.0.0.9", "10.0.0.20", std::move(d), kSec);
   };
-  auto move = ev("dicom_command", "10.0.0.31", "10.0.0.20",
-                 "{\"command\":\"C-MOVE-RQ\",\"move_destination\":\"ELSEWHERE\",\"query\":{\"keys\":[]}}", kSec);
+  auto m = std::make_unique<dicom::DicomCommandEvent>();
+  m->field = 0x0021;  // C-MOVE-RQ
+  m->move_destination = "ELSEWHERE";
+  auto move = typed("dicom_command", "10.0.0.31", "10.0.0.20", std::move(m), kSec);
   Config c = default_config();
   EXPECT_TRUE(of(run(events(store("ANYONE")), c), "phi_exfiltration").empty());  // no list: not judged
   c.ae_titles = {"PACS", "CT01"};

@@ -4,10 +4,12 @@
 // announced it, else "tcp"). DIMSE never carries a preamble (PS3.10 7.1).
 // Wants: dicom_file, ftp (data channels). Keeps: the files' preambles, SOP
 // classes and instances per sender, receiver, protocol. Judges: critical.
+#include "common/json_read_back.h"
 #include "detect/fields.h"
 #include "detect/ftp_data.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/dicom/dicom_events.h"
 
 namespace ms::detect {
 namespace {
@@ -20,19 +22,20 @@ class DicomExecPreamble final : public Rule {
  public:
   std::span<const RuleInfo> alerts() const override { return kInfo; }
   std::span<const std::string_view> wants() const override { return kWants; }
+  // Values are read as the JSON line reads them back (json_writer.h).
   void take(const Input& in, Context& ctx) override {
     const Event& e = in.event();
     if (e.event_type == "ftp") return channels_.take(in, ctx);
-    const JsonValue* o = in.object();
-    if (!o || !truthy(o, "executable_preamble")) return;
-    std::string_view transport = str(o, "transport");
-    std::string protocol = transport.empty() || transport == "dimse" ? "dicom" : std::string(transport);
+    const dicom::DicomFileEvent* f = e.as<dicom::DicomFileEvent>();
+    if (!f || !f->executable_preamble()) return;
+    const std::string& transport = f->transport;
+    std::string protocol = transport.empty() || transport == "dimse" ? "dicom" : json_read_back(transport);
     Candidate& c = cands_.add("dicom_exec_preamble", e.src_ip, e.dest_ip, protocol, e, ctx.flows);
     if (protocol == "tcp") add_list(c, "data_connections", e.dest_ip + ' ' + std::to_string(e.dest_port));
-    add_list(c, "preambles", str(o, "preamble"));
-    add_list(c, "sop_classes", str(o, "sop_class_name"));
-    add_list(c, "directions", str(o, "direction"));
-    add_list(c, "sop_instances", str(o, "sop_instance"));
+    add_list(c, "preambles", f->preamble);
+    add_list(c, "sop_classes", f->sop_class_name());
+    add_list(c, "directions", f->direction());
+    add_list(c, "sop_instances", json_read_back(f->sop_instance));
   }
   void judge(Judge& j) override {
     channels_.join(cands_);

@@ -12,10 +12,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/json_read_back.h"
 #include "detect/device.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/dicom/dicom_events.h"
 
 namespace ms::detect {
 namespace {
@@ -32,15 +34,15 @@ struct Query {
 
 // A query that names nobody and nothing: no patient, study, accession,
 // series, instance or date to narrow it (PS3.4 C.2.2.2: universal and
-// wildcard matching).
-bool broad_query(const JsonValue* query) {
-  const JsonValue* keys = query ? query->get("keys") : nullptr;
-  if (!keys || keys->type != JsonValue::kArray) return false;
+// wildcard matching). Only a C-FIND with keys carries a query.
+bool broad_query(const dicom::DicomCommandEvent& c) {
+  if (!c.has_query()) return false;
   static const char* kNarrowing[] = {"PatientID", "PatientName", "AccessionNumber", "StudyInstanceUID",
                                      "SeriesInstanceUID", "SOPInstanceUID", "StudyDate", "SeriesDate",
                                      "ScheduledProcedureStepStartDate", "OtherPatientIDs", "IssuerOfPatientID"};
-  for (const JsonValue& k : keys->items) {
-    std::string_view name = str(&k, "key"), match = str(&k, "match");
+  for (const dicom::QueryKey& k : c.keys) {
+    const std::string& name = k.key;
+    const std::string& match = k.match;
     bool narrowing = std::any_of(std::begin(kNarrowing), std::end(kNarrowing), [&](const char* n) { return name == n; });
     if (!narrowing) continue;
     // A single value, a list of UIDs, or a date range narrows; universal
@@ -55,27 +57,25 @@ class DicomHarvest final : public Rule {
   std::span<const RuleInfo> alerts() const override { return kInfo; }
   std::span<const std::string_view> wants() const override { return kWants; }
 
+  // Values are read as the JSON line reads them back (json_writer.h).
   void take(const Input& in, Context& ctx) override {
-    const JsonValue* o = in.object();
-    if (!o) return;
     const Event& e = in.event();
-    if (e.event_type == "dicom") {
-      if (e.flow_id && calling_ae_.size() < kMaxAssociations && !str(o, "calling_ae").empty())
-        calling_ae_.emplace(e.flow_id, cap(str(o, "calling_ae")));
+    if (const auto* a = e.as<dicom::DicomEvent>()) {
+      if (e.flow_id && calling_ae_.size() < kMaxAssociations && !a->calling_ae().empty())
+        calling_ae_.emplace(e.flow_id, cap(json_read_back(a->calling_ae())));
       return;
     }
-    std::string_view cmd = str(o, "command");
-    if (cmd != "C-FIND-RQ" && cmd != "C-GET-RQ" && cmd != "C-MOVE-RQ") return;
-    const JsonValue* q = o->get("query");
+    const auto* c = e.as<dicom::DicomCommandEvent>();
+    if (!c || (c->field != 0x0020 && c->field != 0x0010 && c->field != 0x0021)) return;  // C-FIND, C-GET, C-MOVE
     std::string key = e.src_ip + '\x1f' + e.dest_ip;
     if (ctx.records.take(ctx.stats)) {
-      queries_[key].push_back(Query{e.ts, broad_query(q), e.flow_id});
+      queries_[key].push_back(Query{e.ts, broad_query(*c), e.flow_id});
       ctx.flows.ref(e);
     }
     Candidate& ev = evidence_[key];
-    add_list(ev, "commands", cmd);
-    add_list(ev, "levels", str(q, "level"));
-    add_list(ev, "information_models", str(o, "sop_class_name"));
+    add_list(ev, "commands", c->command());
+    if (c->has_query()) add_list(ev, "levels", json_read_back(c->level));
+    add_list(ev, "information_models", c->sop_class_name());
     if (auto it = calling_ae_.find(e.flow_id); it != calling_ae_.end()) add_list(ev, "calling_ae_titles", it->second);
   }
 

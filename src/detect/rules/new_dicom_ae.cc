@@ -3,10 +3,12 @@
 // endpoints, low elsewhere. Wants: dicom. Keeps: per called host and calling
 // AE title (at most 16 characters, PS3.5 6.2 AE), the first time, its flow
 // and the count, under the shared conversations budget.
+#include "common/json_read_back.h"
 #include "detect/device.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/dicom/dicom_events.h"
 
 namespace ms::detect {
 namespace {
@@ -21,11 +23,11 @@ class NewDicomAe final : public Rule {
   std::span<const std::string_view> wants() const override { return kWants; }
 
   void take(const Input& in, Context& ctx) override {
-    const JsonValue* o = in.object();
-    if (!o) return;
-    std::string_view calling = str(o, "calling_ae");
-    if (str(o, "result") != "accepted" || calling.empty() || calling.size() > 16) return;
     const Event& e = in.event();
+    const dicom::DicomEvent* d = e.as<dicom::DicomEvent>();
+    if (!d || !d->accepted()) return;
+    std::string calling = json_read_back(d->calling_ae());  // as the JSON line reads back
+    if (calling.empty() || calling.size() > 16) return;
     remember(aes_, e.dest_ip, cap(calling), e, ctx);
   }
 

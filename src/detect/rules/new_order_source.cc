@@ -11,6 +11,7 @@
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/hl7/hl7_events.h"
 #include "inventory/observe.h"
 
 namespace ms::detect {
@@ -26,13 +27,15 @@ class NewOrderSource final : public Rule {
   std::span<const RuleInfo> alerts() const override { return kInfo; }
   std::span<const std::string_view> wants() const override { return kWants; }
 
-  // HL7 is read without a DOM (raw_string: fields.h).
+  // HL7 is read from its struct (hl7_events.h), never parsed.
   void take(const Input& in, Context& ctx) override {
     const Event& e = in.event();
-    std::string_view type = raw_string(e.json, "message_type");
+    const hl7::Hl7Event* h = e.as<hl7::Hl7Event>();
+    if (!h) return;
+    const std::string& type = h->message_type;
     if (std::find(std::begin(kOrders), std::end(kOrders), type) == std::end(kOrders)) return;
     if (inv::ip_key(e.dest_ip).empty()) return;
-    remember(orders_, e.dest_ip, e.src_ip + " " + std::string(type), e, ctx);
+    remember(orders_, e.dest_ip, e.src_ip + " " + type, e, ctx);
   }
 
   size_t learn(Baseline& b, TimeNs end, const Config&) const override {

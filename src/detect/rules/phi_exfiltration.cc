@@ -7,10 +7,12 @@
 //   (critical across the edge, high inside). Such a pair is judged by its AE
 //   titles, not again by its volumes.
 // Wants: dicom, dicom_command, and the volumes' events (phi_volumes.h).
+#include "common/json_read_back.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/phi_volumes.h"
 #include "detect/rule.h"
+#include "dissectors/dicom/dicom_events.h"
 
 namespace ms::detect {
 namespace {
@@ -28,22 +30,8 @@ class PhiExfiltration final : public Rule {
   void take(const Input& in, Context& ctx) override {
     volumes_.take(in, ctx);
     const Event& e = in.event();
-    if (e.event_type != "dicom" && e.event_type != "dicom_command") return;
-    const JsonValue* o = in.object();
-    if (!o) return;
-    if (e.event_type == "dicom") {
-      std::string_view called = str(o, "called_ae");
-      const JsonValue* cmds = o->get("commands");
-      bool stores = cmds && cmds->get("C-STORE-RQ");
-      if (str(o, "result") == "accepted" && (truthy(o, "phi") || stores) && !called.empty() && !ctx.cfg.known_ae(called))
-        add_list(unknown_ae_.add("phi_exfiltration", e.src_ip, e.dest_ip, "dicom", e, ctx.flows), "unknown_ae_titles",
-                 called);
-    } else {
-      std::string_view move_to = str(o, "move_destination");
-      if (str(o, "command") == "C-MOVE-RQ" && !move_to.empty() && !ctx.cfg.known_ae(move_to))
-        add_list(unknown_ae_.add("phi_exfiltration", e.src_ip, e.dest_ip, "dicom", e, ctx.flows),
-                 "unknown_move_destinations", move_to);
-    }
+    if (const auto* d = e.as<dicom::DicomEvent>()) return take_association(e, *d, ctx);
+    if (const auto* d = e.as<dicom::DicomCommandEvent>()) return take_command(e, *d, ctx);
   }
 
   void judge(Judge& j) override {
@@ -64,6 +52,22 @@ class PhiExfiltration final : public Rule {
   }
 
  private:
+  // AE titles are read as the JSON line reads them back (json_writer.h).
+  void take_association(const Event& e, const dicom::DicomEvent& d, Context& ctx) {
+    std::string called = json_read_back(d.called_ae());
+    if (d.accepted() && (d.phi() || d.sent("C-STORE-RQ")) && !called.empty() && !ctx.cfg.known_ae(called))
+      add_list(unknown_ae_.add("phi_exfiltration", e.src_ip, e.dest_ip, "dicom", e, ctx.flows), "unknown_ae_titles",
+               called);
+  }
+
+  void take_command(const Event& e, const dicom::DicomCommandEvent& d, Context& ctx) {
+    if (d.field != 0x0021 || d.move_destination.empty()) return;  // C-MOVE-RQ
+    std::string move_to = json_read_back(d.move_destination);
+    if (!ctx.cfg.known_ae(move_to))
+      add_list(unknown_ae_.add("phi_exfiltration", e.src_ip, e.dest_ip, "dicom", e, ctx.flows),
+               "unknown_move_destinations", move_to);
+  }
+
   PhiVolumes volumes_{"phi_exfiltration", true};  // only pairs across the edge
   Candidates unknown_ae_;
 };

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dissectors/dicom/dicom_dataset.h"
+#include "dissectors/dicom/dicom_events.h"
 #include "dissectors/dicom/dicom_object.h"
 #include "dissectors/dicom/dicom_parser.h"
 #include "dissectors/credential.h"
@@ -22,7 +23,6 @@ namespace {
 
 constexpr size_t kMaxCommandSet = 64 * 1024;
 constexpr size_t kMaxOpenRequests = 1024;
-constexpr size_t kMaxListed = 32;  // SOP classes, move destinations listed per association
 constexpr size_t kResyncWindow = 64 * 1024;
 constexpr size_t kMaxDataset = 64 * 1024;      // of a data set kept for its leading elements
 constexpr size_t kMaxPatients = 4096;          // distinct patient tokens counted per association
@@ -30,10 +30,6 @@ constexpr size_t kMaxQueryKeys = 64;
 // Elements after group 0x0040 are never needed: scanning stops there, well
 // before the pixel data.
 constexpr uint32_t kStopTag = tag(0x0041, 0x0000);
-
-struct QueryKey {
-  std::string key, match, value;
-};
 
 struct DirState {
   uint32_t pdu_left = 0;  // bytes of the current P-DATA-TF still to come
@@ -74,8 +70,9 @@ class DicomDissector : public Dissector {
   void handle_command(int dir, Bytes cmd, AppContext& ctx);
   void handle_dataset(int dir, Bytes data, AppContext& ctx);
   Encoding encoding(uint8_t context_id) const;
-  void emit_command(const OpenRequest& rq, const Command& rsp, AppContext& ctx);
-  void write_associate(JsonWriter& w, const Associate& a, bool rq) const;
+  void emit_command(OpenRequest& rq, const Command& rsp, AppContext& ctx);
+  void emit_association(AppContext& ctx);
+  void emit_user_identity(const UserIdentity& id, bool offered, AppContext& ctx);
 
   DirState dirs_[2];
   bool resync_[2] = {false, false};
@@ -376,217 +373,90 @@ void DicomDissector::handle_dataset(int dir, Bytes data, AppContext& ctx) {
   }
 }
 
-void DicomDissector::emit_command(const OpenRequest& rq, const Command& rsp, AppContext& ctx) {
-  EventBuilder b(ctx.envelope(), "dicom_command");
-  JsonWriter& w = b.w();
-  w.key("dicom_command").begin_object();
-  w.kv("command", command_name(rq.field));
-  w.kv("message_id", static_cast<unsigned>(rsp.responded_id));
-  if (!rq.sop_class.empty()) {
-    w.kv("sop_class", rq.sop_class);
-    if (*uid_name(rq.sop_class)) w.kv("sop_class_name", uid_name(rq.sop_class));
-  }
-  if (!rq.sop_instance.empty()) w.kv("sop_instance", rq.sop_instance);
-  if (!rq.move_destination.empty()) w.kv("move_destination", rq.move_destination);
-  if (rsp.has_status) {
-    char hex[8];
-    snprintf(hex, sizeof hex, "%04X", rsp.status);
-    w.kv("status", hex);
-    w.kv("status_class", status_class(rsp.status));
-  }
-  if (rq.field == 0x0020 || rq.field == 0x0010) w.kv("matches", static_cast<unsigned>(rq.matches));
-  if (rsp.has_counts) {
-    w.kv("completed", static_cast<unsigned>(rsp.completed));
-    w.kv("failed", static_cast<unsigned>(rsp.failed));
-    w.kv("warning", static_cast<unsigned>(rsp.warning));
-  }
-  if (rq.field == 0x0001 && !(rq.object.empty() && rq.object.patient_id.empty())) {
-    w.key("object").begin_object();
-    write_object(w, rq.object, true);
-    w.end_object();
-  }
-  if (rq.field == 0x0020 && !rq.keys.empty()) {
-    w.key("query").begin_object();
-    if (!rq.level.empty()) w.kv("level", rq.level);
-    w.key("keys").begin_array();
-    for (const auto& k : rq.keys) {
-      w.begin_object().kv("key", k.key).kv("match", k.match);
-      if (!k.value.empty()) w.kv("value", k.value);
-      w.end_object();
-    }
-    w.end_array();
-    w.end_object();
-  }
-  w.kv("latency_ms", static_cast<double>(std::max<TimeNs>(0, ctx.now() - rq.ts)) / 1e6);
-  w.end_object();
-  ctx.emit(b.finish());
+// Moves the request (dropped next by the caller) into its event.
+void DicomDissector::emit_command(OpenRequest& rq, const Command& rsp, AppContext& ctx) {
+  auto ev = std::make_unique<DicomCommandEvent>();
+  ev->field = rq.field;
+  ev->message_id = rsp.responded_id;
+  ev->sop_class = std::move(rq.sop_class);
+  ev->sop_instance = std::move(rq.sop_instance);
+  ev->move_destination = std::move(rq.move_destination);
+  ev->has_status = rsp.has_status;
+  ev->status = rsp.status;
+  ev->matches = rq.matches;
+  ev->has_counts = rsp.has_counts;
+  ev->completed = rsp.completed;
+  ev->failed = rsp.failed;
+  ev->warning = rsp.warning;
+  ev->object = std::move(rq.object);
+  ev->level = std::move(rq.level);
+  ev->keys = std::move(rq.keys);
+  ev->latency_ms = static_cast<double>(std::max<TimeNs>(0, ctx.now() - rq.ts)) / 1e6;
+  ctx.emit(make_event(ctx.envelope(), "dicom_command", std::move(ev)));
 }
 
-void DicomDissector::write_associate(JsonWriter& w, const Associate& a, bool rq) const {
-  if (rq) {
-    if (!a.application_context.empty()) w.kv("application_context", a.application_context);
-    w.kv("protocol_version", static_cast<unsigned>(a.protocol_version));
-  }
-  if (a.has_max_pdu) w.kv(rq ? "max_pdu_length" : "max_pdu_length_ac", static_cast<uint64_t>(a.max_pdu));
-  const char* uid_key = rq ? "implementation_class_uid" : "implementation_class_uid_ac";
-  const char* ver_key = rq ? "implementation_version" : "implementation_version_ac";
-  if (!a.implementation_class_uid.empty()) w.kv(uid_key, a.implementation_class_uid);
-  if (!a.implementation_version.empty()) w.kv(ver_key, a.implementation_version);
-  if (rq && a.has_user_identity) {
-    static const char* kTypes[] = {"unknown", "username", "username_passcode", "kerberos", "saml", "jwt"};
-    const UserIdentity& id = a.user_identity;
-    w.key("user_identity").begin_object();
-    w.kv("type", id.type <= 5 ? kTypes[id.type] : "unknown");
-    if (!id.username.empty()) w.kv("username", id.username);
-    // The passcode (or token) itself is never written out (issue 4).
-    w.kv("secret_present", id.type == 2 ? id.secondary_length > 0 : id.type >= 3);
-    w.kv("response_requested", id.response_requested);
-    w.end_object();
-  }
-  if (rq && a.has_async) {
-    w.kv("async_ops_invoked", static_cast<unsigned>(a.async_invoked));
-    w.kv("async_ops_performed", static_cast<unsigned>(a.async_performed));
-  }
-  if (rq && !a.roles.empty()) {
-    w.key("role_selection").begin_array();
-    for (const auto& r : a.roles) {
-      w.begin_object().kv("sop_class", r.sop_class).kv("scu", r.scu).kv("scp", r.scp).end_object();
-    }
-    w.end_array();
-  }
-  if (rq && !a.extended_negotiation.empty()) {
-    w.key("extended_negotiation").begin_array();
-    for (const auto& u : a.extended_negotiation) w.value(u);
-    w.end_array();
-  }
+// The association's state moves into its event (on_end is the last call).
+void DicomDissector::emit_association(AppContext& ctx) {
+  Envelope env = ctx.envelope();
+  if (first_ts_ != 0) env.ts = first_ts_;
+  auto ev = std::make_unique<DicomEvent>();
+  ev->have_rq = have_rq_;
+  ev->have_ac = have_ac_;
+  ev->have_rj = have_rj_;
+  ev->have_abort = have_abort_;
+  ev->release_rq = release_rq_;
+  ev->release_rp = release_rp_;
+  ev->rq = std::move(rq_);
+  ev->ac = std::move(ac_);
+  ev->reject = rj_;
+  ev->abort = abort_;
+  std::copy(std::begin(pdus_), std::end(pdus_), ev->pdus);
+  ev->commands = std::move(commands_);
+  ev->statuses = std::move(statuses_);
+  ev->stored_sop_classes = std::move(stored_classes_);
+  ev->move_destinations = std::move(move_destinations_);
+  ev->stores = stores_;
+  ev->finds = finds_;
+  ev->find_matches = find_matches_;
+  ev->moves = moves_;
+  ev->gets = gets_;
+  ev->dataset_bytes = dataset_bytes_;
+  ev->identity = std::move(identity_);
+  ev->patients = std::move(patients_);
+  ev->datasets_not_parsed = datasets_not_parsed_;
+  ev->gaps = gaps_;
+  ev->picked_up_midstream = picked_up_midstream_;
+  ctx.emit(make_event(env, "dicom", std::move(ev)));
+}
+
+void wipe(std::string& secret) {
+  secret.assign(secret.size(), '\0');
+  secret.clear();
+}
+
+// A user name (and passcode) offered in the A-ASSOCIATE-RQ is a credential:
+// accepted with the association, refused with an A-ASSOCIATE-RJ.
+void DicomDissector::emit_user_identity(const UserIdentity& id, bool offered, AppContext& ctx) {
+  if (!offered || (id.type != 1 && id.type != 2)) return;
+  Credential c;
+  c.protocol = "dicom";
+  c.method = id.type == 2 ? "user_identity_passcode" : "user_identity";
+  c.username = id.username;
+  c.password_seen = id.type == 2;
+  c.password = id.passcode;
+  c.result = have_ac_ ? "success" : have_rj_ ? "failure" : "unknown";
+  emit_credential(ctx, c);
 }
 
 void DicomDissector::on_end(AppContext& ctx) {
-  Envelope env = ctx.envelope();
-  if (first_ts_ != 0) env.ts = first_ts_;
-  EventBuilder b(env, "dicom");
-  JsonWriter& w = b.w();
-  w.key("dicom").begin_object();
-  const Associate& names = have_rq_ ? rq_ : ac_;
-  if (have_rq_ || have_ac_) {
-    w.kv("calling_ae", names.calling_ae);
-    w.kv("called_ae", names.called_ae);
-  }
-  w.kv("result", have_ac_ ? "accepted" : have_rj_ ? "rejected" : have_rq_ ? "no_response" : "unknown");
-  if (have_rq_) write_associate(w, rq_, true);
-  if (have_ac_) write_associate(w, ac_, false);
-  if (have_ac_ && ac_.has_identity_response) w.kv("user_identity_accepted", true);
-  if (have_rq_ || have_ac_) {
-    // Proposed contexts (RQ) with their results (AC), matched by id.
-    w.key("presentation_contexts").begin_array();
-    const auto& list = have_rq_ ? rq_.contexts : ac_.contexts;
-    for (const auto& pc : list) {
-      w.begin_object();
-      w.kv("id", static_cast<unsigned>(pc.id));
-      if (!pc.abstract_syntax.empty()) {
-        w.kv("abstract_syntax", pc.abstract_syntax);
-        if (*uid_name(pc.abstract_syntax)) w.kv("abstract_syntax_name", uid_name(pc.abstract_syntax));
-      }
-      if (have_rq_) {
-        w.key("transfer_syntaxes").begin_array();
-        for (const auto& ts : pc.transfer_syntaxes) w.value(ts);
-        w.end_array();
-      }
-      if (have_ac_) {
-        for (const auto& acpc : ac_.contexts) {
-          if (acpc.id != pc.id) continue;
-          w.kv("result", associate_result_name(acpc.result));
-          if (acpc.result == 0 && !acpc.transfer_syntaxes.empty()) w.kv("accepted_transfer_syntax", acpc.transfer_syntaxes[0]);
-          break;
-        }
-      }
-      w.end_object();
-    }
-    w.end_array();
-  }
-  if (have_rj_) {
-    w.key("reject").begin_object();
-    w.kv("result", reject_result_name(rj_.result));
-    w.kv("source", reject_source_name(rj_.source));
-    w.kv("reason", reject_reason_name(rj_.source, rj_.reason));
-    w.end_object();
-  }
-  w.kv("release", release_rp_ ? "completed" : release_rq_ ? "requested" : "none");
-  if (have_abort_) {
-    w.key("abort").begin_object();
-    w.kv("source", abort_source_name(abort_.source));
-    w.kv("reason", abort_reason_name(abort_.reason));
-    w.end_object();
-  }
-  w.key("pdus").begin_object();
-  static const char* kPduNames[] = {"", "associate_rq", "associate_ac", "associate_rj", "p_data_tf",
-                                    "release_rq", "release_rp", "abort"};
-  for (int t = 1; t <= 7; ++t) {
-    if (pdus_[t]) w.kv(kPduNames[t], pdus_[t]);
-  }
-  w.end_object();
-  w.key("commands").begin_object();
-  for (const auto& [name, n] : commands_) w.kv(name, n);
-  w.end_object();
-  if (!statuses_.empty()) {
-    w.key("statuses").begin_object();
-    for (const auto& [name, n] : statuses_) w.kv(name, n);
-    w.end_object();
-  }
-  if (stores_) {
-    w.kv("stores", stores_);
-    w.key("stored_sop_classes").begin_array();
-    for (const auto& u : stored_classes_) w.value(*uid_name(u) ? uid_name(u) : u.c_str());
-    w.end_array();
-  }
-  if (finds_) {
-    w.kv("finds", finds_);
-    w.kv("find_matches", find_matches_);
-  }
-  if (moves_) {
-    w.kv("moves", moves_);
-    w.key("move_destinations").begin_array();
-    for (const auto& m : move_destinations_) w.value(m);
-    w.end_array();
-  }
-  if (gets_) w.kv("gets", gets_);
-  w.kv("dataset_bytes", dataset_bytes_);
-  if (!identity_.empty()) {
-    w.key("object_identity").begin_object();
-    write_object(w, identity_, false);
-    w.end_object();
-  }
-  w.kv("phi", !patients_.empty());
-  if (!patients_.empty()) {
-    w.kv("patient_count", static_cast<uint64_t>(patients_.size()));
-    w.key("patients").begin_array();
-    size_t n = 0;
-    for (const auto& p : patients_) {
-      if (n++ >= kMaxListed) break;
-      w.value(p);
-    }
-    w.end_array();
-  }
-  if (datasets_not_parsed_) w.kv("datasets_not_parsed", datasets_not_parsed_);
-  if (gaps_) w.kv("gaps", gaps_);
-  if (picked_up_midstream_) w.kv("picked_up_midstream", true);
-  w.end_object();
-  ctx.emit(b.finish());
-  // A user name (and passcode) offered in the A-ASSOCIATE-RQ is a credential:
-  // accepted with the association, refused with an A-ASSOCIATE-RJ.
-  if (have_rq_ && rq_.has_user_identity && (rq_.user_identity.type == 1 || rq_.user_identity.type == 2)) {
-    UserIdentity& id = rq_.user_identity;
-    Credential c;
-    c.protocol = "dicom";
-    c.method = id.type == 2 ? "user_identity_passcode" : "user_identity";
-    c.username = id.username;
-    c.password_seen = id.type == 2;
-    c.password = id.passcode;
-    c.result = have_ac_ ? "success" : have_rj_ ? "failure" : "unknown";
-    emit_credential(ctx, c);
-    id.passcode.assign(id.passcode.size(), '\0');
-    id.passcode.clear();
-  }
+  // The passcode is wiped from the A-ASSOCIATE-RQ before that becomes the
+  // event; the credential, reported after the association, reads a copy.
+  UserIdentity id = rq_.user_identity;
+  const bool offered = have_rq_ && rq_.has_user_identity;
+  wipe(rq_.user_identity.passcode);
+  emit_association(ctx);
+  emit_user_identity(id, offered, ctx);
+  wipe(id.passcode);
 }
 
 ProbeResult probe_dicom(Direction, Bytes d) {

@@ -1,31 +1,22 @@
+// The `dicom_file` event of a Part 10 file found in another protocol's
+// payload: fills DicomFileEvent (dicom_events.h; its JSON: dicom_log.cc).
 #include "dissectors/dicom/dicom_file_event.h"
 
-#include "dissectors/dicom/dicom_object.h"
-#include "dissectors/dicom/dicom_parser.h"
+#include "dissectors/dicom/dicom_events.h"
 
 namespace ms::dicom {
 
 void emit_dicom_file(AppContext& ctx, const Part10& f, std::string_view transport, int dir) {
-  EventBuilder b(ctx.envelope(), "dicom_file");
-  JsonWriter& w = b.w();
-  w.key("dicom_file").begin_object();
-  w.kv("transport", transport);
-  w.kv("direction", dir == 0 ? "to_server" : "to_client");
-  w.kv("preamble", f.preamble_kind);
-  w.kv("executable_preamble", f.preamble_kind == "pe" || f.preamble_kind == "elf" || f.preamble_kind == "macho");
-  if (!f.transfer_syntax.empty()) w.kv("transfer_syntax", f.transfer_syntax);
-  if (!f.media_sop_class.empty()) {
-    w.kv("sop_class", f.media_sop_class);
-    if (*uid_name(f.media_sop_class)) w.kv("sop_class_name", uid_name(f.media_sop_class));
-  }
-  if (!f.media_sop_instance.empty()) w.kv("sop_instance", f.media_sop_instance);
-  ObjectInfo o = object_info(f.dataset, ctx);
-  w.key("object").begin_object();
-  write_object(w, o, true);
-  w.end_object();
-  w.kv("phi", o.has_patient());
-  w.end_object();
-  ctx.emit(b.finish());
+  auto ev = std::make_unique<DicomFileEvent>();
+  ev->transport = transport;
+  ev->to_server = dir == 0;
+  ev->preamble = f.preamble_kind;
+  ev->transfer_syntax = f.transfer_syntax;
+  ev->sop_class = f.media_sop_class;
+  ev->sop_instance = f.media_sop_instance;
+  ev->object = object_info(f.dataset, ctx);
+  ev->phi = ev->object.has_patient();
+  ctx.emit(make_event(ctx.envelope(), "dicom_file", std::move(ev)));
 }
 
 }  // namespace ms::dicom

@@ -9,7 +9,8 @@
 
 namespace ms::dicom {
 
-// transport: "http" or "smb"; dir: 0 to the server, 1 to the client.
+// transport: "http", "smb" or "tcp"; dir: 0 to the server, 1 to the client.
+// The event is DicomFileEvent (dicom_events.h).
 void emit_dicom_file(AppContext& ctx, const Part10& f, std::string_view transport, int dir);
 
 }  // namespace ms::dicom

@@ -3,6 +3,7 @@
 // message becomes an `hl7` event, written when its acknowledgement arrives
 // (with code and latency) or when the flow ends without one. Patient
 // identifiers leave only as tokens.
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "common/find.h"
 #include "dissectors/dissector.h"
+#include "dissectors/hl7/hl7_events.h"
 #include "dissectors/hl7/hl7_parser.h"
 
 namespace ms::hl7 {
@@ -36,13 +38,6 @@ size_t next_msh(std::string_view text, size_t from) {
   return std::string_view::npos;
 }
 
-const char* ack_status(const std::string& code) {
-  if (code == "AA" || code == "CA") return "accepted";
-  if (code == "AE" || code == "CE") return "error";
-  if (code == "AR" || code == "CR") return "rejected";
-  return "unknown";
-}
-
 class Hl7Dissector : public Dissector {
  public:
   AppResult on_data(Direction dir, Bytes d, AppContext& ctx) override;
@@ -56,7 +51,7 @@ class Hl7Dissector : public Dissector {
  private:
   void handle(int dir, Bytes msg, bool mllp, AppContext& ctx);
   void handle_one(int dir, Bytes msg, bool mllp, AppContext& ctx);
-  void emit(const Pending& p, const Message* ack, TimeNs ack_ts, AppContext& ctx);
+  void emit(Pending& p, const Message* ack, TimeNs ack_ts, AppContext& ctx);
   void process_raw(int dir, bool at_end, AppContext& ctx);
 
   int mode_[2] = {0, 0};  // 0 unknown, 1 MLLP, 2 raw
@@ -181,70 +176,46 @@ void Hl7Dissector::handle_one(int dir, Bytes bytes, bool mllp, AppContext& ctx) 
   pending_.emplace(id, std::move(p));
 }
 
-void Hl7Dissector::emit(const Pending& p, const Message* ack, TimeNs ack_ts, AppContext& ctx) {
+// Moves the message out of `p` (the caller drops it next) into its event.
+void Hl7Dissector::emit(Pending& p, const Message* ack, TimeNs ack_ts, AppContext& ctx) {
   Envelope env = p.env;
   env.ts = p.ts;
-  EventBuilder b(env, "hl7");
-  JsonWriter& w = b.w();
-  const Message& m = p.msg;
-  auto opt = [&w](const char* k, const std::string& v) {
-    if (!v.empty()) w.kv(k, v);
-  };
-  w.key("hl7").begin_object();
-  w.kv("framing", p.mllp ? "mllp" : "raw");
-  opt("message_type", m.message_type);
-  opt("trigger_event", m.trigger_event);
-  opt("structure", m.structure);
-  opt("control_id", m.control_id);
-  opt("processing_id", m.processing_id);
-  opt("version", m.version);
-  opt("sending_application", m.sending_app);
-  opt("sending_facility", m.sending_facility);
-  opt("receiving_application", m.receiving_app);
-  opt("receiving_facility", m.receiving_facility);
-  w.key("segments").begin_array();
-  for (size_t i = 0; i < m.segments.size(); ++i) {  // each id once, in order of appearance
-    bool dup = false;
-    for (size_t j = 0; j < i && !dup; ++j) dup = m.segments[j] == m.segments[i];
-    if (!dup) w.value(m.segments[i]);
+  auto ev = std::make_unique<Hl7Event>();
+  Message& m = p.msg;
+  ev->mllp = p.mllp;
+  ev->message_type = std::move(m.message_type);
+  ev->trigger_event = std::move(m.trigger_event);
+  ev->structure = std::move(m.structure);
+  ev->control_id = std::move(m.control_id);
+  ev->processing_id = std::move(m.processing_id);
+  ev->version = std::move(m.version);
+  ev->sending_application = std::move(m.sending_app);
+  ev->sending_facility = std::move(m.sending_facility);
+  ev->receiving_application = std::move(m.receiving_app);
+  ev->receiving_facility = std::move(m.receiving_facility);
+  for (std::string& id : m.segments) {  // each id once, in order of appearance
+    if (std::find(ev->segments.begin(), ev->segments.end(), id) == ev->segments.end()) ev->segments.push_back(std::move(id));
   }
-  w.end_array();
-  w.kv("segment_count", static_cast<uint64_t>(m.segment_count));
-  if (m.batch) w.kv("batch", true);
-  if (!m.ack_code.empty()) {
-    // This message is itself an acknowledgement.
-    w.kv("ack_code", m.ack_code);
-    w.kv("ack_status", ack_status(m.ack_code));
-    opt("acknowledges", m.acked_control_id);
-    if (m.has_err) w.kv("error", true);
-    opt("error_code", m.err_code);
+  ev->segment_count = m.segment_count;
+  ev->batch = m.batch;
+  if (!m.ack_code.empty()) {  // this message is itself an acknowledgement
+    ev->ack_code = std::move(m.ack_code);
+    ev->acknowledges = std::move(m.acked_control_id);
+    ev->error = m.has_err;
+    ev->error_code = std::move(m.err_code);
   } else if (ack) {
-    w.key("ack").begin_object();
-    w.kv("code", ack->ack_code);
-    w.kv("status", ack_status(ack->ack_code));
-    w.kv("latency_ms", static_cast<double>(ack_ts > p.ts ? ack_ts - p.ts : 0) / 1e6);
-    if (ack->has_err) w.kv("error", true);
-    if (!ack->err_code.empty()) w.kv("error_code", ack->err_code);
-    w.end_object();
-  } else {
-    w.key("ack").begin_object().kv("status", "none").end_object();
+    ev->answered = true;
+    ev->ack.code = ack->ack_code;
+    ev->ack.latency_ms = static_cast<double>(ack_ts > p.ts ? ack_ts - p.ts : 0) / 1e6;
+    ev->ack.error = ack->has_err;
+    ev->ack.error_code = ack->err_code;
   }
-  bool phi = !p.patients.empty() || !p.name.empty() || !p.birth.empty();
-  w.kv("phi", phi);
-  if (!p.patients.empty()) {
-    w.key("patient_ids").begin_array();
-    for (const auto& t : p.patients) w.value(t);
-    w.end_array();
-  }
-  opt("patient_name", p.name);
-  opt("patient_birth_date", p.birth);
-  if (!m.equipment.empty()) {
-    w.key("equipment").begin_array();
-    for (const auto& e : m.equipment) w.value(e);
-    w.end_array();
-  }
-  w.end_object();
-  ctx.emit(b.finish());
+  ev->phi = !p.patients.empty() || !p.name.empty() || !p.birth.empty();
+  ev->patient_ids = std::move(p.patients);
+  ev->patient_name = std::move(p.name);
+  ev->patient_birth_date = std::move(p.birth);
+  ev->equipment = std::move(m.equipment);
+  ctx.emit(make_event(env, "hl7", std::move(ev)));
 }
 
 void Hl7Dissector::on_end(AppContext& ctx) {

@@ -1,23 +1,27 @@
 // HL7 events -> inventory observations: sending and receiving applications,
-// equipment (OBX-18), patient data on the wire.
+// equipment (OBX-18), patient data on the wire. Reads the typed event
+// (hl7_events.h): no JSON is parsed.
+#include "common/json_read_back.h"
+#include "dissectors/hl7/hl7_events.h"
 #include "inventory/observe_registry.h"
 
 namespace ms::inv {
 
 namespace {
 
-void observe_hl7(const ObserveCtx& c, const JsonValue& d) {
+void observe_hl7(const ObserveCtx& c) {
+  const hl7::Hl7Event* d = c.e.as<hl7::Hl7Event>();
+  if (!d) return;
   // Event addresses are the flow's (src: the client). A message is the
   // client's; a lone acknowledgement (ack_code at the top) the server's.
-  bool ack = d.get("ack_code") != nullptr;
-  const std::string& sender = ack ? c.dst : c.src;
-  const std::string& receiver = ack ? c.src : c.dst;
-  c.add(sender, "hl7_app", str(&d, "sending_application"), "hl7.sending_application", kStated);
-  c.add(receiver, "hl7_app", str(&d, "receiving_application"), "hl7.receiving_application", kSaid);
-  if (const JsonValue* eq = d.get("equipment")) {
-    for (const JsonValue& x : eq->items) c.add(sender, "equipment", x.str(), "hl7.obx18", kStated);
-  }
-  if (truthy(&d, "phi")) {
+  const std::string& sender = d->is_ack() ? c.dst : c.src;
+  const std::string& receiver = d->is_ack() ? c.src : c.dst;
+  // Values as the JSON line reads back (json_writer.h), as before.
+  std::string buf;
+  c.add(sender, "hl7_app", json_read_back(d->sending_application, buf), "hl7.sending_application", kStated);
+  c.add(receiver, "hl7_app", json_read_back(d->receiving_application, buf), "hl7.receiving_application", kSaid);
+  for (const std::string& x : d->equipment) c.add(sender, "equipment", json_read_back(x, buf), "hl7.obx18", kStated);
+  if (d->phi) {
     c.add(c.src, "phi", "hl7", "hl7", kStated);
     c.add(c.dst, "phi", "hl7", "hl7", kStated);
   }
@@ -26,7 +30,7 @@ void observe_hl7(const ObserveCtx& c, const JsonValue& d) {
 
 }  // namespace
 
-MS_REGISTER_OBSERVER(hl7, {"hl7", observe_hl7});
+MS_REGISTER_OBSERVER(hl7, {.event_type = "hl7", .typed = observe_hl7});
 MS_REGISTER_APP_SECURITY(hl7, "hl7", "cleartext");
 
 }  // namespace ms::inv

@@ -17,7 +17,7 @@
 #include "dissectors/dicom/dicom_parser.h"
 #include "dissectors/credential.h"
 #include "dissectors/dissector.h"
-#include "dissectors/fhir/fhir.h"
+#include "dissectors/fhir/fhir_events.h"
 #include "dissectors/http/http_parser.h"
 #include "dissectors/phi_scrub.h"
 
@@ -467,43 +467,7 @@ void HttpDissector::emit_fhir(const Txn& t, AppContext& ctx) {
   if (t.req.method.empty() || !fhir::analyze(ft, s)) return;
   Envelope env = ctx.envelope();
   env.ts = t.ts;
-  EventBuilder b(env, "fhir");
-  JsonWriter& w = b.w();
-  w.key("fhir").begin_object();
-  w.kv("interaction", s.interaction);
-  if (!s.resource_type.empty()) w.kv("resource_type", s.resource_type);
-  if (!s.id.empty()) w.kv("id", fhir::person_type(s.resource_type) ? ctx.phi("id", s.id) : s.id);
-  if (t.have_resp) w.kv("status", t.resp.status);
-  if (!s.format.empty()) w.kv("format", s.format);
-  if (!s.bundle_type.empty() || s.bundle_entries) {
-    w.key("bundle").begin_object();
-    if (!s.bundle_type.empty()) w.kv("type", s.bundle_type);
-    w.kv("entries", static_cast<uint64_t>(s.bundle_entries));
-    w.key("resource_types").begin_object();
-    for (const auto& [type, n] : s.entry_types) w.kv(type, static_cast<uint64_t>(n));
-    w.end_object();
-    w.end_object();
-  }
-  bool phi = !s.patient_ids.empty() || !s.patient_names.empty() || !s.birth_dates.empty();
-  w.kv("phi", phi);
-  auto tokens = [&](const char* key, const std::vector<std::string>& raw, const char* kind) {
-    if (raw.empty()) return;
-    // Values that normalise alike (an id in two cases) are one token, once.
-    std::vector<std::string> seen;
-    for (const auto& r : raw) {
-      std::string t = ctx.phi(kind, r);
-      if (!t.empty() && std::find(seen.begin(), seen.end(), t) == seen.end()) seen.push_back(t);
-    }
-    w.key(key).begin_array();
-    for (const auto& t : seen) w.value(t);
-    w.end_array();
-  };
-  tokens("patient_ids", s.patient_ids, "id");
-  tokens("patient_names", s.patient_names, "name");
-  tokens("birth_dates", s.birth_dates, "birth_date");
-  if (s.truncated) w.kv("truncated", true);
-  w.end_object();
-  ctx.emit(b.finish());
+  fhir::emit_event(ctx, env, std::move(s), t.have_resp ? std::optional<int>(t.resp.status) : std::nullopt);
 }
 
 void HttpDissector::on_end(AppContext& ctx) {
