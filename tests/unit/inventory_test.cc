@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <string>
 
+#include "dissectors/dhcp/dhcp_events.h"
 #include "inventory/inventory.h"
 #include "inventory/knowledge.h"
 
@@ -132,16 +134,23 @@ TEST(InventoryOui, LongestPrefixWins) {
   EXPECT_FALSE(mac_locally_administered("00:09:5c:00:70:41"));
 }
 
-ms::Event event(const std::string& type, const std::string& src, const std::string& dst, const std::string& body,
-                ms::TimeNs ts) {
-  ms::Event e;
-  e.event_type = type;
-  e.src_ip = src;
-  e.dest_ip = dst;
-  e.ts = ts;
-  e.flow_id = static_cast<uint64_t>(ts);
-  e.json = R"({"event_type":")" + type + R"(",")" + type + R"(":)" + body + "}";
-  return e;
+// A DHCPv4 request as the dissector emits it: the typed event (the
+// inventory reads its struct) with its JSON line.
+ms::Event dhcp_request(const std::string& mac, const std::string& hostname, const std::string& vendor_class,
+                       ms::TimeNs ts) {
+  auto d = std::make_unique<ms::dhcp::DhcpEvent>();
+  d->msg.op = 1;
+  d->msg.msg_type = 3;  // request
+  d->msg.client_mac = mac;
+  d->msg.hostname = hostname;
+  d->msg.vendor_class = vendor_class;
+  d->derive();
+  ms::Envelope env;
+  env.ts = ts;
+  env.flow_id = static_cast<uint64_t>(ts);
+  env.src_ip = "0.0.0.0";
+  env.dest_ip = "255.255.255.255";
+  return ms::make_event(env, "dhcp", std::move(d));
 }
 
 std::string scalar(sqlite3* db, const std::string& sql) {
@@ -164,10 +173,7 @@ TEST(Inventory, EvictsLeastRecentlySeenAndKeepsEverything) {
     Inventory inv(o);
     for (int i = 0; i < 10; ++i) {
       std::string mac = "00:09:5c:00:00:" + std::string(i < 10 ? "0" : "") + std::to_string(i);
-      inv.add(event("dhcp", "0.0.0.0", "255.255.255.255",
-                    R"({"type":"request","dhcp_type":"request","client_mac":")" + mac + R"(","hostname":"MON-)" +
-                        std::to_string(i) + R"(","vendor_class":"PHILIPS IntelliVue MX450"})",
-                    1000 + i));
+      inv.add(dhcp_request(mac, "MON-" + std::to_string(i), "PHILIPS IntelliVue MX450", 1000 + i));
     }
     auto events = inv.finish();
     EXPECT_EQ(inv.stats().evictions, 7u);
@@ -190,10 +196,8 @@ TEST(Inventory, ConflictingEvidenceIsKept) {
   o.capture_key = "k";
   Inventory inv(o);
   std::string mac = "00:09:5c:00:00:01";
-  inv.add(event("dhcp", "0.0.0.0", "255.255.255.255",
-                R"({"type":"request","dhcp_type":"request","client_mac":")" + mac + R"(","vendor_class":"PHILIPS IntelliVue MX450"})", 1));
-  inv.add(event("dhcp", "0.0.0.0", "255.255.255.255",
-                R"({"type":"request","dhcp_type":"request","client_mac":")" + mac + R"(","vendor_class":"Mindray BeneVision N17"})", 2));
+  inv.add(dhcp_request(mac, "", "PHILIPS IntelliVue MX450", 1));
+  inv.add(dhcp_request(mac, "", "Mindray BeneVision N17", 2));
   auto events = inv.finish();
   ASSERT_EQ(events.size(), 1u);
   // Both models are candidates; the record keeps both with their evidence.

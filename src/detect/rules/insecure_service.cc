@@ -6,6 +6,7 @@
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/snmp/snmp_events.h"
 
 namespace ms::detect {
 namespace {
@@ -19,6 +20,7 @@ class InsecureService final : public Rule {
   std::span<const RuleInfo> alerts() const override { return kInfo; }
   std::span<const std::string_view> wants() const override { return kWants; }
   void take(const Input& in, Context& ctx) override {
+    if (in.event().event_type == "snmp") return take_snmp(in.event(), ctx);
     const JsonValue* o = in.object();
     if (!o) return;
     const Event& e = in.event();
@@ -33,11 +35,15 @@ class InsecureService final : public Rule {
         set_field(s, "server", str(o, "server"));
         set_field(s, "title", str(o, "title"));
       }
-    } else if (t == "snmp") {
-      std::string_view pdu = str(o, "pdu_type");
-      if (num(o, "version", 3) != 3 && (pdu == "response" || pdu == "get_response"))
-        set_field(service(e, "snmp", ctx), "version", num(o, "version") == 0 ? "v1" : "v2c");
     }
+  }
+  // An agent answering v1/v2c (community-based, cleartext) requests.
+  void take_snmp(const Event& e, Context& ctx) {
+    const snmp::SnmpEvent* s = e.as<snmp::SnmpEvent>();
+    if (!s || s->version == 3 || (s->pdu_type != "response" && s->pdu_type != "get_response")) return;
+    // As before the typed event: the version compared is the JSON's (1 for
+    // v1), so this has always said "v2c"; v1 would be s->version == 1.
+    set_field(service(e, "snmp", ctx), "version", s->version == 0 ? "v1" : "v2c");
   }
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) {

@@ -7,7 +7,7 @@
 // writes a claim once more.
 #include <unordered_map>
 
-#include "dissectors/arp/arp.h"
+#include "dissectors/arp/arp_events.h"
 #include "dissectors/dissector.h"
 #include "dissectors/text.h"
 
@@ -33,24 +33,15 @@ bool handle(uint16_t ethertype, Bytes payload, const FrameContext& fc) {
   if (seen.size() >= kMaxRemembered) seen.clear();
   seen[key] = fc.ts;
 
-  EventBuilder b(frame_envelope(fc), "arp");
-  JsonWriter& w = b.w();
-  w.key("arp").begin_object();
-  w.kv("operation", in.op == 1 ? "request" : "reply");
-  w.kv("sender_mac", in.sender_mac);
-  w.kv("sender_ip", in.sender_ip);
-  w.kv("target_mac", in.target_mac);
-  w.kv("target_ip", in.target_ip);
-  if (in.gratuitous) w.kv("gratuitous", true);
-  if (in.probe) w.kv("probe", true);
+  auto ev = std::make_unique<ArpEvent>();
   if (fc.src_mac) {
     std::string src = text::mac(Bytes(fc.src_mac, 6));
     // A sender hardware address that is not the frame's source is proxy
     // ARP, or spoofing: keep both visible.
-    if (src != in.sender_mac) w.kv("src_mac", src);
+    if (src != in.sender_mac) ev->src_mac = std::move(src);
   }
-  w.end_object();
-  fc.sink->emit(b.finish());
+  ev->claim = std::move(in);
+  fc.sink->emit(make_event(frame_envelope(fc), "arp", std::move(ev)));
   return true;
 }
 

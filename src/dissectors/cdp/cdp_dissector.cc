@@ -2,7 +2,7 @@
 // with the device id, platform, software version, port and addresses.
 #include <cstring>
 
-#include "dissectors/cdp/cdp.h"
+#include "dissectors/cdp/cdp_events.h"
 #include "dissectors/dissector.h"
 #include "dissectors/text.h"
 
@@ -21,25 +21,10 @@ bool handle(uint16_t ethertype, Bytes payload, const FrameContext& fc) {
     frame_anomaly(fc, "cdp.malformed");
     return true;
   }
-  EventBuilder b(env, "cdp");
-  JsonWriter& w = b.w();
-  w.key("cdp").begin_object();
-  if (fc.src_mac) w.kv("src_mac", text::mac(Bytes(fc.src_mac, 6)));
-  w.kv("version", static_cast<unsigned>(in.version));
-  w.kv("ttl", static_cast<unsigned>(in.ttl));
-  using text::list;
-  using text::opt;
-  opt(w, "device_id", in.device_id);
-  opt(w, "port_id", in.port_id);
-  opt(w, "platform", in.platform);
-  opt(w, "software_version", in.software_version);
-  opt(w, "vtp_domain", in.vtp_domain);
-  if (in.native_vlan >= 0) w.kv("native_vlan", in.native_vlan);
-  list(w, "addresses", in.addresses);
-  list(w, "management_addresses", in.management_addresses);
-  list(w, "capabilities", in.capabilities);
-  w.end_object();
-  fc.sink->emit(b.finish());
+  auto ev = std::make_unique<CdpEvent>();
+  if (fc.src_mac) ev->src_mac = text::mac(Bytes(fc.src_mac, 6));
+  ev->info = std::move(in);
+  fc.sink->emit(make_event(env, "cdp", std::move(ev)));
   return true;
 }
 

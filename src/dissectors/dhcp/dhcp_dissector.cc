@@ -1,7 +1,7 @@
 // DHCP dissector (UDP): one `dhcp` event per message, v4 and v6. What a
 // device says about itself when it asks for an address (host name, vendor
 // class, parameter request list) is what identifies it best on the network.
-#include "dissectors/dhcp/dhcp.h"
+#include "dissectors/dhcp/dhcp_events.h"
 #include "dissectors/dissector.h"
 #include "dissectors/text.h"
 
@@ -9,66 +9,19 @@ namespace ms::dhcp {
 
 namespace {
 
-void write_event(const Message& m, AppContext& ctx) {
-  EventBuilder b(ctx.envelope(), "dhcp");
-  JsonWriter& w = b.w();
-  w.key("dhcp").begin_object();
-  w.kv("version", m.version);
-  bool reply = m.version == 4 ? m.op == 2 : (m.msg_type == 2 || m.msg_type == 7 || m.msg_type == 10);
-  w.kv("type", reply ? "reply" : "request");
-  w.kv("id", static_cast<uint64_t>(m.xid));
-  const char* tn = m.version == 4 ? v4_type_name(m.msg_type) : v6_type_name(m.msg_type);
-  if (tn) w.kv("dhcp_type", tn);
-  else if (m.version == 6 || m.msg_type) w.kv("dhcp_type", "unknown");
-  else w.kv("dhcp_type", "bootp");
-  using text::list;
-  using text::opt;
-  opt(w, "client_mac", m.client_mac);
-  if (m.version == 4) {
-    w.kv("client_ip", m.ciaddr);
-    w.kv("assigned_ip", m.yiaddr);
-    w.kv("relay_ip", m.giaddr);
-    w.kv("next_server_ip", m.siaddr);
-  }
-  opt(w, "requested_ip", m.requested_ip);
-  opt(w, "server_id", m.server_id);
-  opt(w, "client_id", m.client_id);
-  opt(w, "server_duid", m.server_duid);
-  opt(w, "hostname", m.hostname);
-  opt(w, "fqdn", m.fqdn);
-  opt(w, "vendor_class", m.vendor_class);
-  if (m.vendor_enterprise) w.kv("vendor_enterprise", static_cast<uint64_t>(m.vendor_enterprise));
-  opt(w, "user_class", m.user_class);
-  if (!m.params.empty()) {
-    w.key("params").begin_array();
-    for (uint16_t p : m.params) w.value(static_cast<unsigned>(p));
-    w.end_array();
-    w.kv("param_fingerprint", fingerprint(m.params));
-  }
-  if (m.lease_time >= 0) w.kv("lease_time", m.lease_time);
-  if (m.renewal_time >= 0) w.kv("renewal_time", m.renewal_time);
-  if (m.rebinding_time >= 0) w.kv("rebinding_time", m.rebinding_time);
-  opt(w, "subnet_mask", m.subnet_mask);
-  list(w, "routers", m.routers);
-  list(w, "dns_servers", m.dns_servers);
-  list(w, "addresses", m.addresses);
-  opt(w, "domain", m.domain);
-  opt(w, "message", m.message);
-  w.end_object();
-  ctx.emit(b.finish());
-}
-
 template <int V>
 class DhcpDissector : public Dissector {
  public:
   AppResult on_data(Direction, Bytes d, AppContext& ctx) override {
-    Message m;
+    auto ev = std::make_unique<DhcpEvent>();
+    Message& m = ev->msg;
     if (!(V == 4 ? parse_v4(d, m) : parse_v6(d, m))) {
       ctx.anomaly(V == 4 ? "dhcp.malformed" : "dhcpv6.malformed");
       return AppResult::ok();  // one bad datagram does not end the flow
     }
     if (m.truncated_options) ctx.anomaly(V == 4 ? "dhcp.truncated_option" : "dhcpv6.truncated_option");
-    write_event(m, ctx);
+    ev->derive();
+    ctx.emit(make_event(ctx.envelope(), "dhcp", std::move(ev)));
     return AppResult::ok();
   }
 };

@@ -8,7 +8,7 @@
 #include <algorithm>
 
 #include "dissectors/dissector.h"
-#include "dissectors/dns/dns.h"
+#include "dissectors/dns/dns_events.h"
 #include "dissectors/text.h"
 
 namespace ms::dns {
@@ -20,33 +20,29 @@ bool nbns_like(Bytes d) {
   return d.size() >= 12 + 34 && d[12] == 32 && !nbns_decode(text::view(d.subspan(13, 32))).empty();
 }
 
-const char* rr_type(uint16_t t, bool nbns) {
-  if (nbns && t == 33) return "NBSTAT";
-  return type_name(t);
-}
-
-void write_type(JsonWriter& w, uint16_t t, bool nbns) {
-  if (const char* n = rr_type(t, nbns)) w.kv("rrtype", n);
-  else w.kv("rrtype", std::to_string(t));
-}
-
-void write_records(JsonWriter& w, const char* key, const std::vector<Record>& rs, bool nbns) {
-  if (rs.empty()) return;
-  w.key(key).begin_array();
-  for (const Record& r : rs) {
-    w.begin_object();
-    w.kv("rrname", r.name);
-    write_type(w, r.type, nbns);
-    w.kv("ttl", static_cast<uint64_t>(r.ttl));
-    if (!r.rdata.empty()) w.kv("rdata", r.rdata);
-    if (!r.txt.empty()) {
-      w.key(nbns ? "names" : "txt").begin_array();
-      for (const auto& t : r.txt) w.value(t);
-      w.end_array();
+// Names bound to the sender's own address (mDNS/LLMNR answers and
+// announcements, NBNS registrations and answers): what a device claims to be
+// called. Plain DNS names other hosts, never the sender.
+std::vector<std::string> host_names(const Message& m, std::string_view proto, const std::string& sender, bool nbns) {
+  std::vector<std::string> claims;
+  if (proto == "dns") return claims;
+  auto claim = [&](const Record& r) {
+    bool mine = false;
+    if (r.type == kTypeA || r.type == kTypeAaaa) mine = r.rdata == sender;
+    if (nbns && r.type == 32) mine = r.rdata.find(sender) != std::string::npos;
+    if (nbns && r.type == 33) mine = m.response;  // NBSTAT answers list the responder's names
+    if (!mine) return;
+    auto add = [&](const std::string& n) {
+      if (claims.size() < 16 && std::find(claims.begin(), claims.end(), n) == claims.end()) claims.push_back(n);
+    };
+    if (nbns && r.type == 33) {
+      for (const std::string& n : r.txt) add(n);
+    } else {
+      add(r.name);
     }
-    w.end_object();
-  }
-  w.end_array();
+  };
+  for (const auto* sec : {&m.answers, &m.additionals}) for (const Record& r : *sec) claim(r);
+  return claims;
 }
 
 class DnsDissector : public Dissector {
@@ -72,7 +68,7 @@ class DnsDissector : public Dissector {
   }
 
   void on_end(AppContext& ctx) override {
-    for (Pending& p : pending_) write_event(p.msg, p.ts, "dns", "", false, -1, ctx);
+    for (Pending& p : pending_) write_event(std::move(p.msg), p.ts, "dns", "", false, -1, ctx);
     pending_.clear();
   }
 
@@ -103,7 +99,7 @@ class DnsDissector : public Dissector {
     bool unicast = std::string_view(proto) == "dns";
     if (unicast && !m.response) {
       if (pending_.size() >= kMaxPending) {
-        write_event(pending_.front().msg, pending_.front().ts, proto, "", false, -1, ctx);
+        write_event(std::move(pending_.front().msg), pending_.front().ts, proto, "", false, -1, ctx);
         pending_.erase(pending_.begin());
       }
       pending_.push_back({std::move(m), ctx.now()});
@@ -117,63 +113,24 @@ class DnsDissector : public Dissector {
         TimeNs qts = pending_[i].ts;
         if (m.questions.empty()) m.questions = q.questions;
         pending_.erase(pending_.begin() + static_cast<long>(i));
-        write_event(m, qts, proto, sender, nbns, ctx.now() - qts, ctx);
+        write_event(std::move(m), qts, proto, sender, nbns, ctx.now() - qts, ctx);
         return;
       }
     }
-    write_event(m, ctx.now(), proto, sender, nbns, -1, ctx);
+    write_event(std::move(m), ctx.now(), proto, sender, nbns, -1, ctx);
   }
 
-  static void write_event(const Message& m, TimeNs ts, const char* proto, const std::string& sender, bool nbns,
-                          TimeNs rtt, AppContext& ctx) {
+  static void write_event(Message&& m, TimeNs ts, const char* proto, const std::string& sender, bool nbns, TimeNs rtt,
+                          AppContext& ctx) {
     Envelope env = ctx.envelope();
     env.ts = ts;
-    EventBuilder b(env, "dns");
-    JsonWriter& w = b.w();
-    w.key("dns").begin_object();
-    w.kv("protocol", proto);
-    w.kv("type", m.response ? "response" : "query");
-    w.kv("id", static_cast<unsigned>(m.id));
-    w.kv("opcode", static_cast<unsigned>(m.opcode));
-    if (m.response) w.kv("rcode", static_cast<unsigned>(m.rcode));
-    if (rtt >= 0) w.kv("rtt", static_cast<double>(rtt) / kNsPerSec);
-    if (!m.questions.empty()) {
-      w.key("queries").begin_array();
-      for (const Question& q : m.questions) {
-        w.begin_object();
-        w.kv("rrname", q.name);
-        write_type(w, q.type, nbns);
-        w.end_object();
-      }
-      w.end_array();
-    }
-    write_records(w, "answers", m.answers, nbns);
-    write_records(w, "authorities", m.authorities, nbns);
-    write_records(w, "additionals", m.additionals, nbns);
-    // Names bound to the sender's own address (mDNS/LLMNR answers and
-    // announcements, NBNS registrations and answers).
-    std::vector<std::string> claims;
-    bool self = std::string_view(proto) != "dns";
-    auto claim = [&](const Record& r) {
-      if (!self) return;
-      bool mine = false;
-      if (r.type == 1 || r.type == 28) mine = r.rdata == sender;
-      if (nbns && r.type == 32) mine = r.rdata.find(sender) != std::string::npos;
-      if (nbns && r.type == 33) mine = m.response;  // NBSTAT answers list the responder's names
-      if (!mine) return;
-      std::vector<std::string> names = nbns && r.type == 33 ? r.txt : std::vector<std::string>{r.name};
-      for (auto& n : names) {
-        if (claims.size() < 16 && std::find(claims.begin(), claims.end(), n) == claims.end()) claims.push_back(n);
-      }
-    };
-    for (const auto* sec : {&m.answers, &m.additionals}) for (const Record& r : *sec) claim(r);
-    if (!claims.empty()) {
-      w.key("host_names").begin_array();
-      for (const auto& n : claims) w.value(n);
-      w.end_array();
-    }
-    w.end_object();
-    ctx.emit(b.finish());
+    auto ev = std::make_unique<DnsEvent>();
+    ev->protocol = proto;
+    ev->nbns = nbns;
+    ev->rtt = rtt;
+    ev->msg = std::move(m);
+    ev->host_names = host_names(ev->msg, proto, sender, nbns);
+    ctx.emit(make_event(env, "dns", std::move(ev)));
   }
 
   std::vector<Pending> pending_;

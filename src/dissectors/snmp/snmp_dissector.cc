@@ -2,48 +2,34 @@
 // string or a v3 user is a `credential` event (once per flow and secret),
 // successful when the agent answered with it. Values of the system group and
 // the entity MIB are named (sys_descr, ent_serial...): inventory evidence.
+// The event's struct and JSON are in snmp_events.h and snmp_log.cc.
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "dissectors/credential.h"
 #include "dissectors/dissector.h"
-#include "dissectors/snmp/snmp.h"
+#include "dissectors/snmp/snmp_events.h"
 
 namespace ms::snmp {
 
 namespace {
 
-const char* value_name(const std::string& oid) {
-  static const struct {
-    const char* prefix;
-    const char* name;
-  } known[] = {
-      {"1.3.6.1.2.1.1.1.0", "sys_descr"},      {"1.3.6.1.2.1.1.2.0", "sys_object_id"},
-      {"1.3.6.1.2.1.1.3.0", "sys_uptime"},     {"1.3.6.1.2.1.1.4.0", "sys_contact"},
-      {"1.3.6.1.2.1.1.5.0", "sys_name"},       {"1.3.6.1.2.1.1.6.0", "sys_location"},
-      {"1.3.6.1.2.1.47.1.1.1.1.2.", "ent_descr"}, {"1.3.6.1.2.1.47.1.1.1.1.8.", "ent_hardware_rev"},
-      {"1.3.6.1.2.1.47.1.1.1.1.9.", "ent_firmware_rev"}, {"1.3.6.1.2.1.47.1.1.1.1.10.", "ent_software_rev"},
-      {"1.3.6.1.2.1.47.1.1.1.1.11.", "ent_serial"}, {"1.3.6.1.2.1.47.1.1.1.1.12.", "ent_mfg_name"},
-      {"1.3.6.1.2.1.47.1.1.1.1.13.", "ent_model_name"},
-  };
-  for (const auto& k : known) {
-    std::string_view p(k.prefix);
-    if (p.back() == '.' ? oid.starts_with(p) : oid == p) return k.name;
-  }
-  return nullptr;
-}
-
 class SnmpDissector : public Dissector {
  public:
   AppResult on_data(Direction, Bytes d, AppContext& ctx) override {
-    Message m;
+    auto ev = std::make_unique<SnmpEvent>();
+    Message& m = ev->msg;
     if (!parse(d, m)) {
       ctx.anomaly("snmp.malformed");
       return AppResult::ok();
     }
-    write_event(m, ctx);
-    secret(m, ctx);
+    const char* result = nullptr;
+    Secret* s = secret(m, result);
+    m.community.clear();  // the secret does not travel with the event
+    ev->derive();
+    ctx.emit(make_event(ctx.envelope(), "snmp", std::move(ev)));
+    if (s) emit(*s, result, ctx);  // after the message that carried it
     return AppResult::ok();
   }
 
@@ -73,15 +59,16 @@ class SnmpDissector : public Dissector {
   }
 
   // A request (or trap) carries the secret; the agent's response with the
-  // same community proves it right.
-  void secret(const Message& m, AppContext& ctx) {
-    if (m.version == 3 && m.user.empty()) return;
+  // same community proves it right. Returns the secret whose credential event
+  // is due now (with its result), or null.
+  Secret* secret(const Message& m, const char*& result) {
+    if (m.version == 3 && m.user.empty()) return nullptr;
     auto it = std::find_if(secrets_.begin(), secrets_.end(), [&](const Secret& s) {
       return s.version == m.version && s.community == m.community && s.user == m.user;
     });
     bool response = m.pdu_tag == 0xa2 || m.pdu_tag == 0xa8;
     if (it == secrets_.end()) {
-      if (secrets_.size() >= 8) return;
+      if (secrets_.size() >= 8) return nullptr;
       secrets_.push_back({m.community, m.user, m.version, false});
       it = secrets_.end() - 1;
     }
@@ -96,50 +83,9 @@ class SnmpDissector : public Dissector {
                   v.oid.starts_with("1.3.6.1.6.3.15.1.1.6");
       }
     }
-    if ((response || refused) && !it->emitted) emit(*it, refused ? "failure" : "success", ctx);
-  }
-
-  static void write_event(const Message& m, AppContext& ctx) {
-    EventBuilder b(ctx.envelope(), "snmp");
-    JsonWriter& w = b.w();
-    w.key("snmp").begin_object();
-    w.kv("version", m.version == 0 ? 1 : m.version == 1 ? 2 : 3);
-    if (const char* n = pdu_name(m.pdu_tag)) w.kv("pdu_type", n);
-    if (m.version == 3) {
-      w.kv("security_level", (m.v3_flags & 3) == 3 ? "authPriv" : (m.v3_flags & 1) ? "authNoPriv" : "noAuthNoPriv");
-      if (!m.user.empty()) w.kv("usm_user", m.user);
-      if (!m.engine_id.empty()) w.kv("engine_id", m.engine_id);
-      if (m.encrypted) w.kv("encrypted", true);
-    }
-    if (m.pdu_tag == 0xa4) {
-      w.kv("trap_enterprise", m.enterprise);
-      if (!m.agent_addr.empty()) w.kv("trap_address", m.agent_addr);
-      w.kv("trap_generic", m.generic_trap);
-      w.kv("trap_specific", m.specific_trap);
-    } else if (m.pdu_tag) {
-      w.kv("request_id", m.request_id);
-      if (m.error_status) w.kv("error_status", m.error_status);
-    }
-    if (!m.vars.empty()) {
-      w.key("vars").begin_array();
-      for (const VarBind& v : m.vars) w.value(v.oid);
-      w.end_array();
-      bool any = std::any_of(m.vars.begin(), m.vars.end(), [](const VarBind& v) { return !v.value.empty() && v.tag != 0x05; });
-      if (any && m.pdu_tag != 0xa0 && m.pdu_tag != 0xa1 && m.pdu_tag != 0xa5) {
-        w.key("values").begin_array();
-        for (const VarBind& v : m.vars) {
-          if (v.value.empty()) continue;
-          w.begin_object();
-          w.kv("oid", v.oid);
-          if (const char* n = value_name(v.oid)) w.kv("name", n);
-          w.kv("value", v.value);
-          w.end_object();
-        }
-        w.end_array();
-      }
-    }
-    w.end_object();
-    ctx.emit(b.finish());
+    if (!(response || refused) || it->emitted) return nullptr;
+    result = refused ? "failure" : "success";
+    return &*it;
   }
 
   std::vector<Secret> secrets_;

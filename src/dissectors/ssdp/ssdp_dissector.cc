@@ -6,6 +6,7 @@
 
 #include "dissectors/dissector.h"
 #include "dissectors/http/http_parser.h"
+#include "dissectors/ssdp/ssdp_events.h"
 #include "dissectors/text.h"
 
 namespace ms::ssdp {
@@ -30,24 +31,22 @@ class SsdpDissector : public Dissector {
       ctx.anomaly("ssdp.malformed");
       return AppResult::ok();
     }
-    EventBuilder b(ctx.envelope(), "ssdp");
-    JsonWriter& w = b.w();
-    w.key("ssdp").begin_object();
-    w.kv("method", request ? h.method : "response");
-    if (!request) w.kv("status", h.status);
+    auto ev = std::make_unique<SsdpEvent>();
+    ev->response = !request;
+    ev->method = request ? h.method : "response";
+    if (!request) ev->status = h.status;
     static const struct {
       const char* header;
-      const char* key;
-    } fields[] = {{"nt", "nt"},       {"nts", "nts"},         {"st", "st"},     {"usn", "usn"},
-                  {"location", "location"}, {"server", "server"}, {"user-agent", "user_agent"},
-                  {"man", "man"},     {"cache-control", "cache_control"}};
+      std::string SsdpEvent::*field;
+    } fields[] = {{"nt", &SsdpEvent::nt},         {"nts", &SsdpEvent::nts},
+                  {"st", &SsdpEvent::st},         {"usn", &SsdpEvent::usn},
+                  {"location", &SsdpEvent::location}, {"server", &SsdpEvent::server},
+                  {"user-agent", &SsdpEvent::user_agent}, {"man", &SsdpEvent::man},
+                  {"cache-control", &SsdpEvent::cache_control}};
     for (const auto& f : fields) {
-      if (const std::string* v = h.find(f.header)) {
-        if (!v->empty()) w.kv(f.key, v->substr(0, 512));
-      }
+      if (const std::string* v = h.find(f.header)) (*ev).*f.field = v->substr(0, 512);
     }
-    w.end_object();
-    ctx.emit(b.finish());
+    ctx.emit(make_event(ctx.envelope(), "ssdp", std::move(ev)));
     return AppResult::ok();
   }
 };
