@@ -105,14 +105,6 @@ std::string mac_key(std::string_view mac) {
   return "mac:" + std::string(mac);
 }
 
-std::string json_text(std::string_view s) {
-  std::string line;
-  JsonWriter(line).value(s);
-  JsonValue v;
-  if (parse_json(line, v) != nullptr || v.type != JsonValue::kString) return std::string(s);
-  return std::move(v.text);
-}
-
 bool observed_type(std::string_view t) { return t == "flow" || observer_of(t) != nullptr; }
 
 void observe(const Event& e, const ObservationSink& out) {

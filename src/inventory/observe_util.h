@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/json_reader.h"
+#include "common/json_read_back.h"
 #include "inventory/observe.h"
 
 namespace ms::inv {
@@ -21,18 +22,10 @@ constexpr float kNamed = 0.7f;     // names it claims (NetBIOS, mDNS, LLDP syste
 constexpr float kSaid = 0.5f;      // what another host says about it (DNS answers, called AE titles)
 constexpr float kHint = 0.3f;      // indirect (TTL)
 
-// A string as an observer reading it back from the event's JSON line sees it:
-// bytes that are not valid UTF-8 are written as \u00XX (json_writer.h) and
-// read back as U+00XX. Typed observers hold the dissector's raw strings, so
-// add() maps non-ASCII values this way and the inventory is the same whether
-// an observer reads the struct or the JSON (a no-op on valid UTF-8).
-std::string json_text(std::string_view s);  // observe.cc
-inline bool ascii(std::string_view s) {
-  for (char ch : s) {
-    if (static_cast<unsigned char>(ch) & 0x80) return false;
-  }
-  return true;
-}
+// Typed observers hold the dissector's raw strings; bytes that are not valid
+// UTF-8 are written to the JSON as \u00XX and read back as U+00XX. add() maps
+// values with json_read_back(), so the inventory is the same whether an
+// observer reads the struct or the JSON (nothing is copied for valid UTF-8).
 
 // One event being observed: its envelope's device keys and the sink.
 struct ObserveCtx {
@@ -46,7 +39,7 @@ struct ObserveCtx {
            uint64_t bytes = 0) const {
     if (dev.empty() || value.empty()) return;
     std::string read_back;
-    if (!ascii(value)) value = read_back = json_text(value);
+    value = json_read_back(value, read_back);
     if (value.size() > 512) return;
     Observation o;
     o.device = dev;
