@@ -107,6 +107,13 @@ for ev in build/tests/work/test_lab/lab_*/medsentry/events.jsonl; do
   n=$((n + 1))
   split -l 40 "$ev" "$work/detect/seeds/ev$n-" || true
 done
+# Both also take captures, which the real dissectors turn into typed events:
+# the sample and the small lab captures.
+for cap in samples/clinic-sample.pcap $(ls build/tests/work/test_lab/lab_*/capture.pcap 2>/dev/null | head -8); do
+  [ -f "$cap" ] && [ "$(stat -c %s "$cap")" -le 262144 ] || continue
+  cp "$cap" "$work/inventory/seeds/cap-$(basename "$(dirname "$cap")").pcap"
+  cp "$cap" "$work/detect/seeds/cap-$(basename "$(dirname "$cap")").pcap"
+done
 # Two targets at a time (one per core).
 failed=0
 run_fuzz() {

@@ -4,10 +4,15 @@
 // make every address a medical device, so every severity path runs), the
 // alert events and an in-memory alerts table.
 //
-// fuzz-replay: tests/fuzz/regressions_detect/
+// A capture input (pcap/pcapng magic) instead goes through the real
+// dissectors, so the rules read their typed events.
+//
+// fuzz-replay: tests/fuzz/regressions_detect/ samples/clinic-sample.pcap
+// fuzz-replay: ../shared/corpus/nDPI-2025/pcap/dicom.pcap ../shared/corpus/nDPI/pcap/ftp.pcap
 #include <string>
 #include <string_view>
 
+#include "capture_input.h"
 #include "common/json_reader.h"
 #include "detect/engine.h"
 #include "inventory/inventory.h"
@@ -29,6 +34,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cfg.thresholds.brute_force_failures = cfg.thresholds.harvest_broad_queries = cfg.thresholds.harvest_queries = 2;
   ms::detect::Engine eng(cfg);
   ms::detect::Facts facts;
+  if (is_capture(data, size)) {
+    int n = 0;
+    for (const ms::Event& e : capture_events(data, size)) {
+      for (const std::string& ip : {e.src_ip, e.dest_ip}) {
+        ms::detect::DeviceFacts& f = facts[ip];
+        f.medical = ++n % 2;
+        f.type = n % 3 ? "infusion pump" : "PACS/archive";
+      }
+      eng.add(e);
+    }
+    ms::detect::alert_events(eng.finish(facts));
+    return 0;
+  }
   size_t i = 0;
   int lines = 0;
   while (i < all.size() && lines++ < 64) {

@@ -1,12 +1,17 @@
-// Fuzz target for the inventory: event lines (JSON, one per line, as in
-// events.jsonl) whose strings come from the wire, through the observations,
-// the aggregation, an in-memory inventory database and the derivation of
-// device records (signatures, OS and vendor rules run on every value).
+// Fuzz target for the inventory: either a capture (pcap/pcapng, or the
+// packet path's compact form after a pcap magic) through the real dissectors,
+// whose typed events the observers read; or event lines (JSON, one per line,
+// as in events.jsonl) whose strings come from the wire, for the observers
+// that still read JSON. Then the aggregation, an in-memory inventory database
+// and the derivation of device records (signatures, OS and vendor rules run
+// on every value).
 //
-// fuzz-replay: tests/fuzz/regressions_inventory/
+// fuzz-replay: tests/fuzz/regressions_inventory/ samples/clinic-sample.pcap
+// fuzz-replay: ../shared/corpus/nDPI-2025/pcap/hl7.pcap ../shared/corpus/zeek/testing/btest/Traces/dhcp/dhcp.pcap
 #include <string>
 #include <string_view>
 
+#include "capture_input.h"
 #include "common/json_reader.h"
 #include "inventory/inventory.h"
 
@@ -18,6 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   opt.capture_key = "fuzz";
   opt.max_devices = 4;  // evictions on every input with a few devices
   ms::inv::Inventory inv(opt);
+  if (is_capture(data, size)) {
+    for (const ms::Event& e : capture_events(data, size)) inv.add(e);
+    inv.finish();
+    return 0;
+  }
   size_t i = 0;
   int lines = 0;
   while (i < all.size() && lines++ < 64) {
