@@ -6,6 +6,9 @@
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/ftp/ftp_events.h"
+#include "dissectors/http/http_events.h"
+#include "dissectors/telnet/telnet_events.h"
 
 namespace ms::detect {
 namespace {
@@ -19,21 +22,27 @@ class InsecureService final : public Rule {
   std::span<const RuleInfo> alerts() const override { return kInfo; }
   std::span<const std::string_view> wants() const override { return kWants; }
   void take(const Input& in, Context& ctx) override {
+    const Event& e = in.event();
+    if (const auto* tn = e.as<telnet::TelnetEvent>()) {
+      set_field(service(e, "telnet", ctx), "banner", tn->banner ? std::string_view(*tn->banner) : "");
+      return;
+    }
+    if (const auto* fe = e.as<ftp::FtpEvent>()) {
+      if (!fe->banner.empty() || fe->reply_code > 0) set_field(service(e, "ftp", ctx), "banner", fe->banner);
+      return;
+    }
+    if (const auto* he = e.as<http::HttpEvent>()) {
+      if (he->response && he->status > 0) {  // the server answered
+        Candidate& s = service(e, "http", ctx);
+        set_field(s, "server", he->server);
+        set_field(s, "title", he->title ? std::string_view(*he->title) : "");
+      }
+      return;
+    }
     const JsonValue* o = in.object();
     if (!o) return;
-    const Event& e = in.event();
     const std::string_view t = e.event_type;
-    if (t == "telnet") {
-      set_field(service(e, "telnet", ctx), "banner", str(o, "banner"));
-    } else if (t == "ftp") {
-      if (!str(o, "banner").empty() || num(o, "reply_code") > 0) set_field(service(e, "ftp", ctx), "banner", str(o, "banner"));
-    } else if (t == "http") {
-      if (num(o, "status") > 0) {  // the server answered
-        Candidate& s = service(e, "http", ctx);
-        set_field(s, "server", str(o, "server"));
-        set_field(s, "title", str(o, "title"));
-      }
-    } else if (t == "snmp") {
+    if (t == "snmp") {
       std::string_view pdu = str(o, "pdu_type");
       if (num(o, "version", 3) != 3 && (pdu == "response" || pdu == "get_response"))
         set_field(service(e, "snmp", ctx), "version", num(o, "version") == 0 ? "v1" : "v2c");
