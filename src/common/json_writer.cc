@@ -1,10 +1,13 @@
-// JSON string escaping with UTF-8 validation.
+// JSON string escaping with UTF-8 validation, and JsonText: what a reader
+// gets back from it.
 #include "common/json_writer.h"
 
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+
+#include "common/utf8.h"
 
 namespace ms {
 
@@ -77,6 +80,30 @@ void JsonWriter::append_string(std::string_view s) {
     }
   }
   out_ += '"';
+}
+
+JsonText::JsonText(std::string_view s) : raw_(s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t n = static_cast<uint8_t>(s[i]) < 0x80 ? 1 : utf8_len(s, i);
+    if (n == 0) break;
+    i += n;
+  }
+  if (i == s.size()) return;
+  fixed_ = true;
+  buf_.reserve(s.size() + 8);
+  buf_.append(s.data(), i);
+  while (i < s.size()) {
+    auto c = static_cast<uint8_t>(s[i]);
+    size_t n = c < 0x80 ? 1 : utf8_len(s, i);
+    if (n == 0) {
+      append_utf8(buf_, c);
+      ++i;
+    } else {
+      buf_.append(s.data() + i, n);
+      i += n;
+    }
+  }
 }
 
 JsonWriter& JsonWriter::value(double v) {

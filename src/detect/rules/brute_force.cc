@@ -45,7 +45,7 @@ class BruteForce final : public Rule {
       ctx.flows.ref(e);
     }
     // Who was tried, for the alert the judgement may raise.
-    if (!user.empty()) add_list(users_[key], "usernames", user);
+    if (!user.empty()) add_list(users_[key], "usernames", JsonText(user));
   }
 
   void judge(Judge& j) override {

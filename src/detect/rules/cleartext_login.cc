@@ -37,7 +37,7 @@ class CleartextLogin final : public Rule {
     if ((!password && user.empty()) || !cleartext_method(protocol, o->method)) return;
     const Event& e = in.event();
     Candidate& c = cands_.add("cleartext_login", e.src_ip, e.dest_ip, protocol, e, ctx.flows);
-    add_list(c, "usernames", user);
+    add_list(c, "usernames", JsonText(user));
     ++c.counters[result == "success" ? "succeeded" : result == "failure" ? "failed" : "result_unknown"];
     if (!password) ++c.counters["without_password"];
   }

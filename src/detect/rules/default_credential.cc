@@ -26,11 +26,11 @@ class DefaultCredential final : public Rule {
     if (!o || !o->default_credential || o->result != "success") return;
     const Event& e = in.event();
     Candidate& c = cands_.add("default_credential", e.src_ip, e.dest_ip, o->protocol, e, ctx.flows);
-    std::string_view user = o->username;
-    add_list(c, "usernames", user.empty() ? std::string_view("(community)") : user);
-    for (const std::string& x : o->default_vendors) add_list(c, "default_for", x);
+    JsonText user(o->username);
+    add_list(c, "usernames", o->username.empty() ? std::string_view("(community)") : std::string_view(user));
+    for (const std::string& x : o->default_vendors) add_list(c, "default_for", JsonText(x));
     if (o->default_medical) set_field(c, "medical_default", "yes");
-    set_field(c, "method", o->method);
+    set_field(c, "method", JsonText(o->method));
   }
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) {

@@ -24,18 +24,18 @@ class InsecureService final : public Rule {
   void take(const Input& in, Context& ctx) override {
     const Event& e = in.event();
     if (const auto* tn = e.as<telnet::TelnetEvent>()) {
-      set_field(service(e, "telnet", ctx), "banner", tn->banner ? std::string_view(*tn->banner) : "");
+      set_field(service(e, "telnet", ctx), "banner", JsonText(tn->banner ? std::string_view(*tn->banner) : ""));
       return;
     }
     if (const auto* fe = e.as<ftp::FtpEvent>()) {
-      if (!fe->banner.empty() || fe->reply_code > 0) set_field(service(e, "ftp", ctx), "banner", fe->banner);
+      if (!fe->banner.empty() || fe->reply_code > 0) set_field(service(e, "ftp", ctx), "banner", JsonText(fe->banner));
       return;
     }
     if (const auto* he = e.as<http::HttpEvent>()) {
       if (he->response && he->status > 0) {  // the server answered
         Candidate& s = service(e, "http", ctx);
-        set_field(s, "server", he->server);
-        set_field(s, "title", he->title ? std::string_view(*he->title) : "");
+        set_field(s, "server", JsonText(he->server));
+        set_field(s, "title", JsonText(he->title ? std::string_view(*he->title) : ""));
       }
       return;
     }

@@ -50,7 +50,8 @@ class LateralMovement final : public Rule {
     if (const FlowRow* f = in.flow()) return take_flow(*f, in.event(), ctx);
     const smb::SmbEvent* o = in.event().as<smb::SmbEvent>();
     if (!o || !o->share) return;
-    std::string_view share = *o->share;
+    JsonText share_text(*o->share);
+    std::string_view share = share_text;
     if (o->command != "tree_connect" || share.size() < 2 || share.back() != '$') return;
     std::string_view name = share.substr(share.rfind('\\') == std::string_view::npos ? 0 : share.rfind('\\') + 1);
     std::string_view status = o->status ? std::string_view(*o->status) : std::string_view();

@@ -24,7 +24,7 @@ class LegacyTls final : public Rule {
     const Event& e = in.event();
     Candidate& c = cands_.add("legacy_tls", e.src_ip, e.dest_ip, "tls", e, ctx.flows);
     add_list(c, "versions", v);
-    add_list(c, "server_names", o->sni);
+    add_list(c, "server_names", JsonText(o->sni));
   }
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) j.from_candidate(c, Severity::kLow, c.src, c.dst);

@@ -24,8 +24,8 @@ class RemoteShellCommands final : public Rule {
     if (!o || o->login_result != "success" || o->commands.empty()) return;
     const Event& e = in.event();
     Candidate& c = cands_.add("remote_shell_commands", e.src_ip, e.dest_ip, "telnet", e, ctx.flows);
-    add_list(c, "usernames", o->username);
-    for (const std::string& x : o->commands) add_list(c, "commands", x);
+    add_list(c, "usernames", JsonText(o->username));
+    for (const std::string& x : o->commands) add_list(c, "commands", JsonText(x));
     c.counters["commands"] += o->commands.size();
   }
   void judge(Judge& j) override {

@@ -21,7 +21,7 @@ class Smb1 final : public Rule {
     if (!o || o->version != 1 || !o->dialect || o->dialect->empty()) return;
     const Event& e = in.event();
     Candidate& c = cands_.add("smb1", e.src_ip, e.dest_ip, "smb", e, ctx.flows);
-    add_list(c, "dialects", *o->dialect);
+    add_list(c, "dialects", JsonText(*o->dialect));
     add_list(c, "commands", o->command);
   }
   void judge(Judge& j) override {

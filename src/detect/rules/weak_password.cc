@@ -26,7 +26,7 @@ class WeakPassword final : public Rule {
     if (strength != "weak" && strength != "empty") return;
     const Event& e = in.event();
     Candidate& c = cands_.add("weak_password", e.src_ip, e.dest_ip, o->protocol, e, ctx.flows);
-    add_list(c, "usernames", o->username);
+    add_list(c, "usernames", JsonText(o->username));
     add_list(c, "strength", strength);
   }
   void judge(Judge& j) override {

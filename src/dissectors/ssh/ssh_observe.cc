@@ -14,8 +14,8 @@ void observe_ssh(const ObserveCtx& c) {
     const std::optional<ssh::SshSide>& s = d->side[side];
     const std::string& dev = side == 0 ? c.src : c.dst;
     if (!s) continue;
-    std::string sw = s->software_version;
-    if (!s->comments.empty()) sw += " " + s->comments;
+    std::string sw(JsonText(s->software_version));
+    if (!s->comments.empty()) sw.append(" ").append(JsonText(s->comments));
     c.add(dev, "ssh_software", sw, "ssh.banner", kDescribed);
     if (s->host_key) c.add(dev, "ssh_host_key", s->host_key->sha256, "ssh.host_key", kStated);
   }
