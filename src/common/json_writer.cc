@@ -1,4 +1,5 @@
-// JSON string escaping with UTF-8 validation.
+// JSON string escaping with UTF-8 validation, and JsonText: what a reader
+// gets back from it.
 #include "common/json_writer.h"
 
 #include <array>
@@ -120,6 +121,9 @@ bool json_verbatim(std::string_view s) {
     i += n;
   }
   return true;
+}
+
+JsonText::JsonText(std::string_view s) : view_(json_read_back(s, buf_)) {
 }
 
 JsonWriter& JsonWriter::value(double v) {

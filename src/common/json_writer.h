@@ -61,4 +61,23 @@ class JsonWriter {
   bool first_ = true;
 };
 
+// What a JSON reader gets back from the writer's output for `s`: `s` itself
+// when it is valid UTF-8 (the usual case: no copy), otherwise with each byte
+// that is not part of a valid sequence turned into the UTF-8 of U+00XX (the
+// writer writes it as \u00XX, a reader decodes that). The readers of typed
+// events pass wire text from the structs through it, so what they keep is
+// what they kept when they parsed the JSON line (a Latin-1 banner, say).
+// Use it as a temporary: it may point into `s`.
+class JsonText {
+ public:
+  explicit JsonText(std::string_view s);  // json_read_back() (common/json_read_back.h)
+  operator std::string_view() const { return view_; }
+  JsonText(const JsonText&) = delete;  // view_ may point into buf_
+  JsonText& operator=(const JsonText&) = delete;
+
+ private:
+  std::string buf_;
+  std::string_view view_;
+};
+
 }  // namespace ms

@@ -5,20 +5,20 @@
 #include <vector>
 
 #include "detect/fields.h"
+#include "dissectors/ftp/ftp_events.h"
 
 namespace ms::detect {
 
 void FtpDataChannels::take(const Input& in, Context& ctx) {
-  const JsonValue* o = in.object();
-  if (!o) return;
-  const JsonValue* ch = o->get("data_channel");
-  if (!ch || ch->type != JsonValue::kObject || num(ch, "port") <= 0) return;
+  const ftp::FtpEvent* o = in.event().as<ftp::FtpEvent>();
+  if (!o || !o->data_channel || o->data_channel->port <= 0) return;
+  const ftp::FtpDataChannel& ch = *o->data_channel;
   // PASV/PORT name the data connection's destination; EPSV only its port on
   // the server.
-  std::string host(str(ch, "host"));
+  std::string host = ch.host.value_or(std::string());
   if (host.empty()) host = in.event().dest_ip;
   if (channels_.size() < kMaxFtpChannels) {
-    channels_.insert(host + ' ' + std::to_string(num(ch, "port")));
+    channels_.insert(host + ' ' + std::to_string(ch.port));
   } else {
     ++ctx.stats.dropped_state;
   }

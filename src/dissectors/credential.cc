@@ -86,29 +86,22 @@ DefaultMatch match_default(std::string_view user, std::string_view pw) {
 }
 
 void emit_credential(AppContext& ctx, const Credential& c) {
-  EventBuilder b(ctx.envelope(), "credential");
-  JsonWriter& w = b.w();
-  w.key("credential").begin_object();
-  w.kv("protocol", c.protocol);
-  if (!c.method.empty()) w.kv("method", c.method);
-  if (!c.username.empty()) w.kv("username", c.username.substr(0, 256));
-  if (!c.domain.empty()) w.kv("domain", c.domain.substr(0, 256));
-  if (!c.workstation.empty()) w.kv("workstation", c.workstation.substr(0, 256));
-  w.kv("password_seen", c.password_seen);
+  auto ev = std::make_unique<CredentialEvent>();
+  ev->protocol = c.protocol;
+  ev->method = c.method;
+  ev->username = c.username.substr(0, 256);
+  ev->domain = c.domain.substr(0, 256);
+  ev->workstation = c.workstation.substr(0, 256);
+  ev->password_seen = c.password_seen;
   if (c.password_seen) {
-    w.kv("password_strength", password_strength(c.password));
+    ev->password_strength = password_strength(c.password);
     DefaultMatch m = match_default(c.username, c.password);
-    w.kv("default_credential", m.matched);
-    if (m.matched) {
-      w.kv("default_medical", m.medical);
-      w.key("default_vendors").begin_array();
-      for (const auto& v : m.vendors) w.value(v);
-      w.end_array();
-    }
+    ev->default_credential = m.matched;
+    ev->default_medical = m.medical;
+    ev->default_vendors = std::move(m.vendors);
   }
-  w.kv("result", c.result);
-  w.end_object();
-  ctx.emit(b.finish());
+  ev->result = c.result;
+  ctx.emit(make_event(ctx.envelope(), "credential", std::move(ev)));
 }
 
 }  // namespace ms

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dissectors/dissector.h"
+#include "events/event.h"
 
 namespace ms {
 
@@ -40,6 +41,23 @@ struct DefaultMatch {
 DefaultMatch match_default(std::string_view user, std::string_view password);
 size_t default_credential_rows();
 
+// What a `credential` event says (its JSON writer is credential_log.cc): the
+// verdicts on the password, never the password. Strings are as written
+// (user, domain and workstation cut at 256 bytes); absent keys are empty.
+struct CredentialEvent : TypedEvent {
+  std::string protocol, method, username, domain, workstation;
+  bool password_seen = false;
+  // Set only when password_seen:
+  std::string_view password_strength;  // "empty", "weak", "strong" (static)
+  bool default_credential = false;
+  bool default_medical = false;            // when default_credential
+  std::vector<std::string> default_vendors;  // when default_credential
+  std::string result;  // "success", "failure" or "unknown"
+  void write_json(JsonWriter& w) const;
+};
+
+// Emits the `credential` event of one login: the password is judged here and
+// forgotten.
 void emit_credential(AppContext& ctx, const Credential& c);
 
 }  // namespace ms

@@ -16,8 +16,13 @@
 #include "detect/config.h"
 #include "detect/engine.h"
 #include "detect/rule.h"
+#include "dissectors/credential.h"
 #include "dissectors/dicom/dicom_events.h"
 #include "dissectors/hl7/hl7_events.h"
+#include "dissectors/http/http_events.h"
+#include "dissectors/smb/smb_events.h"
+#include "dissectors/telnet/telnet_events.h"
+#include "dissectors/tls/tls_events.h"
 #include "inventory/inventory.h"
 
 namespace {
@@ -164,7 +169,8 @@ Event ev(const std::string& type, const std::string& src, const std::string& dst
   return e;
 }
 
-// A typed event (its struct and the JSON its writer makes), addressed like ev().
+// A typed event (the struct the rules read, its JSON written by its own
+// writer), with ev()'s envelope.
 template <typename T>
 Event typed(const std::string& type, const std::string& src, const std::string& dst, std::unique_ptr<T> t, TimeNs ts,
             uint64_t flow = 1) {
@@ -200,11 +206,50 @@ Event association(const std::string& src, const std::string& dst, const std::str
 
 Event cred(const std::string& src, const std::string& dst, const std::string& result, bool is_default,
            const std::string& strength, TimeNs ts, const std::string& protocol = "telnet", uint64_t flow = 1) {
-  return ev("credential", src, dst,
-            "{\"protocol\":\"" + protocol + "\",\"method\":\"" + (protocol == "http" ? "basic" : "login_prompt") +
-                "\",\"username\":\"root\",\"password_seen\":true,\"password_strength\":\"" + strength +
-                "\",\"default_credential\":" + (is_default ? "true" : "false") + ",\"result\":\"" + result + "\"}",
-            ts, flow);
+  auto c = std::make_unique<CredentialEvent>();
+  c->protocol = protocol;
+  c->method = protocol == "http" ? "basic" : "login_prompt";
+  c->username = "root";
+  c->password_seen = true;
+  c->password_strength = strength == "strong" ? "strong" : strength == "empty" ? "empty" : "weak";  // static strings
+  c->default_credential = is_default;
+  c->result = result;
+  return typed("credential", src, dst, std::move(c), ts, flow);
+}
+
+Event telnet_session(const std::string& src, const std::string& dst, const char* banner,
+                     std::vector<std::string> commands) {
+  auto t = std::make_unique<telnet::TelnetEvent>();
+  if (banner) t->banner = banner;
+  t->login_result = "success";
+  t->commands = std::move(commands);
+  return typed("telnet", src, dst, std::move(t), kSec);
+}
+
+Event tls_session(const std::string& src, const std::string& dst, const char* version, const char* sni) {
+  auto t = std::make_unique<tls::TlsEvent>();
+  t->version = version;
+  t->sni = sni;
+  return typed("tls", src, dst, std::move(t), kSec);
+}
+
+Event smb_command(const std::string& src, const std::string& dst, const char* command, int version,
+                  const char* dialect, const char* share = nullptr) {
+  auto s = std::make_unique<smb::SmbEvent>();
+  s->command = command;
+  s->version = version;
+  s->dialect = dialect;
+  s->status = "STATUS_SUCCESS";
+  if (share) s->share = share;
+  return typed("smb", src, dst, std::move(s), kSec);
+}
+
+Event http_page(const std::string& src, const std::string& dst, int status, const char* title) {
+  auto h = std::make_unique<http::HttpEvent>();
+  h->response = true;
+  h->status = status;
+  h->title = title;
+  return typed("http", src, dst, std::move(h), kSec);
 }
 
 Event flow(const std::string& src, const std::string& dst, uint16_t dport, TimeNs ts, bool data = false,
@@ -378,37 +423,32 @@ TEST(DetectRules, ScanThresholdsAndProbes) {
 }
 
 TEST(DetectRules, ResultDoesNotDependOnEventOrder) {
-  std::vector<Event> e;
-  for (int i = 0; i < 40; ++i) e.push_back(flow("10.0.0.30", "10.0.1." + std::to_string(i % 30 + 1), 445 + i % 3, kSec + i * kSec / 10));
-  for (int i = 0; i < 6; ++i) e.push_back(cred("10.0.0.30", "10.0.0.41", i == 5 ? "success" : "failure", false, "weak", kSec + i, "telnet", 7 + i));
+  // Built afresh for each order (same flow ids): a typed event's struct moves,
+  // it is not copied.
+  auto make = [] {
+    std::vector<Event> e;
+    for (int i = 0; i < 40; ++i)
+      e.push_back(flow("10.0.0.30", "10.0.1." + std::to_string(i % 30 + 1), 445 + i % 3, kSec + i * kSec / 10, false,
+                       "TCP", 1001 + i));
+    for (int i = 0; i < 6; ++i) e.push_back(cred("10.0.0.30", "10.0.0.41", i == 5 ? "success" : "failure", false, "weak", kSec + i, "telnet", 7 + i));
+    return e;
+  };
   auto json_of = [](const std::vector<Alert>& a) {
     std::string s;
     for (const Alert& x : a) s += x.json + "\n";
     return s;
   };
-  std::string want = json_of(run(e));
+  std::string want = json_of(run(make()));
   ASSERT_NE(want.find("\"rule\":\"scan\""), std::string::npos);
   ASSERT_NE(want.find("\"rule\":\"brute_force\""), std::string::npos);
   std::mt19937 rng(7);
   for (int k = 0; k < 5; ++k) {
+    std::vector<Event> e = make();
     std::vector<Event> shuffled;
     std::vector<size_t> idx(e.size());
     for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
     std::shuffle(idx.begin(), idx.end(), rng);
-    for (size_t i : idx) {
-      Event c;
-      c.event_type = e[i].event_type;
-      c.src_ip = e[i].src_ip;
-      c.dest_ip = e[i].dest_ip;
-      c.proto = e[i].proto;
-      c.ts = e[i].ts;
-      c.flow_id = e[i].flow_id;
-      c.json = e[i].json;
-      c.dest_port = e[i].dest_port;
-      c.src_port = e[i].src_port;
-      if (e[i].flow) c.flow = std::make_unique<FlowRow>(*e[i].flow);
-      shuffled.push_back(std::move(c));
-    }
+    for (size_t i : idx) shuffled.push_back(std::move(e[i]));
     EXPECT_EQ(json_of(run(shuffled)), want);
   }
 }
@@ -484,15 +524,14 @@ TEST(DetectRules, ExecutablePreambleShellCommandsExposure) {
   std::vector<Event> e = events(
       file("smb", "pe", "1.2.840.10008.5.1.4.1.1.2"),  // CT Image Storage
       file("http", "tiff", ""),
-      ev("telnet", "10.0.0.30", "10.0.0.70",
-         "{\"banner\":\"PCA\",\"login_result\":\"success\",\"commands\":[\"cat /etc/pump.conf\",\"exit\"]}", kSec),
-      ev("telnet", "10.0.0.30", "10.0.0.8", "{\"login_result\":\"success\",\"commands\":[\"ls\"]}", kSec),
-      ev("tls", "10.0.0.31", "10.0.0.20", "{\"version\":\"TLS 1.0\",\"sni\":\"pacs\"}", kSec),
-      ev("tls", "10.0.0.31", "10.0.0.20", "{\"version\":\"TLS 1.2\",\"sni\":\"pacs\"}", kSec),
-      ev("smb", "10.0.0.31", "10.0.0.20", "{\"command\":\"negotiate\",\"version\":1,\"dialect\":\"NT LM 0.12\"}", kSec),
-      ev("smb", "10.0.0.31", "10.0.0.20", "{\"command\":\"negotiate\",\"version\":2,\"dialect\":\"3.1.1\"}", kSec),
-      ev("http", "10.0.0.30", "10.0.0.41", "{\"status\":200,\"title\":\"Monitor\"}", kSec),
-      ev("http", "10.0.0.30", "10.0.0.20", "{\"status\":200,\"title\":\"PACS\"}", kSec));
+      telnet_session("10.0.0.30", "10.0.0.70", "PCA", {"cat /etc/pump.conf", "exit"}),
+      telnet_session("10.0.0.30", "10.0.0.8", nullptr, {"ls"}),
+      tls_session("10.0.0.31", "10.0.0.20", "TLS 1.0", "pacs"),
+      tls_session("10.0.0.31", "10.0.0.20", "TLS 1.2", "pacs"),
+      smb_command("10.0.0.31", "10.0.0.20", "negotiate", 1, "NT LM 0.12"),
+      smb_command("10.0.0.31", "10.0.0.20", "negotiate", 2, "3.1.1"),
+      http_page("10.0.0.30", "10.0.0.41", 200, "Monitor"),
+      http_page("10.0.0.30", "10.0.0.20", 200, "PACS"));
   auto all = run(e);
   auto pre = of(all, "dicom_exec_preamble");
   ASSERT_EQ(pre.size(), 1u);
@@ -583,10 +622,8 @@ TEST(DetectRules, LateralMovement) {
                         session("10.0.0.30", "10.0.0.8", 3389, ""),       // IT's RDP to a Dell: not ours to judge
                         session("10.0.0.30", "10.0.0.20", 22, "ssh"),     // to the archive (a server IT runs)
                         session("10.0.0.41", "10.0.0.20", 8022, "http"),  // not remote administration
-                        ev("smb", "10.0.0.30", "10.0.0.70",
-                           "{\"command\":\"tree_connect\",\"status\":\"STATUS_SUCCESS\",\"share\":\"\\\\\\\\10.0.0.70\\\\ADMIN$\"}", kSec),
-                        ev("smb", "10.0.0.30", "10.0.0.8",
-                           "{\"command\":\"tree_connect\",\"status\":\"STATUS_SUCCESS\",\"share\":\"\\\\\\\\10.0.0.8\\\\IPC$\"}", kSec)));
+                        smb_command("10.0.0.30", "10.0.0.70", "tree_connect", 2, "3.1.1", "\\\\10.0.0.70\\ADMIN$"),
+                        smb_command("10.0.0.30", "10.0.0.8", "tree_connect", 2, "3.1.1", "\\\\10.0.0.8\\IPC$")));
   auto lm = of(all, "lateral_movement");
   ASSERT_EQ(lm.size(), 3u);
   std::map<std::string, Severity> got;

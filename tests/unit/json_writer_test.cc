@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "common/json_reader.h"
 #include "common/json_writer.h"
 #include "common/types.h"
 
@@ -25,6 +26,21 @@ TEST(JsonWriter, InvalidUtf8AndControlBytes) {
   w.value(std::string("ok\x01\xff\xc3\xa9\xed\xa0\x80", 9));
   // \x01 and \xff escaped; é (valid) kept; an encoded surrogate is invalid.
   EXPECT_EQ(out, "\"ok\\u0001\\u00ff\xc3\xa9\\u00ed\\u00a0\\u0080\"");
+}
+
+// JsonText is what a reader gets back from the writer's output: the typed
+// events' readers rely on it to keep what they kept when they parsed JSON.
+TEST(JsonWriter, JsonTextIsWhatAReaderGetsBack) {
+  for (std::string s : {std::string("plain"), std::string("caf\xe9 \xc3\xa9", 8), std::string("\x01\xff\xed\xa0\x80z", 6),
+                        std::string("\xf0\x9f\x98\x80\xf0\x9f", 6), std::string()}) {
+    std::string out;
+    ms::JsonWriter(out).value(s);
+    ms::JsonValue v;
+    ASSERT_EQ(ms::parse_json(out, v), nullptr) << out;
+    EXPECT_EQ(std::string_view(ms::JsonText(s)), v.str()) << out;
+  }
+  std::string valid = "d\xc3\xa9j\xc3\xa0";
+  EXPECT_EQ(std::string_view(ms::JsonText(valid)).data(), valid.data());  // valid UTF-8: no copy
 }
 
 TEST(JsonWriter, IntegersAtTheirLimits) {

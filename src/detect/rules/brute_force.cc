@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "detect/fields.h"
+#include "dissectors/credential.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
 
@@ -32,9 +33,9 @@ class BruteForce final : public Rule {
   std::span<const std::string_view> wants() const override { return kWants; }
 
   void take(const Input& in, Context& ctx) override {
-    const JsonValue* o = in.object();
+    const CredentialEvent* o = in.event().as<CredentialEvent>();
     if (!o) return;
-    std::string_view protocol = str(o, "protocol"), result = str(o, "result"), user = str(o, "username");
+    std::string_view protocol = o->protocol, result = o->result, user = o->username;
     bool success = result == "success";
     if ((result != "failure" && !success) || protocol == "snmp") return;
     const Event& e = in.event();
@@ -44,7 +45,7 @@ class BruteForce final : public Rule {
       ctx.flows.ref(e);
     }
     // Who was tried, for the alert the judgement may raise.
-    if (!user.empty()) add_list(users_[key], "usernames", user);
+    if (!user.empty()) add_list(users_[key], "usernames", JsonText(user));
   }
 
   void judge(Judge& j) override {

@@ -8,6 +8,7 @@
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/credential.h"
 
 namespace ms::detect {
 namespace {
@@ -29,14 +30,14 @@ class CleartextLogin final : public Rule {
   std::span<const RuleInfo> alerts() const override { return kInfo; }
   std::span<const std::string_view> wants() const override { return kWants; }
   void take(const Input& in, Context& ctx) override {
-    const JsonValue* o = in.object();
+    const CredentialEvent* o = in.event().as<CredentialEvent>();
     if (!o) return;
-    std::string_view protocol = str(o, "protocol"), user = str(o, "username"), result = str(o, "result");
-    bool password = truthy(o, "password_seen");
-    if ((!password && user.empty()) || !cleartext_method(protocol, str(o, "method"))) return;
+    std::string_view protocol = o->protocol, user = o->username, result = o->result;
+    bool password = o->password_seen;
+    if ((!password && user.empty()) || !cleartext_method(protocol, o->method)) return;
     const Event& e = in.event();
     Candidate& c = cands_.add("cleartext_login", e.src_ip, e.dest_ip, protocol, e, ctx.flows);
-    add_list(c, "usernames", user);
+    add_list(c, "usernames", JsonText(user));
     ++c.counters[result == "success" ? "succeeded" : result == "failure" ? "failed" : "result_unknown"];
     if (!password) ++c.counters["without_password"];
   }

@@ -8,6 +8,7 @@
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/credential.h"
 
 namespace ms::detect {
 namespace {
@@ -21,17 +22,15 @@ class DefaultCredential final : public Rule {
   std::span<const RuleInfo> alerts() const override { return kInfo; }
   std::span<const std::string_view> wants() const override { return kWants; }
   void take(const Input& in, Context& ctx) override {
-    const JsonValue* o = in.object();
-    if (!o || !truthy(o, "default_credential") || str(o, "result") != "success") return;
+    const CredentialEvent* o = in.event().as<CredentialEvent>();
+    if (!o || !o->default_credential || o->result != "success") return;
     const Event& e = in.event();
-    Candidate& c = cands_.add("default_credential", e.src_ip, e.dest_ip, str(o, "protocol"), e, ctx.flows);
-    std::string_view user = str(o, "username");
-    add_list(c, "usernames", user.empty() ? std::string_view("(community)") : user);
-    if (const JsonValue* v = o->get("default_vendors"); v && v->type == JsonValue::kArray) {
-      for (const JsonValue& x : v->items) add_list(c, "default_for", x.str());
-    }
-    if (truthy(o, "default_medical")) set_field(c, "medical_default", "yes");
-    set_field(c, "method", str(o, "method"));
+    Candidate& c = cands_.add("default_credential", e.src_ip, e.dest_ip, o->protocol, e, ctx.flows);
+    JsonText user(o->username);
+    add_list(c, "usernames", o->username.empty() ? std::string_view("(community)") : std::string_view(user));
+    for (const std::string& x : o->default_vendors) add_list(c, "default_for", JsonText(x));
+    if (o->default_medical) set_field(c, "medical_default", "yes");
+    set_field(c, "method", JsonText(o->method));
   }
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) {

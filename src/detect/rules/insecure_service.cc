@@ -6,7 +6,10 @@
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/ftp/ftp_events.h"
+#include "dissectors/http/http_events.h"
 #include "dissectors/snmp/snmp_events.h"
+#include "dissectors/telnet/telnet_events.h"
 
 namespace ms::detect {
 namespace {
@@ -20,30 +23,28 @@ class InsecureService final : public Rule {
   std::span<const RuleInfo> alerts() const override { return kInfo; }
   std::span<const std::string_view> wants() const override { return kWants; }
   void take(const Input& in, Context& ctx) override {
-    if (in.event().event_type == "snmp") return take_snmp(in.event(), ctx);
-    const JsonValue* o = in.object();
-    if (!o) return;
     const Event& e = in.event();
-    const std::string_view t = e.event_type;
-    if (t == "telnet") {
-      set_field(service(e, "telnet", ctx), "banner", str(o, "banner"));
-    } else if (t == "ftp") {
-      if (!str(o, "banner").empty() || num(o, "reply_code") > 0) set_field(service(e, "ftp", ctx), "banner", str(o, "banner"));
-    } else if (t == "http") {
-      if (num(o, "status") > 0) {  // the server answered
+    if (const auto* tn = e.as<telnet::TelnetEvent>()) {
+      set_field(service(e, "telnet", ctx), "banner", JsonText(tn->banner ? std::string_view(*tn->banner) : ""));
+    } else if (const auto* fe = e.as<ftp::FtpEvent>()) {
+      if (!fe->banner.empty() || fe->reply_code > 0) set_field(service(e, "ftp", ctx), "banner", JsonText(fe->banner));
+    } else if (const auto* he = e.as<http::HttpEvent>()) {
+      if (he->response && he->status > 0) {  // the server answered
         Candidate& s = service(e, "http", ctx);
-        set_field(s, "server", str(o, "server"));
-        set_field(s, "title", str(o, "title"));
+        set_field(s, "server", JsonText(he->server));
+        set_field(s, "title", JsonText(he->title ? std::string_view(*he->title) : ""));
       }
+    } else if (e.event_type == "snmp") {
+      take_snmp(e, ctx);
     }
   }
   // An agent answering v1/v2c (community-based, cleartext) requests.
   void take_snmp(const Event& e, Context& ctx) {
     const snmp::SnmpEvent* s = e.as<snmp::SnmpEvent>();
     if (!s || s->version == 3 || (s->pdu_type != "response" && s->pdu_type != "get_response")) return;
-    // As before the typed event: the version compared is the JSON's (1 for
-    // v1), so this has always said "v2c"; v1 would be s->version == 1.
-    set_field(service(e, "snmp", ctx), "version", s->version == 0 ? "v1" : "v2c");
+    // The event's version is SNMP's own numbering as the JSON writes it (1
+    // for v1, 2 for v2c); this compared it with 0 and said "v2c" for v1 too.
+    set_field(service(e, "snmp", ctx), "version", s->version == 1 ? "v1" : "v2c");
   }
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) {

@@ -12,6 +12,7 @@
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/smb/smb_events.h"
 #include "dissectors/text.h"
 
 namespace ms::detect {
@@ -47,12 +48,13 @@ class LateralMovement final : public Rule {
 
   void take(const Input& in, Context& ctx) override {
     if (const FlowRow* f = in.flow()) return take_flow(*f, in.event(), ctx);
-    const JsonValue* o = in.object();
-    if (!o) return;
-    std::string_view share = str(o, "share");
-    if (str(o, "command") != "tree_connect" || share.size() < 2 || share.back() != '$') return;
+    const smb::SmbEvent* o = in.event().as<smb::SmbEvent>();
+    if (!o || !o->share) return;
+    JsonText share_text(*o->share);
+    std::string_view share = share_text;
+    if (o->command != "tree_connect" || share.size() < 2 || share.back() != '$') return;
     std::string_view name = share.substr(share.rfind('\\') == std::string_view::npos ? 0 : share.rfind('\\') + 1);
-    std::string_view status = str(o, "status");
+    std::string_view status = o->status ? std::string_view(*o->status) : std::string_view();
     if (text::lower(name) == "ipc$" || (!status.empty() && status != "STATUS_SUCCESS")) return;
     const Event& e = in.event();
     Candidate& c = shares_.add("lateral_movement", e.src_ip, e.dest_ip, "smb", e, ctx.flows);

@@ -4,6 +4,7 @@
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/tls/tls_events.h"
 
 namespace ms::detect {
 namespace {
@@ -16,14 +17,14 @@ class LegacyTls final : public Rule {
   std::span<const RuleInfo> alerts() const override { return kInfo; }
   std::span<const std::string_view> wants() const override { return kWants; }
   void take(const Input& in, Context& ctx) override {
-    const JsonValue* o = in.object();
+    const tls::TlsEvent* o = in.event().as<tls::TlsEvent>();
     if (!o) return;
-    std::string_view v = str(o, "version");
+    std::string_view v = o->version;
     if (v != "TLS 1.0" && v != "TLS 1.1" && v != "SSL 3.0" && v != "SSL 2.0") return;
     const Event& e = in.event();
     Candidate& c = cands_.add("legacy_tls", e.src_ip, e.dest_ip, "tls", e, ctx.flows);
     add_list(c, "versions", v);
-    add_list(c, "server_names", str(o, "sni"));
+    add_list(c, "server_names", JsonText(o->sni));
   }
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) j.from_candidate(c, Severity::kLow, c.src, c.dst);

@@ -6,6 +6,7 @@
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/telnet/telnet_events.h"
 
 namespace ms::detect {
 namespace {
@@ -19,15 +20,13 @@ class RemoteShellCommands final : public Rule {
   std::span<const RuleInfo> alerts() const override { return kInfo; }
   std::span<const std::string_view> wants() const override { return kWants; }
   void take(const Input& in, Context& ctx) override {
-    const JsonValue* o = in.object();
-    if (!o) return;
-    const JsonValue* cmds = o->get("commands");
-    if (str(o, "login_result") != "success" || !cmds || cmds->type != JsonValue::kArray || cmds->items.empty()) return;
+    const telnet::TelnetEvent* o = in.event().as<telnet::TelnetEvent>();
+    if (!o || o->login_result != "success" || o->commands.empty()) return;
     const Event& e = in.event();
     Candidate& c = cands_.add("remote_shell_commands", e.src_ip, e.dest_ip, "telnet", e, ctx.flows);
-    add_list(c, "usernames", str(o, "username"));
-    for (const JsonValue& x : cmds->items) add_list(c, "commands", x.str());
-    c.counters["commands"] += cmds->items.size();
+    add_list(c, "usernames", JsonText(o->username));
+    for (const std::string& x : o->commands) add_list(c, "commands", JsonText(x));
+    c.counters["commands"] += o->commands.size();
   }
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) {

@@ -4,6 +4,7 @@
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/smb/smb_events.h"
 
 namespace ms::detect {
 namespace {
@@ -16,12 +17,12 @@ class Smb1 final : public Rule {
   std::span<const RuleInfo> alerts() const override { return kInfo; }
   std::span<const std::string_view> wants() const override { return kWants; }
   void take(const Input& in, Context& ctx) override {
-    const JsonValue* o = in.object();
-    if (!o || num(o, "version") != 1 || str(o, "dialect").empty()) return;
+    const smb::SmbEvent* o = in.event().as<smb::SmbEvent>();
+    if (!o || o->version != 1 || !o->dialect || o->dialect->empty()) return;
     const Event& e = in.event();
     Candidate& c = cands_.add("smb1", e.src_ip, e.dest_ip, "smb", e, ctx.flows);
-    add_list(c, "dialects", str(o, "dialect"));
-    add_list(c, "commands", str(o, "command"));
+    add_list(c, "dialects", JsonText(*o->dialect));
+    add_list(c, "commands", o->command);
   }
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) j.from_candidate(c, Severity::kLow, c.src, c.dst);

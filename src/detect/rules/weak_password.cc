@@ -6,6 +6,7 @@
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/credential.h"
 
 namespace ms::detect {
 namespace {
@@ -19,14 +20,13 @@ class WeakPassword final : public Rule {
   std::span<const RuleInfo> alerts() const override { return kInfo; }
   std::span<const std::string_view> wants() const override { return kWants; }
   void take(const Input& in, Context& ctx) override {
-    const JsonValue* o = in.object();
-    if (!o || truthy(o, "default_credential") || str(o, "result") != "success" || str(o, "method") == "anonymous")
-      return;
-    std::string_view strength = str(o, "password_strength");
+    const CredentialEvent* o = in.event().as<CredentialEvent>();
+    if (!o || o->default_credential || o->result != "success" || o->method == "anonymous") return;
+    std::string_view strength = o->password_strength;
     if (strength != "weak" && strength != "empty") return;
     const Event& e = in.event();
-    Candidate& c = cands_.add("weak_password", e.src_ip, e.dest_ip, str(o, "protocol"), e, ctx.flows);
-    add_list(c, "usernames", str(o, "username"));
+    Candidate& c = cands_.add("weak_password", e.src_ip, e.dest_ip, o->protocol, e, ctx.flows);
+    add_list(c, "usernames", JsonText(o->username));
     add_list(c, "strength", strength);
   }
   void judge(Judge& j) override {

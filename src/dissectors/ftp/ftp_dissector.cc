@@ -8,6 +8,7 @@
 
 #include "dissectors/credential.h"
 #include "dissectors/dissector.h"
+#include "dissectors/ftp/ftp_events.h"
 #include "dissectors/phi_scrub.h"
 #include "dissectors/text.h"
 
@@ -117,13 +118,11 @@ class FtpDissector : public Dissector {
     multi_.clear();
     if (!greeted_ && cmds_.empty()) {
       greeted_ = true;
-      EventBuilder b(ctx.envelope(), "ftp");
-      JsonWriter& w = b.w();
-      w.key("ftp").begin_object();
-      w.kv("banner", msg);
-      w.kv("reply_code", code);
-      w.end_object();
-      ctx.emit(b.finish());
+      auto ev = std::make_unique<FtpEvent>();
+      ev->greeting = true;
+      ev->banner = std::move(msg);
+      ev->reply_code = code;
+      ctx.emit(make_event(ctx.envelope(), "ftp", std::move(ev)));
       return;
     }
     greeted_ = true;
@@ -158,38 +157,26 @@ class FtpDissector : public Dissector {
   void emit(const Cmd& c, int code, const std::string& msg, AppContext& ctx) {
     Envelope env = ctx.envelope();
     env.ts = c.ts;
-    EventBuilder b(env, "ftp");
-    JsonWriter& w = b.w();
-    w.key("ftp").begin_object();
-    w.kv("command", c.verb);
-    if (!c.arg.empty()) w.kv("arg", scrub_identifiers(c.arg, ctx));
-    if (!user_.empty()) w.kv("user", user_);
+    auto ev = std::make_unique<FtpEvent>();
+    ev->command = c.verb;
+    if (!c.arg.empty()) ev->arg = scrub_identifiers(c.arg, ctx);
+    ev->user = user_;
     if (code) {
-      w.kv("reply_code", code);
-      w.kv("reply", msg);
+      ev->reply_code = code;
+      ev->reply = msg;
     }
     std::string host;
     int port = 0;
     if ((c.verb == "PASV" && code == 227 && host_port(msg, host, port)) || (c.verb == "PORT" && host_port(c.arg, host, port))) {
-      w.key("data_channel").begin_object();
-      w.kv("passive", c.verb == "PASV");
-      w.kv("host", host);
-      w.kv("port", port);
-      w.end_object();
+      ev->data_channel = FtpDataChannel{c.verb == "PASV", std::move(host), port};
     } else if (c.verb == "EPSV" && code == 229) {
       size_t a = msg.find("(|||");
       if (a != std::string::npos) {
         int p = atoi(msg.c_str() + a + 4);
-        if (p > 0 && p < 65536) {
-          w.key("data_channel").begin_object();
-          w.kv("passive", true);
-          w.kv("port", p);
-          w.end_object();
-        }
+        if (p > 0 && p < 65536) ev->data_channel = FtpDataChannel{true, std::nullopt, p};
       }
     }
-    w.end_object();
-    ctx.emit(b.finish());
+    ctx.emit(make_event(env, "ftp", std::move(ev)));
   }
 
   // After "234" to AUTH TLS/SSL the channel is a TLS session: the TLS

@@ -18,6 +18,7 @@
 #include "dissectors/credential.h"
 #include "dissectors/dissector.h"
 #include "dissectors/fhir/fhir_events.h"
+#include "dissectors/http/http_events.h"
 #include "dissectors/http/http_parser.h"
 #include "dissectors/phi_scrub.h"
 
@@ -388,67 +389,74 @@ void emit_basic_credential(const Txn& t, AppContext& ctx) {
   }
 }
 
+// A header's value for the event: at most 256 bytes, "" when absent.
+std::string header_value(const Head& h, std::string_view name) {
+  const std::string* v = h.find(name);
+  return v ? v->substr(0, 256) : std::string();
+}
+
+// The query's keys (at most 32, each at most 64 bytes): values can carry
+// identifiers (?patient=...).
+std::vector<std::string> query_keys(std::string_view qs) {
+  std::vector<std::string> keys;
+  int n = 0;
+  while (!qs.empty() && n++ < 32) {
+    size_t amp = qs.find('&');
+    std::string_view kv = qs.substr(0, amp);
+    keys.emplace_back(kv.substr(0, std::min<size_t>(kv.find('='), 64)));
+    if (amp == std::string_view::npos) break;
+    qs.remove_prefix(amp + 1);
+  }
+  return keys;
+}
+
+void fill_request(const Txn& t, HttpEvent& ev, AppContext& ctx) {
+  ev.request = true;
+  ev.hostname = header_value(t.req, "host");
+  // The path only: query values can carry identifiers (?patient=...).
+  size_t q = t.req.target.find('?');
+  ev.url = scrub_identifiers(scrub_path(t.req.target.substr(0, q), ctx), ctx).substr(0, 512);
+  if (q != std::string::npos) ev.query_keys = query_keys(std::string_view(t.req.target).substr(q + 1));
+  ev.http_method = t.req.method;
+  ev.protocol = t.req.version;
+  ev.http_user_agent = header_value(t.req, "user-agent");
+  ev.http_request_content_type = header_value(t.req, "content-type");
+  ev.request_body_bytes = t.req_body;
+  if (const std::string* auth = t.req.find("authorization")) {
+    HttpAuthorization& a = ev.authorization.emplace();
+    a.scheme = auth->substr(0, std::min<size_t>(auth->find(' '), 32));
+    std::string user, password;
+    if (decode_basic(*auth, user, password)) {
+      a.basic = true;
+      a.username = user.substr(0, 128);
+      a.password_present = !password.empty();
+      a.password_strength = ms::password_strength(password);
+    }
+  }
+}
+
+void fill_response(const Txn& t, HttpEvent& ev, AppContext& ctx) {
+  ev.response = true;
+  ev.status = t.resp.status;
+  ev.server = header_value(t.resp, "server");
+  ev.http_content_type = header_value(t.resp, "content-type");
+  ev.length = t.resp_body;
+  ev.response_complete = t.resp_complete;
+  if (!t.title.empty()) ev.title = scrub_identifiers(t.title, ctx);
+  if (const std::string* wa = t.resp.find("www-authenticate")) {
+    size_t r = wa->find("realm=\"");
+    if (r != std::string::npos) ev.www_authenticate_realm = wa->substr(r + 7, wa->find('"', r + 7) - r - 7).substr(0, 128);
+    ev.www_authenticate_scheme = wa->substr(0, std::min<size_t>(wa->find(' '), 32));
+  }
+}
+
 void HttpDissector::emit(const Txn& t, AppContext& ctx) {
   Envelope env = ctx.envelope();
   env.ts = t.ts;
-  EventBuilder b(env, "http");
-  JsonWriter& w = b.w();
-  auto opt = [&w](const char* k, const std::string* v) {
-    if (v && !v->empty()) w.kv(k, v->substr(0, 256));
-  };
-  w.key("http").begin_object();
-  if (!t.req.method.empty()) {
-    opt("hostname", t.req.find("host"));
-    // The path only: query values can carry identifiers (?patient=...).
-    std::string path = scrub_identifiers(scrub_path(t.req.target.substr(0, t.req.target.find('?')), ctx), ctx);
-    w.kv("url", path.substr(0, 512));
-    size_t q = t.req.target.find('?');
-    if (q != std::string::npos) {
-      w.key("query_keys").begin_array();
-      std::string_view qs = std::string_view(t.req.target).substr(q + 1);
-      int n = 0;
-      while (!qs.empty() && n++ < 32) {
-        size_t amp = qs.find('&');
-        std::string_view kv = qs.substr(0, amp);
-        w.value(std::string(kv.substr(0, kv.find('='))).substr(0, 64));
-        if (amp == std::string_view::npos) break;
-        qs.remove_prefix(amp + 1);
-      }
-      w.end_array();
-    }
-    w.kv("http_method", t.req.method);
-    w.kv("protocol", t.req.version);
-    opt("http_user_agent", t.req.find("user-agent"));
-    opt("http_request_content_type", t.req.find("content-type"));
-    w.kv("request_body_bytes", t.req_body);
-    if (const std::string* auth = t.req.find("authorization")) {
-      w.key("authorization").begin_object();
-      std::string user, password;
-      std::string scheme = auth->substr(0, auth->find(' '));
-      w.kv("scheme", scheme.substr(0, 32));
-      if (decode_basic(*auth, user, password)) {
-        w.kv("username", user.substr(0, 128));
-        w.kv("password_present", !password.empty());
-        w.kv("password_strength", ms::password_strength(password));
-      }
-      w.end_object();
-    }
-  }
-  if (t.have_resp) {
-    w.kv("status", t.resp.status);
-    opt("server", t.resp.find("server"));
-    opt("http_content_type", t.resp.find("content-type"));
-    w.kv("length", t.resp_body);
-    if (!t.resp_complete) w.kv("response_complete", false);  // the flow ended inside the body
-    if (!t.title.empty()) w.kv("title", scrub_identifiers(t.title, ctx));
-    if (const std::string* wa = t.resp.find("www-authenticate")) {
-      size_t r = wa->find("realm=\"");
-      if (r != std::string::npos) w.kv("www_authenticate_realm", wa->substr(r + 7, wa->find('"', r + 7) - r - 7).substr(0, 128));
-      w.kv("www_authenticate_scheme", wa->substr(0, wa->find(' ')).substr(0, 32));
-    }
-  }
-  w.end_object();
-  ctx.emit(b.finish());
+  auto ev = std::make_unique<HttpEvent>();
+  if (!t.req.method.empty()) fill_request(t, *ev, ctx);
+  if (t.have_resp) fill_response(t, *ev, ctx);
+  ctx.emit(make_event(env, "http", std::move(ev)));
   emit_basic_credential(t, ctx);
   emit_fhir(t, ctx);
 }

@@ -1,22 +1,27 @@
 // HTTP events -> inventory observations: server software, page titles,
 // login realms, client user agents.
+#include "dissectors/http/http_events.h"
 #include "inventory/observe_registry.h"
 
 namespace ms::inv {
 
 namespace {
 
-void observe_http(const ObserveCtx& c, const JsonValue& d) {
-  c.add(c.dst, "http_server", str(&d, "server"), "http.server", kDescribed);
-  c.add(c.dst, "http_title", str(&d, "title"), "http.title", kDescribed);
+std::string_view or_empty(const std::optional<std::string>& s) { return s ? std::string_view(*s) : std::string_view(); }
+
+void observe_http(const ObserveCtx& c) {
+  const http::HttpEvent* d = c.e.as<http::HttpEvent>();
+  if (!d) return;
+  c.add(c.dst, "http_server", JsonText(d->server), "http.server", kDescribed);
+  c.add(c.dst, "http_title", JsonText(or_empty(d->title)), "http.title", kDescribed);
   // The realm of a login prompt names the product as often as a title does.
-  c.add(c.dst, "http_title", str(&d, "www_authenticate_realm"), "http.realm", kDescribed);
-  c.add(c.src, "user_agent", str(&d, "http_user_agent"), "http.user_agent", kDescribed);
+  c.add(c.dst, "http_title", JsonText(or_empty(d->www_authenticate_realm)), "http.realm", kDescribed);
+  c.add(c.src, "user_agent", JsonText(d->http_user_agent), "http.user_agent", kDescribed);
 }
 
 }  // namespace
 
-MS_REGISTER_OBSERVER(http, {"http", observe_http});
+MS_REGISTER_OBSERVER(http, {.event_type = "http", .typed = observe_http});
 MS_REGISTER_APP_SECURITY(http, "http", "cleartext");
 
 }  // namespace ms::inv

@@ -8,6 +8,7 @@
 
 #include "dissectors/credential.h"
 #include "dissectors/dissector.h"
+#include "dissectors/rdp/rdp_events.h"
 #include "dissectors/text.h"
 
 namespace ms::rdp {
@@ -115,25 +116,17 @@ class RdpDissector : public Dissector {
   void emit(AppContext& ctx) {
     if (emitted_ || !seen_) return;
     emitted_ = true;
-    EventBuilder b(ctx.envelope(), "rdp");
-    JsonWriter& w = b.w();
-    w.key("rdp").begin_object();
-    if (!cookie_.empty()) w.kv("cookie", cookie_);
-    if (have_requested_) w.kv("requested_protocols", protocols(requested_));
+    auto ev = std::make_unique<RdpEvent>();
+    ev->cookie = cookie_;
+    if (have_requested_) ev->requested_protocols = protocols(requested_);
     if (confirmed_) {
-      w.kv("result", result_);
-      if (result_ == "success") w.kv("security_protocol", protocols(selected_));
-      else w.kv("failure", failure_name(failure_));
+      ev->answered = true;
+      ev->result = result_;
+      if (result_ == "success") ev->security_protocol = protocols(selected_);
+      else ev->failure = failure_name(failure_);
     }
-    if (have_core_) {
-      w.kv("client_name", text::trim(client_name_));
-      w.kv("client_build", static_cast<uint64_t>(build_));
-      w.kv("keyboard_layout", static_cast<uint64_t>(keyboard_));
-      w.kv("desktop_width", static_cast<unsigned>(width_));
-      w.kv("desktop_height", static_cast<unsigned>(height_));
-    }
-    w.end_object();
-    ctx.emit(b.finish());
+    if (have_core_) ev->core = RdpClientCore{text::trim(client_name_), build_, keyboard_, width_, height_};
+    ctx.emit(make_event(ctx.envelope(), "rdp", std::move(ev)));
     if (!user_.empty()) {
       Credential c;
       c.protocol = "rdp";

@@ -15,6 +15,7 @@
 #include "dissectors/dissector.h"
 #include "dissectors/phi_scrub.h"
 #include "dissectors/smb/ntlmssp.h"
+#include "dissectors/smb/smb_events.h"
 #include "dissectors/text.h"
 
 namespace ms::smb {
@@ -380,23 +381,21 @@ class SmbDissector : public Dissector {
 
   // ---- shared -------------------------------------------------------------
   void tree_connected(uint32_t tree, uint32_t status, const std::string& share, const char* type, AppContext& ctx) {
-    EventBuilder b(ctx.envelope(), "smb");
-    JsonWriter& w = begin(b, "tree_connect", status);
-    w.kv("share", share);
-    if (type) w.kv("share_type", type);
-    end(b, ctx);
+    auto ev = begin("tree_connect", status);
+    ev->share = share;
+    if (type) ev->share_type = type;
+    end(std::move(ev), ctx);
     if (status == 0 && trees_.size() < kMaxState) trees_[tree] = share;
   }
 
   // A create answered: the event, and the open file (key: its id) followed.
   void created(uint32_t tree, uint32_t status, const Pending& p, const std::string& key, AppContext& ctx) {
-    EventBuilder b(ctx.envelope(), "smb");
-    JsonWriter& w = begin(b, "create", status);
-    w.kv("filename", scrub_identifiers(p.name, ctx));
-    w.kv("disposition", disposition_name(p.disposition));
+    auto ev = begin("create", status);
+    ev->filename = scrub_identifiers(p.name, ctx);
+    ev->disposition = disposition_name(p.disposition);
     auto t = trees_.find(tree);
-    if (t != trees_.end()) w.kv("share", t->second);
-    end(b, ctx);
+    if (t != trees_.end()) ev->share = t->second;
+    end(std::move(ev), ctx);
     if (!key.empty() && files_.size() < kMaxState) {
       File f;
       f.name = p.name;
@@ -430,23 +429,20 @@ class SmbDissector : public Dissector {
     if (status == 0xc0000016) return;  // more processing: the exchange continues
     if (!have_auth_) return;
     have_auth_ = false;
-    EventBuilder b(ctx.envelope(), "smb");
-    JsonWriter& w = begin(b, "session_setup", status);
-    w.key("ntlmssp").begin_object();
-    if (!ntlm_.domain.empty()) w.kv("domain", ntlm_.domain);
-    if (!ntlm_.user.empty()) w.kv("user", ntlm_.user);
-    if (!ntlm_.workstation.empty()) w.kv("host", ntlm_.workstation);
-    std::string v = !ntlm_.version.empty() ? ntlm_.version : client_version_;
-    if (!v.empty()) w.kv("version", v);
-    if (ntlm_.anonymous) w.kv("anonymous", true);
-    if (!challenge_.nb_computer.empty()) w.kv("server_nb_computer", challenge_.nb_computer);
-    if (!challenge_.nb_domain.empty()) w.kv("server_nb_domain", challenge_.nb_domain);
-    if (!challenge_.dns_computer.empty()) w.kv("server_dns_computer", challenge_.dns_computer);
-    if (!challenge_.dns_domain.empty()) w.kv("server_dns_domain", challenge_.dns_domain);
-    if (!challenge_.version.empty()) w.kv("server_version", challenge_.version);
-    w.end_object();
-    if (!server_os_.empty()) w.kv("server_os", server_os_);
-    end(b, ctx);
+    auto ev = begin("session_setup", status);
+    SmbNtlmssp& n = ev->ntlmssp.emplace();
+    n.domain = ntlm_.domain;
+    n.user = ntlm_.user;
+    n.host = ntlm_.workstation;
+    n.version = !ntlm_.version.empty() ? ntlm_.version : client_version_;
+    n.anonymous = ntlm_.anonymous;
+    n.server_nb_computer = challenge_.nb_computer;
+    n.server_nb_domain = challenge_.nb_domain;
+    n.server_dns_computer = challenge_.dns_computer;
+    n.server_dns_domain = challenge_.dns_domain;
+    n.server_version = challenge_.version;
+    ev->server_os = server_os_;
+    end(std::move(ev), ctx);
     Credential c;
     c.protocol = "ntlmssp";
     c.method = smb1_ && ntlm_.version.empty() && challenge_.type == 0 ? "smb1_session_setup" : "ntlmssp";
@@ -458,14 +454,9 @@ class SmbDissector : public Dissector {
   }
 
   void negotiate_event(uint32_t status, AppContext& ctx) {
-    EventBuilder b(ctx.envelope(), "smb");
-    JsonWriter& w = begin(b, "negotiate", status);
-    if (!offered_.empty()) {
-      w.key("dialects_offered").begin_array();
-      for (const auto& d : offered_) w.value(d);
-      w.end_array();
-    }
-    end(b, ctx);
+    auto ev = begin("negotiate", status);
+    ev->dialects_offered = offered_;
+    end(std::move(ev), ctx);
   }
 
   void write(const std::string& key, uint64_t offset, uint32_t len, Bytes data, AppContext& ctx) {
@@ -493,33 +484,31 @@ class SmbDissector : public Dissector {
 
   void file_event(const File& f, AppContext& ctx) {
     if (!f.read && !f.written) return;
-    EventBuilder b(ctx.envelope(), "smb");
-    JsonWriter& w = b.w();
-    w.key("smb").begin_object();
-    w.kv("command", "file");
-    w.kv("version", version_);
-    if (!dialect_.empty()) w.kv("dialect", dialect_);
-    w.kv("filename", scrub_identifiers(f.name, ctx));
-    if (!f.share.empty()) w.kv("share", f.share);
-    w.kv("bytes_read", f.read);
-    w.kv("bytes_written", f.written);
-    w.end_object();
-    ctx.emit(b.finish());
+    auto ev = std::make_unique<SmbEvent>();
+    ev->command = "file";
+    ev->version = version_;
+    if (!dialect_.empty()) ev->dialect = dialect_;
+    ev->filename = scrub_identifiers(f.name, ctx);
+    if (!f.share.empty()) ev->share = f.share;
+    ev->file = true;
+    ev->bytes_read = f.read;
+    ev->bytes_written = f.written;
+    end(std::move(ev), ctx);
   }
 
-  JsonWriter& begin(EventBuilder& b, const char* command, uint32_t status) {
-    JsonWriter& w = b.w();
-    w.key("smb").begin_object();
-    w.kv("command", command);
-    w.kv("version", version_);
-    w.kv("dialect", dialect_.empty() ? "unknown" : dialect_);
-    w.kv("status", status_string(status));
-    return w;
+  // A command's event: what every answer says (the status, the dialect as
+  // far as negotiated).
+  std::unique_ptr<SmbEvent> begin(const char* command, uint32_t status) const {
+    auto ev = std::make_unique<SmbEvent>();
+    ev->command = command;
+    ev->version = version_;
+    ev->dialect = dialect_.empty() ? "unknown" : dialect_;
+    ev->status = status_string(status);
+    return ev;
   }
 
-  static void end(EventBuilder& b, AppContext& ctx) {
-    b.w().end_object();
-    ctx.emit(b.finish());
+  static void end(std::unique_ptr<SmbEvent> ev, AppContext& ctx) {
+    ctx.emit(make_event(ctx.envelope(), "smb", std::move(ev)));
   }
 
   uint64_t skip_[2] = {0, 0};

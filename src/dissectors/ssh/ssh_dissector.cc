@@ -10,6 +10,7 @@
 #include <string>
 
 #include "dissectors/dissector.h"
+#include "dissectors/ssh/ssh_events.h"
 #include "dissectors/text.h"
 
 namespace ms::ssh {
@@ -147,44 +148,39 @@ class SshDissector : public Dissector {
   void done(AppContext& ctx) {
     if (emitted_ || (!side_[0].have_version && !side_[1].have_version)) return;
     emitted_ = true;
-    EventBuilder b(ctx.envelope(), "ssh");
-    JsonWriter& w = b.w();
-    w.key("ssh").begin_object();
+    auto ev = std::make_unique<SshEvent>();
     for (int i = 0; i < 2; ++i) {
-      const Side& s = side_[i];
-      if (!s.have_version) continue;
-      w.key(i == 0 ? "client" : "server").begin_object();
-      w.kv("proto_version", s.proto);
-      w.kv("software_version", s.software);
-      if (!s.comments.empty()) w.kv("comments", s.comments);
-      if (s.kexinit) {
-        // HASSH: the client's c2s lists; HASSHServer: the server's s2c lists.
-        int k = i;
-        std::string str = s.kex + ";" + s.enc[k] + ";" + s.mac[k] + ";" + s.comp[k];
-        w.key("hassh").begin_object();
-        w.kv("hash", text::digest_hex(EVP_md5(), str));
-        w.kv("string", str.substr(0, 4096));
-        w.end_object();
-        w.kv("host_key_algorithms", s.hostkey_algs.substr(0, 1024));
-      }
-      if (i == 1 && !host_key_.empty()) {
-        w.key("host_key").begin_object();
-        if (!host_key_type_.empty()) w.kv("type", host_key_type_);
-        w.kv("md5", text::digest_hex(EVP_md5(), Bytes(host_key_), 16, ':'));
-        unsigned char sha[32];
-        unsigned n = 0;
-        EVP_Digest(host_key_.data(), host_key_.size(), sha, &n, EVP_sha256(), nullptr);
-        w.kv("sha256", "SHA256:" + b64(Bytes(sha, n)));
-        w.end_object();
-      }
-      w.end_object();
+      if (side_[i].have_version) ev->side[i] = side_event(i);
     }
-    if (side_[0].kexinit && side_[1].kexinit) {
-      std::string k = chosen_kex();
-      if (!k.empty()) w.kv("kex_algorithm", k);
+    if (side_[0].kexinit && side_[1].kexinit) ev->kex_algorithm = chosen_kex();
+    ctx.emit(make_event(ctx.envelope(), "ssh", std::move(ev)));
+  }
+
+  SshSide side_event(int i) const {
+    const Side& s = side_[i];
+    SshSide o;
+    o.proto_version = s.proto;
+    o.software_version = s.software;
+    o.comments = s.comments;
+    if (s.kexinit) {
+      // HASSH: the client's c2s lists; HASSHServer: the server's s2c lists.
+      int k = i;
+      std::string str = s.kex + ";" + s.enc[k] + ";" + s.mac[k] + ";" + s.comp[k];
+      o.kexinit = true;
+      o.hassh_hash = text::digest_hex(EVP_md5(), str);
+      o.hassh_string = str.substr(0, 4096);
+      o.host_key_algorithms = s.hostkey_algs.substr(0, 1024);
     }
-    w.end_object();
-    ctx.emit(b.finish());
+    if (i == 1 && !host_key_.empty()) {
+      SshHostKey& hk = o.host_key.emplace();
+      hk.type = host_key_type_;
+      hk.md5 = text::digest_hex(EVP_md5(), Bytes(host_key_), 16, ':');
+      unsigned char sha[32];
+      unsigned n = 0;
+      EVP_Digest(host_key_.data(), host_key_.size(), sha, &n, EVP_sha256(), nullptr);
+      hk.sha256 = "SHA256:" + b64(Bytes(sha, n));
+    }
+    return o;
   }
 
   Side side_[2];

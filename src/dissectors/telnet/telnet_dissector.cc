@@ -9,6 +9,7 @@
 #include "dissectors/credential.h"
 #include "dissectors/dissector.h"
 #include "dissectors/phi_scrub.h"
+#include "dissectors/telnet/telnet_events.h"
 #include "dissectors/text.h"
 
 namespace ms::telnet {
@@ -99,30 +100,21 @@ class TelnetDissector : public Dissector {
     if (state_ == State::kAwaitResult) check_prompt(ctx);  // "Login incorrect" and the line hangs up
     if (state_ == State::kAwaitResult) login_done("unknown", ctx);
     if (!seen_text_ && options_.empty()) return;
-    EventBuilder b(ctx.envelope(), "telnet");
-    JsonWriter& w = b.w();
-    w.key("telnet").begin_object();
-    if (!banner_.empty()) w.kv("banner", text::trim(banner_));
-    if (!options_.empty()) {
-      w.key("options").begin_array();
-      for (uint8_t o : options_) {
-        if (const char* n = option_name(o)) w.value(n);
-        else w.value(std::to_string(o));
-      }
-      w.end_array();
+    auto ev = std::make_unique<TelnetEvent>();
+    if (!banner_.empty()) ev->banner = text::trim(banner_);
+    ev->options.reserve(options_.size());
+    for (uint8_t o : options_) {
+      const char* n = option_name(o);
+      ev->options.push_back(n ? std::string(n) : std::to_string(o));
     }
-    if (!terminal_type_.empty()) w.kv("terminal_type", terminal_type_);
-    w.kv("login_prompt", login_prompt_);
-    if (!user_.empty()) w.kv("username", user_);
-    if (!result_.empty()) w.kv("login_result", result_);
-    if (!commands_.empty()) {
-      w.key("commands").begin_array();
-      for (const auto& c : commands_) w.value(scrub_identifiers(c, ctx));
-      w.end_array();
-      if (more_commands_) w.kv("commands_truncated", true);
-    }
-    w.end_object();
-    ctx.emit(b.finish());
+    ev->terminal_type = terminal_type_;
+    ev->login_prompt = login_prompt_;
+    ev->username = user_;
+    ev->login_result = result_;
+    ev->commands.reserve(commands_.size());
+    for (const auto& c : commands_) ev->commands.push_back(scrub_identifiers(c, ctx));
+    ev->commands_truncated = more_commands_;
+    ctx.emit(make_event(ctx.envelope(), "telnet", std::move(ev)));
   }
 
  private:

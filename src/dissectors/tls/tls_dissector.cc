@@ -9,6 +9,7 @@
 #include "dissectors/dissector.h"
 #include "dissectors/text.h"
 #include "dissectors/tls/tls.h"
+#include "dissectors/tls/tls_events.h"
 
 namespace ms::tls {
 
@@ -139,92 +140,63 @@ class TlsDissector : public Dissector {
   void emit(AppContext& ctx) {
     if (emitted_ || (!have_ch_ && !have_sh_)) return;
     emitted_ = true;
-    EventBuilder ev(ctx.envelope(), "tls");
-    JsonWriter& w = ev.w();
-    w.key("tls").begin_object();
+    auto ev = std::make_unique<TlsEvent>();
     uint16_t negotiated = have_sh_ ? (sh_.selected_version ? sh_.selected_version : sh_.version) : 0;
-    if (negotiated) w.kv("version", version_name(negotiated));
-    std::vector<std::string> weak;
+    if (negotiated) ev->version = version_name(negotiated);
     if (have_ch_) {
-      if (!ch_.sni.empty()) w.kv("sni", ch_.sni);
-      w.key("client").begin_object();
-      w.kv("version", version_name(ch_.version));
-      if (!ch_.versions.empty()) {
-        w.key("supported_versions").begin_array();
-        for (uint16_t v : ch_.versions) if (!grease(v)) w.value(version_name(v));
-        w.end_array();
-      }
-      if (!ch_.alpn.empty()) {
-        w.key("alpn").begin_array();
-        for (const auto& a : ch_.alpn) w.value(a);
-        w.end_array();
-      }
-      w.kv("cipher_count", static_cast<uint64_t>(ch_.ciphers.size()));
-      size_t weak_offered = 0;
-      for (uint16_t c : ch_.ciphers) weak_offered += weak_cipher(c);
-      if (weak_offered) w.kv("weak_ciphers_offered", static_cast<uint64_t>(weak_offered));
-      std::string j = ja3_string(ch_);
-      w.key("ja3").begin_object().kv("hash", text::digest_hex(EVP_md5(), j)).kv("string", j.substr(0, 4096)).end_object();
-      if (!ch_.sslv2) w.kv("ja4", ja4(ch_));
-      w.end_object();
+      ev->sni = ch_.sni;
+      ev->client = client_event();
     }
     if (have_sh_) {
-      w.key("server").begin_object();
-      w.kv("version", version_name(sh_.version));
-      w.kv("cipher", static_cast<unsigned>(sh_.cipher));
-      std::string name = cipher_name(sh_.cipher);
-      if (!name.empty()) w.kv("cipher_name", name);
-      if (!sh_.alpn.empty()) w.kv("alpn", sh_.alpn);
-      w.key("extensions").begin_array();
-      for (uint16_t e : sh_.extensions) w.value(static_cast<unsigned>(e));
-      w.end_array();
-      std::string j = ja3s_string(sh_);
-      w.key("ja3s").begin_object().kv("hash", text::digest_hex(EVP_md5(), j)).kv("string", j).end_object();
-      w.end_object();
-      if (weak_cipher(sh_.cipher)) weak.push_back("cipher");
+      ev->server = server_event();
+      if (weak_cipher(sh_.cipher)) ev->weak.push_back("cipher");
     }
-    if (negotiated && negotiated < 0x0303) weak.push_back("version");
-    if (!have_sh_ && have_ch_ && ch_.sslv2) weak.push_back("version");
+    if (negotiated && negotiated < 0x0303) ev->weak.push_back("version");
+    if (!have_sh_ && have_ch_ && ch_.sslv2) ev->weak.push_back("version");
     if (!chain_.empty()) {
       const Certificate& c = chain_[0];
-      w.key("certificate").begin_object();
-      w.kv("subject", c.subject);
-      w.kv("issuer", c.issuer);
-      w.kv("serial", c.serial);
-      w.kv("not_before", c.not_before);
-      w.kv("not_after", c.not_after);
-      w.kv("self_signed", c.self_signed);
-      if (!c.key_type.empty()) w.kv("key_type", c.key_type);
-      w.kv("key_bits", c.key_bits);
-      w.kv("signature_algorithm", c.sig_alg);
-      w.kv("sha256", c.sha256);
-      if (!c.san_dns.empty()) {
-        w.key("san_dns").begin_array();
-        for (const auto& n : c.san_dns) w.value(n);
-        w.end_array();
-      }
-      w.end_object();
-      w.kv("chain_length", static_cast<uint64_t>(chain_.size()));
-      if (c.key_type == "rsa" && c.key_bits > 0 && c.key_bits < 2048) weak.push_back("key_size");
-      if (c.sig_alg.find("md5") != std::string::npos || c.sig_alg.find("sha1With") != std::string::npos) weak.push_back("signature");
-      if (c.self_signed) weak.push_back("self_signed");
+      ev->certificate = c;
+      ev->chain_length = chain_.size();
+      if (c.key_type == "rsa" && c.key_bits > 0 && c.key_bits < 2048) ev->weak.push_back("key_size");
+      if (c.sig_alg.find("md5") != std::string::npos || c.sig_alg.find("sha1With") != std::string::npos) ev->weak.push_back("signature");
+      if (c.self_signed) ev->weak.push_back("self_signed");
       int64_t now = ctx.now() / kNsPerSec;
-      if (c.not_after_s && now > c.not_after_s) weak.push_back("expired");
+      if (c.not_after_s && now > c.not_after_s) ev->weak.push_back("expired");
     }
     if (alert_level_) {
-      w.key("alert").begin_object();
-      w.kv("level", alert_level_ == 2 ? "fatal" : "warning");
-      if (const char* n = alert_name(alert_desc_)) w.kv("description", n);
-      else w.kv("description", std::to_string(alert_desc_));
-      w.end_object();
+      const char* n = alert_name(alert_desc_);
+      ev->alert = TlsAlert{alert_level_ == 2 ? "fatal" : "warning", n ? std::string(n) : std::to_string(alert_desc_)};
     }
-    if (!weak.empty()) {
-      w.key("weak").begin_array();
-      for (const auto& s : weak) w.value(s);
-      w.end_array();
+    ctx.emit(make_event(ctx.envelope(), "tls", std::move(ev)));
+  }
+
+  TlsClient client_event() const {
+    TlsClient c;
+    c.version = version_name(ch_.version);
+    if (!ch_.versions.empty()) {
+      c.supported_versions.emplace();
+      for (uint16_t v : ch_.versions) if (!grease(v)) c.supported_versions->push_back(version_name(v));
     }
-    w.end_object();
-    ctx.emit(ev.finish());
+    c.alpn = ch_.alpn;
+    c.cipher_count = ch_.ciphers.size();
+    for (uint16_t x : ch_.ciphers) c.weak_ciphers_offered += weak_cipher(x);
+    std::string j = ja3_string(ch_);
+    c.ja3_hash = text::digest_hex(EVP_md5(), j);
+    c.ja3_string = j.substr(0, 4096);
+    if (!ch_.sslv2) c.ja4 = ja4(ch_);
+    return c;
+  }
+
+  TlsServer server_event() const {
+    TlsServer s;
+    s.version = version_name(sh_.version);
+    s.cipher = sh_.cipher;
+    s.cipher_name = cipher_name(sh_.cipher);
+    s.alpn = sh_.alpn;
+    s.extensions = sh_.extensions;
+    s.ja3s_string = ja3s_string(sh_);
+    s.ja3s_hash = text::digest_hex(EVP_md5(), s.ja3s_string);
+    return s;
   }
 
   std::vector<uint8_t> hs_[2];
