@@ -5,12 +5,6 @@
 
 namespace ms::detect {
 
-int64_t num(const JsonValue* v, std::string_view key, int64_t dflt) {
-  const JsonValue* x = v ? v->get(key) : nullptr;
-  if (!x || x->type != JsonValue::kNumber || x->text.empty() || x->text.size() > 18) return dflt;
-  return std::atoll(x->text.c_str());
-}
-
 std::string cap(std::string_view s) {
   std::string out(s.substr(0, kMaxValueLen));
   for (char& c : out) {

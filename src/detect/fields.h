@@ -1,13 +1,11 @@
-// Reading the events the rules take: the members of an event's parsed JSON
-// object, the raw-text reading HL7 uses (no DOM), evidence values cut to
-// size, and the IP protocol numbers of flow records.
+// What the rules share in reading events (their typed structs): evidence
+// values cut to size, and the IP protocol numbers of flow records.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "common/json_reader.h"
 #include "common/types.h"
 
 namespace ms::detect {
@@ -17,10 +15,6 @@ constexpr size_t kMaxValueLen = 160;  // an evidence value is cut here
 constexpr uint8_t kTcp = 6, kUdp = 17, kIcmp = 1, kIcmp6 = 58;
 constexpr uint8_t kSyn = 0x02;
 
-inline std::string_view str(const JsonValue* v, std::string_view key) { return json_str(v, key); }
-inline bool truthy(const JsonValue* v, std::string_view key) { return json_true(v, key); }
-// A number member, or `dflt` when absent, not a number or too long.
-int64_t num(const JsonValue* v, std::string_view key, int64_t dflt = -1);
 // A value fit for evidence: at most kMaxValueLen bytes, no control bytes.
 std::string cap(std::string_view s);
 // "TCP", "UDP", "ICMP", "IPv6-ICMP" as numbers; 0 for anything else.

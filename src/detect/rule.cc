@@ -1,18 +1,10 @@
-// The rule registry and the shared event view (rule.h).
+// The rule registry (rule.h).
 #include "detect/rule.h"
 
 #include <algorithm>
 #include <set>
 
 namespace ms::detect {
-
-const JsonValue* Input::object() const {
-  if (!parsed_) {
-    parsed_ = true;
-    ok_ = parse_json_member(e_.json, e_.event_type, obj_) == nullptr && obj_.type == JsonValue::kObject;
-  }
-  return ok_ ? &obj_ : nullptr;
-}
 
 namespace {
 

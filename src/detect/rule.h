@@ -15,7 +15,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/json_reader.h"
 #include "detect/alert.h"
 #include "detect/baseline.h"
 #include "detect/config.h"
@@ -37,22 +36,17 @@ struct RuleInfo {
   const char* mitre_enterprise;  // ATT&CK Enterprise, "" where none fits
 };
 
-// One event as the rules see it. The event's own object ("ftp": {...}) is
-// parsed on the first object() call and shared by every rule that reads it;
-// a rule reading a typed event's struct (event().as<T>(): HL7, the bulk of a
-// clinical network's events, DICOM, FHIR) never pays for the parse.
+// One event as the rules see it: rules read the typed struct
+// (`event().as<T>()`, the protocol's `<p>_events.h`) or the flow record,
+// never the JSON line (STYLE.md 12: the keys live only in the writers).
 class Input {
  public:
   explicit Input(const Event& e) : e_(e) {}
   const Event& event() const { return e_; }
   const FlowRow* flow() const { return e_.flow.get(); }  // set for flow records
-  // Null when the member is missing, malformed or not an object.
-  const JsonValue* object() const;
 
  private:
   const Event& e_;
-  mutable JsonValue obj_;
-  mutable bool parsed_ = false, ok_ = false;
 };
 
 // What the rules share while collecting: the configuration (immutable), the

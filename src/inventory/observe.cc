@@ -108,27 +108,16 @@ std::string mac_key(std::string_view mac) {
 bool observed_type(std::string_view t) { return t == "flow" || observer_of(t) != nullptr; }
 
 void observe(const Event& e, const ObservationSink& out) {
-  const Observer* m = nullptr;
-  if (e.event_type != "flow") {
-    m = observer_of(e.event_type);
-    if (!m) return;
-    if (!m->typed && m->worth_parsing && !m->worth_parsing(e.json)) return;
+  if (e.flow) {
+    ObserveCtx c{e, out, ip_key(e.src_ip), ip_key(e.dest_ip)};
+    c.last = e.flow->end;
+    observe_flow(c, *e.flow);
+    return;
   }
+  const Observer* m = observer_of(e.event_type);
+  if (!m || !m->typed || !e.typed) return;  // an event without its struct says nothing
   ObserveCtx c{e, out, ip_key(e.src_ip), ip_key(e.dest_ip)};
-  if (m && m->typed) {
-    m->typed(c);
-    return;
-  }
-  if (!m) {
-    if (e.flow) {
-      c.last = e.flow->end;
-      observe_flow(c, *e.flow);
-    }
-    return;
-  }
-  JsonValue d;
-  if (parse_json_member(e.json, e.event_type, d) != nullptr) return;
-  if (d.type == JsonValue::kObject) m->fn(c, d);
+  m->typed(c);
 }
 
 }  // namespace ms::inv

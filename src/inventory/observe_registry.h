@@ -16,15 +16,8 @@ namespace ms::inv {
 
 struct Observer {
   std::string_view event_type;  // static storage
-  // Called with the object named after the event type (protocols whose
-  // events have no struct yet).
-  void (*fn)(const ObserveCtx& c, const JsonValue& body) = nullptr;
-  // Optional: a cheap look at the raw line; false skips the event before its
-  // JSON is parsed (most DNS messages name nothing of ours).
-  bool (*worth_parsing)(std::string_view json) = nullptr;
-  // Typed events (ARCHITECTURE.md "events"): called with the event itself,
-  // whose struct the observer reads with `c.e.as<T>()`; no JSON is parsed.
-  // When set, fn and worth_parsing are not used.
+  // Called with the event, whose struct the observer reads with
+  // `c.e.as<T>()` (the protocol's `<p>_events.h`); no JSON is parsed.
   void (*typed)(const ObserveCtx& c) = nullptr;
 };
 

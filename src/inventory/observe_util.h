@@ -1,6 +1,6 @@
 // What a protocol's observe function needs to turn its events into inventory
-// observations: the context it writes through, the confidence scale and the
-// JSON accessors. Included by the `<p>_observe.cc` files in the dissector
+// observations: the context it writes through and the confidence scale.
+// Included by the `<p>_observe.cc` files in the dissector
 // folders (through inventory/observe_registry.h) and by observe.cc.
 #pragma once
 
@@ -8,7 +8,6 @@
 #include <string_view>
 #include <utility>
 
-#include "common/json_reader.h"
 #include "common/json_read_back.h"
 #include "inventory/observe.h"
 
@@ -55,7 +54,5 @@ struct ObserveCtx {
   }
 };
 
-inline std::string_view str(const JsonValue* v, std::string_view key) { return json_str(v, key); }
-inline bool truthy(const JsonValue* v, std::string_view key) { return json_true(v, key); }
 
 }  // namespace ms::inv
