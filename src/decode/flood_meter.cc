@@ -121,9 +121,21 @@ void FloodMeter::count(const Key& k, const Packet& p, EventSink& out) {
     }
   }
   ++t.in_sec;
+  if (k.kind == FloodKind::kSyn) {
+    t.sec_sources.add(p.src);
+    t.sec_top.add(p.src);
+  }
   t.last_ts = std::max(t.last_ts, p.ts);
   t.top.add(p.src);
   t.distinct.add(p.src);
+}
+
+bool FloodMeter::over_rate(const Target& t, FloodKind k) const {
+  if (t.in_sec < rate(k)) return false;
+  if (k != FloodKind::kSyn) return true;
+  if (t.sec_sources.estimate() >= lim_.syn_min_sources) return true;  // forged sources
+  std::vector<TopSources::Entry> top = t.sec_top.top(t.in_sec, 0.0);
+  return !top.empty() && top[0].count - top[0].error >= lim_.syn_per_second / 4;  // one host hammering
 }
 
 // Ends the second being counted and moves to `sec` (packet time only).
@@ -132,7 +144,7 @@ bool FloodMeter::close_second(Target& t, const Key& k, int64_t sec, EventSink& o
   (void)k;
   (void)out;
   if (sec <= t.sec) return false;
-  if (t.in_sec >= rate(k.kind)) {
+  if (over_rate(t, k.kind)) {
     if (t.run == 0 || t.last_over != t.sec - 1) {
       t.run = 0;
       t.run_packets = 0;
@@ -161,6 +173,10 @@ bool FloodMeter::close_second(Target& t, const Key& k, int64_t sec, EventSink& o
   t.sec = sec;
   t.in_sec = 0;
   t.sec_first = 0;
+  if (k.kind == FloodKind::kSyn) {
+    t.sec_sources = DistinctCounter{};
+    t.sec_top = TopSources{};
+  }
   return t.flooding && sec - t.last_over > static_cast<int64_t>(lim_.quiet_seconds);
 }
 

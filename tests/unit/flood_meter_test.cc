@@ -95,6 +95,23 @@ TEST(FloodMeter, BelowTheRateOrTooShortIsNoFlood) {
   EXPECT_TRUE(out.events.empty());
 }
 
+TEST(FloodMeter, AStormOfRealClientsIsNoFloodButAFewHammeringHostsAre) {
+  ms::FloodMeter m;
+  ms::VectorSink out;
+  // 40 clients each opening 20 connections a second (an HL7 feed that
+  // connects per message): 800 a second, over the rate, from few sources
+  // none of which sends a quarter of the rate.
+  syns(m, out, kPacs, 8000, 800, 0.0, [](size_t i) { return ip4_of(0x0a140300u + static_cast<uint32_t>(i % 40)); });
+  m.finish(out);
+  EXPECT_TRUE(out.events.empty());
+  // Three hosts at 300 a second each (hping3 without --rand-source).
+  syns(m, out, kPacs, 9000, 900, 100.0, [](size_t i) { return ip4_of(0x0a090001u + static_cast<uint32_t>(i % 3)); });
+  m.finish(out);
+  const ms::FloodEvent* f = only_flood(out);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->top_sources.size(), 3u);
+}
+
 TEST(FloodMeter, AFloodEndsAfterQuietSecondsAndTheNextIsAnother) {
   ms::FloodMeter m;
   ms::VectorSink out;
