@@ -245,24 +245,18 @@ class SmbDissector : public Dissector {
   }
 
   // ---- SMB1 ---------------------------------------------------------------
-  void smb1(int di, Bytes h, AppContext& ctx) {
-    if (h.size() < 33) return;
-    uint8_t cmd = h[4];
-    uint32_t status = le32(h.data() + 5);
-    bool response = h[9] & 0x80;
-    bool unicode = le16(h.data() + 10) & 0x8000;
-    uint16_t tid = le16(h.data() + 24);
-    uint16_t mid = le16(h.data() + 30);
-    if (response != (di == 1)) return;
-    version_ = std::max(version_, 1);
-    smb1_ = true;
-    uint8_t wc = h[32];
-    if (33u + 2u * wc + 2u > h.size()) return;
-    Bytes words = h.subspan(33, 2u * wc);
-    uint16_t bc = le16(h.data() + 33 + 2 * wc);
-    size_t bytes_at = 35u + 2u * wc;
-    Bytes bytes = h.subspan(bytes_at, std::min<size_t>(bc, h.size() - bytes_at));
-    auto str_at = [&](size_t off, std::string& out) {  // a NUL-terminated string in `bytes`, aligned for unicode
+  // One SMB1 message: header fields, parameter words and data bytes
+  // ([MS-CIFS] 2.2.3.1, 2.2.3.2, 2.2.3.3).
+  struct Smb1Msg {
+    Bytes h, words, bytes;
+    uint8_t cmd = 0, wc = 0;
+    uint32_t status = 0;
+    bool unicode = false;
+    uint16_t tid = 0, mid = 0;
+    size_t bytes_at = 0;
+    // A NUL-terminated string at `off` in the data bytes, aligned for
+    // unicode; returns the offset after it.
+    size_t str_at(size_t off, std::string& out) const {
       if (unicode && ((bytes_at + off) & 1)) ++off;
       if (off >= bytes.size()) return bytes.size();
       Bytes s = bytes.subspan(off);
@@ -276,74 +270,117 @@ class SmbDissector : public Dissector {
       while (i < s.size() && s[i]) ++i;
       out = text::str(s.first(i), 512);
       return off + i + 1;
-    };
-    if (!response) {
-      Pending p;
-      p.command = cmd;
-      switch (cmd) {
-        case 0x72: {  // NEGOTIATE: dialect strings, each 0x02 "name" NUL
-          offered_.clear();
-          size_t i = 0;
-          while (i < bytes.size() && offered_.size() < 16) {
-            if (bytes[i] != 0x02) break;
-            size_t e = i + 1;
-            while (e < bytes.size() && bytes[e]) ++e;
-            offered_.push_back(text::str(bytes.subspan(i + 1, e - i - 1), 64));
-            i = e + 1;
-          }
-          break;
-        }
-        case 0x73:  // SESSION_SETUP_ANDX
-          if (wc == 12) {
-            security_blob(bytes.first(std::min<size_t>(le16(words.data() + 14), bytes.size())));
-          } else if (wc == 13) {  // without extended security: passwords, then account and domain
-            size_t pwlen = static_cast<size_t>(le16(words.data() + 14)) + le16(words.data() + 16);
-            std::string account, domain;
-            size_t next = str_at(pwlen, account);
-            str_at(next, domain);
-            ntlm_ = {};
-            ntlm_.type = 3;
-            ntlm_.user = account;
-            ntlm_.domain = domain;
-            have_auth_ = !account.empty() || pwlen > 0;
-          }
-          break;
-        case 0x75:  // TREE_CONNECT_ANDX: password, then path
-          if (wc == 4) str_at(le16(words.data() + 6), p.name);
-          break;
-        case 0xa2:  // NT_CREATE_ANDX
-          if (wc == 24) {
-            size_t name_len = le16(words.data() + 5);
-            p.disposition = le32(words.data() + 35);
-            std::string name;
-            size_t off = unicode && ((bytes_at) & 1) ? 1 : 0;
-            if (off + name_len <= bytes.size()) {
-              p.name = unicode ? text::utf16le(bytes.subspan(off, name_len)) : text::str(bytes.subspan(off, name_len));
-            }
-          }
-          break;
-        case 0x2f:  // WRITE_ANDX: fid, offset, data length and offset
-          if (wc == 12 || wc == 14) {
-            uint16_t fid = le16(words.data() + 4);
-            uint64_t off = le32(words.data() + 6);
-            if (wc == 14) off |= static_cast<uint64_t>(le32(words.data() + 24)) << 32;
-            uint32_t dlen = le16(words.data() + 20) | static_cast<uint32_t>(le16(words.data() + 18)) << 16;
-            write("fid" + std::to_string(tid) + ":" + std::to_string(fid), off, dlen, slice(h, le16(words.data() + 22), dlen), ctx);
-          }
-          break;
-        case 0x04:  // CLOSE
-          if (wc >= 1) close("fid" + std::to_string(tid) + ":" + std::to_string(le16(words.data())), ctx);
-          break;
-        default:
-          break;
-      }
-      p.tree = tid;
-      if (cmd == 0x72 || cmd == 0x73 || cmd == 0x75 || cmd == 0xa2) {
-        if (pending_.size() >= kMaxState) pending_.erase(pending_.begin());
-        pending_[mid] = std::move(p);
-      }
-      return;
     }
+  };
+
+  void smb1(int di, Bytes h, AppContext& ctx) {
+    if (h.size() < 33) return;
+    Smb1Msg m;
+    m.h = h;
+    m.cmd = h[4];
+    m.status = le32(h.data() + 5);
+    bool response = h[9] & 0x80;
+    m.unicode = le16(h.data() + 10) & 0x8000;
+    m.tid = le16(h.data() + 24);
+    m.mid = le16(h.data() + 30);
+    if (response != (di == 1)) return;
+    version_ = std::max(version_, 1);
+    smb1_ = true;
+    m.wc = h[32];
+    if (33u + 2u * m.wc + 2u > h.size()) return;
+    m.words = h.subspan(33, 2u * m.wc);
+    uint16_t bc = le16(h.data() + 33 + 2 * m.wc);
+    m.bytes_at = 35u + 2u * m.wc;
+    m.bytes = h.subspan(m.bytes_at, std::min<size_t>(bc, h.size() - m.bytes_at));
+    if (response) {
+      smb1_response(m, ctx);
+    } else {
+      smb1_request(m, ctx);
+    }
+  }
+
+  void smb1_request(const Smb1Msg& m, AppContext& ctx) {
+    const Bytes& h = m.h;
+    const Bytes& words = m.words;
+    const Bytes& bytes = m.bytes;
+    const uint8_t cmd = m.cmd, wc = m.wc;
+    const uint16_t tid = m.tid, mid = m.mid;
+    const bool unicode = m.unicode;
+    const size_t bytes_at = m.bytes_at;
+    auto str_at = [&m](size_t off, std::string& out) { return m.str_at(off, out); };
+    Pending p;
+    p.command = cmd;
+    switch (cmd) {
+      case 0x72: {  // NEGOTIATE: dialect strings, each 0x02 "name" NUL
+        offered_.clear();
+        size_t i = 0;
+        while (i < bytes.size() && offered_.size() < 16) {
+          if (bytes[i] != 0x02) break;
+          size_t e = i + 1;
+          while (e < bytes.size() && bytes[e]) ++e;
+          offered_.push_back(text::str(bytes.subspan(i + 1, e - i - 1), 64));
+          i = e + 1;
+        }
+        break;
+      }
+      case 0x73:  // SESSION_SETUP_ANDX
+        if (wc == 12) {
+          security_blob(bytes.first(std::min<size_t>(le16(words.data() + 14), bytes.size())));
+        } else if (wc == 13) {  // without extended security: passwords, then account and domain
+          size_t pwlen = static_cast<size_t>(le16(words.data() + 14)) + le16(words.data() + 16);
+          std::string account, domain;
+          size_t next = str_at(pwlen, account);
+          str_at(next, domain);
+          ntlm_ = {};
+          ntlm_.type = 3;
+          ntlm_.user = account;
+          ntlm_.domain = domain;
+          have_auth_ = !account.empty() || pwlen > 0;
+        }
+        break;
+      case 0x75:  // TREE_CONNECT_ANDX: password, then path
+        if (wc == 4) str_at(le16(words.data() + 6), p.name);
+        break;
+      case 0xa2:  // NT_CREATE_ANDX
+        if (wc == 24) {
+          size_t name_len = le16(words.data() + 5);
+          p.disposition = le32(words.data() + 35);
+          std::string name;
+          size_t off = unicode && ((bytes_at) & 1) ? 1 : 0;
+          if (off + name_len <= bytes.size()) {
+            p.name = unicode ? text::utf16le(bytes.subspan(off, name_len)) : text::str(bytes.subspan(off, name_len));
+          }
+        }
+        break;
+      case 0x2f:  // WRITE_ANDX: fid, offset, data length and offset
+        if (wc == 12 || wc == 14) {
+          uint16_t fid = le16(words.data() + 4);
+          uint64_t off = le32(words.data() + 6);
+          if (wc == 14) off |= static_cast<uint64_t>(le32(words.data() + 24)) << 32;
+          uint32_t dlen = le16(words.data() + 20) | static_cast<uint32_t>(le16(words.data() + 18)) << 16;
+          write("fid" + std::to_string(tid) + ":" + std::to_string(fid), off, dlen, slice(h, le16(words.data() + 22), dlen), ctx);
+        }
+        break;
+      case 0x04:  // CLOSE
+        if (wc >= 1) close("fid" + std::to_string(tid) + ":" + std::to_string(le16(words.data())), ctx);
+        break;
+      default:
+        break;
+    }
+    p.tree = tid;
+    if (cmd == 0x72 || cmd == 0x73 || cmd == 0x75 || cmd == 0xa2) {
+      if (pending_.size() >= kMaxState) pending_.erase(pending_.begin());
+      pending_[mid] = std::move(p);
+    }
+  }
+
+  void smb1_response(const Smb1Msg& m, AppContext& ctx) {
+    const Bytes& words = m.words;
+    const Bytes& bytes = m.bytes;
+    const uint8_t cmd = m.cmd, wc = m.wc;
+    const uint16_t tid = m.tid, mid = m.mid;
+    const uint32_t status = m.status;
+    auto str_at = [&m](size_t off, std::string& out) { return m.str_at(off, out); };
     auto it = pending_.find(mid);
     Pending p;
     p.command = cmd;
