@@ -58,11 +58,44 @@ bool parse_reply(Bytes d, int64_t& unix_seconds) {
 
 }  // namespace ms::rfc868
 ''',
+    "time_events.h": r'''// The event src/dissectors/time/ emits: what the inventory and the
+// detections read (the struct), written once by time_log.cc.
+#pragma once
+
+#include <cstdint>
+
+#include "events/event.h"
+
+namespace ms::rfc868 {
+
+struct TimeEvent : TypedEvent {
+  int64_t server_time = 0;  // Unix seconds
+  int64_t skew = 0;         // server_time minus the capture's clock, seconds
+  void write_json(JsonWriter& w) const;
+};
+
+}  // namespace ms::rfc868
+''',
+    "time_log.cc": r'''// The `time` event's JSON (time.schema.json): the only code that knows its keys.
+#include "dissectors/time/time_events.h"
+
+namespace ms::rfc868 {
+
+void TimeEvent::write_json(JsonWriter& w) const {
+  w.key("time").begin_object();
+  w.kv("server_time", format_time(server_time * kNsPerSec));
+  w.kv("skew", skew);
+  w.end_object();
+}
+
+}  // namespace ms::rfc868
+''',
     "time_dissector.cc": r'''// RFC 868 Time over UDP (port 37): the client sends an empty datagram, the
 // server answers with 4 bytes. One `time` event per answer: the server's
 // clock and its skew from the capture's (a device with a wrong clock writes
 // wrong times into images and results).
 #include "dissectors/dissector.h"
+#include "dissectors/time/time_events.h"
 #include "dissectors/time/time_parser.h"
 
 namespace ms::rfc868 {
@@ -78,13 +111,10 @@ class TimeDissector : public Dissector {
       ctx.anomaly("time.malformed");
       return AppResult::ok();
     }
-    EventBuilder b(ctx.envelope(), "time");
-    JsonWriter& w = b.w();
-    w.key("time").begin_object();
-    w.kv("server_time", format_time(t * kNsPerSec));
-    w.kv("skew", t - ctx.now() / kNsPerSec);
-    w.end_object();
-    ctx.emit(b.finish());
+    auto ev = std::make_unique<TimeEvent>();
+    ev->server_time = t;
+    ev->skew = t - ctx.now() / kNsPerSec;
+    ctx.emit(make_event(ctx.envelope(), "time", std::move(ev)));
     return AppResult::ok();
   }
 };
@@ -104,17 +134,20 @@ MS_REGISTER_DISSECTOR(time, DissectorSpec{"time", kTransportUdp, {37}, probe,
 ''',
     "time_observe.cc": r'''// Time events -> inventory observations: the answering host serves the
 // time, in clear.
+#include "dissectors/time/time_events.h"
 #include "inventory/observe_registry.h"
 
 namespace ms::inv {
 
 namespace {
 
-void observe_time(const ObserveCtx& c, const JsonValue&) { c.add(c.dst, "role", "time_server", "time", kStated); }
+void observe_time(const ObserveCtx& c) {
+  if (c.e.as<rfc868::TimeEvent>()) c.add(c.dst, "role", "time_server", "time", kStated);
+}
 
 }  // namespace
 
-MS_REGISTER_OBSERVER(time, {"time", observe_time});
+MS_REGISTER_OBSERVER(time, {.event_type = "time", .typed = observe_time});
 MS_REGISTER_APP_SECURITY(time, "time", "cleartext");
 
 }  // namespace ms::inv
