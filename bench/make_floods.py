@@ -17,23 +17,19 @@ device (an ARP from its MAC). Writes classic pcap (microseconds, Ethernet).
 Usage: make_floods.py KIND OUT.pcap [--count N] [--rate PPS]
 """
 import argparse
+import os
 import random
 import struct
 import sys
+
+# The IP/TCP checksum the test captures use (tests/integration/pcapgen.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+from pcapgen import _csum as csum  # noqa: E402
 
 PACS_MAC = bytes.fromhex("00095c000104")   # 00:09:5c Philips Medical Systems
 MONITOR_MAC = bytes.fromhex("00095c000201")
 ROUTER_MAC = bytes.fromhex("0000ac100001")
 SCANNER_MAC = bytes.fromhex("52540012abcd")
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def ip4(a):
