@@ -17,10 +17,10 @@ std::string text(std::string_view s) { return json_read_back(s); }
 void observe_dicom(const ObserveCtx& c) {
   const dicom::DicomEvent* d = c.e.as<dicom::DicomEvent>();
   if (!d || !d->accepted()) return;  // scanners guess AE titles
-  c.add(c.src, "ae_title", text(d->calling_ae()), "dicom.calling_ae", kStated);
-  c.add(c.dst, "ae_title", text(d->called_ae()), "dicom.called_ae", kStated);
-  c.add(c.src, "dicom_implementation", text(d->implementation_version()), "dicom.implementation", kStated);
-  c.add(c.dst, "dicom_implementation", text(d->implementation_version_ac()), "dicom.implementation", kStated);
+  c.add(c.src, "ae_title", d->calling_ae(), "dicom.calling_ae", kStated);
+  c.add(c.dst, "ae_title", d->called_ae(), "dicom.called_ae", kStated);
+  c.add(c.src, "dicom_implementation", d->implementation_version(), "dicom.implementation", kStated);
+  c.add(c.dst, "dicom_implementation", d->implementation_version_ac(), "dicom.implementation", kStated);
 }
 
 // DICOM identity tags of an object: they describe the device that made it,
@@ -32,7 +32,7 @@ void observe_object(const ObserveCtx& c, const std::string& dev, const dicom::Ob
   std::string ident = text(o.manufacturer) + "|" + text(o.model) + "|" + text(o.software_versions) + "|" +
                       text(o.serial) + "|" + text(o.station) + "|" + text(o.modality);
   c.add(dev, "dicom_object", ident, source, kStated);
-  c.add(dev, "institution", text(o.institution), source, kStated);
+  c.add(dev, "institution", o.institution, source, kStated);
 }
 
 void observe_phi(const ObserveCtx& c, std::string_view value, const char* source) {

@@ -12,7 +12,7 @@ namespace {
 void observe_ftp(const ObserveCtx& c) {
   const ftp::FtpEvent* d = c.e.as<ftp::FtpEvent>();
   if (!d) return;
-  c.add(c.dst, "banner", JsonText(d->banner), "ftp.banner", kDescribed);
+  c.add(c.dst, "banner", d->banner, "ftp.banner", kDescribed);
   if (const auto& dc = d->data_channel) {
     std::string host = dc->host ? ip_key(*dc->host) : std::string();
     if (host.empty()) host = c.dst;  // EPSV gives only a port, on the server

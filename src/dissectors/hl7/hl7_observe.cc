@@ -1,7 +1,6 @@
 // HL7 events -> inventory observations: sending and receiving applications,
 // equipment (OBX-18), patient data on the wire. Reads the typed event
 // (hl7_events.h): no JSON is parsed.
-#include "common/json_read_back.h"
 #include "dissectors/hl7/hl7_events.h"
 #include "inventory/observe_registry.h"
 
@@ -17,10 +16,9 @@ void observe_hl7(const ObserveCtx& c) {
   const std::string& sender = d->is_ack() ? c.dst : c.src;
   const std::string& receiver = d->is_ack() ? c.src : c.dst;
   // Values as the JSON line reads back (json_writer.h), as before.
-  std::string buf;
-  c.add(sender, "hl7_app", json_read_back(d->sending_application, buf), "hl7.sending_application", kStated);
-  c.add(receiver, "hl7_app", json_read_back(d->receiving_application, buf), "hl7.receiving_application", kSaid);
-  for (const std::string& x : d->equipment) c.add(sender, "equipment", json_read_back(x, buf), "hl7.obx18", kStated);
+  c.add(sender, "hl7_app", d->sending_application, "hl7.sending_application", kStated);
+  c.add(receiver, "hl7_app", d->receiving_application, "hl7.receiving_application", kSaid);
+  for (const std::string& x : d->equipment) c.add(sender, "equipment", x, "hl7.obx18", kStated);
   if (d->phi) {
     c.add(c.src, "phi", "hl7", "hl7", kStated);
     c.add(c.dst, "phi", "hl7", "hl7", kStated);

@@ -12,11 +12,11 @@ std::string_view or_empty(const std::optional<std::string>& s) { return s ? std:
 void observe_http(const ObserveCtx& c) {
   const http::HttpEvent* d = c.e.as<http::HttpEvent>();
   if (!d) return;
-  c.add(c.dst, "http_server", JsonText(d->server), "http.server", kDescribed);
-  c.add(c.dst, "http_title", JsonText(or_empty(d->title)), "http.title", kDescribed);
+  c.add(c.dst, "http_server", d->server, "http.server", kDescribed);
+  c.add(c.dst, "http_title", or_empty(d->title), "http.title", kDescribed);
   // The realm of a login prompt names the product as often as a title does.
-  c.add(c.dst, "http_title", JsonText(or_empty(d->www_authenticate_realm)), "http.realm", kDescribed);
-  c.add(c.src, "user_agent", JsonText(d->http_user_agent), "http.user_agent", kDescribed);
+  c.add(c.dst, "http_title", or_empty(d->www_authenticate_realm), "http.realm", kDescribed);
+  c.add(c.src, "user_agent", d->http_user_agent, "http.user_agent", kDescribed);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ namespace {
 
 void observe_rdp(const ObserveCtx& c) {
   const rdp::RdpEvent* d = c.e.as<rdp::RdpEvent>();
-  if (d) c.add(c.src, "hostname", JsonText(d->core ? std::string_view(d->core->client_name) : ""), "rdp.client_name", kNamed);
+  if (d) c.add(c.src, "hostname", d->core ? std::string_view(d->core->client_name) : "", "rdp.client_name", kNamed);
 }
 
 }  // namespace

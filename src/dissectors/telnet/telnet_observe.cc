@@ -8,7 +8,7 @@ namespace {
 
 void observe_telnet(const ObserveCtx& c) {
   const telnet::TelnetEvent* d = c.e.as<telnet::TelnetEvent>();
-  if (d) c.add(c.dst, "banner", JsonText(d->banner ? std::string_view(*d->banner) : std::string_view()), "telnet.banner", kDescribed);
+  if (d) c.add(c.dst, "banner", d->banner ? std::string_view(*d->banner) : std::string_view(), "telnet.banner", kDescribed);
 }
 
 }  // namespace

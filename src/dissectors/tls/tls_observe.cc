@@ -10,8 +10,8 @@ namespace {
 void observe_tls(const ObserveCtx& c) {
   const tls::TlsEvent* d = c.e.as<tls::TlsEvent>();
   if (!d) return;
-  if (d->certificate) c.add(c.dst, "tls_subject", JsonText(d->certificate->subject), "tls.certificate", kSaid);
-  c.add(c.dst, "dns_name", JsonText(d->sni), "tls.sni", kSaid);
+  if (d->certificate) c.add(c.dst, "tls_subject", d->certificate->subject, "tls.certificate", kSaid);
+  c.add(c.dst, "dns_name", d->sni, "tls.sni", kSaid);
   if (d->client) c.add(c.src, "ja3", d->client->ja3_hash, "tls.ja3", kStated);
   for (const std::string& x : d->weak) c.add(c.dst, "tls_weak", x, "tls.weak", kStated);
   c.add(c.dst, "tls_version", d->version, "tls.version", kStated);
