@@ -86,13 +86,13 @@ void FloodMeter::on_packet(const Packet& p, EventSink& out) {
   int64_t sec = p.ts / kNsPerSec;
   if (sec > swept_sec_) sweep(sec, out);
   if (p.is_fragment) {
-    count(Key{p.dst, FloodKind::kFragment}, p, out);
+    count(Key{p.dst, FloodKind::kFragment}, p);
     return;
   }
   if (p.proto != kProtoTcp || !p.l4_ok) return;
   uint8_t syn_ack = p.tcp_flags & (kTcpSyn | kTcpAck);
   if (syn_ack == kTcpSyn) {
-    count(Key{p.dst, FloodKind::kSyn}, p, out);
+    count(Key{p.dst, FloodKind::kSyn}, p);
   } else if (syn_ack == (kTcpSyn | kTcpAck)) {
     // The target answering: counted only while it is being flooded.
     auto it = targets_.find(Key{p.src, FloodKind::kSyn});
@@ -100,7 +100,7 @@ void FloodMeter::on_packet(const Packet& p, EventSink& out) {
   }
 }
 
-void FloodMeter::count(const Key& k, const Packet& p, EventSink& out) {
+void FloodMeter::count(const Key& k, const Packet& p) {
   int64_t sec = p.ts / kNsPerSec;
   auto it = targets_.find(k);
   if (it == targets_.end()) {
@@ -112,7 +112,7 @@ void FloodMeter::count(const Key& k, const Packet& p, EventSink& out) {
     it->second.sec = sec;
   }
   Target& t = it->second;
-  if (sec > t.sec) close_second(t, k, sec, out);
+  if (sec > t.sec) close_second(t, k, sec);
   if (t.in_sec == 0) {
     t.sec_first = p.ts;
     if (t.run == 0 && !t.flooding) {
@@ -140,9 +140,7 @@ bool FloodMeter::over_rate(const Target& t, FloodKind k) const {
 
 // Ends the second being counted and moves to `sec` (packet time only).
 // Returns true when the target's flood is over (quiet for long enough).
-bool FloodMeter::close_second(Target& t, const Key& k, int64_t sec, EventSink& out) {
-  (void)k;
-  (void)out;
+bool FloodMeter::close_second(Target& t, const Key& k, int64_t sec) {
   if (sec <= t.sec) return false;
   if (over_rate(t, k.kind)) {
     if (t.run == 0 || t.last_over != t.sec - 1) {
@@ -210,7 +208,7 @@ void FloodMeter::sweep(int64_t now_sec, EventSink& out) {
   std::vector<std::pair<Key, Target>> ended;
   for (auto it = targets_.begin(); it != targets_.end();) {
     Target& t = it->second;
-    if (close_second(t, it->first, now_sec, out)) {
+    if (close_second(t, it->first, now_sec)) {
       ended.emplace_back(it->first, std::move(t));
       it = targets_.erase(it);
     } else if (!t.flooding && t.run == 0) {
@@ -231,7 +229,7 @@ void FloodMeter::finish(EventSink& out) {
   // hash table's order.
   std::vector<std::pair<Key, Target*>> open;
   for (auto& [k, t] : targets_) {
-    close_second(t, k, t.sec + 1, out);
+    close_second(t, k, t.sec + 1);
     if (t.flooding) open.emplace_back(k, &t);
   }
   std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) {

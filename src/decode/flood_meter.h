@@ -135,8 +135,8 @@ class FloodMeter {
     TopSources top;
     DistinctCounter distinct;
   };
-  void count(const Key& k, const Packet& p, EventSink& out);
-  bool close_second(Target& t, const Key& k, int64_t sec, EventSink& out);
+  void count(const Key& k, const Packet& p);
+  bool close_second(Target& t, const Key& k, int64_t sec);
   static void reset_run(Target& t);
   void report(Target& t, const Key& k, bool ongoing, EventSink& out);
   void sweep(int64_t now_sec, EventSink& out);
