@@ -66,6 +66,35 @@ bool mac_locally_administered(std::string_view mac) {
   return parse_mac(mac, m) && (m[0] & 0x02);
 }
 
+namespace {
+
+// The organisation field that starts at `rest`: "MA-L,0050C2,Organization,
+// Address" (RFC 4180 quoting when it holds a comma), trailing blanks and CR
+// trimmed.
+std::string organisation(std::string_view rest) {
+  std::string org;
+  if (!rest.empty() && rest[0] == '"') {
+    for (size_t i = 1; i < rest.size(); ++i) {
+      size_t q = rest.find('"', i);
+      if (q == std::string_view::npos) q = rest.size();
+      org.append(rest.substr(i, q - i));
+      i = q;
+      if (i + 1 < rest.size() && rest[i + 1] == '"') {
+        org += '"';
+        ++i;
+        continue;
+      }
+      break;
+    }
+  } else {
+    org = std::string(rest.substr(0, rest.find(',')));
+  }
+  while (!org.empty() && (org.back() == ' ' || org.back() == '\r')) org.pop_back();
+  return org;
+}
+
+}  // namespace
+
 OuiRegistry::OuiRegistry(const std::string& dir) {
   static const struct {
     const char* file;
@@ -80,47 +109,35 @@ OuiRegistry::OuiRegistry(const std::string& dir) {
     std::string text(static_cast<size_t>(size), '\0');
     in.seekg(0);
     if (!in.read(text.data(), size)) continue;
+    auto t = static_cast<uint32_t>(texts_.size());
+    std::vector<Entry>& entries = by_prefix_[f.idx];
     // "MA-L,0050C2,Organization,Address": the assignment is the second field
-    // (hex, never quoted), the organisation the third; the address is not
-    // needed. A line of another shape is skipped.
-    size_t pos = text.find('\n');  // the header
+    // (hex, never quoted), the organisation the third. A line of another
+    // shape is skipped. The header line is skipped too.
+    size_t pos = text.find('\n');
     while (pos != std::string::npos && pos + 1 < text.size()) {
       size_t start = pos + 1;
       pos = text.find('\n', start);
       std::string_view line(text.data() + start, (pos == std::string::npos ? text.size() : pos) - start);
       size_t comma = line.find(',');
-      if (comma == std::string_view::npos || comma + 1 + static_cast<size_t>(f.digits) > line.size()) continue;
-      std::string_view hex = line.substr(comma + 1, static_cast<size_t>(f.digits));
+      size_t digits = static_cast<size_t>(f.digits);
+      if (comma == std::string_view::npos || comma + 2 + digits > line.size() || line[comma + 1 + digits] != ',') continue;
       uint64_t v = 0;
-      bool ok = line.size() > comma + 1 + hex.size() && line[comma + 1 + hex.size()] == ',';
-      for (char c : hex) {
+      bool ok = true;
+      for (char c : line.substr(comma + 1, digits)) {
         int h = hexval(c);
         ok &= h >= 0;
         v = v << 4 | static_cast<uint64_t>(h < 0 ? 0 : h);
       }
-      if (!ok) continue;
-      // The organisation: the third field, quoted or not.
-      std::string_view rest = line.substr(comma + 2 + hex.size());
-      std::string org;
-      if (!rest.empty() && rest[0] == '"') {
-        for (size_t i = 1; i < rest.size(); ++i) {
-          if (rest[i] == '"') {
-            if (i + 1 < rest.size() && rest[i + 1] == '"') {
-              org += '"';
-              ++i;
-              continue;
-            }
-            break;
-          }
-          org += rest[i];
-        }
-      } else {
-        org = std::string(rest.substr(0, rest.find(',')));
-      }
-      while (!org.empty() && (org.back() == ' ' || org.back() == '\r')) org.pop_back();
-      by_prefix_[f.idx].emplace(v, std::move(org));
-      ++n_;
+      if (ok) entries.push_back({v, t, static_cast<uint32_t>(start + comma + 2 + digits)});
     }
+    // A prefix listed twice keeps its first line, as the map this replaced did.
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.prefix < b.prefix; });
+    entries.erase(std::unique(entries.begin(), entries.end(),
+                              [](const Entry& a, const Entry& b) { return a.prefix == b.prefix; }),
+                  entries.end());
+    n_ += entries.size();
+    texts_.push_back(std::move(text));
   }
 }
 
@@ -144,10 +161,16 @@ std::string OuiRegistry::lookup(std::string_view mac) const {
   // 48-bit address: MA-S is the top 36 bits, MA-M 28, MA-L 24.
   static const int kBits[3] = {24, 28, 36};
   for (int idx = 2; idx >= 0; --idx) {
-    auto it = by_prefix_[idx].find(v >> (48 - kBits[idx]));
-    if (it != by_prefix_[idx].end() && it->second != "IEEE Registration Authority" && it->second != "Private") {
-      return it->second;
-    }
+    const std::vector<Entry>& entries = by_prefix_[idx];
+    uint64_t prefix = v >> (48 - kBits[idx]);
+    auto it = std::lower_bound(entries.begin(), entries.end(), prefix,
+                               [](const Entry& e, uint64_t p) { return e.prefix < p; });
+    if (it == entries.end() || it->prefix != prefix) continue;
+    const std::string& text = texts_[it->text];
+    size_t end = text.find('\n', it->offset);
+    std::string org =
+        organisation(std::string_view(text).substr(it->offset, (end == std::string::npos ? text.size() : end) - it->offset));
+    if (org != "IEEE Registration Authority" && org != "Private") return org;
   }
   return "";
 }

@@ -30,7 +30,15 @@ class OuiRegistry {
   size_t size() const { return n_; }
 
  private:
-  std::unordered_map<uint64_t, std::string> by_prefix_[3];  // 24, 28, 36 bits
+  // An assignment: its prefix and where its organisation field starts in the
+  // file's text (kept whole). The organisation is unquoted when looked up:
+  // a run sees a few dozen MACs, the files list ~50,000 organisations.
+  struct Entry {
+    uint64_t prefix;
+    uint32_t text, offset;
+  };
+  std::vector<std::string> texts_;
+  std::vector<Entry> by_prefix_[3];  // 24, 28, 36 bits, sorted by prefix
   size_t n_ = 0;
 };
 
