@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "common/json_read_back.h"
 #include "common/utf8.h"
@@ -47,8 +48,21 @@ constexpr auto kPlain = [] {
 
 void JsonWriter::append_string(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out_ += '"';
+  // Most strings need no escaping: written with one resize and one copy
+  // (a push_back per quote is a call each, and strings are most of a line).
   size_t i = 0;
+  while (i < s.size() && kPlain[static_cast<uint8_t>(s[i])]) ++i;
+  if (i == s.size()) {
+    size_t at = out_.size();
+    out_.resize(at + s.size() + 2);
+    char* p = out_.data() + at;
+    p[0] = '"';
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    return;
+  }
+  out_ += '"';
+  out_.append(s.data(), i);
   while (i < s.size()) {
     // Append the longest run of bytes that need no escaping in one go.
     size_t run = i;
