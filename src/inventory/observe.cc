@@ -4,10 +4,10 @@
 // reasons for each confidence.
 #include "inventory/observe.h"
 
+#include <charconv>
 #include <cstring>
 
 #include "common/cidr.h"
-#include "dissectors/text.h"
 #include "inventory/knowledge.h"
 #include "inventory/observe_registry.h"
 
@@ -23,15 +23,39 @@ unsigned initial_ttl(unsigned ttl) {
   return 255;
 }
 
+// "mac:aa:bb:cc:dd:ee:ff" of a unicast, non-zero MAC (as mac_key() of its
+// text), written into `out`; false for a group or all-zero address.
+bool mac_key_into(const uint8_t m[6], std::string& out) {
+  static const uint8_t zero[6] = {};
+  if ((m[0] & 1) || std::memcmp(m, zero, 6) == 0) return false;
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.assign("mac:");
+  for (int i = 0; i < 6; ++i) {
+    if (i) out += ':';
+    out += kHex[m[i] >> 4];
+    out += kHex[m[i] & 0xf];
+  }
+  return true;
+}
+
+std::string_view flow_proto(std::string_view p) {
+  if (p == "TCP") return "tcp";
+  if (p == "UDP") return "udp";
+  if (p == "ICMP") return "icmp";
+  if (p == "IPv6-ICMP") return "icmp6";
+  return p;
+}
+
 void observe_flow(const ObserveCtx& c, const FlowRow& f) {
-  std::string proto = f.proto == "TCP" ? "tcp" : f.proto == "UDP" ? "udp" : f.proto == "ICMP" ? "icmp" : f.proto == "IPv6-ICMP" ? "icmp6" : f.proto;
+  // Every flow of a run comes through here: its strings are built in
+  // buffers kept across calls (this runs on the inventory's one thread).
+  thread_local std::string mac, svc, value;
+  std::string_view proto = flow_proto(f.proto);
   for (int d = 0; d < 2; ++d) {
     const std::string& ip = d == 0 ? c.src : c.dst;
-    if (!f.has_mac[d]) continue;
-    std::string m = mac_key(text::mac(Bytes(f.mac[d], 6)));
-    if (m.empty()) continue;
-    if (!ip.empty()) c.add(m, "ip", ip.substr(3), "flow", 0.6f);
-    if (!f.vlan.empty()) c.add(m, "vlan", f.vlan, "flow", kStated);
+    if (!f.has_mac[d] || !mac_key_into(f.mac[d], mac)) continue;
+    if (!ip.empty()) c.add(mac, "ip", std::string_view(ip).substr(3), "flow", 0.6f);
+    if (!f.vlan.empty()) c.add(mac, "vlan", f.vlan, "flow", kStated);
   }
   // An address is a device only once it has taken part in a conversation:
   // the flow was answered, or its client sent payload. A SYN (or an ICMP
@@ -42,25 +66,34 @@ void observe_flow(const ObserveCtx& c, const FlowRow& f) {
   // MAC addresses above are evidence enough of a host on the wire; the
   // detections see every attempt.
   if (!f.answered && !f.data[0]) return;
+  char num[8];
   // TTLs of TCP only: ICMPv6 neighbour discovery and mDNS send 255 by rule.
   for (int d = 0; d < 2 && proto == "tcp"; ++d) {
     const std::string& dev = d == 0 ? c.src : c.dst;
-    if (f.ttl[d]) c.add(dev, "ttl", std::to_string(initial_ttl(f.ttl[d])), "flow.ttl", kHint);
+    if (!f.ttl[d]) continue;
+    auto r = std::to_chars(num, num + sizeof num, initial_ttl(f.ttl[d]));
+    c.add(dev, "ttl", std::string_view(num, static_cast<size_t>(r.ptr - num)), "flow.ttl", kHint);
   }
   uint64_t bytes = f.bytes_toserver + f.bytes_toclient;
   bool ported = proto == "tcp" || proto == "udp";
-  std::string svc = ported ? proto + "/" + std::to_string(f.dest_port) : proto;
-  if (f.app_proto != "unknown" && !f.app_proto.empty()) svc += "/" + f.app_proto;
+  svc.assign(proto);
+  if (ported) {
+    auto r = std::to_chars(num, num + sizeof num, f.dest_port);
+    svc.append("/").append(num, static_cast<size_t>(r.ptr - num));
+  }
+  if (f.app_proto != "unknown" && !f.app_proto.empty()) svc.append("/").append(f.app_proto);
   // Services: the responder of an answered flow offers what was asked for.
   if (f.answered && ported && !c.dst.empty()) {
-    std::string v = svc;
-    if (const char* sec = app_security(f.app_proto); *sec) v += std::string("|") + sec;
-    c.add(c.dst, "service", v, "flow", kStated, bytes);
+    value.assign(svc);
+    if (const char* sec = app_security(f.app_proto); *sec) value.append("|").append(sec);
+    c.add(c.dst, "service", value, "flow", kStated, bytes);
   }
   // Peers: who talks to whom, on what, with the volume.
   if (!c.src.empty() && !c.dst.empty()) {
-    c.add(c.src, "peer", "out|" + c.dst.substr(3) + "|" + svc, "flow", kStated, bytes);
-    c.add(c.dst, "peer", "in|" + c.src.substr(3) + "|" + svc, "flow", kStated, bytes);
+    value.assign("out|").append(std::string_view(c.dst).substr(3)).append("|").append(svc);
+    c.add(c.src, "peer", value, "flow", kStated, bytes);
+    value.assign("in|").append(std::string_view(c.src).substr(3)).append("|").append(svc);
+    c.add(c.dst, "peer", value, "flow", kStated, bytes);
   }
   // Being seen at all (first/last seen of devices known only by address);
   // a peer observation already says so.
