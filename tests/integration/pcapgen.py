@@ -82,10 +82,14 @@ class UdpExchange:
         return self
 
 
-def write(path, sessions):
+def write(path, sessions, raw_ip=False):
+    """raw_ip: link type RAW (101), the IP datagrams without their Ethernet
+    header, as a phone's capture app writes them."""
     frames = sorted(f for s in sessions for f in s.frames)
+    if raw_ip:
+        frames = [(t, data[14:]) for t, data in frames]
     with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101 if raw_ip else 1))
         for t, data in frames:
             f.write(struct.pack("<IIII", int(t), int(round((t - int(t)) * 1e6)), len(data), len(data)))
             f.write(data)

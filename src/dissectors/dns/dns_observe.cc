@@ -68,7 +68,9 @@ void observe_dns(const ObserveCtx& c) {
       if (!ip.empty() && internal_address(ip)) c.add(ip_key(ip), "dns_name", rr.rdata, "dns.ptr", kSaid);
     }
   }
-  c.add(c.dst, "role", "dns_server", "dns", kStated);
+  // A DNS server answers from port 53 (RFC 1035 §4.2): a response on other
+  // ports (a flow whose orientation is in doubt) names no server.
+  if (c.e.dest_port == 53) c.add(c.dst, "role", "dns_server", "dns", kStated);
 }
 
 }  // namespace
