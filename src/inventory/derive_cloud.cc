@@ -53,8 +53,12 @@ const CloudEndpoint* endpoint_of(const ObservationRow& r) {
   return nullptr;
 }
 
+// One use per maker and product family, whichever of its rows (names, user
+// agents) the evidence matched.
 void add_use(CloudFacts& c, const CloudEndpoint* e, const ObservationRow& r) {
-  auto it = std::find_if(c.uses.begin(), c.uses.end(), [e](const CloudUse& u) { return u.endpoint == e; });
+  auto it = std::find_if(c.uses.begin(), c.uses.end(), [e](const CloudUse& u) {
+    return u.endpoint->maker == e->maker && u.endpoint->family == e->family;
+  });
   if (it == c.uses.end()) {
     if (c.uses.size() >= kMaxCloudUses) return;
     c.uses.push_back({e, false, {}});
@@ -86,10 +90,11 @@ void device_candidates(DeviceFacts& f, const CloudUse& u) {
 void write_use(JsonWriter& w, const CloudUse& u) {
   const CloudEndpoint& e = *u.endpoint;
   w.begin_object().kv("maker", e.maker).kv("product_family", e.family).kv("class", e.cls).kv("medical", e.medical);
-  w.kv("source", e.source);
   w.key("evidence").begin_array();
   for (const ObservationRow* r : u.rows) {
+    const CloudEndpoint* row_of = endpoint_of(*r);
     w.begin_object().kv("source", r->source).kv("observed", r->value);
+    if (row_of) w.kv("table_row", row_of->line).kv("published", row_of->source);
     if (r->flow_id) w.kv("flow_id", r->flow_id);
     w.kv("first_seen", format_time(r->first)).kv("last_seen", format_time(r->last)).kv("count", r->count).end_object();
   }
