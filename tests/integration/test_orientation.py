@@ -25,8 +25,8 @@ def dns_message(qid, name, response, answer_ip=None):
 
 def response_first_capture(path, raw_ip=False):
     """Each flow's first captured packet is the server's: the resolver's
-    answers (their queries were lost), an HTTP response picked up
-    midstream, a SYN-ACK whose SYN was missed; and a multicast mDNS
+    answers (their queries were lost), an HTTP response and an FTP greeting
+    picked up midstream, a SYN-ACK whose SYN was missed; and a multicast mDNS
     answer, which must not flip."""
     sessions = []
     for i in range(3):
@@ -37,6 +37,11 @@ def response_first_capture(path, raw_ip=False):
     http.send(1, b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 2\r\n\r\nok")
     http.frames = http.frames[3:]  # no handshake: the capture started later
     sessions.append(http)
+    # An FTP greeting on a port no list knows: only its first bytes say server.
+    ftp = pcapgen.TcpSession((PHONE, 51002), (WEB, 2121), t0=1700000015.0)
+    ftp.send(1, b"220 ProFTPD Server ready.\r\n")
+    ftp.frames = ftp.frames[3:]
+    sessions.append(ftp)
     tls = pcapgen.TcpSession((PHONE, 51001), (WEB, 443), t0=1700000020.0)
     tls.frames = tls.frames[1:]  # the SYN was lost: the SYN-ACK comes first
     sessions.append(tls)
@@ -60,10 +65,10 @@ def check(raw_ip):
     run = mstest.analyze(pcap, out)
     flows = run.of_type("flow")
     unicast = [f for f in flows if f["dest_ip"] != "224.0.0.251" and f["src_ip"] != "224.0.0.251"]
-    assert len(unicast) == 5, flows
+    assert len(unicast) == 6, flows
     for f in unicast:
         assert f["src_ip"] == PHONE and f["dest_ip"] in (RESOLVER, WEB), f
-        assert f["dest_port"] in (53, 80, 443), f
+        assert f["dest_port"] in (53, 80, 443, 2121), f
     mdns = [f for f in flows if "224.0.0.251" in (f["src_ip"], f["dest_ip"])]
     assert len(mdns) == 1 and mdns[0]["src_ip"] == RESOLVER, mdns
     dns = [e for e in run.of_type("dns") if e["dest_port"] == 53]
