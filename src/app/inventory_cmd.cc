@@ -31,11 +31,10 @@ struct Device {
 // the companion app of Dexcom Dexcom CGM (Dexcom Share)", "... calls the
 // cloud of Withings ...", and whether it talks to clinical systems.
 void print_cloud_lines(std::ostream& out, const Device& d) {
-  if (d.record.find("\"cloud\":") == std::string::npos) return;
-  JsonValue rec;
-  if (parse_json(d.record, rec) != nullptr) return;
-  const JsonValue* cloud = rec.get("cloud");
-  if (!cloud) return;
+  if (d.record.find(",\"cloud\":") == std::string::npos) return;
+  JsonValue value;
+  if (parse_json_member(d.record, "cloud", value) != nullptr || value.type != JsonValue::kObject) return;
+  const JsonValue* cloud = &value;
   std::string who = d.ip.empty() ? d.mac : d.ip;
   std::string_view why = json_str(cloud, "phone_or_computer");
   for (const char* key : {"device_of", "companion_of"}) {
