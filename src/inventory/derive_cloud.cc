@@ -84,6 +84,7 @@ void device_candidates(DeviceFacts& f, const CloudUse& u) {
     f.fields[kManufacturer].add(e.maker, kMakerConf, ev, r->value);
     f.fields[kModel].add(e.family, kFamilyConf, ev, r->value);
     f.fields[kClass].add(e.cls, kClassConf, ev, r->value);
+    f.fields[kType].add("personal health device", kFamilyConf, ev, r->value);
   }
 }
 
@@ -126,9 +127,17 @@ void identity_from_clouds(DeviceFacts& f) {
 }
 
 void medical_from_clouds(DeviceFacts& f) {
+  bool called = false, medical = false;
   for (const CloudUse& u : f.cloud.uses) {
-    if (!u.companion && u.endpoint->medical) f.out.medical = true;
+    if (u.companion) continue;
+    called = true;
+    medical = medical || u.endpoint->medical;
   }
+  if (!called) return;
+  // A personal health device is medical when its family is regulated (a
+  // fitness tracker is not); a device whose type says more keeps it.
+  if (f.out.type == "personal health device") f.out.medical = medical;
+  else if (medical) f.out.medical = true;
 }
 
 void write_cloud(JsonWriter& w, const DeviceFacts& f) {

@@ -14,8 +14,9 @@ namespace ms::inv {
 // the caller's phone/computer evidence, clinical peers; candidates for a
 // device that is the maker's.
 void identity_from_clouds(DeviceFacts& f);
-// After choose_type_and_class: a device identified as a regulated medical
-// device by its cloud is medical whatever its type.
+// After choose_type_and_class: a device identified by its cloud is medical
+// when the product family is a regulated medical device (a "personal health
+// device" that is a fitness tracker is not).
 void medical_from_clouds(DeviceFacts& f);
 // The record's `cloud` key (only for devices that call a known cloud).
 void write_cloud(JsonWriter& w, const DeviceFacts& f);

@@ -41,6 +41,7 @@ def check_lab(pcap, out, ethernet):
     bpm, phone, twin = inv[BPM], inv[PHONE], inv[TWIN]
     # The BPM calls its maker's cloud: maker, product family, class, medical, evidence.
     assert bpm["manufacturer"] == "Withings" and bpm["class"] == "consumer" and bpm["medical"], bpm
+    assert bpm["type"] == "personal health device", bpm["type"]
     assert "BPM" in bpm["model"], bpm["model"]
     cloud = bpm["cloud"]
     assert makers(cloud["device_of"]) == {"Withings"} and not cloud["companion_of"], cloud

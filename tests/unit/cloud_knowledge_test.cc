@@ -70,7 +70,14 @@ TEST(CloudKnowledge, DeviceCallingItsMakersCloudIsTheMakersDevice) {
   ASSERT_TRUE(d);
   EXPECT_EQ(d->manufacturer, "Withings");
   EXPECT_EQ(d->cls, "consumer");
+  EXPECT_EQ(d->type, "personal health device");
   EXPECT_TRUE(d->medical);
+  // A fitness tracker's cloud: a personal health device, not medical.
+  auto fit = derive_device("ip:10.1.2.9", {row("cloud_name", "api.fitbit.com", "tls.sni"), row("seen", "1", "flow", 0.3)}, false);
+  ASSERT_TRUE(fit);
+  EXPECT_EQ(fit->type, "personal health device");
+  EXPECT_EQ(fit->manufacturer, "Fitbit (Google)");
+  EXPECT_FALSE(fit->medical);
   EXPECT_TRUE(has(d->model, "BPM")) << d->model;
   EXPECT_TRUE(has(d->record_json, R"("device_of":[{"maker":"Withings")")) << d->record_json;
   EXPECT_TRUE(has(d->record_json, R"("companion_of":[])")) << d->record_json;
