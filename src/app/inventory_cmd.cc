@@ -11,6 +11,7 @@
 
 #include "app/table.h"
 #include "common/cidr.h"
+#include "common/json_reader.h"
 #include "common/json_writer.h"
 #include "common/types.h"
 #include "dissectors/text.h"
@@ -25,6 +26,32 @@ struct Device {
   bool medical = false, eol = false;
   int64_t first = 0, last = 0;
 };
+
+// The record's `cloud` key (issue 16) in words: "10.1.0.7 (Android ...) runs
+// the companion app of Dexcom Dexcom CGM (Dexcom Share)", "... calls the
+// cloud of Withings ...", and whether it talks to clinical systems.
+void print_cloud_lines(std::ostream& out, const Device& d) {
+  if (d.record.find(",\"cloud\":") == std::string::npos) return;
+  JsonValue value;
+  if (parse_json_member(d.record, "cloud", value) != nullptr || value.type != JsonValue::kObject) return;
+  const JsonValue* cloud = &value;
+  std::string who = d.ip.empty() ? d.mac : d.ip;
+  std::string_view why = json_str(cloud, "phone_or_computer");
+  for (const char* key : {"device_of", "companion_of"}) {
+    const JsonValue* uses = cloud->get(key);
+    if (!uses) continue;
+    bool companion = std::string_view(key) == "companion_of";
+    for (const JsonValue& u : uses->items) {
+      out << (companion ? "phone " : "device ") << who;
+      if (companion && !why.empty()) out << " (" << why << ")";
+      out << (companion ? " runs the companion app of " : " calls the cloud of ") << json_str(&u, "maker") << " "
+          << json_str(&u, "product_family") << " [" << json_str(&u, "class") << (json_true(&u, "medical") ? ", medical" : "")
+          << "]";
+      if (json_true(cloud, "on_clinical_systems")) out << "; talks to clinical systems";
+      out << "\n";
+    }
+  }
+}
 
 std::string col(sqlite3_stmt* s, int i) {
   const unsigned char* t = sqlite3_column_text(s, i);
@@ -137,6 +164,7 @@ int run_inventory(const InventoryOptions& o) {
   print_table(std::cout, std::vector<std::string>(std::begin(heads), std::end(heads)), std::move(rows), 40);
   size_t med = static_cast<size_t>(std::count_if(shown.begin(), shown.end(), [](const Device* d) { return d->medical; }));
   std::cout << shown.size() << " devices (" << med << " medical) of " << devs.size() << "\n";
+  for (const Device* d : shown) print_cloud_lines(std::cout, *d);
   return 0;
 }
 

@@ -58,8 +58,9 @@ struct Flow {
   FlowKey key;
   uint64_t hash = 0;
   uint64_t flow_id = 0;
-  // Orientation: src is the client (the side that sent the first packet, or
-  // the SYN; the receiver of a SYN-ACK seen first).
+  // Orientation: src is the client: the sender of the first packet unless
+  // that packet came from the server (flow/orientation.h: a SYN-ACK, a DNS
+  // response, a server greeting, a well-known server port).
   IpAddr src, dst;
   uint16_t sport = 0, dport = 0;
   uint8_t proto = 0;

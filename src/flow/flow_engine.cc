@@ -8,6 +8,7 @@
 
 #include "common/hash.h"
 #include "flow/app_driver.h"
+#include "flow/orientation.h"
 
 namespace ms {
 
@@ -115,8 +116,7 @@ Flow* FlowEngine::new_flow(uint64_t hash, const FlowKey& key, const Packet& p) {
   }
   Flow* f = table_.insert(hash, key);
   ++stats_.flows;
-  bool synack_first = p.proto == kProtoTcp && (p.tcp_flags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck);
-  if (synack_first) {
+  if (first_packet_from_server(p)) {
     f->src = p.dst; f->dst = p.src; f->sport = p.dport; f->dport = p.sport;
   } else {
     f->src = p.src; f->dst = p.dst; f->sport = p.sport; f->dport = p.dport;

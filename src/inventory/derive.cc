@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "inventory/derive_cloud.h"
 #include "inventory/derive_steps.h"
 
 namespace ms::inv {
@@ -31,8 +32,10 @@ constexpr Step kSteps[] = {
     {"identity from DICOM objects", identity_from_dicom_objects},
     {"identity from the device signatures", identity_from_signatures},
     {"type from roles in the traffic", type_from_roles},
+    {"identity from the maker clouds it calls (derive_cloud.h)", identity_from_clouds},
     {"manufacturer, model, version, serial, hostname", choose_identity},
     {"type, medical, class", choose_type_and_class},
+    {"medical when its maker's cloud says so", medical_from_clouds},
     {"OS and end of life", os_and_end_of_life},
     {"primary address", primary_address},
     {"the record", write_record},

@@ -7,6 +7,7 @@
 
 #include "common/json_writer.h"
 #include "dissectors/text.h"
+#include "inventory/derive_cloud.h"
 #include "inventory/derive_steps.h"
 
 namespace ms::inv {
@@ -158,6 +159,7 @@ void write_record(DeviceFacts& f) {
   write_services(w, f);
   write_peers(w, f);
   write_phi_exposure_roles(w, f);
+  write_cloud(w, f);
   w.kv("first_seen", format_time(d.first));
   w.kv("last_seen", format_time(d.last));
   write_conclusions(w, f);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "events/event.h"
+#include "inventory/cloud_facts.h"
 #include "inventory/derive_field.h"
 #include "inventory/knowledge.h"
 #include "inventory/observe.h"
@@ -77,6 +78,7 @@ struct DeviceFacts {
   // deque, so that their addresses stay put.
   std::deque<Row> made;
   Row ieee;  // the MAC's IEEE organisation, as a row of evidence
+  CloudFacts cloud;  // the maker clouds it calls (derive_cloud.h)
 };
 
 // A gateway's flows carry the addresses it forwards for: only its

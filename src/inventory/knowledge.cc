@@ -202,7 +202,7 @@ const std::vector<std::string>& device_types() {
   static const std::vector<std::string> t = {
       "CT", "MR", "X-ray/DR/CR", "ultrasound", "nuclear medicine", "patient monitor", "infusion pump", "ventilator",
       "anesthesia machine", "lab analyzer", "PACS/archive", "imaging workstation", "HL7/interface engine",
-      "EHR/clinical server", "medication cabinet", "nurse call", "medical device server", "printer",
+      "EHR/clinical server", "medication cabinet", "nurse call", "personal health device", "medical device server", "printer",
       "network infrastructure", "general workstation/server", "unknown"};
   return t;
 }

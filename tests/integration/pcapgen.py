@@ -19,8 +19,11 @@ def _ip(a):
 
 
 class TcpSession:
-    def __init__(self, client=("10.1.0.10", 40000), server=("10.1.0.20", 104), t0=1700000000.0, mss=1400):
+    def __init__(self, client=("10.1.0.10", 40000), server=("10.1.0.20", 104), t0=1700000000.0, mss=1400,
+                 macs=("00095c000020", "444b5d000011")):
+        """macs: the server's and the client's Ethernet addresses (hex)."""
         self.c, self.s, self.t, self.mss = client, server, t0, mss
+        self.macs = macs
         self.seq = {0: 1000, 1: 5000}
         self.frames = []
         self._packet(0, 0x02, b"")          # SYN
@@ -39,8 +42,8 @@ class TcpSession:
         iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 1, 0x4000, 64, 6, 0,
                           _ip(src[0]), _ip(dst[0]))
         iph = iph[:10] + struct.pack("!H", _csum(iph)) + iph[12:]
-        eth = bytes.fromhex("00095c000020" if d == 0 else "444b5d000011")[:6] + \
-            bytes.fromhex("444b5d000011" if d == 0 else "00095c000020") + b"\x08\x00"
+        srv, cli = self.macs
+        eth = bytes.fromhex(srv if d == 0 else cli) + bytes.fromhex(cli if d == 0 else srv) + b"\x08\x00"
         self.t += 0.001
         self.frames.append((self.t, eth + iph + tcp + payload))
 
@@ -82,10 +85,14 @@ class UdpExchange:
         return self
 
 
-def write(path, sessions):
+def write(path, sessions, raw_ip=False):
+    """raw_ip: link type RAW (101), the IP datagrams without their Ethernet
+    header, as a phone's capture app writes them."""
     frames = sorted(f for s in sessions for f in s.frames)
+    if raw_ip:
+        frames = [(t, data[14:]) for t, data in frames]
     with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101 if raw_ip else 1))
         for t, data in frames:
             f.write(struct.pack("<IIII", int(t), int(round((t - int(t)) * 1e6)), len(data), len(data)))
             f.write(data)

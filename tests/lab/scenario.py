@@ -421,6 +421,18 @@ def act_http_get(ctx, h, a):
         run(h, *args, url)
 
 
+@action("https_get", ["tls"])
+def act_https_get(ctx, h, a):
+    """An app's HTTPS call with curl: the name resolved through the lab's DNS
+    (the host's resolv.conf), the app's user agent (inside TLS), SNI = the
+    name. -k: the lab's stand-in has a self-signed certificate."""
+    url = "https://%s:%d%s" % (a["name"], a.get("port", 443), a.get("path", "/"))
+    args = ["curl", "-s", "-k", "-o", "/dev/null", "--max-time", "10", "--tlsv1.2", "--tls-max", a.get("tls", "1.2")]
+    if a.get("user_agent"):
+        args += ["-A", a["user_agent"]]
+    run(h, *args, url)
+
+
 @action("http_upload_dicom", ["http"])
 def act_http_upload(ctx, h, a):
     """A DICOM Part 10 file POSTed as application/dicom (a STOW-RS-like upload)."""

@@ -2,6 +2,7 @@
 // hosts claim for themselves and the names DNS answers give the hospital's
 // own addresses.
 #include "dissectors/dns/dns_events.h"
+#include "inventory/cloud_observe.h"
 #include "inventory/observe_registry.h"
 
 namespace ms::inv {
@@ -50,8 +51,16 @@ void observe_claims(const ObserveCtx& c, const dns::DnsEvent& ev) {
   }
 }
 
+// The names a host asks a DNS server for (queries, and the questions an
+// answer repeats): the querier is the flow's client (flow/orientation.h).
+void observe_called_names(const ObserveCtx& c, const dns::DnsEvent& ev) {
+  if (ev.protocol != "dns" || c.e.dest_port != 53) return;
+  for (const dns::Question& q : ev.msg.questions) add_called_name(c, c.src, q.name, "dns.query");
+}
+
 void observe_dns(const ObserveCtx& c) {
   const dns::DnsEvent* ev = c.e.as<dns::DnsEvent>();
+  if (ev) observe_called_names(c, *ev);
   // Most DNS messages name nothing of ours: only answers and claimed names
   // are read (a member test; this used to be a text search of the line
   // before parsing it, docs/decisions.md).
@@ -68,7 +77,9 @@ void observe_dns(const ObserveCtx& c) {
       if (!ip.empty() && internal_address(ip)) c.add(ip_key(ip), "dns_name", rr.rdata, "dns.ptr", kSaid);
     }
   }
-  c.add(c.dst, "role", "dns_server", "dns", kStated);
+  // A DNS server answers from port 53 (RFC 1035 §4.2): a response on other
+  // ports (a flow whose orientation is in doubt) names no server.
+  if (c.e.dest_port == 53) c.add(c.dst, "role", "dns_server", "dns", kStated);
 }
 
 }  // namespace
