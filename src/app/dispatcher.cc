@@ -131,6 +131,11 @@ void Dispatcher::route(const Packet& p) {
   workers_[w]->consume(p, clock_);
 }
 
+void Dispatcher::tick(TimeNs now) {
+  if (now > clock_) clock_ = now;
+  for (PacketConsumer* w : workers_) w->tick(clock_);
+}
+
 void Dispatcher::finish() {
   floods_.finish(sink_);
   for (PacketConsumer* w : workers_) w->finish(stats_.last_ts);

@@ -13,6 +13,7 @@
 #include "app/analyze.h"
 #include "detect/config.h"
 #include "app/inventory_cmd.h"
+#include "app/monitor.h"
 #include "dissectors/dissector.h"
 
 namespace {
@@ -24,6 +25,10 @@ constexpr const char* kUsage =
     "                         [--db FILE] [--max-devices N] [--no-inventory]\n"
     "                         [--config FILE] [--no-detect]\n"
     "                         [--baseline FILE] [--learn-baseline FILE]\n"
+    "       medsentry monitor -i IFACE [-i IFACE]... [--bpf EXPR] [--workers N] [-o OUTDIR]\n"
+    "                         [--db FILE] [--config FILE] [--ring-mb N] [--stats-interval S]\n"
+    "                         [--phi-key FILE] [--max-flows N] [--max-devices N]\n"
+    "                         [--disable-dissector NAME]... [--no-inventory] [--no-detect] [--quiet]\n"
     "       medsentry inventory [--db FILE] [--format table|csv|json] [--type T] [--vendor V]\n"
     "                           [--subnet CIDR] [--medical]\n"
     "       medsentry alerts [--db FILE] [--severity S] [--rule R] [--format table|json]\n"
@@ -46,6 +51,13 @@ constexpr const char* kUsage =
     "          known archives, thresholds and allow-lists (docs/detections.md);\n"
     "          --no-detect skips them. --learn-baseline writes what each host\n"
     "          talks to in this run; --baseline compares a run with such a file.\n"
+    "\n"
+    "monitor   captures live from network interfaces (a SPAN port, a TAP) until\n"
+    "          SIGTERM or SIGINT, through the same stages as analyze; never sends.\n"
+    "          Writes OUTDIR/live-YYYYMMDDTHHMMSSZ/ per run; the inventory and the\n"
+    "          alerts are updated about every second. --bpf filters (tcpdump syntax);\n"
+    "          --ring-mb (default 64) is each interface's ring; --stats-interval\n"
+    "          (default 60) the seconds between stats events (kernel drops).\n"
     "\n"
     "inventory lists the devices of the inventory: an aligned table, or CSV/JSON\n"
     "          for tools; --type and --vendor match part of the name, --subnet an\n"
@@ -73,6 +85,14 @@ bool parse_count(const std::string& s, long long lo, long long hi, long long& ou
 
 void on_signal(int) { ms::g_interrupted.store(true); }
 
+void install_signals() {
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
 // Walks a command's arguments (after the command name); value() takes the
 // next one as the current option's value.
 class Options {
@@ -96,6 +116,54 @@ class Options {
   const std::vector<std::string>& args_;
   size_t i_ = 0;
 };
+
+// An option `analyze` and `monitor` share: 0 when taken, 1 when not one of
+// them, else the exit code after the message.
+int shared_option(Options& o, const std::string& a, ms::AnalyzeOptions& opt) {
+  auto value = [&o](std::string& out) { return o.value(out); };
+  std::string v;
+  long long n = 0;
+  if (a == "-o" || a == "--outdir") {
+    if (!value(v) || v.empty()) return usage_error(a + " needs a directory");
+    opt.outdir = v;
+  } else if (a == "--workers" || a == "-w") {
+    if (!value(v)) return usage_error(a + " needs a number");
+    if (!parse_count(v, 1, 256, n)) return usage_error("--workers: '" + v + "' is not a number from 1 to 256");
+    opt.workers = static_cast<int>(n);
+  } else if (a == "--max-flows") {
+    if (!value(v)) return usage_error(a + " needs a number");
+    if (!parse_count(v, 1, 1'000'000'000, n)) return usage_error("--max-flows: '" + v + "' is not a number from 1 to 1000000000");
+    opt.flow.max_flows = static_cast<size_t>(n);
+  } else if (a == "--phi-key") {
+    if (!value(v) || v.empty()) return usage_error("--phi-key needs a file");
+    opt.phi_key = v;
+  } else if (a == "--disable-dissector") {
+    if (!value(v) || v.empty()) return usage_error("--disable-dissector needs a name");
+    bool known = false;
+    for (const auto& spec : ms::DissectorRegistry::all()) known |= spec.name == v;
+    if (!known) return usage_error("--disable-dissector: no dissector named '" + v + "'");
+    opt.flow.disabled_dissectors.push_back(v);
+  } else if (a == "--db") {
+    if (!value(v) || v.empty()) return usage_error("--db needs a file");
+    opt.inventory_db = v;
+  } else if (a == "--max-devices") {
+    if (!value(v)) return usage_error(a + " needs a number");
+    if (!parse_count(v, 1, 100'000'000, n)) return usage_error("--max-devices: '" + v + "' is not a number from 1 to 100000000");
+    opt.max_devices = static_cast<size_t>(n);
+  } else if (a == "--no-inventory") {
+    opt.inventory = false;
+  } else if (a == "--config") {
+    if (!value(v) || v.empty()) return usage_error("--config needs a file");
+    opt.config = v;
+  } else if (a == "--no-detect") {
+    opt.detect = false;
+  } else if (a == "--quiet" || a == "-q") {
+    opt.quiet = true;
+  } else {
+    return 1;
+  }
+  return 0;
+}
 
 int inventory_main(const std::vector<std::string>& args) {
   ms::InventoryOptions opt;
@@ -155,6 +223,39 @@ int alerts_main(const std::vector<std::string>& args) {
   return ms::run_alerts(opt);
 }
 
+int monitor_main(const std::vector<std::string>& args) {
+  ms::MonitorOptions mo;
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    std::string v;
+    long long n = 0;
+    if (int rc = shared_option(o, a, mo.base); rc != 1) {
+      if (rc != 0) return rc;
+    } else if (a == "-i" || a == "--interface") {
+      if (!o.value(v) || v.empty()) return usage_error(a + " needs an interface");
+      mo.capture.interfaces.push_back(v);
+    } else if (a == "--bpf") {
+      if (!o.value(v) || v.empty()) return usage_error("--bpf needs a filter expression");
+      mo.capture.bpf = v;
+    } else if (a == "--ring-mb") {
+      if (!o.value(v) || !parse_count(v, 4, 4096, n)) return usage_error("--ring-mb needs a number from 4 to 4096");
+      mo.capture.block_count = static_cast<uint32_t>(n);  // blocks of 1 MiB
+    } else if (a == "--stats-interval") {
+      if (!o.value(v) || !parse_count(v, 1, 86400, n)) return usage_error("--stats-interval needs seconds from 1 to 86400");
+      mo.stats_interval = static_cast<unsigned>(n);
+    } else {
+      return usage_error("monitor: unknown option '" + a + "'");
+    }
+  }
+  if (mo.capture.interfaces.empty()) return usage_error("monitor needs an interface (-i IFACE)");
+  if (mo.base.config.empty()) {
+    const char* env = std::getenv("MEDSENTRY_CONFIG");
+    if (env && *env) mo.base.config = env;
+  }
+  install_signals();
+  return ms::run_monitor(mo);
+}
+
 int evidence_main(const std::vector<std::string>& args) {
   ms::EvidenceOptions opt;
   for (Options o(args); o.next();) {
@@ -202,6 +303,7 @@ int main(int argc, char** argv) {
   if (args[0] == "inventory") return inventory_main(args);
   if (args[0] == "alerts") return alerts_main(args);
   if (args[0] == "evidence") return evidence_main(args);
+  if (args[0] == "monitor") return monitor_main(args);
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;
@@ -209,41 +311,8 @@ int main(int argc, char** argv) {
     const std::string& a = o.arg();
     auto value = [&o](std::string& out) { return o.value(out); };
     std::string v;
-    long long n = 0;
-    if (a == "-o" || a == "--outdir") {
-      if (!value(v) || v.empty()) return usage_error(a + " needs a directory");
-      opt.outdir = v;
-    } else if (a == "--workers" || a == "-w") {
-      if (!value(v)) return usage_error(a + " needs a number");
-      if (!parse_count(v, 1, 256, n)) return usage_error("--workers: '" + v + "' is not a number from 1 to 256");
-      opt.workers = static_cast<int>(n);
-    } else if (a == "--max-flows") {
-      if (!value(v)) return usage_error(a + " needs a number");
-      if (!parse_count(v, 1, 1'000'000'000, n)) return usage_error("--max-flows: '" + v + "' is not a number from 1 to 1000000000");
-      opt.flow.max_flows = static_cast<size_t>(n);
-    } else if (a == "--phi-key") {
-      if (!value(v) || v.empty()) return usage_error("--phi-key needs a file");
-      opt.phi_key = v;
-    } else if (a == "--disable-dissector") {
-      if (!value(v) || v.empty()) return usage_error("--disable-dissector needs a name");
-      bool known = false;
-      for (const auto& spec : ms::DissectorRegistry::all()) known |= spec.name == v;
-      if (!known) return usage_error("--disable-dissector: no dissector named '" + v + "'");
-      opt.flow.disabled_dissectors.push_back(v);
-    } else if (a == "--db") {
-      if (!value(v) || v.empty()) return usage_error("--db needs a file");
-      opt.inventory_db = v;
-    } else if (a == "--max-devices") {
-      if (!value(v)) return usage_error(a + " needs a number");
-      if (!parse_count(v, 1, 100'000'000, n)) return usage_error("--max-devices: '" + v + "' is not a number from 1 to 100000000");
-      opt.max_devices = static_cast<size_t>(n);
-    } else if (a == "--no-inventory") {
-      opt.inventory = false;
-    } else if (a == "--config") {
-      if (!value(v) || v.empty()) return usage_error("--config needs a file");
-      opt.config = v;
-    } else if (a == "--no-detect") {
-      opt.detect = false;
+    if (int rc = shared_option(o, a, opt); rc != 1) {
+      if (rc != 0) return rc;
     } else if (a == "--baseline") {
       if (!value(v) || v.empty()) return usage_error("--baseline needs a file");
       opt.baseline = v;
@@ -256,8 +325,6 @@ int main(int argc, char** argv) {
       opt.progress = 1;
     } else if (a == "--no-progress") {
       opt.progress = 0;
-    } else if (a == "--quiet" || a == "-q") {
-      opt.quiet = true;
     } else if (a == "--") {
       for (std::string& c : o.rest()) opt.captures.push_back(std::move(c));
     } else if (!a.empty() && a[0] == '-') {
@@ -274,10 +341,6 @@ int main(int argc, char** argv) {
     if (env && *env) opt.config = env;
   }
 
-  struct sigaction sa;
-  std::memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  install_signals();
   return ms::run_analyze(opt);
 }

@@ -1,0 +1,23 @@
+// `medsentry monitor`: live capture from one or more interfaces (a SPAN
+// port, a TAP) into the same pipeline as `analyze`, until SIGTERM or SIGINT.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/analyze.h"
+#include "capture/capture_live.h"
+
+namespace ms {
+
+struct MonitorOptions {
+  AnalyzeOptions base;          // workers, flows, PHI key, inventory, detections, outdir
+  LiveOptions capture;          // interfaces, filter, ring
+  unsigned stats_interval = 60;  // seconds between `stats` events
+};
+
+// Runs until g_interrupted; returns the process exit code (0 after a
+// signal: that is how a monitor ends).
+int run_monitor(const MonitorOptions& opt);
+
+}  // namespace ms
