@@ -38,7 +38,7 @@ class Outbox {
 
 // How often the live stages act.
 struct LiveTiming {
-  std::chrono::milliseconds checkpoint{1000};   // inventory and detections, at most this often
+  std::chrono::milliseconds checkpoint{500};    // inventory and detections, at most this often
   std::chrono::milliseconds writer_wake{200};   // the writer's commit and outbox
   std::chrono::seconds alert_refresh{60};       // an alert that grows is written again at most this often
 };

@@ -14,6 +14,10 @@ struct MonitorOptions {
   AnalyzeOptions base;          // workers, flows, PHI key, inventory, detections, outdir
   LiveOptions capture;          // interfaces, filter, ring
   unsigned stats_interval = 60;  // seconds between `stats` events
+  // A closed or reset TCP connection is reported this long after its last
+  // packet (analyze waits 10 s for stragglers; live, the inventory and the
+  // alerts wait for the flow record: docs/decisions.md "Live monitor").
+  unsigned closed_timeout_ms = 1000;
 };
 
 // Runs until g_interrupted; returns the process exit code (0 after a
