@@ -27,7 +27,7 @@ constexpr const char* kUsage =
     "                         [--baseline FILE] [--learn-baseline FILE]\n"
     "       medsentry monitor -i IFACE [-i IFACE]... [--bpf EXPR] [--workers N] [-o OUTDIR]\n"
     "                         [--db FILE] [--config FILE] [--ring-mb N] [--stats-interval S]\n"
-    "                         [--closed-timeout S]\n"
+    "                         [--closed-timeout S] [--user NAME]\n"
     "                         [--phi-key FILE] [--max-flows N] [--max-devices N]\n"
     "                         [--disable-dissector NAME]... [--no-inventory] [--no-detect] [--quiet]\n"
     "       medsentry inventory [--db FILE] [--format table|csv|json] [--type T] [--vendor V]\n"
@@ -60,7 +60,8 @@ constexpr const char* kUsage =
     "          --ring-mb (default 64) is each interface's ring; --stats-interval\n"
     "          (default 60) the seconds between stats events (kernel drops);\n"
     "          --closed-timeout (default 1) how long a closed TCP connection waits\n"
-    "          for stragglers before its flow record (analyze: 10).\n"
+    "          for stragglers before its flow record (analyze: 10). --user runs as\n"
+    "          that user once the sockets are open.\n"
     "\n"
     "inventory lists the devices of the inventory: an aligned table, or CSV/JSON\n"
     "          for tools; --type and --vendor match part of the name, --subnet an\n"
@@ -243,6 +244,9 @@ int monitor_main(const std::vector<std::string>& args) {
     } else if (a == "--ring-mb") {
       if (!o.value(v) || !parse_count(v, 4, 4096, n)) return usage_error("--ring-mb needs a number from 4 to 4096");
       mo.capture.block_count = static_cast<uint32_t>(n);  // blocks of 1 MiB
+    } else if (a == "--user") {
+      if (!o.value(v) || v.empty()) return usage_error("--user needs a user name");
+      mo.user = v;
     } else if (a == "--closed-timeout") {
       if (!o.value(v) || !parse_count(v, 0, 600, n)) return usage_error("--closed-timeout needs seconds from 0 to 600");
       mo.closed_timeout_ms = static_cast<unsigned>(n) * 1000;

@@ -5,13 +5,20 @@
 // "Live monitor").
 #include "app/monitor.h"
 
+#include <grp.h>
 #include <pthread.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "app/dispatcher.h"
@@ -45,6 +52,20 @@ std::string utc_stamp() {
   return buf;
 }
 
+// Becomes `name` (its uid, gid, no supplementary groups): the capture
+// sockets stay open and usable, every capability goes with root (setuid(2)
+// from 0 clears them), and no exec can bring privileges back.
+void drop_root(const std::string& name) {
+  errno = 0;
+  const passwd* pw = getpwnam(name.c_str());
+  if (!pw) throw std::runtime_error("--user " + name + ": no such user");
+  if (setgroups(0, nullptr) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+    throw std::runtime_error("--user " + name + ": cannot become that user: " + std::strerror(errno));
+  }
+  if (pw->pw_uid != 0 && setuid(0) == 0) throw std::runtime_error("--user " + name + ": root could be regained");
+  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
 struct Prepared {
   std::unique_ptr<LiveCapture> capture;
   std::unique_ptr<PhiTokenizer> phi;
@@ -65,6 +86,8 @@ int prepare(const MonitorOptions& mo, Prepared& p) {
   }
   try {
     p.capture = std::make_unique<LiveCapture>(mo.capture);
+    // Before any file is opened, so that they belong to that user.
+    if (!mo.user.empty()) drop_root(mo.user);
     p.phi = std::make_unique<PhiTokenizer>(
         PhiTokenizer::load_or_create(opt.phi_key.empty() ? PhiTokenizer::default_path() : opt.phi_key));
     // One directory per run: a restart never overwrites the last run's events.

@@ -18,6 +18,9 @@ struct MonitorOptions {
   // packet (analyze waits 10 s for stragglers; live, the inventory and the
   // alerts wait for the flow record: docs/decisions.md "Live monitor").
   unsigned closed_timeout_ms = 1000;
+  // Run as this user once the capture sockets are open ("" keeps the
+  // current one): root is needed only to open them.
+  std::string user;
 };
 
 // Runs until g_interrupted; returns the process exit code (0 after a

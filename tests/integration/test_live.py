@@ -113,11 +113,11 @@ def scan_capture(path, after):
 
 
 class Monitor:
-    def __init__(self, wd, db, workers=1):
+    def __init__(self, wd, db, workers=1, extra=()):
         self.wd, self.db = wd, db
         self.out = os.path.join(wd, "out")
         cmd = ["ip", "netns", "exec", NS_IN, mstest.ARGS.binary, "monitor", "-i", IF_IN, "-o", self.out, "--db", db,
-               "--workers", str(workers), "--stats-interval", "1"]
+               "--workers", str(workers), "--stats-interval", "1", *extra]
         self.stderr = open(os.path.join(wd, "monitor.err"), "w")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
         # Listening once the run directory exists (the sockets are bound before).
@@ -353,6 +353,33 @@ def test_kill_9_leaves_databases_usable_and_restart_keeps_devices():
         assert set(before) <= set(after), "devices lost over the restart: %s" % (set(before) - set(after))
         assert any(a["rule"] == "scan" for a in alerts(db).values()), alerts(db)
         assert mon.rundir() != run1
+        mstest.check_output(mon.rundir())
+    finally:
+        teardown_net()
+
+
+def test_drops_root_after_opening_the_sockets():
+    """--user: the sensor runs as that user with no capability left, and
+    still captures (the sockets were opened as root)."""
+    import pwd
+    wd = mstest.workdir("live_user")
+    nobody = pwd.getpwnam("nobody")
+    os.chown(wd, nobody.pw_uid, nobody.pw_gid)
+    db = os.path.join(wd, "inv.db")
+    setup_net()
+    try:
+        mon = Monitor(wd, db, extra=["--user", "nobody", "--phi-key", os.path.join(wd, "phi.key")])
+        with open("/proc/%d/status" % mon.proc.pid) as f:
+            status = dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+        assert status["Uid"].split() == [str(nobody.pw_uid)] * 4, status["Uid"]
+        assert int(status["CapEff"], 16) == 0 and int(status["CapPrm"], 16) == 0, status
+        assert status["NoNewPrivs"].strip() == "1"
+        replay(mstest.repo("samples", "clinic-sample.pcap"))
+        devs, _ = watch(db, CLINIC_DEVICES, 0, 15)
+        assert CLINIC_DEVICES <= set(devs), sorted(devs)
+        rc, _ = mon.stop()
+        assert rc == 0
+        assert os.stat(db).st_uid == nobody.pw_uid
         mstest.check_output(mon.rundir())
     finally:
         teardown_net()
