@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <iostream>
 #include <stdexcept>
 
 #include "detect/alert.h"
@@ -130,7 +131,26 @@ std::vector<detect::Alert> LiveDetect::changed(const std::vector<detect::Alert>&
   return out;
 }
 
+// SIGHUP: the settings file again. A bad file keeps the settings in force
+// (a typo must not blind a running sensor); the next judgement uses the new ones.
+void LiveDetect::maybe_reload() {
+  if (!t_.reload || !t_.reload->exchange(false)) return;
+  if (t_.config.empty()) {
+    std::cerr << "medsentry: SIGHUP: no --config to reload; settings unchanged\n";
+    return;
+  }
+  try {
+    det_.set_config(detect::load_config(t_.config));
+    std::cerr << "medsentry: SIGHUP: reloaded " << t_.config << "\n";
+    dirty_ = true;
+    next_ = Clock::now();
+  } catch (const std::exception& ex) {
+    std::cerr << "medsentry: warning: SIGHUP: " << ex.what() << "; the settings in force are kept\n";
+  }
+}
+
 void LiveDetect::maybe_judge() {
+  maybe_reload();
   auto now = Clock::now();
   if (now < next_) return;
   if (!dirty_) {

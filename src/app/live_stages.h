@@ -9,6 +9,7 @@
 // (SQLite WAL: readers never wait for the writer).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -41,6 +42,9 @@ struct LiveTiming {
   std::chrono::milliseconds checkpoint{500};    // inventory and detections, at most this often
   std::chrono::milliseconds writer_wake{200};   // the writer's commit and outbox
   std::chrono::seconds alert_refresh{60};       // an alert that grows is written again at most this often
+  // SIGHUP: the detections reload `config` when the flag is set.
+  std::string config;
+  std::atomic<bool>* reload = nullptr;
 };
 
 // The writers, also writing the outbox and committing at least every
@@ -109,6 +113,7 @@ class LiveDetect : public BatchConsumer {
     SteadyTime when;
   };
   void maybe_judge();
+  void maybe_reload();
   std::vector<detect::Alert> changed(const std::vector<detect::Alert>& found, bool at_end);
 
   detect::Engine& det_;

@@ -55,6 +55,7 @@ constexpr const char* kUsage =
     "\n"
     "monitor   captures live from network interfaces (a SPAN port, a TAP) until\n"
     "          SIGTERM or SIGINT, through the same stages as analyze; never sends.\n"
+    "          SIGHUP reloads the --config file (the devices and counts are kept).\n"
     "          Writes OUTDIR/live-YYYYMMDDTHHMMSSZ/ per run; the inventory and the\n"
     "          alerts are updated about every second. --bpf filters (tcpdump syntax);\n"
     "          --ring-mb (default 64) is each interface's ring; --stats-interval\n"
@@ -263,6 +264,10 @@ int monitor_main(const std::vector<std::string>& args) {
     if (env && *env) mo.base.config = env;
   }
   install_signals();
+  struct sigaction hup;
+  std::memset(&hup, 0, sizeof hup);
+  hup.sa_handler = [](int) { ms::g_reload.store(true); };
+  sigaction(SIGHUP, &hup, nullptr);
   return ms::run_monitor(mo);
 }
 

@@ -30,6 +30,8 @@
 
 namespace ms {
 
+std::atomic<bool> g_reload{false};
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -111,7 +113,9 @@ int prepare(const MonitorOptions& mo, Prepared& p) {
     }
     std::unique_ptr<detect::Engine> detector;
     if (opt.detect) detector = std::make_unique<detect::Engine>(std::move(cfg));
-    static const LiveTiming timing;
+    static LiveTiming timing;
+    timing.config = opt.config;
+    timing.reload = &g_reload;
     p.out = std::make_unique<Pipeline>(p.outdir, std::move(inventory), std::move(detector), &timing);
   } catch (const std::exception& e) {
     std::cerr << "medsentry: error: " << e.what() << "\n";

@@ -2,6 +2,7 @@
 // port, a TAP) into the same pipeline as `analyze`, until SIGTERM or SIGINT.
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct MonitorOptions {
   // current one): root is needed only to open them.
   std::string user;
 };
+
+// Set by SIGHUP: reload the --config file (detections' settings).
+extern std::atomic<bool> g_reload;
 
 // Runs until g_interrupted; returns the process exit code (0 after a
 // signal: that is how a monitor ends).

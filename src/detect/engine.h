@@ -40,6 +40,10 @@ class Engine {
   std::vector<Alert> judge_now(const Facts& facts);
   const Stats& stats() const { return stats_; }
   const Config& config() const { return cfg_; }
+  // The live monitor's SIGHUP: new settings (networks, thresholds,
+  // allow-lists, disabled rules) for the judgements from now on; what the
+  // rules collected is kept. On the thread that calls add().
+  void set_config(Config cfg) { cfg_ = std::move(cfg); }
   // Rule 10: judge the run against a baseline learned elsewhere, and/or
   // write what this run shows as a baseline (at finish()).
   void set_baseline(Baseline b) { baseline_ = std::move(b); }

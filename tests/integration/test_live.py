@@ -385,6 +385,47 @@ def test_drops_root_after_opening_the_sockets():
         teardown_net()
 
 
+def test_sighup_reloads_the_settings_and_keeps_the_state():
+    """SIGHUP: a rule disabled in the settings file leaves the alerts table
+    at the next judgement, the devices stay; a broken file is refused with a
+    warning and the sensor goes on with the settings in force."""
+    wd = mstest.workdir("live_hup")
+    cfg = os.path.join(wd, "medsentry.toml")
+    with open(cfg, "w") as f:
+        f.write("disabled_rules = []\n")
+    db = os.path.join(wd, "live.db")
+    setup_net()
+    try:
+        mon = Monitor(wd, db, extra=["--config", cfg])
+        replay(mstest.repo("samples", "clinic-sample.pcap"))
+        _, als = watch(db, CLINIC_DEVICES, 4, 15)
+
+        def rules():
+            return sorted(r for (r,) in db_rows(db, "SELECT rule FROM alerts"))
+        assert "default_credential" in rules(), rules()
+        with open(cfg, "w") as f:
+            f.write("disabled_rules = [\"default_credential\"]\n")
+        mon.proc.send_signal(signal.SIGHUP)
+        end = time.time() + 5
+        while time.time() < end and "default_credential" in rules():
+            time.sleep(0.1)
+        assert "default_credential" not in rules() and rules(), rules()
+        with open(cfg, "w") as f:
+            f.write("disabled_rules = [\"no_such_rule\"]\n")
+        mon.proc.send_signal(signal.SIGHUP)
+        time.sleep(1.5)
+        assert mon.proc.poll() is None, "a bad settings file stopped the sensor"
+        assert set(inventory(db)) >= CLINIC_DEVICES
+        rc, _ = mon.stop()
+        assert rc == 0
+        err = open(mon.stderr.name).read()
+        assert "SIGHUP: reloaded " + cfg in err, err
+        assert "warning: SIGHUP: " + cfg in err and "settings in force are kept" in err, err
+        assert "default_credential" not in rules(), rules()
+    finally:
+        teardown_net()
+
+
 def test_bad_interface_and_options_are_one_line():
     for args, want in ((["-i", "no-such-if0"], "no such interface"), ([], "needs an interface"),
                        (["-i", "lo", "--bpf", "tcp port"], "--bpf"), (["-i", "lo", "--ring-mb", "1"], "--ring-mb")):
