@@ -2,6 +2,8 @@
 #include "app/live_stages.h"
 
 #include <algorithm>
+#include <ctime>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <stdexcept>
@@ -32,6 +34,76 @@ std::vector<Event> Outbox::take() {
 
 // ---------------------------------------------------------------------------
 
+// The current UTC time as events-YYYYMMDDTHHMMSS names it.
+std::string utc_tag() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%S", &tm);
+  return buf;
+}
+
+// Retention: finished segments (a rotated events-TAG.jsonl with its
+// medsentry-TAG.db, or an earlier run's events.jsonl with its medsentry.db)
+// under OUTDIR/live-*/, oldest first, removed while over the limits. The
+// current run's open files are never among them.
+void apply_retention(const LiveTiming& t, const std::string& current_dir) {
+  namespace fs = std::filesystem;
+  if ((!t.retain_bytes && t.retain_age.count() == 0) || t.outdir.empty()) return;
+  struct Segment {
+    fs::file_time_type mtime{};
+    uint64_t size = 0;
+    std::vector<fs::path> files;
+  };
+  std::map<std::string, Segment> segs;  // directory/tag -> its files
+  std::error_code ec;
+  for (const auto& run : fs::directory_iterator(t.outdir, ec)) {
+    if (!run.is_directory(ec) || run.path().filename().string().rfind("live-", 0) != 0) continue;
+    bool current = fs::equivalent(run.path(), current_dir, ec);
+    for (const auto& f : fs::directory_iterator(run.path(), ec)) {
+      std::string n = f.path().filename().string(), tag;
+      if (n.rfind("events-", 0) == 0 && n.size() > 13) tag = n.substr(7, n.size() - 13);        // events-TAG.jsonl
+      else if (n.rfind("medsentry-", 0) == 0 && n.size() > 13) tag = n.substr(10, n.size() - 13);  // medsentry-TAG.db
+      else if (!current && (n == "events.jsonl" || n == "medsentry.db")) tag = "(run)";
+      else continue;
+      if (!f.is_regular_file(ec) || segs.size() >= 100000) continue;  // bounded, like every table
+      Segment& s = segs[run.path().string() + "/" + tag];
+      s.mtime = std::max(s.mtime, f.last_write_time(ec));
+      s.size += f.file_size(ec);
+      s.files.push_back(f.path());
+    }
+  }
+  std::vector<Segment*> order;
+  uint64_t total = 0;
+  for (auto& [k, s] : segs) {
+    order.push_back(&s);
+    total += s.size;
+  }
+  std::sort(order.begin(), order.end(), [](const Segment* a, const Segment* b) { return a->mtime < b->mtime; });
+  auto now = fs::file_time_type::clock::now();
+  for (const Segment* s : order) {
+    bool too_old = t.retain_age.count() > 0 && now - s->mtime > t.retain_age;
+    bool too_big = t.retain_bytes && total > t.retain_bytes;
+    if (!too_old && !too_big) break;
+    for (const fs::path& p : s->files) fs::remove(p, ec);
+    total -= s->size;
+  }
+}
+
+LiveWriter::LiveWriter(EventWriter& w, Outbox& box, const LiveTiming& t)
+    : w_(w), box_(box), t_(t), segment_start_(Clock::now()), segment_tag_(utc_tag()) {}
+
+void LiveWriter::maybe_rotate() {
+  bool by_size = t_.rotate_bytes && w_.jsonl_bytes() >= t_.rotate_bytes;
+  bool by_time = t_.rotate_every.count() > 0 && Clock::now() - segment_start_ >= t_.rotate_every;
+  if (!by_size && !by_time) return;
+  w_.rotate(segment_tag_);
+  segment_tag_ = utc_tag();
+  segment_start_ = Clock::now();
+  apply_retention(t_, w_.outdir());
+}
+
 void LiveWriter::drain() {
   std::vector<Event> ev = box_.take();
   if (!ev.empty()) w_.write_final(ev);
@@ -40,6 +112,7 @@ void LiveWriter::drain() {
 void LiveWriter::take(const std::vector<Event>& batch) {
   w_.take(batch);
   drain();
+  maybe_rotate();
 }
 
 void LiveWriter::idle() {
@@ -49,6 +122,7 @@ void LiveWriter::idle() {
 
 void LiveWriter::on_deadline() {
   drain();
+  maybe_rotate();
   w_.idle();
   if (w_.deadline() && *w_.deadline() <= Clock::now()) w_.on_deadline();
   next_ = Clock::now() + t_.writer_wake;

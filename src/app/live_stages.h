@@ -42,6 +42,15 @@ struct LiveTiming {
   std::chrono::milliseconds checkpoint{500};    // inventory and detections, at most this often
   std::chrono::milliseconds writer_wake{200};   // the writer's commit and outbox
   std::chrono::seconds alert_refresh{60};       // an alert that grows is written again at most this often
+  // Events rotation (0: never): the writer starts new files after this many
+  // bytes of JSON lines or this long; then retention removes the oldest
+  // finished files under `outdir`'s live-*/ directories beyond a total size
+  // or an age (0: no limit).
+  uint64_t rotate_bytes = 0;
+  std::chrono::seconds rotate_every{0};
+  uint64_t retain_bytes = 0;
+  std::chrono::seconds retain_age{0};
+  std::string outdir;
   // SIGHUP: the detections reload `config` when the flag is set.
   std::string config;
   std::atomic<bool>* reload = nullptr;
@@ -51,7 +60,7 @@ struct LiveTiming {
 // `writer_wake` (so the database and the JSON lines are current).
 class LiveWriter : public BatchConsumer {
  public:
-  LiveWriter(EventWriter& w, Outbox& box, const LiveTiming& t) : w_(w), box_(box), t_(t) {}
+  LiveWriter(EventWriter& w, Outbox& box, const LiveTiming& t);
   const char* thread_name() const override { return "ms-output"; }
   void take(const std::vector<Event>& batch) override;
   void idle() override;
@@ -60,7 +69,10 @@ class LiveWriter : public BatchConsumer {
 
  private:
   void drain();
+  void maybe_rotate();
   EventWriter& w_;
+  SteadyTime segment_start_;
+  std::string segment_tag_;  // UTC start of the current files
   Outbox& box_;
   LiveTiming t_;
   SteadyTime next_ = std::chrono::steady_clock::now();

@@ -28,6 +28,7 @@ constexpr const char* kUsage =
     "       medsentry monitor -i IFACE [-i IFACE]... [--bpf EXPR] [--workers N] [-o OUTDIR]\n"
     "                         [--db FILE] [--config FILE] [--ring-mb N] [--stats-interval S]\n"
     "                         [--closed-timeout S] [--user NAME]\n"
+    "                         [--rotate-size SIZE] [--rotate-interval S] [--retain-size SIZE] [--retain-days D]\n"
     "                         [--phi-key FILE] [--max-flows N] [--max-devices N]\n"
     "                         [--disable-dissector NAME]... [--no-inventory] [--no-detect] [--quiet]\n"
     "       medsentry inventory [--db FILE] [--format table|csv|json] [--type T] [--vendor V]\n"
@@ -62,7 +63,9 @@ constexpr const char* kUsage =
     "          (default 60) the seconds between stats events (kernel drops);\n"
     "          --closed-timeout (default 1) how long a closed TCP connection waits\n"
     "          for stragglers before its flow record (analyze: 10). --user runs as\n"
-    "          that user once the sockets are open.\n"
+    "          that user once the sockets are open. --rotate-size/--rotate-interval\n"
+    "          start new event files (events-YYYYMMDDTHHMMSS.jsonl and .db, UTC);\n"
+    "          --retain-size/--retain-days remove the oldest finished ones.\n"
     "\n"
     "inventory lists the devices of the inventory: an aligned table, or CSV/JSON\n"
     "          for tools; --type and --vendor match part of the name, --subnet an\n"
@@ -86,6 +89,23 @@ bool parse_count(const std::string& s, long long lo, long long hi, long long& ou
   }
   out = std::stoll(s);
   return out >= lo && out <= hi;
+}
+
+// A size: digits with an optional k, M or G (powers of 1024).
+bool parse_size(const std::string& s, uint64_t& out) {
+  if (s.empty()) return false;
+  uint64_t mult = 1;
+  std::string digits = s;
+  switch (s.back()) {
+    case 'k': case 'K': mult = 1ull << 10; digits.pop_back(); break;
+    case 'M': mult = 1ull << 20; digits.pop_back(); break;
+    case 'G': mult = 1ull << 30; digits.pop_back(); break;
+    default: break;
+  }
+  long long n = 0;
+  if (!parse_count(digits, 1, 1LL << 40, n)) return false;
+  out = static_cast<uint64_t>(n) * mult;
+  return out <= (1ull << 50);
 }
 
 void on_signal(int) { ms::g_interrupted.store(true); }
@@ -248,6 +268,15 @@ int monitor_main(const std::vector<std::string>& args) {
     } else if (a == "--user") {
       if (!o.value(v) || v.empty()) return usage_error("--user needs a user name");
       mo.user = v;
+    } else if (a == "--rotate-size" || a == "--retain-size") {
+      if (!o.value(v) || !parse_size(v, a == "--rotate-size" ? mo.rotate_bytes : mo.retain_bytes))
+        return usage_error(a + " needs a size (bytes, or with k, M or G)");
+    } else if (a == "--rotate-interval") {
+      if (!o.value(v) || !parse_count(v, 1, 31'536'000, n)) return usage_error("--rotate-interval needs seconds");
+      mo.rotate_seconds = static_cast<unsigned>(n);
+    } else if (a == "--retain-days") {
+      if (!o.value(v) || !parse_count(v, 1, 36500, n)) return usage_error("--retain-days needs days from 1 to 36500");
+      mo.retain_days = static_cast<unsigned>(n);
     } else if (a == "--closed-timeout") {
       if (!o.value(v) || !parse_count(v, 0, 600, n)) return usage_error("--closed-timeout needs seconds from 0 to 600");
       mo.closed_timeout_ms = static_cast<unsigned>(n) * 1000;

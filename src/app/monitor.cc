@@ -115,6 +115,11 @@ int prepare(const MonitorOptions& mo, Prepared& p) {
     if (opt.detect) detector = std::make_unique<detect::Engine>(std::move(cfg));
     static LiveTiming timing;
     timing.config = opt.config;
+    timing.rotate_bytes = mo.rotate_bytes;
+    timing.rotate_every = std::chrono::seconds(mo.rotate_seconds);
+    timing.retain_bytes = mo.retain_bytes;
+    timing.retain_age = std::chrono::hours(24) * mo.retain_days;
+    timing.outdir = opt.outdir;
     timing.reload = &g_reload;
     p.out = std::make_unique<Pipeline>(p.outdir, std::move(inventory), std::move(detector), &timing);
   } catch (const std::exception& e) {

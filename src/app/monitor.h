@@ -22,6 +22,9 @@ struct MonitorOptions {
   // Run as this user once the capture sockets are open ("" keeps the
   // current one): root is needed only to open them.
   std::string user;
+  // Events rotation and retention (0: off); see LiveTiming.
+  uint64_t rotate_bytes = 0, retain_bytes = 0;
+  unsigned rotate_seconds = 0, retain_days = 0;
 };
 
 // Set by SIGHUP: reload the --config file (detections' settings).

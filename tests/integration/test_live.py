@@ -426,6 +426,51 @@ def test_sighup_reloads_the_settings_and_keeps_the_state():
         teardown_net()
 
 
+def _segment_ok(rundir, tag, wd):
+    """A rotated pair holds the same events, like a run's own files."""
+    d = os.path.join(wd, "seg-" + tag)
+    os.makedirs(d, exist_ok=True)
+    for src, dst in (("events-%s.jsonl" % tag, "events.jsonl"), ("medsentry-%s.db" % tag, "medsentry.db")):
+        shutil.copy(os.path.join(rundir, src), os.path.join(d, dst))
+    return mstest.check_output(d)
+
+
+def test_events_rotate_by_time_and_retention_removes_the_oldest():
+    wd = mstest.workdir("live_rotate")
+    db = os.path.join(wd, "live.db")
+    clinic = mstest.repo("samples", "clinic-sample.pcap")
+    setup_net()
+    try:
+        mon = Monitor(wd, db, extra=["--rotate-interval", "1"])
+        for _ in range(3):  # about 1.5 s each, at the capture's own pace
+            replay(clinic)
+        time.sleep(1.2)
+        rc, _ = mon.stop()
+        assert rc == 0
+        run1 = mon.rundir()
+        names = sorted(os.listdir(run1))
+        tags = [m.group(1) for m in (re.match(r"events-(\d{8}T\d{6}(?:-\d+)?)\.jsonl$", n) for n in names) if m]
+        assert len(tags) >= 3, names
+        assert all("medsentry-%s.db" % t in names for t in tags), names
+        total = sum(len(_segment_ok(run1, t, wd)) for t in tags) + len(mstest.check_output(run1))
+        assert sum(1 for e in mstest.check_output(run1) if e["event_type"] == "stats"
+                   and not e["stats"].get("interim")) == 1
+        dns = [e for t in tags for e in _segment_ok(run1, t, wd) if e["event_type"] == "dns"]
+        assert total > 3 * 30 and len(dns) >= 3 * 11, (total, len(dns))  # the sample's DNS, three times
+        # The next run keeps nothing finished: the last run's files and its
+        # own rotated ones go; its open files stay.
+        time.sleep(1.1)
+        mon = Monitor(wd, db, extra=["--rotate-interval", "1", "--retain-size", "1"])
+        replay(clinic)
+        time.sleep(1.5)
+        rc, _ = mon.stop()
+        assert rc == 0
+        assert os.listdir(run1) == [], os.listdir(run1)
+        assert sorted(os.listdir(mon.rundir())) == ["events.jsonl", "medsentry.db"], os.listdir(mon.rundir())
+    finally:
+        teardown_net()
+
+
 def test_bad_interface_and_options_are_one_line():
     for args, want in ((["-i", "no-such-if0"], "no such interface"), ([], "needs an interface"),
                        (["-i", "lo", "--bpf", "tcp port"], "--bpf"), (["-i", "lo", "--ring-mb", "1"], "--ring-mb")):
