@@ -27,7 +27,7 @@ constexpr const char* kUsage =
     "                         [--baseline FILE] [--learn-baseline FILE]\n"
     "       medsentry monitor -i IFACE [-i IFACE]... [--bpf EXPR] [--workers N] [-o OUTDIR]\n"
     "                         [--db FILE] [--config FILE] [--ring-mb N] [--stats-interval S]\n"
-    "                         [--closed-timeout S] [--user NAME]\n"
+    "                         [--closed-timeout S] [--flow-interval S] [--user NAME]\n"
     "                         [--rotate-size SIZE] [--rotate-interval S] [--retain-size SIZE] [--retain-days D]\n"
     "                         [--phi-key FILE] [--max-flows N] [--max-devices N]\n"
     "                         [--disable-dissector NAME]... [--no-inventory] [--no-detect] [--quiet]\n"
@@ -62,7 +62,8 @@ constexpr const char* kUsage =
     "          --ring-mb (default 64) is each interface's ring; --stats-interval\n"
     "          (default 60) the seconds between stats events (kernel drops);\n"
     "          --closed-timeout (default 1) how long a closed TCP connection waits\n"
-    "          for stragglers before its flow record (analyze: 10). --user runs as\n"
+    "          for stragglers before its flow record (analyze: 10); --flow-interval\n"
+    "          (default 300) how often a lasting flow reports (analyze: 3600). --user runs as\n"
     "          that user once the sockets are open. --rotate-size/--rotate-interval\n"
     "          start new event files (events-YYYYMMDDTHHMMSS.jsonl and .db, UTC);\n"
     "          --retain-size/--retain-days remove the oldest finished ones.\n"
@@ -277,6 +278,9 @@ int monitor_main(const std::vector<std::string>& args) {
     } else if (a == "--retain-days") {
       if (!o.value(v) || !parse_count(v, 1, 36500, n)) return usage_error("--retain-days needs days from 1 to 36500");
       mo.retain_days = static_cast<unsigned>(n);
+    } else if (a == "--flow-interval") {
+      if (!o.value(v) || !parse_count(v, 1, 86400, n)) return usage_error("--flow-interval needs seconds from 1 to 86400");
+      mo.flow_interval_s = static_cast<unsigned>(n);
     } else if (a == "--closed-timeout") {
       if (!o.value(v) || !parse_count(v, 0, 600, n)) return usage_error("--closed-timeout needs seconds from 0 to 600");
       mo.closed_timeout_ms = static_cast<unsigned>(n) * 1000;

@@ -184,6 +184,7 @@ int run_monitor(const MonitorOptions& mo) {
 
   FlowConfig fcfg = opt.flow;
   fcfg.timeout[kClassTcpClosed] = static_cast<TimeNs>(mo.closed_timeout_ms) * 1'000'000;
+  fcfg.active_timeout = static_cast<TimeNs>(mo.flow_interval_s) * kNsPerSec;
   fcfg.max_flows = std::max<size_t>(1, fcfg.max_flows / static_cast<size_t>(workers));
   fcfg.phi = prep.phi.get();
   fcfg.hash_seed = std::random_device{}() | (static_cast<uint64_t>(std::random_device{}()) << 32);

@@ -19,6 +19,9 @@ struct MonitorOptions {
   // packet (analyze waits 10 s for stragglers; live, the inventory and the
   // alerts wait for the flow record: docs/decisions.md "Live monitor").
   unsigned closed_timeout_ms = 1000;
+  // A flow that lasts reports every this many seconds (interim flow
+  // records: reason "active_timeout", same flow id; analyze: 3600).
+  unsigned flow_interval_s = 300;
   // Run as this user once the capture sockets are open ("" keeps the
   // current one): root is needed only to open them.
   std::string user;

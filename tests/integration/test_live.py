@@ -471,6 +471,35 @@ def test_events_rotate_by_time_and_retention_removes_the_oldest():
         teardown_net()
 
 
+def test_a_lasting_flow_reports_at_each_interval():
+    """--flow-interval: a connection that lasts is reported while it runs
+    (interim records, reason active_timeout, one flow id), and its records
+    add up to its packets."""
+    wd = mstest.workdir("live_interval")
+    pcap = os.path.join(wd, "long.pcap")
+    sess = pcapgen.TcpSession(client=("10.60.0.30", 45000), server=("10.60.0.20", 9100), t0=1700000000.0)
+    for _ in range(8):  # a chunk every 0.5 s for 4 s
+        sess.send(0, b"x" * 100)
+        sess.t += 0.5
+    sess.close()
+    pcapgen.write(pcap, [sess])
+    setup_net()
+    try:
+        mon = Monitor(wd, os.path.join(wd, "live.db"), extra=["--flow-interval", "1"])
+        replay(pcap)
+        time.sleep(1.5)
+        rc, _ = mon.stop()
+        assert rc == 0
+        flows = [e for e in mstest.check_output(mon.rundir()) if e["event_type"] == "flow" and e.get("dest_port") == 9100]
+        reasons = [f["flow"]["reason"] for f in flows]
+        assert len(flows) >= 3 and reasons.count("active_timeout") >= 2, reasons
+        assert len({f["flow_id"] for f in flows}) == 1
+        pkts = sum(f["flow"]["pkts_toserver"] + f["flow"]["pkts_toclient"] for f in flows)
+        assert pkts == len(sess.frames), (pkts, len(sess.frames))
+    finally:
+        teardown_net()
+
+
 def test_bad_interface_and_options_are_one_line():
     for args, want in ((["-i", "no-such-if0"], "no such interface"), ([], "needs an interface"),
                        (["-i", "lo", "--bpf", "tcp port"], "--bpf"), (["-i", "lo", "--ring-mb", "1"], "--ring-mb")):
