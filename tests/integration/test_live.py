@@ -500,6 +500,34 @@ def test_a_lasting_flow_reports_at_each_interval():
         teardown_net()
 
 
+def test_bpf_filter_and_vlan_tags_are_kept():
+    """--bpf filters in the kernel (no DNS with 'not port 53', the rest
+    there); an 802.1Q tag the kernel takes off the frame is put back (the
+    flow names its VLAN, as analyze of the file does)."""
+    wd = mstest.workdir("live_bpf")
+    tagged = os.path.join(wd, "vlan.pcap")
+    ex = pcapgen.UdpExchange(client=("10.60.7.10", 40000), server=("10.60.7.20", 4000))
+    ex.send(0, b"ping").send(1, b"pong")
+    ex.frames = [(t, f[:12] + bytes.fromhex("81000064") + f[12:]) for t, f in ex.frames]  # VLAN 100
+    pcapgen.write(tagged, [ex])
+    setup_net()
+    try:
+        mon = Monitor(wd, os.path.join(wd, "live.db"), extra=["--bpf", "not port 53"])
+        replay(mstest.repo("samples", "clinic-sample.pcap"), tagged)
+        time.sleep(1.5)
+        rc, _ = mon.stop()
+        assert rc == 0
+        events = mstest.check_output(mon.rundir())
+        types = {e["event_type"] for e in events}
+        assert "dns" not in types and {"hl7", "dicom", "http", "snmp"} <= types, types
+        vflows = [e for e in events if e["event_type"] == "flow" and e.get("dest_port") == 4000]
+        ref = mstest.analyze(tagged, mstest.workdir("live_bpf_ref"))
+        want = [e.get("vlan") for e in ref.of_type("flow")]
+        assert want == [[100]] and [e.get("vlan") for e in vflows] == want, (vflows, want)
+    finally:
+        teardown_net()
+
+
 def test_bad_interface_and_options_are_one_line():
     for args, want in ((["-i", "no-such-if0"], "no such interface"), ([], "needs an interface"),
                        (["-i", "lo", "--bpf", "tcp port"], "--bpf"), (["-i", "lo", "--ring-mb", "1"], "--ring-mb")):
