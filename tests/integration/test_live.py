@@ -35,6 +35,8 @@ NS_IN = "msl%d-in" % os.getpid()
 NS_OUT = "msl%d-out" % os.getpid()
 IF_IN = "msl%da" % (os.getpid() % 100000)
 IF_OUT = "msl%db" % (os.getpid() % 100000)
+IF_IN2 = "msl%dc" % (os.getpid() % 100000)
+IF_OUT2 = "msl%dd" % (os.getpid() % 100000)
 # The sample's devices (samples/clinic-sample.truth.json).
 CLINIC_DEVICES = {"mac:00:09:5c:00:50:20", "mac:00:09:5c:00:50:41", "mac:00:14:22:00:50:30", "mac:00:1b:67:00:50:01",
                   "mac:44:4b:5d:00:50:11"}
@@ -62,6 +64,16 @@ def setup_net():
     time.sleep(0.3)
 
 
+def add_second_pair():
+    """A second mirror port: IF_IN2 inside, IF_OUT2 outside."""
+    sh("ip", "link", "add", IF_IN2, "type", "veth", "peer", "name", IF_OUT2)
+    sh("ip", "link", "set", IF_IN2, "netns", NS_IN)
+    sh("ip", "link", "set", IF_OUT2, "netns", NS_OUT)
+    sh("ip", "netns", "exec", NS_IN, "ip", "link", "set", IF_IN2, "up")
+    sh("ip", "netns", "exec", NS_OUT, "ip", "link", "set", IF_OUT2, "up")
+    time.sleep(0.3)
+
+
 def teardown_net():
     for ns in (NS_IN, NS_OUT):
         sh("ip", "netns", "del", ns, check=False)
@@ -72,8 +84,8 @@ def tx_packets():
     return int(out.strip())
 
 
-def replay(*pcaps):
-    sh("ip", "netns", "exec", NS_OUT, "tcpreplay", "-q", "-i", IF_OUT, *pcaps)
+def replay(*pcaps, iface=IF_OUT):
+    sh("ip", "netns", "exec", NS_OUT, "tcpreplay", "-q", "-i", iface, *pcaps)
 
 
 def last_ts(pcap):
@@ -524,6 +536,31 @@ def test_bpf_filter_and_vlan_tags_are_kept():
         ref = mstest.analyze(tagged, mstest.workdir("live_bpf_ref"))
         want = [e.get("vlan") for e in ref.of_type("flow")]
         assert want == [[100]] and [e.get("vlan") for e in vflows] == want, (vflows, want)
+    finally:
+        teardown_net()
+
+
+def test_two_interfaces_one_inventory():
+    """-i twice: two mirror ports into one pipeline; each interface's
+    counters in the stats event."""
+    wd = mstest.workdir("live_two")
+    clinic = mstest.repo("samples", "clinic-sample.pcap")
+    scan = scan_capture(os.path.join(wd, "scan.pcap"), last_ts(clinic))
+    db = os.path.join(wd, "live.db")
+    setup_net()
+    add_second_pair()
+    try:
+        mon = Monitor(wd, db, extra=["-i", IF_IN2])
+        replay(clinic)
+        replay(scan, iface=IF_OUT2)
+        _, als = watch(db, CLINIC_DEVICES, 5, 15)
+        rc, _ = mon.stop()
+        assert rc == 0
+        rules = sorted(a["rule"] for a in alerts(db).values())
+        assert "scan" in rules and "default_credential" in rules, rules
+        final = [e for e in mstest.check_output(mon.rundir()) if e["event_type"] == "stats"][-1]["stats"]["live"]
+        got = {i["name"]: i["packets"] for i in final["interfaces"]}
+        assert got == {IF_IN: 139, IF_IN2: 80}, got  # the sample's 139 packets, the scan's 80
     finally:
         teardown_net()
 
