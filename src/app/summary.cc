@@ -154,8 +154,18 @@ void print_summary(std::ostream& os, const Summary& s) {
   const FlowStats& f = s.flows;
   double mb = static_cast<double>(d.bytes) / 1e6;
   double secs = s.elapsed > 0 ? s.elapsed : 1e-9;
-  os << (s.live.empty() ? "medsentry analyze: " : "medsentry monitor: ") << s.files << (s.files == 1 ? " file, " : " files, ") << s.workers
-     << (s.workers == 1 ? " worker" : " workers") << (s.interrupted ? " (interrupted)" : "") << "\n";
+  if (s.live.empty()) {
+    os << "medsentry analyze: " << s.files << (s.files == 1 ? " file, " : " files, ");
+  } else {
+    uint64_t drops = 0;
+    os << "medsentry monitor:";
+    for (const LiveIfStats& i : s.live) {
+      os << " " << i.name;
+      drops += i.drops;
+    }
+    os << " (kernel drops " << grouped(drops) << "), ";
+  }
+  os << s.workers << (s.workers == 1 ? " worker" : " workers") << (s.interrupted ? " (interrupted)" : "") << "\n";
   os << "  packets     " << grouped(d.packets) << " (" << fixed(mb, 1) << " MB) in " << fixed(s.elapsed, 2)
      << " s: " << fixed(mb / secs, 1) << " MB/s, " << grouped(static_cast<uint64_t>(static_cast<double>(d.packets) / secs))
      << " packets/s\n";
