@@ -64,6 +64,7 @@ Maintainer: medsentry developers <medsentry@localhost>
 Section: net
 Priority: optional
 Depends: adduser, $deps
+Recommends: zstd
 Description: passive network sensor for hospitals
  Reads a SPAN port, a TAP or capture files and builds a medical-device
  inventory with evidence, and raises medjacking alerts with response steps.

@@ -44,6 +44,21 @@ std::string utc_tag() {
   return buf;
 }
 
+// TAG of events-TAG.jsonl[.zst] or medsentry-TAG.db; "" for another name.
+std::string segment_tag_of(const std::string& n) {
+  auto cut = [&n](size_t prefix, const char* suffix) -> std::string {
+    size_t sl = std::char_traits<char>::length(suffix);
+    if (n.size() <= prefix + sl || n.compare(n.size() - sl, sl, suffix) != 0) return "";
+    return n.substr(prefix, n.size() - prefix - sl);
+  };
+  if (n.rfind("events-", 0) == 0) {
+    std::string t = cut(7, ".jsonl");
+    return t.empty() ? cut(7, ".jsonl.zst") : t;
+  }
+  if (n.rfind("medsentry-", 0) == 0) return cut(10, ".db");
+  return "";
+}
+
 // Retention: finished segments (a rotated events-TAG.jsonl with its
 // medsentry-TAG.db, or an earlier run's events.jsonl with its medsentry.db)
 // under OUTDIR/live-*/, oldest first, removed while over the limits. The
@@ -62,11 +77,9 @@ void apply_retention(const LiveTiming& t, const std::string& current_dir) {
     if (!run.is_directory(ec) || run.path().filename().string().rfind("live-", 0) != 0) continue;
     bool current = fs::equivalent(run.path(), current_dir, ec);
     for (const auto& f : fs::directory_iterator(run.path(), ec)) {
-      std::string n = f.path().filename().string(), tag;
-      if (n.rfind("events-", 0) == 0 && n.size() > 13) tag = n.substr(7, n.size() - 13);        // events-TAG.jsonl
-      else if (n.rfind("medsentry-", 0) == 0 && n.size() > 13) tag = n.substr(10, n.size() - 13);  // medsentry-TAG.db
-      else if (!current && (n == "events.jsonl" || n == "medsentry.db")) tag = "(run)";
-      else continue;
+      std::string n = f.path().filename().string(), tag = segment_tag_of(n);
+      if (tag.empty() && !current && (n == "events.jsonl" || n == "medsentry.db")) tag = "(run)";
+      if (tag.empty()) continue;
       if (!f.is_regular_file(ec) || segs.size() >= 100000) continue;  // bounded, like every table
       Segment& s = segs[run.path().string() + "/" + tag];
       s.mtime = std::max(s.mtime, f.last_write_time(ec));
@@ -95,11 +108,13 @@ LiveWriter::LiveWriter(EventWriter& w, Outbox& box, const LiveTiming& t)
     : w_(w), box_(box), t_(t), segment_start_(Clock::now()), segment_tag_(utc_tag()) {}
 
 void LiveWriter::maybe_rotate() {
+  if (w_.jsonl_bytes() == 0) return;  // nothing written: no empty files
   bool by_size = t_.rotate_bytes && w_.jsonl_bytes() >= t_.rotate_bytes;
   bool by_time = t_.rotate_every.count() > 0 && Clock::now() - segment_start_ >= t_.rotate_every;
   if (!by_size && !by_time) return;
-  w_.rotate(segment_tag_);
+  std::string finished = w_.rotate(segment_tag_);
   segment_tag_ = utc_tag();
+  if (t_.zstd) zstd_.add(finished);
   segment_start_ = Clock::now();
   apply_retention(t_, w_.outdir());
 }
@@ -113,6 +128,7 @@ void LiveWriter::take(const std::vector<Event>& batch) {
   w_.take(batch);
   drain();
   maybe_rotate();
+  if (t_.zstd) zstd_.poll();
 }
 
 void LiveWriter::idle() {
@@ -123,6 +139,7 @@ void LiveWriter::idle() {
 void LiveWriter::on_deadline() {
   drain();
   maybe_rotate();
+  zstd_.poll();
   w_.idle();
   if (w_.deadline() && *w_.deadline() <= Clock::now()) w_.on_deadline();
   next_ = Clock::now() + t_.writer_wake;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "app/compressor.h"
 #include "detect/engine.h"
 #include "events/batch.h"
 #include "inventory/inventory.h"
@@ -50,6 +51,7 @@ struct LiveTiming {
   std::chrono::seconds rotate_every{0};
   uint64_t retain_bytes = 0;
   std::chrono::seconds retain_age{0};
+  bool zstd = false;  // finished JSON lines through zstd (app/compressor.h)
   std::string outdir;
   // SIGHUP: the detections reload `config` when the flag is set.
   std::string config;
@@ -71,6 +73,7 @@ class LiveWriter : public BatchConsumer {
   void drain();
   void maybe_rotate();
   EventWriter& w_;
+  SegmentCompressor zstd_;
   SteadyTime segment_start_;
   std::string segment_tag_;  // UTC start of the current files
   Outbox& box_;

@@ -28,7 +28,8 @@ constexpr const char* kUsage =
     "       medsentry monitor -i IFACE [-i IFACE]... [--bpf EXPR] [--workers N] [-o OUTDIR]\n"
     "                         [--db FILE] [--config FILE] [--ring-mb N] [--stats-interval S]\n"
     "                         [--closed-timeout S] [--flow-interval S] [--user NAME]\n"
-    "                         [--rotate-size SIZE] [--rotate-interval S] [--retain-size SIZE] [--retain-days D]\n"
+    "                         [--rotate-size SIZE] [--rotate-interval S] [--rotate-zstd]\n"
+    "                         [--retain-size SIZE] [--retain-days D]\n"
     "                         [--phi-key FILE] [--max-flows N] [--max-devices N]\n"
     "                         [--disable-dissector NAME]... [--no-inventory] [--no-detect] [--quiet]\n"
     "       medsentry inventory [--db FILE] [--format table|csv|json] [--type T] [--vendor V]\n"
@@ -65,7 +66,8 @@ constexpr const char* kUsage =
     "          for stragglers before its flow record (analyze: 10); --flow-interval\n"
     "          (default 300) how often a lasting flow reports (analyze: 3600). --user runs as\n"
     "          that user once the sockets are open. --rotate-size/--rotate-interval\n"
-    "          start new event files (events-YYYYMMDDTHHMMSS.jsonl and .db, UTC);\n"
+    "          start new event files (events-YYYYMMDDTHHMMSS.jsonl and .db, UTC;\n"
+    "          --rotate-zstd compresses the finished JSON lines with zstd);\n"
     "          --retain-size/--retain-days remove the oldest finished ones.\n"
     "\n"
     "inventory lists the devices of the inventory: an aligned table, or CSV/JSON\n"
@@ -272,6 +274,8 @@ int monitor_main(const std::vector<std::string>& args) {
     } else if (a == "--rotate-size" || a == "--retain-size") {
       if (!o.value(v) || !parse_size(v, a == "--rotate-size" ? mo.rotate_bytes : mo.retain_bytes))
         return usage_error(a + " needs a size (bytes, or with k, M or G)");
+    } else if (a == "--rotate-zstd") {
+      mo.rotate_zstd = true;
     } else if (a == "--rotate-interval") {
       if (!o.value(v) || !parse_count(v, 1, 31'536'000, n)) return usage_error("--rotate-interval needs seconds");
       mo.rotate_seconds = static_cast<unsigned>(n);

@@ -120,6 +120,7 @@ int prepare(const MonitorOptions& mo, Prepared& p) {
     timing.retain_bytes = mo.retain_bytes;
     timing.retain_age = std::chrono::hours(24) * mo.retain_days;
     timing.outdir = opt.outdir;
+    timing.zstd = mo.rotate_zstd;
     timing.reload = &g_reload;
     p.out = std::make_unique<Pipeline>(p.outdir, std::move(inventory), std::move(detector), &timing);
   } catch (const std::exception& e) {

@@ -28,6 +28,7 @@ struct MonitorOptions {
   // Events rotation and retention (0: off); see LiveTiming.
   uint64_t rotate_bytes = 0, retain_bytes = 0;
   unsigned rotate_seconds = 0, retain_days = 0;
+  bool rotate_zstd = false;
 };
 
 // Set by SIGHUP: reload the --config file (detections' settings).

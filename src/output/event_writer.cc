@@ -70,7 +70,7 @@ std::optional<std::chrono::steady_clock::time_point> EventWriter::deadline() con
 
 void EventWriter::on_deadline() { db_->flush(); }
 
-void EventWriter::rotate(const std::string& tag) {
+std::string EventWriter::rotate(const std::string& tag) {
   if (std::fclose(jsonl_) != 0) {
     jsonl_ = nullptr;
     throw std::runtime_error(jsonl_path() + ": " + std::strerror(errno));
@@ -94,6 +94,7 @@ void EventWriter::rotate(const std::string& tag) {
   std::setvbuf(jsonl_, nullptr, _IOFBF, 1 << 20);
   db_ = std::make_unique<SqliteWriter>(db_path());
   jsonl_bytes_ = 0;
+  return jsonl;
 }
 
 void EventWriter::close() {

@@ -42,8 +42,9 @@ class EventWriter : public BatchConsumer {
 
   // The live monitor's rotation, on the writer's thread: the current files
   // become events-TAG.jsonl and medsentry-TAG.db (complete, indexed) and
-  // new ones are started; the counts go on. Throws on a file error.
-  void rotate(const std::string& tag);
+  // new ones are started; the counts go on. Returns the finished JSON lines'
+  // path. Throws on a file error.
+  std::string rotate(const std::string& tag);
   // Bytes in the current events.jsonl.
   uint64_t jsonl_bytes() const { return jsonl_bytes_; }
   const std::string& outdir() const { return outdir_; }

@@ -565,6 +565,40 @@ def test_two_interfaces_one_inventory():
         teardown_net()
 
 
+def test_rotated_files_are_compressed_with_zstd():
+    """--rotate-zstd: finished JSON lines become events-TAG.jsonl.zst (zstd
+    removes the original once the archive is whole); each holds the events
+    of its medsentry-TAG.db. A file still queued when the sensor stops stays
+    uncompressed, never lost."""
+    if not shutil.which("zstd"):
+        print("  zstd not installed: compression not checked")
+        return
+    wd = mstest.workdir("live_zstd")
+    setup_net()
+    try:
+        mon = Monitor(wd, os.path.join(wd, "live.db"), extra=["--rotate-interval", "1", "--rotate-zstd"])
+        for _ in range(3):
+            replay(mstest.repo("samples", "clinic-sample.pcap"))
+        time.sleep(1.5)
+        rc, _ = mon.stop()
+        assert rc == 0
+        run = mon.rundir()
+        names = sorted(os.listdir(run))
+        tags = [m.group(1) for m in (re.match(r"medsentry-(.+)\.db$", n) for n in names) if m]
+        zst = [t for t in tags if "events-%s.jsonl.zst" % t in names]
+        assert zst and all(t in zst or "events-%s.jsonl" % t in names for t in tags), names
+        for t in zst:
+            assert "events-%s.jsonl" % t not in names  # removed once compressed
+            d = os.path.join(wd, "z-" + t)
+            os.makedirs(d)
+            with open(os.path.join(d, "events.jsonl"), "wb") as f:
+                subprocess.run(["zstd", "-dc", os.path.join(run, "events-%s.jsonl.zst" % t)], stdout=f, check=True)
+            shutil.copy(os.path.join(run, "medsentry-%s.db" % t), os.path.join(d, "medsentry.db"))
+            assert mstest.check_output(d)
+    finally:
+        teardown_net()
+
+
 def test_bad_interface_and_options_are_one_line():
     for args, want in ((["-i", "no-such-if0"], "no such interface"), ([], "needs an interface"),
                        (["-i", "lo", "--bpf", "tcp port"], "--bpf"), (["-i", "lo", "--ring-mb", "1"], "--ring-mb")):
