@@ -39,6 +39,7 @@ struct DispatchStats {
   uint64_t snaplen_truncated = 0;
   uint64_t anomalies = 0;
   std::map<std::string, uint64_t> anomaly_reasons;
+  std::vector<uint64_t> per_worker;  // packets handed to each worker
   TimeNs first_ts = 0, last_ts = 0;
 };
 

@@ -30,6 +30,9 @@ void write_live(JsonWriter& w, double uptime_s, const DispatchStats& d, const st
   w.kv("packets", d.packets);
   w.kv("bytes", d.bytes);
   w.kv("kernel_drops", drops);
+  w.key("workers").begin_array();
+  for (uint64_t n : d.per_worker) w.value(n);
+  w.end_array();
   w.key("interfaces").begin_array();
   for (const LiveIfStats& i : ifs) {
     w.begin_object();

@@ -317,6 +317,8 @@ def test_live_matches_analyze_and_is_real_time():
         assert interim, "no periodic stats event"
         final = [e for e in live_events if e["event_type"] == "stats" and not e["stats"].get("interim")]
         assert len(final) == 1 and final[0]["stats"]["live"]["kernel_drops"] == 0, final
+        live = final[0]["stats"]["live"]
+        assert len(live["workers"]) == 2 and sum(live["workers"]) > 0, live
         assert final[0]["stats"]["capture"]["packets"] == ref.stats["capture"]["packets"], \
             "packets: live %d, analyze %d" % (final[0]["stats"]["capture"]["packets"], ref.stats["capture"]["packets"])
         compare_events(live_events, ref.events, inventory(db))
