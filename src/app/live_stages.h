@@ -73,11 +73,11 @@ class LiveWriter : public BatchConsumer {
   void drain();
   void maybe_rotate();
   EventWriter& w_;
+  Outbox& box_;
+  LiveTiming t_;
   SegmentCompressor zstd_;
   SteadyTime segment_start_;
   std::string segment_tag_;  // UTC start of the current files
-  Outbox& box_;
-  LiveTiming t_;
   SteadyTime next_ = std::chrono::steady_clock::now();
 };
 

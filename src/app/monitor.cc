@@ -113,7 +113,7 @@ int prepare(const MonitorOptions& mo, Prepared& p) {
     }
     std::unique_ptr<detect::Engine> detector;
     if (opt.detect) detector = std::make_unique<detect::Engine>(std::move(cfg));
-    static LiveTiming timing;
+    LiveTiming timing;  // each stage keeps a copy
     timing.config = opt.config;
     timing.rotate_bytes = mo.rotate_bytes;
     timing.rotate_every = std::chrono::seconds(mo.rotate_seconds);
