@@ -349,6 +349,10 @@ def test_live_matches_analyze_and_is_real_time():
         for i in ri:
             assert strip(li[i]) == strip(ri[i]), "device %s differs:\n  analyze %s\n  live    %s" % (
                 i, strip(ri[i]), strip(li[i]))
+        # No file to cut a live alert's packets from: said in one line.
+        some = sorted(alerts(db))[0]
+        r = sh(mstest.ARGS.binary, "evidence", some, "--db", db, check=False)
+        assert r.returncode == 2 and "raised live on " + IF_IN in r.stderr and r.stderr.count("\n") == 1, r.stderr
         la = {ident("alert", a): a for a in alerts(db).values()}
         ra = {ident("alert", a): a for a in alerts(ref_db).values()}
         assert sorted(la) == sorted(ra), "alert ids differ: %s vs %s" % (sorted(la), sorted(ra))
