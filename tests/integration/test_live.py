@@ -84,6 +84,11 @@ def tx_packets():
     return int(out.strip())
 
 
+def promiscuity():
+    out = sh("ip", "netns", "exec", NS_IN, "ip", "-d", "link", "show", IF_IN).stdout
+    return int(re.search(r"promiscuity (\d+)", out).group(1))
+
+
 def replay(*pcaps, iface=IF_OUT):
     sh("ip", "netns", "exec", NS_OUT, "tcpreplay", "-q", "-i", iface, *pcaps)
 
@@ -294,7 +299,9 @@ def test_live_matches_analyze_and_is_real_time():
         want_devs = set(inventory(ref_db))
         want_alerts = len(alerts(ref_db))
         tx0 = tx_packets()
+        assert promiscuity() == 0
         mon = Monitor(wd, db, workers=2)
+        assert promiscuity() == 1, "the capture socket did not put the port in promiscuous mode"
         t0 = time.time()
         replay(clinic, scan)
         replayed = time.time()
@@ -333,6 +340,7 @@ def test_live_matches_analyze_and_is_real_time():
         rc, out = mon.stop()
         assert rc == 0, "monitor exit %d: %s" % (rc, open(mon.stderr.name).read())
         assert tx_packets() == tx0, "the monitored interface transmitted: %d -> %d" % (tx0, tx_packets())
+        assert promiscuity() == 0, "promiscuous mode outlived the sensor"
         live_events = mstest.check_output(mon.rundir())
         interim = [e for e in live_events if e["event_type"] == "stats" and e["stats"].get("interim")]
         assert interim, "no periodic stats event"
