@@ -7,7 +7,7 @@ PKGS=(
   libpcap-dev libsqlite3-dev libssl-dev libtomlplusplus-dev zlib1g-dev libgoogle-perftools-dev  # libraries
   libgtest-dev googletest clang libclang-rt-dev                 # tests, sanitizers, libFuzzer
   tshark wireshark-common python3 python3-jsonschema python3-yaml xxd        # differential tests (tshark, editcap, mergecap), fuzz seeds
-  tcpdump iproute2 ethtool iputils-ping time                   # lab plumbing, bench
+  tcpdump tcpreplay zstd iproute2 ethtool iputils-ping time    # lab plumbing, live monitor test, bench
   dcmtk python3-pydicom python3-hl7 curl dnsmasq isc-dhcp-client  # lab: the real peers
   snmpd snmp python3-pyftpdlib openssl nmap dnsutils ieee-data samba smbclient openssh-server openssh-client lldpd
 )

@@ -332,6 +332,12 @@ int run_evidence(const EvidenceOptions& o) {
     return 1;
   }
   std::vector<std::string> captures = o.captures.empty() ? split_lines(a.files) : o.captures;
+  if (o.captures.empty() && a.files.rfind("live:", 0) == 0) {
+    // medsentry monitor records its interfaces, not a file (docs/decisions.md "Live monitor").
+    std::cerr << "medsentry: error: alert " << o.alert_id << " was raised live on " << a.files.substr(5)
+              << ": no capture file to cut from; name one recorded beside the sensor (tcpdump -w) after the id\n";
+    return 2;
+  }
   if (captures.empty()) {
     std::cerr << "medsentry: error: alert " << o.alert_id << ": the database does not say which capture it came from; name it\n";
     return 2;

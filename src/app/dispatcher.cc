@@ -16,7 +16,9 @@ Dispatcher::Dispatcher(std::vector<PacketConsumer*> workers, EventSink& anomalie
       sink_(anomalies),
       per_reason_(events_per_reason),
       defrag_(defrag_limits),
-      floods_(flood_limits) {}
+      floods_(flood_limits) {
+  stats_.per_worker.assign(workers_.size(), 0);
+}
 
 void Dispatcher::report(const DecodeAnomalies& an, const Packet& p) {
   for (int i = 0; i < an.n; ++i) {
@@ -128,7 +130,13 @@ void Dispatcher::route(const Packet& p) {
   if (workers_.size() > 1) {
     w = FlowEngine::hash_key(FlowEngine::key_of(p), kShardSeed) % workers_.size();
   }
+  ++stats_.per_worker[w];
   workers_[w]->consume(p, clock_);
+}
+
+void Dispatcher::tick(TimeNs now) {
+  if (now > clock_) clock_ = now;
+  for (PacketConsumer* w : workers_) w->tick(clock_);
 }
 
 void Dispatcher::finish() {

@@ -26,6 +26,9 @@ class PacketConsumer {
   virtual void consume(const Packet& p, TimeNs clock) = 0;
   // End of input: `end_ts` is the time of the capture's last packet.
   virtual void finish(TimeNs end_ts) = 0;
+  // Live capture only: no packet for a while, time is now `clock`; flows
+  // idle since are ended and the events so far are handed on.
+  virtual void tick(TimeNs clock) {}
 };
 
 struct DispatchStats {
@@ -36,6 +39,7 @@ struct DispatchStats {
   uint64_t snaplen_truncated = 0;
   uint64_t anomalies = 0;
   std::map<std::string, uint64_t> anomaly_reasons;
+  std::vector<uint64_t> per_worker;  // packets handed to each worker
   TimeNs first_ts = 0, last_ts = 0;
 };
 
@@ -45,6 +49,9 @@ class Dispatcher {
              DefragLimits defrag_limits = {}, FloodLimits flood_limits = {});
 
   void handle(const RawPacket& r);
+  // Live capture only: the wall clock, when packets are scarce (workers
+  // end idle flows and hand on their events; see PacketConsumer::tick).
+  void tick(TimeNs now);
   void finish();
 
   const DispatchStats& stats() const { return stats_; }

@@ -13,6 +13,7 @@
 #include "app/analyze.h"
 #include "detect/config.h"
 #include "app/inventory_cmd.h"
+#include "app/monitor.h"
 #include "dissectors/dissector.h"
 
 namespace {
@@ -24,6 +25,13 @@ constexpr const char* kUsage =
     "                         [--db FILE] [--max-devices N] [--no-inventory]\n"
     "                         [--config FILE] [--no-detect]\n"
     "                         [--baseline FILE] [--learn-baseline FILE]\n"
+    "       medsentry monitor -i IFACE [-i IFACE]... [--bpf EXPR] [--workers N] [-o OUTDIR]\n"
+    "                         [--db FILE] [--config FILE] [--ring-mb N] [--stats-interval S]\n"
+    "                         [--closed-timeout S] [--flow-interval S] [--user NAME]\n"
+    "                         [--rotate-size SIZE] [--rotate-interval S] [--rotate-zstd]\n"
+    "                         [--retain-size SIZE] [--retain-days D]\n"
+    "                         [--phi-key FILE] [--max-flows N] [--max-devices N]\n"
+    "                         [--disable-dissector NAME]... [--no-inventory] [--no-detect] [--quiet]\n"
     "       medsentry inventory [--db FILE] [--format table|csv|json] [--type T] [--vendor V]\n"
     "                           [--subnet CIDR] [--medical]\n"
     "       medsentry alerts [--db FILE] [--severity S] [--rule R] [--format table|json]\n"
@@ -46,6 +54,21 @@ constexpr const char* kUsage =
     "          known archives, thresholds and allow-lists (docs/detections.md);\n"
     "          --no-detect skips them. --learn-baseline writes what each host\n"
     "          talks to in this run; --baseline compares a run with such a file.\n"
+    "\n"
+    "monitor   captures live from network interfaces (a SPAN port, a TAP) until\n"
+    "          SIGTERM or SIGINT, through the same stages as analyze; never sends.\n"
+    "          SIGHUP reloads the --config file (the devices and counts are kept).\n"
+    "          Writes OUTDIR/live-YYYYMMDDTHHMMSSZ/ per run; the inventory and the\n"
+    "          alerts are updated about every second. --bpf filters (tcpdump syntax);\n"
+    "          --ring-mb (default 64) is each interface's ring; --stats-interval\n"
+    "          (default 60) the seconds between stats events (kernel drops);\n"
+    "          --closed-timeout (default 1) how long a closed TCP connection waits\n"
+    "          for stragglers before its flow record (analyze: 10); --flow-interval\n"
+    "          (default 300) how often a lasting flow reports (analyze: 3600). --user runs as\n"
+    "          that user once the sockets are open. --rotate-size/--rotate-interval\n"
+    "          start new event files (events-YYYYMMDDTHHMMSS.jsonl and .db, UTC;\n"
+    "          --rotate-zstd compresses the finished JSON lines with zstd);\n"
+    "          --retain-size/--retain-days remove the oldest finished ones.\n"
     "\n"
     "inventory lists the devices of the inventory: an aligned table, or CSV/JSON\n"
     "          for tools; --type and --vendor match part of the name, --subnet an\n"
@@ -71,7 +94,32 @@ bool parse_count(const std::string& s, long long lo, long long hi, long long& ou
   return out >= lo && out <= hi;
 }
 
+// A size: digits with an optional k, M or G (powers of 1024).
+bool parse_size(const std::string& s, uint64_t& out) {
+  if (s.empty()) return false;
+  uint64_t mult = 1;
+  std::string digits = s;
+  switch (s.back()) {
+    case 'k': case 'K': mult = 1ull << 10; digits.pop_back(); break;
+    case 'M': mult = 1ull << 20; digits.pop_back(); break;
+    case 'G': mult = 1ull << 30; digits.pop_back(); break;
+    default: break;
+  }
+  long long n = 0;
+  if (!parse_count(digits, 1, 1LL << 40, n)) return false;
+  out = static_cast<uint64_t>(n) * mult;
+  return out <= (1ull << 50);
+}
+
 void on_signal(int) { ms::g_interrupted.store(true); }
+
+void install_signals() {
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
 
 // Walks a command's arguments (after the command name); value() takes the
 // next one as the current option's value.
@@ -96,6 +144,54 @@ class Options {
   const std::vector<std::string>& args_;
   size_t i_ = 0;
 };
+
+// An option `analyze` and `monitor` share: 0 when taken, 1 when not one of
+// them, else the exit code after the message.
+int shared_option(Options& o, const std::string& a, ms::AnalyzeOptions& opt) {
+  auto value = [&o](std::string& out) { return o.value(out); };
+  std::string v;
+  long long n = 0;
+  if (a == "-o" || a == "--outdir") {
+    if (!value(v) || v.empty()) return usage_error(a + " needs a directory");
+    opt.outdir = v;
+  } else if (a == "--workers" || a == "-w") {
+    if (!value(v)) return usage_error(a + " needs a number");
+    if (!parse_count(v, 1, 256, n)) return usage_error("--workers: '" + v + "' is not a number from 1 to 256");
+    opt.workers = static_cast<int>(n);
+  } else if (a == "--max-flows") {
+    if (!value(v)) return usage_error(a + " needs a number");
+    if (!parse_count(v, 1, 1'000'000'000, n)) return usage_error("--max-flows: '" + v + "' is not a number from 1 to 1000000000");
+    opt.flow.max_flows = static_cast<size_t>(n);
+  } else if (a == "--phi-key") {
+    if (!value(v) || v.empty()) return usage_error("--phi-key needs a file");
+    opt.phi_key = v;
+  } else if (a == "--disable-dissector") {
+    if (!value(v) || v.empty()) return usage_error("--disable-dissector needs a name");
+    bool known = false;
+    for (const auto& spec : ms::DissectorRegistry::all()) known |= spec.name == v;
+    if (!known) return usage_error("--disable-dissector: no dissector named '" + v + "'");
+    opt.flow.disabled_dissectors.push_back(v);
+  } else if (a == "--db") {
+    if (!value(v) || v.empty()) return usage_error("--db needs a file");
+    opt.inventory_db = v;
+  } else if (a == "--max-devices") {
+    if (!value(v)) return usage_error(a + " needs a number");
+    if (!parse_count(v, 1, 100'000'000, n)) return usage_error("--max-devices: '" + v + "' is not a number from 1 to 100000000");
+    opt.max_devices = static_cast<size_t>(n);
+  } else if (a == "--no-inventory") {
+    opt.inventory = false;
+  } else if (a == "--config") {
+    if (!value(v) || v.empty()) return usage_error("--config needs a file");
+    opt.config = v;
+  } else if (a == "--no-detect") {
+    opt.detect = false;
+  } else if (a == "--quiet" || a == "-q") {
+    opt.quiet = true;
+  } else {
+    return 1;
+  }
+  return 0;
+}
 
 int inventory_main(const std::vector<std::string>& args) {
   ms::InventoryOptions opt;
@@ -155,6 +251,63 @@ int alerts_main(const std::vector<std::string>& args) {
   return ms::run_alerts(opt);
 }
 
+int monitor_main(const std::vector<std::string>& args) {
+  ms::MonitorOptions mo;
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    std::string v;
+    long long n = 0;
+    if (int rc = shared_option(o, a, mo.base); rc != 1) {
+      if (rc != 0) return rc;
+    } else if (a == "-i" || a == "--interface") {
+      if (!o.value(v) || v.empty()) return usage_error(a + " needs an interface");
+      mo.capture.interfaces.push_back(v);
+    } else if (a == "--bpf") {
+      if (!o.value(v) || v.empty()) return usage_error("--bpf needs a filter expression");
+      mo.capture.bpf = v;
+    } else if (a == "--ring-mb") {
+      if (!o.value(v) || !parse_count(v, 4, 4096, n)) return usage_error("--ring-mb needs a number from 4 to 4096");
+      mo.capture.block_count = static_cast<uint32_t>(n);  // blocks of 1 MiB
+    } else if (a == "--user") {
+      if (!o.value(v) || v.empty()) return usage_error("--user needs a user name");
+      mo.user = v;
+    } else if (a == "--rotate-size" || a == "--retain-size") {
+      if (!o.value(v) || !parse_size(v, a == "--rotate-size" ? mo.rotate_bytes : mo.retain_bytes))
+        return usage_error(a + " needs a size (bytes, or with k, M or G)");
+    } else if (a == "--rotate-zstd") {
+      mo.rotate_zstd = true;
+    } else if (a == "--rotate-interval") {
+      if (!o.value(v) || !parse_count(v, 1, 31'536'000, n)) return usage_error("--rotate-interval needs seconds");
+      mo.rotate_seconds = static_cast<unsigned>(n);
+    } else if (a == "--retain-days") {
+      if (!o.value(v) || !parse_count(v, 1, 36500, n)) return usage_error("--retain-days needs days from 1 to 36500");
+      mo.retain_days = static_cast<unsigned>(n);
+    } else if (a == "--flow-interval") {
+      if (!o.value(v) || !parse_count(v, 1, 86400, n)) return usage_error("--flow-interval needs seconds from 1 to 86400");
+      mo.flow_interval_s = static_cast<unsigned>(n);
+    } else if (a == "--closed-timeout") {
+      if (!o.value(v) || !parse_count(v, 0, 600, n)) return usage_error("--closed-timeout needs seconds from 0 to 600");
+      mo.closed_timeout_ms = static_cast<unsigned>(n) * 1000;
+    } else if (a == "--stats-interval") {
+      if (!o.value(v) || !parse_count(v, 1, 86400, n)) return usage_error("--stats-interval needs seconds from 1 to 86400");
+      mo.stats_interval = static_cast<unsigned>(n);
+    } else {
+      return usage_error("monitor: unknown option '" + a + "'");
+    }
+  }
+  if (mo.capture.interfaces.empty()) return usage_error("monitor needs an interface (-i IFACE)");
+  if (mo.base.config.empty()) {
+    const char* env = std::getenv("MEDSENTRY_CONFIG");
+    if (env && *env) mo.base.config = env;
+  }
+  install_signals();
+  struct sigaction hup;
+  std::memset(&hup, 0, sizeof hup);
+  hup.sa_handler = [](int) { ms::g_reload.store(true); };
+  sigaction(SIGHUP, &hup, nullptr);
+  return ms::run_monitor(mo);
+}
+
 int evidence_main(const std::vector<std::string>& args) {
   ms::EvidenceOptions opt;
   for (Options o(args); o.next();) {
@@ -202,6 +355,7 @@ int main(int argc, char** argv) {
   if (args[0] == "inventory") return inventory_main(args);
   if (args[0] == "alerts") return alerts_main(args);
   if (args[0] == "evidence") return evidence_main(args);
+  if (args[0] == "monitor") return monitor_main(args);
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;
@@ -209,41 +363,8 @@ int main(int argc, char** argv) {
     const std::string& a = o.arg();
     auto value = [&o](std::string& out) { return o.value(out); };
     std::string v;
-    long long n = 0;
-    if (a == "-o" || a == "--outdir") {
-      if (!value(v) || v.empty()) return usage_error(a + " needs a directory");
-      opt.outdir = v;
-    } else if (a == "--workers" || a == "-w") {
-      if (!value(v)) return usage_error(a + " needs a number");
-      if (!parse_count(v, 1, 256, n)) return usage_error("--workers: '" + v + "' is not a number from 1 to 256");
-      opt.workers = static_cast<int>(n);
-    } else if (a == "--max-flows") {
-      if (!value(v)) return usage_error(a + " needs a number");
-      if (!parse_count(v, 1, 1'000'000'000, n)) return usage_error("--max-flows: '" + v + "' is not a number from 1 to 1000000000");
-      opt.flow.max_flows = static_cast<size_t>(n);
-    } else if (a == "--phi-key") {
-      if (!value(v) || v.empty()) return usage_error("--phi-key needs a file");
-      opt.phi_key = v;
-    } else if (a == "--disable-dissector") {
-      if (!value(v) || v.empty()) return usage_error("--disable-dissector needs a name");
-      bool known = false;
-      for (const auto& spec : ms::DissectorRegistry::all()) known |= spec.name == v;
-      if (!known) return usage_error("--disable-dissector: no dissector named '" + v + "'");
-      opt.flow.disabled_dissectors.push_back(v);
-    } else if (a == "--db") {
-      if (!value(v) || v.empty()) return usage_error("--db needs a file");
-      opt.inventory_db = v;
-    } else if (a == "--max-devices") {
-      if (!value(v)) return usage_error(a + " needs a number");
-      if (!parse_count(v, 1, 100'000'000, n)) return usage_error("--max-devices: '" + v + "' is not a number from 1 to 100000000");
-      opt.max_devices = static_cast<size_t>(n);
-    } else if (a == "--no-inventory") {
-      opt.inventory = false;
-    } else if (a == "--config") {
-      if (!value(v) || v.empty()) return usage_error("--config needs a file");
-      opt.config = v;
-    } else if (a == "--no-detect") {
-      opt.detect = false;
+    if (int rc = shared_option(o, a, opt); rc != 1) {
+      if (rc != 0) return rc;
     } else if (a == "--baseline") {
       if (!value(v) || v.empty()) return usage_error("--baseline needs a file");
       opt.baseline = v;
@@ -256,8 +377,6 @@ int main(int argc, char** argv) {
       opt.progress = 1;
     } else if (a == "--no-progress") {
       opt.progress = 0;
-    } else if (a == "--quiet" || a == "-q") {
-      opt.quiet = true;
     } else if (a == "--") {
       for (std::string& c : o.rest()) opt.captures.push_back(std::move(c));
     } else if (!a.empty() && a[0] == '-') {
@@ -274,10 +393,6 @@ int main(int argc, char** argv) {
     if (env && *env) opt.config = env;
   }
 
-  struct sigaction sa;
-  std::memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  install_signals();
   return ms::run_analyze(opt);
 }

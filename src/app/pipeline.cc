@@ -25,8 +25,13 @@ void Pipeline::DetectConsumer::take(const std::vector<Event>& batch) {
 }
 
 Pipeline::Pipeline(const std::string& outdir, std::unique_ptr<inv::Inventory> inventory,
-                   std::unique_ptr<detect::Engine> detect)
+                   std::unique_ptr<detect::Engine> detect, const LiveTiming* live)
     : writer_(std::make_unique<EventWriter>(outdir)), inventory_(std::move(inventory)), detect_(std::move(detect)) {
+  if (live) {
+    add_live_stages(*live);
+    fan_.start();
+    return;
+  }
   fan_.add(writer_.get());
   if (inventory_) {
     inv_consumer_ = std::make_unique<InventoryConsumer>(*inventory_);
@@ -37,6 +42,22 @@ Pipeline::Pipeline(const std::string& outdir, std::unique_ptr<inv::Inventory> in
     fan_.add(det_consumer_.get());
   }
   fan_.start();
+}
+
+void Pipeline::add_live_stages(const LiveTiming& t) {
+  outbox_ = std::make_unique<Outbox>();
+  live_writer_ = std::make_unique<LiveWriter>(*writer_, *outbox_, t);
+  fan_.add(live_writer_.get());
+  if (inventory_) {
+    live_inv_ = std::make_unique<LiveInventory>(*inventory_, *outbox_, t);
+    fan_.add(live_inv_.get());
+  }
+  if (detect_) {
+    std::string db = inventory_ ? inventory_->db().path() : std::string();
+    int64_t capture = inventory_ ? inventory_->capture_id() : 0;
+    live_det_ = std::make_unique<LiveDetect>(*detect_, db, capture, *outbox_, t);
+    fan_.add(live_det_.get());
+  }
 }
 
 Pipeline::~Pipeline() {
@@ -62,7 +83,8 @@ std::vector<Event> Pipeline::end_of_run(std::vector<Event>& alerts) {
       if (inventory_) facts = detect::load_facts(inventory_->db());
       std::vector<detect::Alert> found = detect_->finish(facts);
       if (inventory_) detect::store_alerts(inventory_->db(), inventory_->capture_id(), found);
-      alerts = detect::alert_events(found);
+      // Live: only what the run has not written yet in that state.
+      alerts = live_det_ ? live_det_->final_events(found) : detect::alert_events(found);
     } catch (const std::exception& ex) {
       error_ = std::string("detections: ") + ex.what();
     }
@@ -100,6 +122,8 @@ bool Pipeline::finish(std::string& error, const std::function<std::vector<Event>
   if (indexer.joinable()) indexer.join();
   if (error_.empty() && !index_error.empty()) error_ = index_error;
   try {
+    // Live: what the stages made before they stopped and the writer did not take.
+    if (outbox_ && error_.empty()) writer_->write_final(outbox_->take());
     if (error_.empty()) writer_->write_final(devices);
     if (error_.empty()) writer_->write_final(alerts);
     if (last && error_.empty()) writer_->write_final(last());

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/fanout.h"
+#include "app/live_stages.h"
 #include "detect/engine.h"
 #include "inventory/inventory.h"
 #include "output/event_writer.h"
@@ -23,8 +24,10 @@ class Pipeline : public BatchPort {
  public:
   // Creates the output files; throws std::runtime_error with a one-line
   // message. `inventory` and `detect` may be null (--no-inventory, --no-detect).
+  // `live` (the monitor): the inventory and the detections also act while
+  // the run goes on (app/live_stages.h); null for an analysis.
   Pipeline(const std::string& outdir, std::unique_ptr<inv::Inventory> inventory,
-           std::unique_ptr<detect::Engine> detect);
+           std::unique_ptr<detect::Engine> detect, const LiveTiming* live = nullptr);
   ~Pipeline() override;
 
   void push(std::vector<Event>&& batch) override { fan_.push(std::move(batch)); }
@@ -55,12 +58,18 @@ class Pipeline : public BatchPort {
     void take(const std::vector<Event>& batch) override;
   };
   std::vector<Event> end_of_run(std::vector<Event>& alerts);
+  void add_live_stages(const LiveTiming& t);
 
   std::unique_ptr<EventWriter> writer_;
   std::unique_ptr<inv::Inventory> inventory_;
   std::unique_ptr<detect::Engine> detect_;
   std::unique_ptr<InventoryConsumer> inv_consumer_;
   std::unique_ptr<DetectConsumer> det_consumer_;
+  // The monitor's stages instead of the three above (null for an analysis).
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<LiveWriter> live_writer_;
+  std::unique_ptr<LiveInventory> live_inv_;
+  std::unique_ptr<LiveDetect> live_det_;
   FanOut fan_;
   std::string error_;
   bool finished_ = false;

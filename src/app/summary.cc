@@ -22,7 +22,43 @@ std::string fixed(double v, int prec) {
   return buf;
 }
 
+void write_live(JsonWriter& w, double uptime_s, const DispatchStats& d, const std::vector<LiveIfStats>& ifs) {
+  uint64_t drops = 0;
+  for (const LiveIfStats& i : ifs) drops += i.drops;
+  w.key("live").begin_object();
+  w.kv("uptime_s", static_cast<uint64_t>(uptime_s));
+  w.kv("packets", d.packets);
+  w.kv("bytes", d.bytes);
+  w.kv("kernel_drops", drops);
+  w.key("workers").begin_array();
+  for (uint64_t n : d.per_worker) w.value(n);
+  w.end_array();
+  w.key("interfaces").begin_array();
+  for (const LiveIfStats& i : ifs) {
+    w.begin_object();
+    w.kv("name", i.name);
+    w.kv("packets", i.packets);
+    w.kv("drops", i.drops);
+    w.kv("ring_full", i.freeze_q);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
 }  // namespace
+
+Event make_live_stats_event(TimeNs ts, double uptime_s, const DispatchStats& d, const std::vector<LiveIfStats>& ifs) {
+  Envelope env;
+  env.ts = ts;
+  EventBuilder b(env, "stats");
+  JsonWriter& w = b.w();
+  w.key("stats").begin_object();
+  w.kv("interim", true);
+  write_live(w, uptime_s, d, ifs);
+  w.end_object();
+  return b.finish();
+}
 
 Event make_stats_event(const Summary& s) {
   Envelope env;
@@ -111,6 +147,7 @@ Event make_stats_event(const Summary& s) {
     w.kv("dropped_state", a.dropped_state);
     w.end_object();
   }
+  if (!s.live.empty()) write_live(w, s.elapsed, s.dispatch, s.live);
   w.end_object();
   return b.finish();
 }
@@ -120,8 +157,18 @@ void print_summary(std::ostream& os, const Summary& s) {
   const FlowStats& f = s.flows;
   double mb = static_cast<double>(d.bytes) / 1e6;
   double secs = s.elapsed > 0 ? s.elapsed : 1e-9;
-  os << "medsentry analyze: " << s.files << (s.files == 1 ? " file, " : " files, ") << s.workers
-     << (s.workers == 1 ? " worker" : " workers") << (s.interrupted ? " (interrupted)" : "") << "\n";
+  if (s.live.empty()) {
+    os << "medsentry analyze: " << s.files << (s.files == 1 ? " file, " : " files, ");
+  } else {
+    uint64_t drops = 0;
+    os << "medsentry monitor:";
+    for (const LiveIfStats& i : s.live) {
+      os << " " << i.name;
+      drops += i.drops;
+    }
+    os << " (kernel drops " << grouped(drops) << "), ";
+  }
+  os << s.workers << (s.workers == 1 ? " worker" : " workers") << (s.interrupted ? " (interrupted)" : "") << "\n";
   os << "  packets     " << grouped(d.packets) << " (" << fixed(mb, 1) << " MB) in " << fixed(s.elapsed, 2)
      << " s: " << fixed(mb / secs, 1) << " MB/s, " << grouped(static_cast<uint64_t>(static_cast<double>(d.packets) / secs))
      << " packets/s\n";

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/dispatcher.h"
+#include "capture/capture_live.h"
 #include "decode/defrag.h"
 #include "decode/flood_meter.h"
 #include "events/event.h"
@@ -34,9 +35,14 @@ struct Summary {
   std::string inventory_db;
   bool has_detect = false;
   detect::Stats detect;
+  // `medsentry monitor`: the capture sockets' kernel counters (empty for an analysis).
+  std::vector<LiveIfStats> live;
 };
 
 Event make_stats_event(const Summary& s);
+// The monitor's periodic `stats` event: {"interim": true, "live": {...}},
+// the packets read so far and every socket's kernel counters.
+Event make_live_stats_event(TimeNs ts, double uptime_s, const DispatchStats& d, const std::vector<LiveIfStats>& ifs);
 void print_summary(std::ostream& os, const Summary& s);
 
 }  // namespace ms

@@ -26,6 +26,12 @@ void InlineWorker::finish(TimeNs end_ts) {
   sink_.flush();
 }
 
+void InlineWorker::tick(TimeNs clock) {
+  engine_.advance(clock);
+  last_sweep_ = clock;
+  sink_.flush();
+}
+
 ThreadedWorker::ThreadedWorker(const FlowConfig& cfg, BatchPort& out) : cfg_(cfg), out_(out) {
   for (int i = 0; i < 12; ++i) {
     auto b = std::make_unique<Batch>();
@@ -53,15 +59,27 @@ void ThreadedWorker::send() {
   cur_.reset();
 }
 
-void ThreadedWorker::consume(const Packet& p, TimeNs clock) {
+ThreadedWorker::Batch& ThreadedWorker::current() {
   if (!cur_) {
     auto b = free_.pop();
     cur_ = b ? std::move(*b) : std::make_unique<Batch>();
     cur_->recs.clear();
     cur_->data.clear();
     cur_->last = false;
+    cur_->flush = false;
   }
-  Batch& b = *cur_;
+  return *cur_;
+}
+
+void ThreadedWorker::tick(TimeNs clock) {
+  Batch& b = current();
+  b.clock = clock;
+  b.flush = true;
+  send();
+}
+
+void ThreadedWorker::consume(const Packet& p, TimeNs clock) {
+  Batch& b = current();
   Rec r;
   r.ts = p.ts;
   r.off = static_cast<uint32_t>(b.data.size());
@@ -80,12 +98,7 @@ void ThreadedWorker::consume(const Packet& p, TimeNs clock) {
 }
 
 void ThreadedWorker::finish(TimeNs end_ts) {
-  if (!cur_) {
-    auto b = free_.pop();
-    cur_ = b ? std::move(*b) : std::make_unique<Batch>();
-    cur_->recs.clear();
-    cur_->data.clear();
-  }
+  current();
   cur_->last = true;
   cur_->clock = end_ts;
   send();
@@ -118,6 +131,7 @@ void ThreadedWorker::run() {
       break;
     }
     engine.advance(b->clock);
+    if (b->flush) sink.flush();
     free_.push(std::move(b));
   }
   sink.flush();

@@ -19,6 +19,7 @@ class InlineWorker : public PacketConsumer {
   InlineWorker(const FlowConfig& cfg, BatchPort& out) : sink_(out), engine_(cfg, sink_) {}
   void consume(const Packet& p, TimeNs clock) override;
   void finish(TimeNs end_ts) override;
+  void tick(TimeNs clock) override;
   FlowStats stats() const { return engine_.stats(); }
 
  private:
@@ -33,6 +34,7 @@ class ThreadedWorker : public PacketConsumer {
   ~ThreadedWorker() override;
   void consume(const Packet& p, TimeNs clock) override;
   void finish(TimeNs end_ts) override;
+  void tick(TimeNs clock) override;
   // Waits for the thread; valid afterwards.
   void join();
   FlowStats stats() const { return stats_; }
@@ -51,12 +53,14 @@ class ThreadedWorker : public PacketConsumer {
     std::vector<uint8_t> data;
     TimeNs clock = 0;
     bool last = false;
+    bool flush = false;  // a tick: hand the events on after this batch
   };
   static constexpr size_t kBatchPackets = 512;
   static constexpr size_t kBatchBytes = 512 * 1024;
 
   void run();
   void send();
+  Batch& current();
 
   FlowConfig cfg_;
   BatchPort& out_;

@@ -73,6 +73,17 @@ std::vector<Alert> Engine::finish(const Facts& facts) {
                   "learned by medsentry " MEDSENTRY_VERSION " from " + std::to_string(hosts) +
                       " hosts' conversations; 'medsentry analyze --baseline FILE' compares a capture with it");
   }
+  return judge(facts);
+}
+
+std::vector<Alert> Engine::judge_now(const Facts& facts) {
+  Stats before = stats_;
+  std::vector<Alert> out = judge(facts);
+  stats_ = before;
+  return out;
+}
+
+std::vector<Alert> Engine::judge(const Facts& facts) {
   // The baseline to judge against: loaded, or the first learning_period
   // seconds of this run.
   const BaselineSettings& bs = cfg_.baseline;

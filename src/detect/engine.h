@@ -34,8 +34,16 @@ class Engine {
   void add(const Event& e);
   // Judges what was collected; alerts sorted by first time, then id.
   std::vector<Alert> finish(const Facts& facts);
+  // The live monitor's periodic judgement: the same alerts finish() would
+  // give now, without counting them in stats() and without writing the
+  // baseline; the run goes on.
+  std::vector<Alert> judge_now(const Facts& facts);
   const Stats& stats() const { return stats_; }
   const Config& config() const { return cfg_; }
+  // The live monitor's SIGHUP: new settings (networks, thresholds,
+  // allow-lists, disabled rules) for the judgements from now on; what the
+  // rules collected is kept. On the thread that calls add().
+  void set_config(Config cfg) { cfg_ = std::move(cfg); }
   // Rule 10: judge the run against a baseline learned elsewhere, and/or
   // write what this run shows as a baseline (at finish()).
   void set_baseline(Baseline b) { baseline_ = std::move(b); }
@@ -45,6 +53,7 @@ class Engine {
   // What every rule's state shows before `end`, and how many hosts'
   // conversations that was.
   std::pair<Baseline, size_t> learn(TimeNs end) const;
+  std::vector<Alert> judge(const Facts& facts);
 
   Config cfg_;
   Stats stats_;

@@ -1,6 +1,8 @@
 // The writers: JSON lines and SQLite (event_writer.h).
 #include "output/event_writer.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -44,6 +46,7 @@ void EventWriter::write_batch(const std::vector<Event>& batch) {
   for (const Event& e : batch) {
     fwrite_unlocked(e.json.data(), 1, e.json.size(), jsonl_);  // only this thread writes
     fputc_unlocked('\n', jsonl_);
+    jsonl_bytes_ += e.json.size() + 1;
     ++counts_[e.event_type];
   }
   written_ += batch.size();
@@ -66,6 +69,33 @@ std::optional<std::chrono::steady_clock::time_point> EventWriter::deadline() con
 }
 
 void EventWriter::on_deadline() { db_->flush(); }
+
+std::string EventWriter::rotate(const std::string& tag) {
+  if (std::fclose(jsonl_) != 0) {
+    jsonl_ = nullptr;
+    throw std::runtime_error(jsonl_path() + ": " + std::strerror(errno));
+  }
+  jsonl_ = nullptr;
+  db_->close();
+  db_.reset();
+  std::string t = tag, jsonl, db;
+  for (int n = 1; n < 1000; ++n) {  // two rotations within a second: TAG-2, TAG-3, ...
+    jsonl = outdir_ + "/events-" + t + ".jsonl";
+    db = outdir_ + "/medsentry-" + t + ".db";
+    if (access(jsonl.c_str(), F_OK) != 0 && access(db.c_str(), F_OK) != 0) break;
+    t = tag + "-" + std::to_string(n + 1);
+  }
+  if (std::rename(jsonl_path().c_str(), jsonl.c_str()) != 0 || std::rename(db_path().c_str(), db.c_str()) != 0) {
+    throw std::runtime_error(jsonl + ": cannot rotate: " + std::strerror(errno));
+  }
+  std::string path = jsonl_path();
+  jsonl_ = std::fopen(path.c_str(), "w");
+  if (!jsonl_) throw std::runtime_error(path + ": cannot create: " + std::strerror(errno));
+  std::setvbuf(jsonl_, nullptr, _IOFBF, 1 << 20);
+  db_ = std::make_unique<SqliteWriter>(db_path());
+  jsonl_bytes_ = 0;
+  return jsonl;
+}
 
 void EventWriter::close() {
   if (!jsonl_) return;

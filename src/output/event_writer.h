@@ -40,6 +40,15 @@ class EventWriter : public BatchConsumer {
   void set_meta(const std::string& key, const std::string& value);
   void close();
 
+  // The live monitor's rotation, on the writer's thread: the current files
+  // become events-TAG.jsonl and medsentry-TAG.db (complete, indexed) and
+  // new ones are started; the counts go on. Returns the finished JSON lines'
+  // path. Throws on a file error.
+  std::string rotate(const std::string& tag);
+  // Bytes in the current events.jsonl.
+  uint64_t jsonl_bytes() const { return jsonl_bytes_; }
+  const std::string& outdir() const { return outdir_; }
+
   const std::map<std::string, uint64_t>& counts() const { return counts_; }
   uint64_t events_written() const { return written_; }
   std::string jsonl_path() const { return outdir_ + "/events.jsonl"; }
@@ -54,6 +63,7 @@ class EventWriter : public BatchConsumer {
   std::map<std::string, uint64_t> counts_;
   std::vector<std::pair<std::string, std::string>> meta_;
   uint64_t written_ = 0;
+  uint64_t jsonl_bytes_ = 0;
 };
 
 }  // namespace ms

@@ -746,3 +746,37 @@ TEST(DetectRules, PatientDataToUnknownAeTitles) {
 }
 
 }  // namespace
+
+// The live monitor judges while the run goes on (Engine::judge_now): the
+// same alerts finish() would give at that point, repeatable, not counted in
+// the stats; SIGHUP's set_config changes the next judgement only.
+TEST(DetectLive, JudgeNowIsFinishWithoutCountingAndReloads) {
+  std::vector<Event> e;
+  for (int i = 0; i < 25; ++i) e.push_back(flow("10.0.0.30", "10.0.1." + std::to_string(i + 1), 445, kSec + i));
+  std::vector<Event> more = events(cred("10.0.0.30", "10.0.0.70", "success", true, "empty", 40 * kSec));
+  Engine eng(default_config());
+  for (size_t i = 0; i < 10; ++i) eng.add(e[i]);
+  EXPECT_TRUE(eng.judge_now(facts()).empty());  // 10 hosts: no scan yet
+  for (size_t i = 10; i < e.size(); ++i) eng.add(e[i]);
+  for (const Event& x : more) eng.add(x);
+  auto a1 = eng.judge_now(facts());
+  auto a2 = eng.judge_now(facts());
+  EXPECT_EQ(eng.stats().alerts, 0u);
+  ASSERT_EQ(a1.size(), a2.size());
+  EXPECT_EQ(of(a1, "scan").size(), 1u);
+  EXPECT_EQ(of(a1, "default_credential").size(), 1u);
+  Config c = default_config();
+  c.disabled_rules = {"default_credential"};
+  eng.set_config(c);
+  auto a3 = eng.judge_now(facts());
+  EXPECT_TRUE(of(a3, "default_credential").empty());
+  EXPECT_EQ(of(a3, "scan").size(), 1u);
+  eng.set_config(default_config());
+  auto fin = eng.finish(facts());
+  ASSERT_EQ(fin.size(), a1.size());
+  for (size_t i = 0; i < fin.size(); ++i) {
+    EXPECT_EQ(fin[i].id, a1[i].id);
+    EXPECT_EQ(fin[i].json, a1[i].json);
+  }
+  EXPECT_EQ(eng.stats().alerts, fin.size());
+}
