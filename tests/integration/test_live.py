@@ -111,14 +111,13 @@ class _Probe(pcapgen.TcpSession):
     """A SYN to a closed port and the reset it gets (RFC 9293 3.10.7.1)."""
     def __init__(self, client, server, t0):  # noqa: super's handshake is not wanted
         self.c, self.s, self.t, self.mss = client, server, t0, 1400
+        # The clinic's PACS (its MAC in the sample) and a workstation's.
+        self.macs = ("00095c005020", "525400a1b2c3")
         self.seq = {0: 7000, 1: 0}
         self.frames = []
         self._packet(0, 0x02, b"")
         self.seq[0] += 1
         self._packet(1, 0x14, b"")
-        # The clinic's PACS (its MAC in the sample) and a workstation's.
-        macs = {0: bytes.fromhex("00095c005020525400a1b2c3"), 1: bytes.fromhex("525400a1b2c300095c005020")}
-        self.frames = [(t, macs[i] + f[12:]) for i, (t, f) in enumerate(self.frames)]
 
 
 def scan_capture(path, after):
