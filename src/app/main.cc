@@ -13,6 +13,7 @@
 #include "app/analyze.h"
 #include "detect/config.h"
 #include "app/inventory_cmd.h"
+#include "app/segment_cmd.h"
 #include "dissectors/dissector.h"
 
 namespace {
@@ -28,6 +29,7 @@ constexpr const char* kUsage =
     "                           [--subnet CIDR] [--medical]\n"
     "       medsentry alerts [--db FILE] [--severity S] [--rule R] [--format table|json]\n"
     "       medsentry evidence ALERT_ID [--db FILE] [-o FILE] [CAPTURE...]\n"
+    "       medsentry segment zones|learn|simulate|export ... (medsentry segment --help)\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
@@ -53,6 +55,9 @@ constexpr const char* kUsage =
     "\n"
     "alerts    lists the alerts of the inventory database, most severe first;\n"
     "          --severity S shows S and above (info, low, medium, high, critical).\n"
+    "\n"
+    "segment   proposes zones, learns an allow-list from the traffic, simulates it\n"
+    "          and exports it for firewalls (docs/segmentation.md); never applies it.\n"
     "\n"
     "evidence  writes the packets of an alert's flows to a pcap (default\n"
     "          alert-ID.pcap), read from the captures the alert came from.\n";
@@ -202,6 +207,7 @@ int main(int argc, char** argv) {
   if (args[0] == "inventory") return inventory_main(args);
   if (args[0] == "alerts") return alerts_main(args);
   if (args[0] == "evidence") return evidence_main(args);
+  if (args[0] == "segment") return ms::run_segment(args);
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;
