@@ -30,10 +30,7 @@ std::string export_ise(const Policy& p) {
   }
   sgt[kExternal] = 0;
   for (const Zone& z : p.zones)
-    for (const std::string& m : z.members) {
-      bool v6 = m.find(':') != std::string::npos;
-      o += std::string("cts role-based sgt-map ") + (v6 ? "ipv6 " : "") + m + " sgt " + std::to_string(sgt[z.name]) + "\n";
-    }
+    for (const std::string& m : z.members) o += "cts role-based sgt-map " + m + " sgt " + std::to_string(sgt[z.name]) + "\n";
   // One SGACL per ordered zone pair: its entries are the pair's rules.
   std::map<std::pair<std::string, std::string>, std::string> acl;
   for (const Rule& r : p.rules) {
@@ -58,7 +55,9 @@ namespace {
 std::string term_name(const Rule& r, int n) {
   std::string s = "ms-" + std::to_string(n) + "-";
   for (char c : r.from + "-to-" + r.to) s += c == '_' ? '-' : c;
-  return s;
+  // Capirca's Palo Alto generator limits term names to 31 characters; the
+  // number keeps them unique.
+  return s.substr(0, 31);
 }
 
 }  // namespace

@@ -319,7 +319,14 @@ def svc_lldpd(ctx, h, s):
 
 # ---- clients ------------------------------------------------------------------
 
+# With a switch ruleset (run_scenario's `ruleset`) a blocked client would wait
+# for its own timeouts: they are capped so that a blocked action fails fast.
+BLOCKED_TIMEOUT = None
+
+
 def run(h, *cmd, timeout=60, ok=(0,)):
+    if BLOCKED_TIMEOUT:
+        timeout = min(timeout, BLOCKED_TIMEOUT)
     r = h.run(*cmd, check=False, timeout=timeout)
     if r.returncode not in ok:
         raise RuntimeError("%s: %s failed (%d): %s" % (h.name, " ".join(cmd), r.returncode, (r.stderr or r.stdout)[-500:]))
@@ -735,7 +742,12 @@ def default_port(kind):
             "lldpd": 0}[kind]
 
 
-def run_scenario(path, outdir):
+def run_scenario(path, outdir, ruleset=None):
+    """Plays a scenario. With `ruleset` (an nftables file) the switch filters
+    by it before the first action, and an action that fails (blocked) is
+    recorded in truth.json's `actions` instead of ending the run."""
+    global BLOCKED_TIMEOUT
+    BLOCKED_TIMEOUT = 10 if ruleset else None
     sc = load(path)
     os.makedirs(outdir, exist_ok=True)
     work = os.path.join(outdir, "work")
@@ -745,10 +757,22 @@ def run_scenario(path, outdir):
     lab = Lab(work, dns=dns[0] if dns else None)
     ctx = Ctx(lab, sc, work)
     with MachineLock():
-        return _run(sc, lab, ctx, outdir)
+        return _run(sc, lab, ctx, outdir, ruleset)
 
 
-def _run(sc, lab, ctx, outdir):
+def play(ctx, lab, a, ruleset, outcomes):
+    """One action; under a ruleset its failure is an outcome, not an error."""
+    try:
+        ACTIONS[a["kind"]][0](ctx, lab.hosts[a["host"]], a)
+        outcomes.append({"kind": a["kind"], "host": a["host"], "to": a.get("to", a.get("targets")), "ok": True})
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        if not ruleset:
+            raise
+        outcomes.append({"kind": a["kind"], "host": a["host"], "to": a.get("to", a.get("targets")), "ok": False,
+                         "error": str(e)[-300:]})
+
+
+def _run(sc, lab, ctx, outdir, ruleset=None):
     t0 = time.time()
     try:
         lab.start()
@@ -758,14 +782,17 @@ def _run(sc, lab, ctx, outdir):
         for h in sc["host"]:
             for s in h.get("service", []):
                 SERVICES[s["kind"]][0](ctx, lab.hosts[h["name"]], s)
+        if ruleset:
+            lab.load_ruleset(ruleset)
         capture = os.path.join(outdir, "capture.pcap")
         lab.start_capture(capture)
         start = time.time()
+        outcomes = []
         for a in sc.get("action", []):
             delay = a.get("at", 0) - (time.time() - start)
             if delay > 0:
                 time.sleep(delay)
-            ACTIONS[a["kind"]][0](ctx, lab.hosts[a["host"]], a)
+            play(ctx, lab, a, ruleset, outcomes)
             if os.environ.get("MSLAB_DEBUG"):
                 print("lab: %.2fs %s on %s done; capture %s" % (time.time() - start, a["kind"], a["host"],
                       "running" if lab.capture_proc and lab.capture_proc.poll() is None else "STOPPED"),
@@ -778,6 +805,9 @@ def _run(sc, lab, ctx, outdir):
         lab.stop_capture()
         t = truth(sc, ctx)
         t["capture"] = "capture.pcap"
+        if ruleset:
+            t["switch_ruleset"] = os.path.abspath(ruleset)
+            t["actions"] = outcomes
         t["seconds"] = round(time.time() - t0, 1)
         with open(os.path.join(outdir, "truth.json"), "w") as f:
             json.dump(t, f, indent=2)
