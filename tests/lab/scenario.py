@@ -588,9 +588,13 @@ def act_telnet(ctx, h, a):
 @action("ssh_connect", ["ssh"])
 def act_ssh(ctx, h, a):
     """An OpenSSH client up to authentication (which the lab's sshd refuses)."""
-    run(h, "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+    r = run(h, "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
         "-o", "ConnectTimeout=5", "-p", str(a.get("port", 22)), "%s@%s" % (a.get("user", "service"), ctx.ip(a["to"])),
         "true", ok=(255,))
+    # 255 is also ssh's exit when it never reached the server (a filtered
+    # port under --switch-ruleset): that is a failure of the action.
+    if "timed out" in r.stderr or "Connection refused" in r.stderr:
+        raise RuntimeError("%s: ssh did not reach %s: %s" % (h.name, a["to"], r.stderr.strip()[-200:]))
 
 
 @action("nmap", ["tcp"])
