@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/cidr.h"
@@ -78,6 +79,8 @@ bool is_multicast(const std::string& ip);
 // read_policy fills `err` with one line and returns false on a bad file.
 std::string write_policy_toml(const Policy& p);
 bool read_policy(const std::string& path, Policy& p, std::string& err);
+// The same from text (`name` prefixes the error).
+bool read_policy_text(std::string_view text, const std::string& name, Policy& p, std::string& err);
 
 // A zone name or a service name as it may appear in firewall configurations:
 // [a-z0-9_]; checked when a policy is read.

@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <set>
 #include <sys/stat.h>
 
 #include "segment/policy.h"
@@ -153,9 +156,48 @@ bool read_policy(const std::string& path, Policy& p, std::string& err) {
     err = path + ": a policy file over 64 MiB is refused";
     return false;
   }
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) {
+    err = path + ": cannot read the policy file";
+    return false;
+  }
+  return read_policy_text(text, path, p, err);
+}
+
+namespace {
+
+bool read_tables(const std::string& path, const toml::table& root, Policy& p, std::string& err) {
+  size_t members = 0;
+  if (const toml::array* zs = root["zone"].as_array()) {
+    for (const toml::node& n : *zs) {
+      const toml::table* t = n.as_table();
+      if (!t) return fail(err, path, n.source(), "[[zone]] must be a table");
+      if (p.zones.size() >= kMaxZones) return fail(err, path, n.source(), "more than 256 zones");
+      if (!read_zone(path, *t, p, members, err)) return false;
+    }
+  }
+  std::set<std::string> seen;
+  for (const Zone& z : p.zones)
+    for (const std::string& m : z.members)
+      if (!seen.insert(m).second) return fail(err, path, root.source(), "address " + m + " is in two zones");
+  if (const toml::array* rs = root["rule"].as_array()) {
+    for (const toml::node& n : *rs) {
+      const toml::table* t = n.as_table();
+      if (!t) return fail(err, path, n.source(), "[[rule]] must be a table");
+      if (p.rules.size() >= kMaxRules) return fail(err, path, n.source(), "more than 20000 rules");
+      if (!read_rule(path, *t, p, err)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool read_policy_text(std::string_view text, const std::string& path, Policy& p, std::string& err) {
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     return fail(err, path, e.source(), std::string(e.description()));
   }
@@ -167,24 +209,7 @@ bool read_policy(const std::string& path, Policy& p, std::string& err) {
     Cidr r;
     if (!parse_cidr(c, r)) return fail(err, path, root.source(), "'" + c + "' is not a CIDR");
   }
-  size_t members = 0;
-  if (const toml::array* zs = root["zone"].as_array()) {
-    for (const toml::node& n : *zs) {
-      const toml::table* t = n.as_table();
-      if (!t) return fail(err, path, n.source(), "[[zone]] must be a table");
-      if (p.zones.size() >= kMaxZones) return fail(err, path, n.source(), "more than 256 zones");
-      if (!read_zone(path, *t, p, members, err)) return false;
-    }
-  }
-  if (const toml::array* rs = root["rule"].as_array()) {
-    for (const toml::node& n : *rs) {
-      const toml::table* t = n.as_table();
-      if (!t) return fail(err, path, n.source(), "[[rule]] must be a table");
-      if (p.rules.size() >= kMaxRules) return fail(err, path, n.source(), "more than 20000 rules");
-      if (!read_rule(path, *t, p, err)) return false;
-    }
-  }
-  return true;
+  return read_tables(path, root, p, err);
 }
 
 }  // namespace ms::seg

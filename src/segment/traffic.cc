@@ -76,6 +76,22 @@ void parse_alert(const JsonValue& e, std::vector<AlertRec>& out) {
   out.push_back(std::move(r));
 }
 
+// One line of at most kMaxLineBytes: the rest of a longer line is read and
+// dropped (`too_long`), never held in memory.
+bool bounded_line(std::istream& in, std::string& line, bool& too_long) {
+  line.clear();
+  too_long = false;
+  std::streambuf* sb = in.rdbuf();
+  bool any = false;
+  for (int c = sb->sbumpc(); c != std::char_traits<char>::eof(); c = sb->sbumpc()) {
+    any = true;
+    if (c == '\n') return true;
+    if (line.size() < kMaxLineBytes) line += static_cast<char>(c);
+    else too_long = true;
+  }
+  return any;
+}
+
 }  // namespace
 
 bool is_link_control(const FlowRec& f) {
@@ -93,9 +109,15 @@ bool read_events(const std::string& path, const std::string& since, const std::s
     err = file + ": cannot read events";
     return false;
   }
+  return read_events_stream(in, file, since, until, out, err);
+}
+
+bool read_events_stream(std::istream& in, const std::string& file, const std::string& since, const std::string& until,
+                        Traffic& out, std::string& err) {
   std::string line;
   size_t lines = 0;
-  while (std::getline(in, line)) {
+  bool too_long = false;
+  while (bounded_line(in, line, too_long)) {
     if (++lines > kMaxFlowLines) {
       err = file + ": more than 20000000 lines";
       return false;
@@ -104,7 +126,7 @@ bool read_events(const std::string& path, const std::string& since, const std::s
     bool alert = !flow && line.find("\"event_type\":\"alert\"") != std::string::npos;
     if (!flow && !alert) continue;
     JsonValue e;
-    if (line.size() > kMaxLineBytes || parse_json(line, e) != nullptr || e.type != JsonValue::kObject) {
+    if (too_long || parse_json(line, e) != nullptr || e.type != JsonValue::kObject) {
       ++out.skipped_lines;
       continue;
     }

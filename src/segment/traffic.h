@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,6 +39,9 @@ struct DeviceRec {
 // line in `err` when the file cannot be read.
 bool read_events(const std::string& path, const std::string& since, const std::string& until, Traffic& out,
                  std::string& err);
+// The same from a stream (`name` for errors).
+bool read_events_stream(std::istream& in, const std::string& name, const std::string& since, const std::string& until,
+                        Traffic& out, std::string& err);
 // Reads the inventory's devices (the `devices` table, docs/inventory.md).
 bool read_devices(const std::string& db_path, std::vector<DeviceRec>& out, std::string& err);
 
