@@ -23,7 +23,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: medsentry segment zones [--db FILE] [-o zones.toml]\n"
-    "       medsentry segment learn [--db FILE] --events DIR|FILE... [--since T] [--until T] [-o policy.toml]\n"
+    "       medsentry segment learn [--db FILE | --zones zones.toml] --events DIR|FILE... [--since T] [--until T]\n"
+    "                               [-o policy.toml]\n"
     "       medsentry segment simulate POLICY (--events DIR|FILE | CAPTURE...) [--format table|json]\n"
     "       medsentry segment export POLICY --format F [-o FILE|DIR]\n"
     "         F: nftables, nftables-bridge, iptables, cisco-ios, cisco-asa, paloalto, fortigate,\n"
@@ -58,7 +59,7 @@ bool write_file(const std::string& path, const std::string& text, std::string& e
 }
 
 struct Args {
-  std::string db, out, since, until, format, policy;
+  std::string db, out, since, until, format, policy, zones;
   std::vector<std::string> events, captures;
 };
 
@@ -80,6 +81,8 @@ bool parse(const std::vector<std::string>& a, bool takes_policy, Args& o, std::s
       if (!value(o.db)) return false;
     } else if (s == "-o" || s == "--output") {
       if (!value(o.out)) return false;
+    } else if (s == "--zones") {
+      if (!value(o.zones)) return false;
     } else if (s == "--since") {
       if (!value(o.since)) return false;
     } else if (s == "--until") {
@@ -118,11 +121,14 @@ int zones_main(const Args& o) {
 int learn_main(const Args& o) {
   if (o.events.empty()) return usage("segment learn needs --events (an analysis' events.jsonl or its directory)");
   if (!o.captures.empty()) return usage("segment learn: unexpected operand '" + o.captures[0] + "'");
+  if (!o.zones.empty() && !o.db.empty()) return usage("segment learn takes --db or --zones, not both");
   std::vector<seg::DeviceRec> devs;
+  seg::Policy zones;
   seg::Traffic t;
   std::string err;
-  if (!seg::read_devices(o.db, devs, err) || !read_all_events(o, t, err)) return fail(err);
-  seg::Policy p = seg::learn(devs, t);
+  bool ok = o.zones.empty() ? seg::read_devices(o.db, devs, err) : seg::read_policy(o.zones, zones, err);
+  if (!ok || !read_all_events(o, t, err)) return fail(err);
+  seg::Policy p = o.zones.empty() ? seg::learn(devs, t) : seg::learn_with_zones(zones, t);
   if (!write_file(o.out, seg::write_policy_toml(p), err)) return fail(err);
   if (!o.out.empty() && o.out != "-")
     std::cerr << "medsentry: " << p.zones.size() << " zones, " << p.rules.size() << " rules from " << t.flows.size()

@@ -98,7 +98,15 @@ Policy propose_zones(const std::vector<DeviceRec>& devices) {
 }
 
 Policy learn(const std::vector<DeviceRec>& devices, const Traffic& traffic) {
-  Policy p = propose_zones(devices);
+  return learn_with_zones(propose_zones(devices), traffic);
+}
+
+Policy learn_with_zones(const Policy& zones, const Traffic& traffic) {
+  Policy p;
+  p.internal = zones.internal;
+  p.zones = zones.zones;
+  for (Zone& z : p.zones) std::sort(z.members.begin(), z.members.end());
+  std::sort(p.zones.begin(), p.zones.end(), [](const Zone& a, const Zone& b) { return a.name < b.name; });
   add_unplaced(p, traffic);
   ZoneMap zm(p);
   std::set<uint64_t> alerted = alerted_flows(traffic);

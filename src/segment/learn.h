@@ -14,6 +14,9 @@ namespace ms::seg {
 // port) of the answered flows, with their evidence. Deterministic: the result
 // depends only on the set of devices and flows, not on their order.
 Policy learn(const std::vector<DeviceRec>& devices, const Traffic& traffic);
+// The same with the zones (and internal ranges) of a file the user edited
+// (`segment zones`, then `learn --zones`); its rules are not kept.
+Policy learn_with_zones(const Policy& zones, const Traffic& traffic);
 
 // The proposed zones alone (`segment zones`).
 Policy propose_zones(const std::vector<DeviceRec>& devices);

@@ -158,9 +158,23 @@ def test_learning_rules():
     assert len(dicom) == 1 and dicom[0]["clients"] == [ips["ws"]] and dicom[0]["servers"] == [ips["pacs"]]
     assert dicom[0]["flows"] >= 1 and dicom[0]["bytes"] > 0 and dicom[0]["first_seen"] <= dicom[0]["last_seen"]
     assert any(k[1] == "interface_engine" and k[3] == 2575 and r["service"] == "hl7" for k, r in rules.items())
+    # Zones the user edited: `segment zones`, a zone renamed, `learn --zones`.
+    zones = os.path.join(mstest.workdir("zones_edit"), "zones.toml")
+    cmd("segment", "zones", "--db", db, "-o", zones)
+    with open(zones) as f:
+        ztext = f.read()
+    assert "\n[[rule]]" not in ztext and 'name = "pacs"' in ztext
+    with open(zones, "w") as f:
+        f.write(ztext.replace('name = "pacs"', 'name = "radiology_archive"'))
+    edited = os.path.join(mstest.workdir("zones_learned"), "p.toml")
+    cmd("segment", "learn", "--zones", zones, "--events", out, "-o", edited)
+    erules = tomllib.loads(open(edited).read())["rule"]
+    assert {(r["to"], r["port"]) for r in erules} == {("radiology_archive" if k[1] == "pacs" else k[1], k[3])
+                                                     for k in rules}
+    _, aout, adb, _ = analysed("attack_phi_exfil")
+    assert denied_set(simulate(edited, "--events", aout)[1]) == denied_set(simulate(policy, "--events", aout)[1])
     # Flows that raised high or critical alerts are never learned: the attack
     # twin's exfiltration gives no rule to the outside.
-    _, aout, adb, _ = analysed("attack_phi_exfil")
     bad = os.path.join(mstest.workdir("policy_attack"), "p.toml")
     cmd("segment", "learn", "--db", adb, "--events", aout, "-o", bad)
     with open(bad) as f:
