@@ -24,7 +24,7 @@ constexpr const char* kUsage =
     "                         [--phi-key FILE] [--keep-phi] [--disable-dissector NAME]...\n"
     "                         [--db FILE] [--max-devices N] [--no-inventory]\n"
     "                         [--config FILE] [--no-detect]\n"
-    "                         [--baseline FILE] [--learn-baseline FILE]\n"
+    "                         [--baseline FILE] [--learn-baseline FILE] [--policy FILE]\n"
     "       medsentry inventory [--db FILE] [--format table|csv|json] [--type T] [--vendor V]\n"
     "                           [--subnet CIDR] [--medical]\n"
     "       medsentry alerts [--db FILE] [--severity S] [--rule R] [--format table|json]\n"
@@ -48,6 +48,8 @@ constexpr const char* kUsage =
     "          known archives, thresholds and allow-lists (docs/detections.md);\n"
     "          --no-detect skips them. --learn-baseline writes what each host\n"
     "          talks to in this run; --baseline compares a run with such a file.\n"
+    "          --policy raises a policy_violation alert for every conversation a\n"
+    "          segmentation policy (medsentry segment) would deny.\n"
     "\n"
     "inventory lists the devices of the inventory: an aligned table, or CSV/JSON\n"
     "          for tools; --type and --vendor match part of the name, --subnet an\n"
@@ -253,6 +255,9 @@ int main(int argc, char** argv) {
     } else if (a == "--baseline") {
       if (!value(v) || v.empty()) return usage_error("--baseline needs a file");
       opt.baseline = v;
+    } else if (a == "--policy") {
+      if (!value(v) || v.empty()) return usage_error("--policy needs a file");
+      opt.policy = v;
     } else if (a == "--learn-baseline") {
       if (!value(v) || v.empty()) return usage_error("--learn-baseline needs a file");
       opt.learn_baseline = v;
@@ -273,8 +278,8 @@ int main(int argc, char** argv) {
     }
   }
   if (opt.captures.empty()) return usage_error("analyze needs at least one capture file");
-  if (!opt.detect && (!opt.baseline.empty() || !opt.learn_baseline.empty()))
-    return usage_error("--baseline and --learn-baseline need the detections (drop --no-detect)");
+  if (!opt.detect && (!opt.baseline.empty() || !opt.learn_baseline.empty() || !opt.policy.empty()))
+    return usage_error("--baseline, --learn-baseline and --policy need the detections (drop --no-detect)");
   if (opt.config.empty()) {
     const char* env = std::getenv("MEDSENTRY_CONFIG");
     if (env && *env) opt.config = env;

@@ -132,6 +132,21 @@ def test_simulation_denies_exactly_the_attack():
             assert all(a["id"] in prevented for a in alerts if a["severity"] == "critical")
 
 
+def test_monitor_mode_alerts():
+    """analyze --policy: a policy_violation alert for each conversation the
+    policy denies (the same set as the simulation), none on the benign twin."""
+    for benign, attack in PAIRS:
+        policy = learned(benign)
+        want = expected_denied(benign, attack, analysed(benign)[3])
+        for name, expect in ((benign, set()), (attack, want)):
+            out = mstest.workdir("monitor_" + name)
+            run = mstest.analyze(analysed(name)[0], out, extra=["--no-inventory", "--policy", policy])
+            got = {(e["alert"]["src"]["ip"], e["alert"]["dest"]["ip"], e["proto"].lower(),
+                    e["alert"]["flows"][0]["dest_port"])
+                   for e in run.events if e["event_type"] == "alert" and e["alert"]["rule"] == "policy_violation"}
+            assert got == expect, (name, sorted(got ^ expect))
+
+
 def test_learning_rules():
     policy = learned("benign_phi_exfil")
     with open(policy) as f:
