@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -158,14 +159,29 @@ bool analyse_captures(const Args& o, seg::Traffic& t, std::string& err) {
   return ok;
 }
 
+// Grouped by clinical workflow (else service), clinical ones first, then by
+// device: what would break, and for whom.
 void print_table(const seg::Simulation& s) {
   std::cout << s.flows << " flows: " << s.allowed << " allowed, " << s.link_control
             << " IPv6 neighbour discovery (always allowed), " << s.denied.size() << " denied conversations\n";
-  for (const seg::Denied& d : s.denied)
-    std::cout << "deny " << d.src << " (" << d.src_zone << ") -> " << d.dst << " (" << d.dst_zone << ") " << d.proto
-              << "/" << d.port << " " << seg::service_name(d.app, d.proto, d.port) << " flows=" << d.flows
-              << (d.workflow.empty() ? "" : " workflow=\"" + d.workflow + "\"") << (d.clinical ? " CLINICAL" : "")
-              << "\n";
+  std::vector<const seg::Denied*> v;
+  for (const seg::Denied& d : s.denied) v.push_back(&d);
+  auto group = [](const seg::Denied* d) {
+    return d->workflow.empty() ? seg::service_name(d->app, d->proto, d->port) : d->workflow;
+  };
+  std::stable_sort(v.begin(), v.end(), [&](const seg::Denied* a, const seg::Denied* b) {
+    if (a->clinical != b->clinical) return a->clinical;
+    return group(a) < group(b);
+  });
+  std::string last;
+  for (const seg::Denied* d : v) {
+    std::string g = (d->clinical ? "clinical: " : "") + group(d);
+    if (g != last) std::cout << "== " << g << "\n";
+    last = g;
+    std::cout << "deny " << d->src << " (" << d->src_zone << ") -> " << d->dst << " (" << d->dst_zone << ") "
+              << d->proto << "/" << d->port << " " << seg::service_name(d->app, d->proto, d->port)
+              << " flows=" << d->flows << "\n";
+  }
   for (const seg::AlertRec* a : s.prevented)
     std::cout << "prevents alert " << a->id << " " << a->rule << " (" << a->severity << ") " << a->src << " -> "
               << a->dst << "\n";

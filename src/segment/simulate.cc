@@ -97,7 +97,10 @@ Simulation simulate(const Policy& p, const Traffic& traffic) {
   for (auto& [k, d] : denied) {
     std::string service = service_name(d.app, d.proto, d.port);
     d.workflow = workflow_name(service, d.src_zone, d.dst_zone);
-    d.clinical = clinical_service(service) || zone_is_medical(d.src_zone) || zone_is_medical(d.dst_zone);
+    // Clinical by what the dissectors recognised, not by the port: a probe of
+    // port 104 that nobody answered is not a DICOM workflow.
+    bool recognised = !d.app.empty() && d.app != "unknown" && d.app != "failed";
+    d.clinical = (recognised && clinical_service(service)) || zone_is_medical(d.src_zone) || zone_is_medical(d.dst_zone);
     sim.clinical_denied |= d.clinical;
     sim.denied.push_back(d);
   }
