@@ -10,6 +10,7 @@ PKGS=(
   tcpdump tcpreplay zstd iproute2 ethtool iputils-ping time    # lab plumbing, live monitor test, bench
   dcmtk python3-pydicom python3-hl7 curl dnsmasq isc-dhcp-client  # lab: the real peers
   snmpd snmp python3-pyftpdlib openssl nmap dnsutils ieee-data samba smbclient openssh-server openssh-client lldpd
+  nftables iptables python3-capirca                            # segmentation exports checked by the real tools
 )
 missing=()
 for p in "${PKGS[@]}"; do

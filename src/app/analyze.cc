@@ -24,6 +24,7 @@
 #include "common/phi.h"
 #include "common/thread_name.h"
 #include "app/pipeline.h"
+#include "segment/policy.h"
 
 namespace ms {
 
@@ -84,6 +85,12 @@ int prepare(const AnalyzeOptions& opt, Prepared& p) {
   try {
     if (!opt.config.empty()) p.detect_config = detect::load_config(opt.config);
     if (!opt.baseline.empty()) p.baseline = detect::load_baseline(opt.baseline);
+    if (!opt.policy.empty()) {
+      auto pol = std::make_shared<seg::Policy>();
+      std::string err;
+      if (!seg::read_policy(opt.policy, *pol, err)) throw std::runtime_error(err);
+      p.detect_config.segment_policy = std::move(pol);
+    }
   } catch (const std::exception& e) {
     std::cerr << "medsentry: error: " << e.what() << "\n";
     return 2;

@@ -26,6 +26,7 @@ struct AnalyzeOptions {
   std::string config;           // detections' settings (docs/detections.md); empty: defaults
   std::string baseline;         // compare with this baseline (rule 10)
   std::string learn_baseline;   // write this run's baseline here
+  std::string policy;           // a segmentation policy: its violations are alerts
 };
 
 // Set from a signal handler: stop reading, finish cleanly.

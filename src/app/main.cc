@@ -14,6 +14,7 @@
 #include "detect/config.h"
 #include "app/inventory_cmd.h"
 #include "app/monitor.h"
+#include "app/segment_cmd.h"
 #include "dissectors/dissector.h"
 
 namespace {
@@ -24,7 +25,7 @@ constexpr const char* kUsage =
     "                         [--phi-key FILE] [--keep-phi] [--disable-dissector NAME]...\n"
     "                         [--db FILE] [--max-devices N] [--no-inventory]\n"
     "                         [--config FILE] [--no-detect]\n"
-    "                         [--baseline FILE] [--learn-baseline FILE]\n"
+    "                         [--baseline FILE] [--learn-baseline FILE] [--policy FILE]\n"
     "       medsentry monitor -i IFACE [-i IFACE]... [--bpf EXPR] [--workers N] [-o OUTDIR]\n"
     "                         [--db FILE] [--config FILE] [--ring-mb N] [--stats-interval S]\n"
     "                         [--closed-timeout S] [--flow-interval S] [--user NAME]\n"
@@ -36,6 +37,7 @@ constexpr const char* kUsage =
     "                           [--subnet CIDR] [--medical]\n"
     "       medsentry alerts [--db FILE] [--severity S] [--rule R] [--format table|json]\n"
     "       medsentry evidence ALERT_ID [--db FILE] [-o FILE] [CAPTURE...]\n"
+    "       medsentry segment zones|learn|simulate|export ... (medsentry segment --help)\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
@@ -54,6 +56,8 @@ constexpr const char* kUsage =
     "          known archives, thresholds and allow-lists (docs/detections.md);\n"
     "          --no-detect skips them. --learn-baseline writes what each host\n"
     "          talks to in this run; --baseline compares a run with such a file.\n"
+    "          --policy raises a policy_violation alert for every conversation a\n"
+    "          segmentation policy (medsentry segment) would deny.\n"
     "\n"
     "monitor   captures live from network interfaces (a SPAN port, a TAP) until\n"
     "          SIGTERM or SIGINT, through the same stages as analyze; never sends.\n"
@@ -76,6 +80,9 @@ constexpr const char* kUsage =
     "\n"
     "alerts    lists the alerts of the inventory database, most severe first;\n"
     "          --severity S shows S and above (info, low, medium, high, critical).\n"
+    "\n"
+    "segment   proposes zones, learns an allow-list from the traffic, simulates it\n"
+    "          and exports it for firewalls (docs/segmentation.md); never applies it.\n"
     "\n"
     "evidence  writes the packets of an alert's flows to a pcap (default\n"
     "          alert-ID.pcap), read from the captures the alert came from.\n";
@@ -356,6 +363,7 @@ int main(int argc, char** argv) {
   if (args[0] == "alerts") return alerts_main(args);
   if (args[0] == "evidence") return evidence_main(args);
   if (args[0] == "monitor") return monitor_main(args);
+  if (args[0] == "segment") return ms::run_segment(args);
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;
@@ -368,6 +376,9 @@ int main(int argc, char** argv) {
     } else if (a == "--baseline") {
       if (!value(v) || v.empty()) return usage_error("--baseline needs a file");
       opt.baseline = v;
+    } else if (a == "--policy") {
+      if (!value(v) || v.empty()) return usage_error("--policy needs a file");
+      opt.policy = v;
     } else if (a == "--learn-baseline") {
       if (!value(v) || v.empty()) return usage_error("--learn-baseline needs a file");
       opt.learn_baseline = v;
@@ -386,8 +397,8 @@ int main(int argc, char** argv) {
     }
   }
   if (opt.captures.empty()) return usage_error("analyze needs at least one capture file");
-  if (!opt.detect && (!opt.baseline.empty() || !opt.learn_baseline.empty()))
-    return usage_error("--baseline and --learn-baseline need the detections (drop --no-detect)");
+  if (!opt.detect && (!opt.baseline.empty() || !opt.learn_baseline.empty() || !opt.policy.empty()))
+    return usage_error("--baseline, --learn-baseline and --policy need the detections (drop --no-detect)");
   if (opt.config.empty()) {
     const char* env = std::getenv("MEDSENTRY_CONFIG");
     if (env && *env) opt.config = env;

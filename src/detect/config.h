@@ -4,11 +4,16 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "common/cidr.h"
+
+namespace ms::seg {
+struct Policy;
+}
 
 namespace ms::detect {
 
@@ -66,6 +71,9 @@ struct Config {
   Thresholds thresholds;
   BaselineSettings baseline;
   std::vector<Allow> allow;
+  // A segmentation policy (analyze --policy, docs/segmentation.md): flows it
+  // denies are policy_violation alerts (monitor mode). Null: not judged.
+  std::shared_ptr<const seg::Policy> segment_policy;
 
   bool is_internal(std::string_view ip) const;
   bool is_pacs(std::string_view ip) const;

@@ -178,6 +178,14 @@ class Lab:
         return h
 
     # -- capture --------------------------------------------------------------
+    def load_ruleset(self, path):
+        """Loads an nftables ruleset (`nft -f`) into the switch namespace: a
+        firewall in the bridge, which filters what the ports forward to each
+        other (the capture on br0 still sees every frame the hosts send).
+        Used to enforce a `medsentry segment export --format nftables-bridge`
+        policy in the lab (tests/lab/README.md)."""
+        sh("ip", "netns", "exec", self.switch, "nft", "-f", path)
+
     def start_capture(self, path):
         # --immediate-mode: without it libpcap hands packets over a ring block
         # at a time (up to a second late) and the last block is lost at stop.

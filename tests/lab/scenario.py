@@ -319,7 +319,14 @@ def svc_lldpd(ctx, h, s):
 
 # ---- clients ------------------------------------------------------------------
 
+# With a switch ruleset (run_scenario's `ruleset`) a blocked client would wait
+# for its own timeouts: they are capped so that a blocked action fails fast.
+BLOCKED_TIMEOUT = None
+
+
 def run(h, *cmd, timeout=60, ok=(0,)):
+    if BLOCKED_TIMEOUT:
+        timeout = min(timeout, BLOCKED_TIMEOUT)
     r = h.run(*cmd, check=False, timeout=timeout)
     if r.returncode not in ok:
         raise RuntimeError("%s: %s failed (%d): %s" % (h.name, " ".join(cmd), r.returncode, (r.stderr or r.stdout)[-500:]))
@@ -593,9 +600,13 @@ def act_telnet(ctx, h, a):
 @action("ssh_connect", ["ssh"])
 def act_ssh(ctx, h, a):
     """An OpenSSH client up to authentication (which the lab's sshd refuses)."""
-    run(h, "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+    r = run(h, "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
         "-o", "ConnectTimeout=5", "-p", str(a.get("port", 22)), "%s@%s" % (a.get("user", "service"), ctx.ip(a["to"])),
         "true", ok=(255,))
+    # 255 is also ssh's exit when it never reached the server (a filtered
+    # port under --switch-ruleset): that is a failure of the action.
+    if "timed out" in r.stderr or "Connection refused" in r.stderr:
+        raise RuntimeError("%s: ssh did not reach %s: %s" % (h.name, a["to"], r.stderr.strip()[-200:]))
 
 
 @action("nmap", ["tcp"])
@@ -747,7 +758,12 @@ def default_port(kind):
             "lldpd": 0}[kind]
 
 
-def run_scenario(path, outdir):
+def run_scenario(path, outdir, ruleset=None):
+    """Plays a scenario. With `ruleset` (an nftables file) the switch filters
+    by it before the first action, and an action that fails (blocked) is
+    recorded in truth.json's `actions` instead of ending the run."""
+    global BLOCKED_TIMEOUT
+    BLOCKED_TIMEOUT = 10 if ruleset else None
     sc = load(path)
     os.makedirs(outdir, exist_ok=True)
     work = os.path.join(outdir, "work")
@@ -757,10 +773,22 @@ def run_scenario(path, outdir):
     lab = Lab(work, dns=dns[0] if dns else None)
     ctx = Ctx(lab, sc, work)
     with MachineLock():
-        return _run(sc, lab, ctx, outdir)
+        return _run(sc, lab, ctx, outdir, ruleset)
 
 
-def _run(sc, lab, ctx, outdir):
+def play(ctx, lab, a, ruleset, outcomes):
+    """One action; under a ruleset its failure is an outcome, not an error."""
+    try:
+        ACTIONS[a["kind"]][0](ctx, lab.hosts[a["host"]], a)
+        outcomes.append({"kind": a["kind"], "host": a["host"], "to": a.get("to", a.get("targets")), "ok": True})
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        if not ruleset:
+            raise
+        outcomes.append({"kind": a["kind"], "host": a["host"], "to": a.get("to", a.get("targets")), "ok": False,
+                         "error": str(e)[-300:]})
+
+
+def _run(sc, lab, ctx, outdir, ruleset=None):
     t0 = time.time()
     try:
         lab.start()
@@ -770,14 +798,17 @@ def _run(sc, lab, ctx, outdir):
         for h in sc["host"]:
             for s in h.get("service", []):
                 SERVICES[s["kind"]][0](ctx, lab.hosts[h["name"]], s)
+        if ruleset:
+            lab.load_ruleset(ruleset)
         capture = os.path.join(outdir, "capture.pcap")
         lab.start_capture(capture)
         start = time.time()
+        outcomes = []
         for a in sc.get("action", []):
             delay = a.get("at", 0) - (time.time() - start)
             if delay > 0:
                 time.sleep(delay)
-            ACTIONS[a["kind"]][0](ctx, lab.hosts[a["host"]], a)
+            play(ctx, lab, a, ruleset, outcomes)
             if os.environ.get("MSLAB_DEBUG"):
                 print("lab: %.2fs %s on %s done; capture %s" % (time.time() - start, a["kind"], a["host"],
                       "running" if lab.capture_proc and lab.capture_proc.poll() is None else "STOPPED"),
@@ -790,6 +821,9 @@ def _run(sc, lab, ctx, outdir):
         lab.stop_capture()
         t = truth(sc, ctx)
         t["capture"] = "capture.pcap"
+        if ruleset:
+            t["switch_ruleset"] = os.path.abspath(ruleset)
+            t["actions"] = outcomes
         t["seconds"] = round(time.time() - t0, 1)
         with open(os.path.join(outdir, "truth.json"), "w") as f:
             json.dump(t, f, indent=2)

@@ -63,7 +63,7 @@ TEST(DetectRegistry, EveryRuleRegisteredOnceWithWhatItWants) {
       "scan", "lateral_movement", "default_credential", "weak_password", "cleartext_login", "brute_force",
       "phi_cleartext", "phi_exfiltration", "dicom_harvest", "dicom_exec_preamble", "remote_shell_commands",
       "insecure_service", "smb1", "legacy_tls", "eol_os", "new_peer", "new_service", "new_external_network",
-      "volume_spike", "new_order_source", "new_dicom_ae", "dos"};
+      "volume_spike", "new_order_source", "new_dicom_ae", "dos", "policy_violation"};
   EXPECT_EQ(rule_names(), expected);
   int last_sid = 0;
   for (const RuleInfo& r : RuleRegistry::infos()) {
