@@ -1,0 +1,158 @@
+// Devices against one advisory (match.h).
+#include "exposure/match.h"
+
+#include <algorithm>
+#include <map>
+
+namespace ms::exposure {
+
+const char* status_name(Status s) {
+  switch (s) {
+    case Status::kAffected: return "affected";
+    case Status::kPossiblyAffected: return "possibly_affected";
+    case Status::kUnderInvestigation: return "under_investigation";
+    case Status::kFixed: return "fixed";
+    case Status::kNotAffected: return "not_affected";
+  }
+  return "affected";
+}
+
+double Link::max_cvss() const {
+  double m = 0;
+  for (const VulnLink& v : vulns) m = std::max(m, v.cvss);
+  return m;
+}
+
+namespace {
+
+enum Verdict { kIn, kOut, kMaybe };
+
+struct Candidate {
+  const CsafProduct* p = nullptr;
+  VersionSpec spec;
+  ProductMatch pm;
+  Verdict verdict = kMaybe;
+  std::string why;  // the version comparison, for the evidence
+};
+
+bool listed(const std::vector<std::string>& ids, const std::string& id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+// §3.2.3.9: what a vulnerability says of one product id; false: not named.
+bool status_of(const CsafVuln& v, const std::string& pid, Status& s) {
+  if (listed(v.known_not_affected, pid)) s = Status::kNotAffected;
+  else if (listed(v.fixed, pid) || listed(v.first_fixed, pid)) s = Status::kFixed;
+  else if (listed(v.under_investigation, pid)) s = Status::kUnderInvestigation;
+  else if (listed(v.known_affected, pid) || listed(v.first_affected, pid) || listed(v.last_affected, pid))
+    s = Status::kAffected;
+  else return false;
+  return true;
+}
+
+Candidate judge(const CsafProduct& p, const DeviceIdentity& d) {
+  Candidate c;
+  c.p = &p;
+  c.spec = p.version.empty() ? VersionSpec{VersionSpec::kAll, {}, {}, "no version given"} : parse_version_spec(p.version);
+  c.pm = match_product(p, c.spec, d);
+  if (!c.pm.matched) return c;
+  std::string v = normalize_version(d.version);
+  switch (c.spec.kind) {
+    case VersionSpec::kAll:
+    case VersionSpec::kModels:
+      c.verdict = kIn;
+      c.why = "every version of the entry ('" + p.version + "')";
+      break;
+    case VersionSpec::kCondition:
+      c.why = "the entry's condition is not observable: " + c.spec.note;
+      break;
+    case VersionSpec::kUnknown:
+      c.why = "the entry's version text is not understood: '" + p.version + "'";
+      break;
+    case VersionSpec::kRange:
+      if (v.empty()) {
+        c.why = "version unknown; the entry says '" + p.version + "'";
+      } else {
+        c.verdict = contains(c.spec.constraints, v) ? kIn : kOut;
+        c.why = "version '" + d.version + "' " + (c.verdict == kIn ? "in" : "not in") + " '" + p.version + "'";
+      }
+      break;
+  }
+  if (!c.spec.note.empty() && c.spec.kind != VersionSpec::kCondition) c.why += " (note: " + c.spec.note + ")";
+  return c;
+}
+
+Link make_link(const CsafDoc& doc, const DeviceIdentity& d, const Candidate& c) {
+  Link l;
+  l.device = d.id;
+  l.advisory = doc.id;
+  l.advisory_title = doc.title;
+  l.product_id = c.p->id;
+  l.product = c.p->name.empty() ? c.p->product : c.p->name;
+  l.version_text = c.p->version;
+  l.spec = describe(c.spec);
+  l.confidence = c.pm.confidence * (c.verdict == kIn ? 1.0 : 0.7);
+  l.evidence = "manufacturer '" + (d.manufacturer.empty() ? d.mac_vendor : d.manufacturer) + "' is vendor '" +
+               c.p->vendor + "'; model '" + d.model + "': " + c.pm.how + "; " + c.why;
+  for (const CsafVuln& v : doc.vulns) {
+    Status s;
+    if (!status_of(v, c.p->id, s)) continue;
+    if (s == Status::kAffected && c.verdict != kIn) s = Status::kPossiblyAffected;
+    VulnLink vl{v.cve, v.title, "", "", 0, s, ""};
+    for (const CsafScore& sc : v.scores) {
+      if (!sc.products.empty() && !listed(sc.products, c.p->id)) continue;
+      if (sc.base >= vl.cvss) {
+        vl.cvss = sc.base;
+        vl.cvss_vector = sc.vector;
+        vl.severity = sc.severity;
+      }
+    }
+    l.vulns.push_back(std::move(vl));
+    for (const CsafRemediation& r : v.remediations) {
+      if (!r.products.empty() && !listed(r.products, c.p->id)) continue;
+      std::string t = r.category + ": " + r.details + (r.url.empty() ? "" : " " + r.url);
+      if (l.remediations.size() < 12 && !listed(l.remediations, t)) l.remediations.push_back(t);
+    }
+  }
+  l.status = Status::kNotAffected;
+  for (const VulnLink& v : l.vulns) l.status = std::min(l.status, v.status);
+  return l;
+}
+
+}  // namespace
+
+std::vector<Link> match_device(const CsafDoc& doc, const DeviceIdentity& d) {
+  // Entries grouped by the product they name: the versions of one product
+  // are alternatives (ICSMA-17-250-02A lists 1.1, 1.6 and 1.5 apart).
+  std::map<std::string, std::vector<Candidate>> groups;
+  for (const CsafProduct& p : doc.products) {
+    Candidate c = judge(p, d);
+    if (c.pm.matched) groups[p.vendor + "\x1f" + (p.product.empty() ? p.name : p.product)].push_back(std::move(c));
+  }
+  std::vector<Link> out;
+  for (auto& [key, cands] : groups) {
+    const Candidate* best = nullptr;
+    for (const Candidate& c : cands) {
+      if (c.verdict == kOut) continue;
+      if (!best || (c.verdict == kIn && best->verdict != kIn) ||
+          (c.verdict == best->verdict && c.pm.confidence > best->pm.confidence))
+        best = &c;
+    }
+    if (!best) continue;  // a known version outside every entry: not this advisory
+    Link l = make_link(doc, d, *best);
+    if (!l.vulns.empty()) out.push_back(std::move(l));
+  }
+  return out;
+}
+
+size_t uninterpreted_entries(const CsafDoc& doc, std::vector<std::string>* unknown) {
+  size_t n = 0;
+  for (const CsafProduct& p : doc.products) {
+    if (p.version.empty() || parse_version_spec(p.version).kind != VersionSpec::kUnknown) continue;
+    ++n;
+    if (unknown) unknown->push_back(doc.id + ": " + p.version);
+  }
+  return n;
+}
+
+}  // namespace ms::exposure
