@@ -12,6 +12,7 @@
 #include "app/alerts_cmd.h"
 #include "app/analyze.h"
 #include "detect/config.h"
+#include "app/exposure_cmd.h"
 #include "app/inventory_cmd.h"
 #include "dissectors/dissector.h"
 
@@ -28,6 +29,8 @@ constexpr const char* kUsage =
     "                           [--subnet CIDR] [--medical]\n"
     "       medsentry alerts [--db FILE] [--severity S] [--rule R] [--format table|json]\n"
     "       medsentry evidence ALERT_ID [--db FILE] [-o FILE] [CAPTURE...]\n"
+    "       medsentry exposure [--db FILE] [--advisories DIR|FILE]... [--sbom [MAKER;MODEL[;VERSION]=]FILE]...\n"
+    "                          [--vex [MAKER;MODEL[;VERSION]=]FILE]... [--format table|json|csv]\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
@@ -55,7 +58,16 @@ constexpr const char* kUsage =
     "          --severity S shows S and above (info, low, medium, high, critical).\n"
     "\n"
     "evidence  writes the packets of an alert's flows to a pcap (default\n"
-    "          alert-ID.pcap), read from the captures the alert came from.\n";
+    "          alert-ID.pcap), read from the captures the alert came from.\n"
+    "\n"
+    "exposure  loads CSAF 2.0 advisories (files, or directories walked for\n"
+    "          *.json), CycloneDX SBOMs and VEX documents into the inventory\n"
+    "          database, and links every device to the advisories and\n"
+    "          vulnerabilities that apply to it: affected, possibly affected\n"
+    "          (version unknown), fixed, not affected (VEX), with the evidence\n"
+    "          and the advisory's remediations. An SBOM or VEX belongs to the\n"
+    "          device its metadata.component names, or to MAKER;MODEL[;VERSION].\n"
+    "          Later runs reuse what was loaded (docs/exposure.md).\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
@@ -155,6 +167,34 @@ int alerts_main(const std::vector<std::string>& args) {
   return ms::run_alerts(opt);
 }
 
+int exposure_main(const std::vector<std::string>& args) {
+  ms::ExposureOptions opt;
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    std::string v;
+    if (a == "--db") {
+      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
+      opt.db_path = v;
+    } else if (a == "--advisories") {
+      if (!o.value(v) || v.empty()) return usage_error("--advisories needs a file or directory");
+      opt.advisories.push_back(v);
+    } else if (a == "--sbom") {
+      if (!o.value(v) || v.empty()) return usage_error("--sbom needs a file");
+      opt.sboms.push_back(v);
+    } else if (a == "--vex") {
+      if (!o.value(v) || v.empty()) return usage_error("--vex needs a file");
+      opt.vex.push_back(v);
+    } else if (a == "--format") {
+      if (!o.value(v)) return usage_error("--format needs table, json or csv");
+      if (v != "table" && v != "csv" && v != "json") return usage_error("--format: '" + v + "' is not table, json or csv");
+      opt.format = v;
+    } else {
+      return usage_error("exposure: unknown option '" + a + "'");
+    }
+  }
+  return ms::run_exposure(opt);
+}
+
 int evidence_main(const std::vector<std::string>& args) {
   ms::EvidenceOptions opt;
   for (Options o(args); o.next();) {
@@ -202,6 +242,7 @@ int main(int argc, char** argv) {
   if (args[0] == "inventory") return inventory_main(args);
   if (args[0] == "alerts") return alerts_main(args);
   if (args[0] == "evidence") return evidence_main(args);
+  if (args[0] == "exposure") return exposure_main(args);
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;

@@ -129,11 +129,18 @@ std::vector<Link> match_device(const CsafDoc& doc, const DeviceIdentity& d) {
     Candidate c = judge(p, d);
     if (c.pm.matched) groups[p.vendor + "\x1f" + (p.product.empty() ? p.name : p.product)].push_back(std::move(c));
   }
+  // A model named by its words alone ("Revolution CT") names the product
+  // whose name it covers best, not every longer name holding the same
+  // words ("Revolution Discover CT").
+  double best_cover = 0;
+  for (const auto& g : groups) {
+    for (const Candidate& c : g.second) best_cover = std::max(best_cover, c.pm.confidence < 0.7 ? c.pm.coverage : 0.0);
+  }
   std::vector<Link> out;
   for (auto& [key, cands] : groups) {
     const Candidate* best = nullptr;
     for (const Candidate& c : cands) {
-      if (c.verdict == kOut) continue;
+      if (c.verdict == kOut || (c.pm.confidence < 0.7 && c.pm.coverage < best_cover)) continue;
       if (!best || (c.verdict == kIn && best->verdict != kIn) ||
           (c.verdict == best->verdict && c.pm.confidence > best->pm.confidence))
         best = &c;

@@ -185,7 +185,7 @@ ProductMatch match_product(const CsafProduct& p, const VersionSpec& spec, const 
   std::string which;
   if (!models.empty()) {
     if (!model_number_in(models, d, which)) return r;
-    r = {true, 0.9, "model number " + which};
+    r = {true, 0.9, 1.0, "model number " + which};
   }
   Tokens pt = tokenize(p.product + " " + p.family + " " + p.name);
   Tokens vt = tokenize(p.vendor + " " + d.manufacturer + " " + inv::canonical_vendor(d.manufacturer));
@@ -207,7 +207,10 @@ ProductMatch match_product(const CsafProduct& p, const VersionSpec& spec, const 
   if (!name_match) return r;
   std::string how;
   for (const std::string& w : shared) how += (how.empty() ? "" : " ") + w;
-  r = {true, digits.empty() ? 0.6 : 0.8, "model words '" + how + "' in '" + (p.name.empty() ? p.product : p.name) + "'"};
+  size_t named = 0;
+  for (const std::string& w : tokenize(p.product).words) named += !stopword(w) && !vt.words.count(w);
+  double coverage = named ? static_cast<double>(shared.size()) / static_cast<double>(named) : 0;
+  r = {true, digits.empty() ? 0.6 : 0.8, coverage, "model words '" + how + "' in '" + (p.name.empty() ? p.product : p.name) + "'"};
   return r;
 }
 

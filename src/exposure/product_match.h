@@ -26,6 +26,7 @@ bool vendor_matches(std::string_view advisory_vendor, std::string_view device_ve
 struct ProductMatch {
   bool matched = false;
   double confidence = 0;
+  double coverage = 0;  // share of the product name's words the device's model has
   std::string how;  // which words or model numbers matched, for the evidence
 };
 

@@ -1,0 +1,181 @@
+// `medsentry exposure` (exposure_cmd.h): reads the sources named on the
+// command line into the database, then matches every stored source against
+// every device and replaces the stored links. Bad files give one line and a
+// non-zero exit; a directory's files that are not CSAF (a provider's
+// metadata, an index) are counted and skipped.
+#include "app/exposure_cmd.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/exposure_output.h"
+#include "exposure/exposure_store.h"
+#include "exposure/sbom_vex.h"
+
+namespace ms {
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace exposure;
+
+constexpr size_t kMaxFiles = 20000;
+
+// The file's text; throws with one line when it cannot be read or is larger than `max`.
+std::string read_text(const std::string& path, size_t max) {
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  if (ec) throw std::runtime_error(path + ": cannot read: " + ec.message());
+  if (size > max) throw std::runtime_error(path + ": larger than " + std::to_string(max >> 20) + " MiB");
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  if (!f && !f.eof()) throw std::runtime_error(path + ": cannot read");
+  return ss.str();
+}
+
+// Files named, directories walked for *.json (sorted, at most kMaxFiles).
+std::vector<std::pair<std::string, bool>> expand(const std::vector<std::string>& paths) {
+  std::vector<std::pair<std::string, bool>> out;  // (path, named on the command line)
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (!fs::is_directory(p, ec)) {
+      out.push_back({p, true});
+      continue;
+    }
+    std::vector<std::string> found;
+    for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file() && it->path().extension() == ".json") found.push_back(it->path().string());
+      if (found.size() > kMaxFiles) throw std::runtime_error(p + ": more than " + std::to_string(kMaxFiles) + " JSON files");
+    }
+    if (ec) throw std::runtime_error(p + ": " + ec.message());
+    std::sort(found.begin(), found.end());
+    for (std::string& f : found) out.push_back({std::move(f), false});
+  }
+  return out;
+}
+
+void load_advisories(inv::Db& db, const std::vector<std::string>& paths) {
+  size_t loaded = 0, skipped = 0;
+  for (const auto& [path, named] : expand(paths)) {
+    std::string text = read_text(path, kCsafMaxBytes);
+    CsafDoc doc;
+    if (const char* err = parse_csaf(text, doc)) {
+      if (named) throw std::runtime_error(path + ": not a CSAF 2.0 advisory (" + err + ")");
+      ++skipped;
+      continue;
+    }
+    save_source(db, {doc.id, "csaf", path, doc.title, doc.current_date, std::move(text)});
+    ++loaded;
+  }
+  if (!paths.empty())
+    std::cerr << "medsentry: " << loaded << " advisories loaded" << (skipped ? ", " + std::to_string(skipped) + " files skipped (not CSAF 2.0)" : "") << "\n";
+}
+
+// "FILE" or "MAKER;MODEL[;VERSION]=FILE".
+void load_boms(inv::Db& db, const std::vector<std::string>& args, const char* kind) {
+  for (const std::string& a : args) {
+    std::string sel, path = a;
+    size_t eq = a.find('=');
+    if (eq != std::string::npos && a.substr(0, eq).find(';') != std::string::npos) {
+      sel = a.substr(0, eq);
+      path = a.substr(eq + 1);
+      DeviceSelector s;
+      if (!parse_selector(sel, s)) throw std::runtime_error("'" + sel + "': not MAKER;MODEL[;VERSION]");
+    }
+    std::string text = read_text(path, kCdxMaxBytes);
+    CdxBom bom;
+    if (const char* err = parse_cyclonedx(text, bom)) throw std::runtime_error(path + ": not a CycloneDX JSON document (" + err + ")");
+    if (sel.empty() && bom.subject.name.empty())
+      throw std::runtime_error(path + ": names no device (metadata.component); attach it with MAKER;MODEL[;VERSION]=" + path);
+    save_source(db, {sel + "=" + fs::absolute(path).string(), kind, path, sel, "", std::move(text)});
+  }
+}
+
+std::vector<AttachedBom> stored_boms(inv::Db& db, const char* kind) {
+  std::vector<AttachedBom> out;
+  for (const SourceDoc& s : load_sources(db, kind)) {
+    AttachedBom b;
+    b.path = s.path;
+    if (parse_cyclonedx(s.body, b.bom)) continue;
+    if (s.title.empty() || !parse_selector(s.title, b.who)) b.who = selector_of(b.bom);
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+// A VEX applies to a device it names, or to one whose attached SBOM it
+// refers to (affects refs "urn:cdx:SERIAL/VERSION#REF", CycloneDX BOM-Link).
+bool vex_applies(const AttachedBom& vex, const DeviceIdentity& d, const std::vector<const AttachedBom*>& sboms) {
+  if (selects(vex.who, d)) return true;
+  for (const CdxVuln& v : vex.bom.vulns) {
+    for (const std::string& ref : v.affects) {
+      for (const AttachedBom* s : sboms) {
+        if (!s->bom.serial.empty() && ref.rfind(s->bom.serial, 0) == 0) return true;
+      }
+    }
+  }
+  return false;
+}
+
+std::vector<Link> link_all(inv::Db& db) {
+  std::vector<CsafDoc> docs;
+  for (const SourceDoc& s : load_sources(db, "csaf")) {
+    CsafDoc d;
+    if (!parse_csaf(s.body, d)) {
+      docs.push_back(std::move(d));
+    }
+  }
+  std::vector<AttachedBom> sboms = stored_boms(db, "sbom"), vexes = stored_boms(db, "vex");
+  std::vector<Link> all;
+  for (const DeviceIdentity& d : read_devices(db)) {
+    std::vector<Link> mine;
+    for (size_t i = 0; i < docs.size(); ++i) {
+      for (Link& l : match_device(docs[i], d)) mine.push_back(std::move(l));
+    }
+    std::vector<const AttachedBom*> attached;
+    for (const AttachedBom& b : sboms) {
+      if (!selects(b.who, d)) continue;
+      attached.push_back(&b);
+      for (Link& l : bom_links(b, docs, d)) mine.push_back(std::move(l));
+    }
+    for (const AttachedBom& v : vexes) {
+      if (vex_applies(v, d, attached)) apply_vex(v, d, mine);
+    }
+    for (Link& l : mine) all.push_back(std::move(l));
+  }
+  return all;
+}
+
+}  // namespace
+
+int run_exposure(const ExposureOptions& o) {
+  try {
+    inv::Db db(o.db_path.empty() ? inv::default_db_path() : o.db_path, false);
+    ensure_schema(db);
+    // One transaction: a bad file leaves the stored sources as they were.
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      load_advisories(db, o.advisories);
+      load_boms(db, o.sboms, "sbom");
+      load_boms(db, o.vex, "vex");
+      db.exec("COMMIT");
+    } catch (...) {
+      db.exec("ROLLBACK");
+      throw;
+    }
+    std::vector<Link> links = link_all(db);
+    replace_links(db, links);
+    std::vector<DeviceIdentity> devices = read_devices(db);
+    print_exposure(std::cout, o.format, devices, links);
+  } catch (const std::exception& e) {
+    std::cerr << "medsentry: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace ms

@@ -1,0 +1,114 @@
+// The exposure tables (exposure_store.h).
+#include "exposure/exposure_store.h"
+
+#include <stdexcept>
+
+namespace ms::exposure {
+
+namespace {
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS exposure_sources(
+  kind TEXT NOT NULL, id TEXT NOT NULL, path TEXT, title TEXT, date TEXT, body TEXT,
+  PRIMARY KEY(kind, id));
+CREATE TABLE IF NOT EXISTS exposures(
+  device TEXT NOT NULL, advisory TEXT NOT NULL, cve TEXT, status TEXT NOT NULL,
+  product_id TEXT, product TEXT, version_text TEXT, link_status TEXT, confidence REAL,
+  cvss REAL, cvss_vector TEXT, evidence TEXT, remediation TEXT, justification TEXT, source TEXT);
+CREATE INDEX IF NOT EXISTS exposures_device ON exposures(device);
+)";
+
+std::string col(sqlite3_stmt* s, int i) {
+  const unsigned char* t = sqlite3_column_text(s, i);
+  return t ? reinterpret_cast<const char*>(t) : "";
+}
+
+void bind(sqlite3_stmt* s, int i, const std::string& v) { sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+
+// Finalises on every path.
+struct Stmt {
+  sqlite3_stmt* s;
+  explicit Stmt(sqlite3_stmt* x) : s(x) {}
+  ~Stmt() { sqlite3_finalize(s); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  void done(inv::Db& db) {
+    if (sqlite3_step(s) != SQLITE_DONE) throw std::runtime_error(db.path() + ": " + sqlite3_errmsg(db.handle()));
+    sqlite3_reset(s);
+  }
+};
+
+}  // namespace
+
+void ensure_schema(inv::Db& db) { db.exec(kSchema); }
+
+void save_source(inv::Db& db, const SourceDoc& d) {
+  Stmt count(db.prepare("SELECT count(*) FROM exposure_sources"));
+  if (sqlite3_step(count.s) == SQLITE_ROW && static_cast<size_t>(sqlite3_column_int64(count.s, 0)) >= kMaxSources)
+    throw std::runtime_error(db.path() + ": more than " + std::to_string(kMaxSources) + " exposure sources stored");
+  Stmt st(db.prepare("INSERT OR REPLACE INTO exposure_sources(kind, id, path, title, date, body) VALUES(?,?,?,?,?,?)"));
+  bind(st.s, 1, d.kind);
+  bind(st.s, 2, d.id);
+  bind(st.s, 3, d.path);
+  bind(st.s, 4, d.title);
+  bind(st.s, 5, d.date);
+  bind(st.s, 6, d.body);
+  st.done(db);
+}
+
+std::vector<SourceDoc> load_sources(inv::Db& db, const std::string& kind) {
+  std::vector<SourceDoc> out;
+  Stmt st(db.prepare("SELECT id, kind, path, title, date, body FROM exposure_sources WHERE kind = ? ORDER BY id"));
+  bind(st.s, 1, kind);
+  while (sqlite3_step(st.s) == SQLITE_ROW && out.size() < kMaxSources)
+    out.push_back({col(st.s, 0), col(st.s, 1), col(st.s, 2), col(st.s, 3), col(st.s, 4), col(st.s, 5)});
+  return out;
+}
+
+std::vector<DeviceIdentity> read_devices(inv::Db& db) {
+  std::vector<DeviceIdentity> out;
+  Stmt st(db.prepare("SELECT id, manufacturer, model, version, mac_vendor, type, ip, hostname FROM devices ORDER BY id"));
+  while (sqlite3_step(st.s) == SQLITE_ROW) {
+    out.push_back({col(st.s, 0), col(st.s, 1), col(st.s, 2), col(st.s, 3), col(st.s, 4), col(st.s, 5), col(st.s, 6),
+                   col(st.s, 7)});
+  }
+  return out;
+}
+
+void replace_links(inv::Db& db, const std::vector<Link>& links) {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec("DELETE FROM exposures");
+    Stmt st(db.prepare(
+        "INSERT INTO exposures(device, advisory, cve, status, product_id, product, version_text, link_status, confidence, "
+        "cvss, cvss_vector, evidence, remediation, justification, source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    for (const Link& l : links) {
+      std::string rem;
+      for (const std::string& r : l.remediations) rem += (rem.empty() ? "" : "\n") + r;
+      for (const VulnLink& v : l.vulns) {
+        bind(st.s, 1, l.device);
+        bind(st.s, 2, l.advisory);
+        bind(st.s, 3, v.cve);
+        bind(st.s, 4, status_name(v.status));
+        bind(st.s, 5, l.product_id);
+        bind(st.s, 6, l.product);
+        bind(st.s, 7, l.version_text);
+        bind(st.s, 8, status_name(l.status));
+        sqlite3_bind_double(st.s, 9, l.confidence);
+        sqlite3_bind_double(st.s, 10, v.cvss);
+        bind(st.s, 11, v.cvss_vector);
+        bind(st.s, 12, l.evidence);
+        bind(st.s, 13, rem);
+        bind(st.s, 14, v.justification);
+        bind(st.s, 15, l.source);
+        st.done(db);
+      }
+    }
+    db.exec("COMMIT");
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+}
+
+}  // namespace ms::exposure
