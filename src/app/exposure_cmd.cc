@@ -107,20 +107,6 @@ std::vector<AttachedBom> stored_boms(inv::Db& db, const char* kind) {
   return out;
 }
 
-// A VEX applies to a device it names, or to one whose attached SBOM it
-// refers to (affects refs "urn:cdx:SERIAL/VERSION#REF", CycloneDX BOM-Link).
-bool vex_applies(const AttachedBom& vex, const DeviceIdentity& d, const std::vector<const AttachedBom*>& sboms) {
-  if (selects(vex.who, d)) return true;
-  for (const CdxVuln& v : vex.bom.vulns) {
-    for (const std::string& ref : v.affects) {
-      for (const AttachedBom* s : sboms) {
-        if (!s->bom.serial.empty() && ref.rfind(s->bom.serial, 0) == 0) return true;
-      }
-    }
-  }
-  return false;
-}
-
 std::vector<Link> link_all(inv::Db& db) {
   std::vector<CsafDoc> docs;
   for (const SourceDoc& s : load_sources(db, "csaf")) {
@@ -143,7 +129,7 @@ std::vector<Link> link_all(inv::Db& db) {
       for (Link& l : bom_links(b, docs, d)) mine.push_back(std::move(l));
     }
     for (const AttachedBom& v : vexes) {
-      if (vex_applies(v, d, attached)) apply_vex(v, d, mine);
+      if (vex_applies(v, d, attached)) apply_vex(v, d, attached, mine);
     }
     for (Link& l : mine) all.push_back(std::move(l));
   }

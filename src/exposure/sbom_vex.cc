@@ -123,14 +123,39 @@ std::vector<Link> bom_links(const AttachedBom& b, const std::vector<CsafDoc>& do
   return out;
 }
 
-size_t apply_vex(const AttachedBom& vex, const DeviceIdentity& d, std::vector<Link>& links) {
+namespace {
+
+// A statement's affects refs name an SBOM attached to the device (BOM-Link).
+bool refers_to(const CdxVuln& v, const std::vector<const AttachedBom*>& sboms) {
+  for (const AttachedBom* s : sboms) {
+    std::string serial = s->bom.serial;
+    if (serial.rfind("urn:uuid:", 0) == 0) serial = serial.substr(9);
+    if (serial.empty()) continue;
+    std::string link = "urn:cdx:" + serial + "/";
+    for (const std::string& ref : v.affects) {
+      if (ref.rfind(link, 0) == 0) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool vex_applies(const AttachedBom& vex, const DeviceIdentity& d, const std::vector<const AttachedBom*>& sboms) {
+  if (selects(vex.who, d)) return true;
+  return std::any_of(vex.bom.vulns.begin(), vex.bom.vulns.end(), [&](const CdxVuln& v) { return refers_to(v, sboms); });
+}
+
+size_t apply_vex(const AttachedBom& vex, const DeviceIdentity& d, const std::vector<const AttachedBom*>& sboms,
+                 std::vector<Link>& links) {
+  bool named = selects(vex.who, d);
   size_t n = 0;
   for (Link& l : links) {
     if (l.device != d.id || l.source == vex.path) continue;
     for (VulnLink& v : l.vulns) {
       for (const CdxVuln& x : vex.bom.vulns) {
         Status s;
-        if (x.id != v.cve || !state_status(x.state, s)) continue;
+        if (x.id != v.cve || !state_status(x.state, s) || !(named || refers_to(x, sboms))) continue;
         v.status = s;
         v.justification = "VEX " + vex.path + ": " + statement(x);
         ++n;

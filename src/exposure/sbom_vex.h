@@ -37,8 +37,14 @@ bool selects(const DeviceSelector& s, const DeviceIdentity& d);
 // advisories' purls and cpes, and its own vulnerabilities (a VDR).
 std::vector<Link> bom_links(const AttachedBom& b, const std::vector<CsafDoc>& docs, const DeviceIdentity& d);
 
-// Applies a VEX document to the links of `d` (all of them: one device's).
-// Returns how many vulnerability statuses it decided.
-size_t apply_vex(const AttachedBom& vex, const DeviceIdentity& d, std::vector<Link>& links);
+// Whether a VEX document speaks of `d`: it names the device (its subject or
+// its mapping), or it refers to an SBOM attached to the device (affects refs
+// "urn:cdx:SERIAL/VERSION#REF", CycloneDX BOM-Link).
+bool vex_applies(const AttachedBom& vex, const DeviceIdentity& d, const std::vector<const AttachedBom*>& sboms);
+
+// Applies a VEX document's statements that speak of `d` (as vex_applies) to
+// the links of `d`. Returns how many vulnerability statuses it decided.
+size_t apply_vex(const AttachedBom& vex, const DeviceIdentity& d, const std::vector<const AttachedBom*>& sboms,
+                 std::vector<Link>& links);
 
 }  // namespace ms::exposure
