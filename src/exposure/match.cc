@@ -146,7 +146,14 @@ std::vector<Link> match_device(const CsafDoc& doc, const DeviceIdentity& d) {
         best = &c;
     }
     if (!best) continue;  // a known version outside every entry: not this advisory
-    Link l = make_link(doc, d, *best);
+    Candidate chosen = *best;
+    if (chosen.verdict == kMaybe && cands.size() > 1) {
+      // Version unknown: every entry of the product is a possibility.
+      std::string all;
+      for (const Candidate& c : cands) all += (all.empty() ? "'" : ", '") + c.p->version + "'";
+      chosen.why = "version unknown; the entries say " + all;
+    }
+    Link l = make_link(doc, d, chosen);
     if (!l.vulns.empty()) out.push_back(std::move(l));
   }
   return out;

@@ -73,7 +73,13 @@ Tokens tokenize(std::string_view name) {
     size_t k = 0;
     while (k < prev.size() && alpha(prev[k])) ++k;
     bool prev_model = k > 0 && k < prev.size() && all_digits(std::string_view(prev).substr(k));
-    if (all_digits(w) && prev_model && (sep == '/' || sep == '-') && w.size() <= 9 && prev.size() - k <= 9) {
+    // "MX400-MX850": the same letters on both sides of a dash.
+    bool same_prefix = prev_model && sep == '-' && w.size() > k && w.compare(0, k, prev, 0, k) == 0 &&
+                       all_digits(std::string_view(w).substr(k));
+    if (same_prefix && w.size() - k <= 9 && prev.size() - k <= 9) {
+      t.words.insert(w);
+      t.ranges.push_back({prev.substr(0, k), std::stoul(prev.substr(k)), std::stoul(w.substr(k))});
+    } else if (all_digits(w) && prev_model && (sep == '/' || sep == '-') && w.size() <= 9 && prev.size() - k <= 9) {
       if (sep == '/') t.words.insert(prev.substr(0, k) + w);
       else t.ranges.push_back({prev.substr(0, k), std::stoul(prev.substr(k)), std::stoul(w)});
     } else {

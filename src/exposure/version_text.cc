@@ -4,6 +4,7 @@
 // tests/unit/exposure_version_test.cc). Rewrites phrases into constraints,
 // splits the alternatives, and sorts each term into a constraint, a model
 // number, or a note.
+#include <algorithm>
 #include <cctype>
 #include <regex>
 
@@ -174,7 +175,9 @@ void read_term(std::string t, bool words, VersionSpec& s) {
       add_note(s, t);
       return;
     }
-    s.constraints.push_back({op, strip_v(w[0])});
+    // "<= N" (Philips: "Rev N and prior") takes in every N.xx revision.
+    bool letters = w[0].size() <= 2 && std::all_of(w[0].begin(), w[0].end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+    s.constraints.push_back({op == Constraint::kLe && letters ? Constraint::kLePrefix : op, strip_v(w[0])});
     add_note(s, t.substr(t.find(w[0]) + w[0].size()));
     return;
   }

@@ -126,6 +126,18 @@ TEST(ExposureCsaf, IntelliVueSeries) {
   EXPECT_TRUE(match_device(d, dev("Philips", "IntelliVue MX450", "H.10")).empty());
 }
 
+// ICSMA-20-254-01 names "MX400-MX850" up to Rev N: the MX850 that
+// ICSMA-18-156-01 does not list, and the MX800 that both list.
+TEST(ExposureCsaf, IntelliVueLaterAdvisory) {
+  CsafDoc d = load("icsma-20-254-01.json");
+  std::vector<Link> l = match_device(d, dev("Philips", "IntelliVue MX850", "M.00.03"));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].status, Status::kAffected);
+  EXPECT_EQ(match_device(d, dev("Philips", "IntelliVue MX700", "N.01")).size(), 1u);
+  EXPECT_TRUE(match_device(d, dev("Philips", "IntelliVue MX700", "P.01")).empty());
+  EXPECT_TRUE(match_device(d, dev("Philips", "IntelliVue MX950", "M.00.03")).empty());
+}
+
 TEST(ExposureCsaf, WelchAllynCardiologyRange) {
   CsafDoc d = load("icsma-21-343-01.json");
   std::vector<Link> l = match_device(d, dev("Welch Allyn", "Q-Stress", "6.2.0"));
@@ -164,6 +176,8 @@ TEST(ExposureProduct, ModelListsAndRanges) {
     EXPECT_NE(std::find(t.begin(), t.end(), m), t.end()) << m;
   t = product_tokens("IntelliVue Patient Monitors MX (MX400-550)");
   EXPECT_NE(std::find(t.begin(), t.end(), "mx400..mx550"), t.end());
+  t = product_tokens("IntelliVue patient monitor MX400-MX850");
+  EXPECT_NE(std::find(t.begin(), t.end(), "mx400..mx850"), t.end());
 }
 
 }  // namespace
