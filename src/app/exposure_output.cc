@@ -109,6 +109,7 @@ void print_text(std::ostream& os, const std::vector<DeviceIdentity>& devices, co
   std::vector<std::vector<std::string>> rows;
   std::map<Status, size_t> count;
   std::map<std::string, bool> linked;
+  size_t suppressed = 0;
   for (const Link& l : links) {
     const DeviceIdentity* d = dev[l.device];
     std::string name = d ? d->manufacturer + " " + d->model : l.device;
@@ -117,12 +118,13 @@ void print_text(std::ostream& os, const std::vector<DeviceIdentity>& devices, co
                     printable(l.evidence)});
     ++count[l.status];
     linked[l.device] = true;
+    for (const VulnLink& v : l.vulns) suppressed += v.status == Status::kNotAffected && !v.justification.empty();
   }
   print_table(os, std::vector<std::string>(std::begin(heads), std::end(heads)), std::move(rows), 60);
   os << devices.size() << " devices, " << linked.size() << " linked to advisories: " << count[Status::kAffected]
      << " affected, " << count[Status::kPossiblyAffected] << " possibly affected, " << count[Status::kUnderInvestigation]
      << " under investigation, " << count[Status::kFixed] << " fixed, " << count[Status::kNotAffected]
-     << " not affected (VEX)\n";
+     << " not affected; " << suppressed << " vulnerabilities not affected by a VEX statement\n";
 }
 
 }  // namespace

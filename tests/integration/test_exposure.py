@@ -1,0 +1,156 @@
+"""`medsentry exposure` end to end: the lab's `exposure` scenario (devices that
+announce maker, model and firmware through the ENTITY-MIB an NMS polls) is
+analysed into an inventory, the 144 real ICSMA advisories of ../shared/corpus
+and a maker's VEX are loaded, and every device must be linked to the right
+advisories with the right status; devices outside the ranges or not listed
+must not be. The JSON output is validated against schema/exposure.schema.json."""
+import json
+import os
+
+import jsonschema
+
+import mstest
+
+_STATE = {}
+
+
+def lab_db():
+    """The inventory of the exposure scenario (played once per module)."""
+    if "db" not in _STATE:
+        pcap = mstest.lab_capture("exposure")
+        out = mstest.workdir("analyze")
+        db = os.path.join(out, "inventory.db")
+        mstest.analyze([pcap], out, extra=["--db", db])
+        _STATE["db"] = db
+    return _STATE["db"]
+
+
+def exposure(db, *args, expect_ok=True):
+    p = mstest.run_cmd([mstest.ARGS.binary, "exposure", "--db", db, *args], timeout=300)
+    if expect_ok:
+        assert p.returncode == 0, p.stderr
+    return p
+
+
+def by_ip(doc):
+    return {d["ip"]: d for d in doc}
+
+
+def advisories(dev):
+    return {e["advisory"]: e for e in dev["exposures"]}
+
+
+def validate(doc):
+    with open(mstest.repo("schema", "exposure.schema.json")) as f:
+        schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(doc)
+
+
+def write_vex(path):
+    """The maker's CycloneDX 1.5 VEX for the pump at firmware 1.5: one of the
+    advisory's eight CVEs needs the FTP service, which this build leaves off."""
+    vex = {
+        "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+        "metadata": {"component": {"type": "device", "name": "Medfusion 4000", "version": "1.5",
+                                   "manufacturer": {"name": "Smiths Medical"}}},
+        "vulnerabilities": [{
+            "id": "CVE-2017-12725",
+            "analysis": {"state": "not_affected", "justification": "requires_configuration",
+                         "detail": "The FTP server is disabled in this configuration."},
+            "affects": [{"ref": "medfusion-4000-1.5"}]}],
+    }
+    with open(path, "w") as f:
+        json.dump(vex, f)
+
+
+def test_links_lab_devices_to_corpus_advisories():
+    db = lab_db()
+    vex = os.path.join(mstest.ARGS.workdir, "medfusion-vex.json")
+    write_vex(vex)
+    p = exposure(db, "--advisories", mstest.corpus("cisagov-CSAF", "icsma"), "--vex", vex, "--format", "json")
+    assert "144 advisories loaded" in p.stderr, p.stderr
+    doc = json.loads(p.stdout)
+    validate(doc)
+    dev = by_ip(doc)
+    # Medfusion 4000 firmware 1.5: ICSMA-17-250-02A lists 1.1, 1.5 and 1.6.
+    pump = advisories(dev["10.60.0.121"])
+    assert list(pump) == ["ICSMA-17-250-02A"], pump
+    link = pump["ICSMA-17-250-02A"]
+    assert link["status"] == "affected" and link["version_text"] == "1.5", link
+    assert "version '1.5' in '1.5'" in link["evidence"], link["evidence"]
+    assert link["remediations"] and "1.6.1" in link["remediations"][0], link["remediations"]
+    vulns = {v["id"]: v for v in link["vulnerabilities"]}
+    assert len(vulns) == 8, vulns
+    # The VEX suppresses its CVE and says why; the other seven stay.
+    assert vulns["CVE-2017-12725"]["status"] == "not_affected", vulns["CVE-2017-12725"]
+    assert "requires_configuration" in vulns["CVE-2017-12725"]["statement"]
+    assert "FTP server is disabled" in vulns["CVE-2017-12725"]["statement"]
+    assert sum(v["status"] == "affected" for v in vulns.values()) == 7
+    # Firmware 1.6.1 (the fix) and the Medfusion 3500 (not listed): nothing.
+    assert dev["10.60.0.122"]["exposures"] == [], dev["10.60.0.122"]
+    assert dev["10.60.0.124"]["exposures"] == [], dev["10.60.0.124"]
+    # Version unknown: possibly affected, never silence; the VEX (firmware 1.5) is not its.
+    unk = advisories(dev["10.60.0.123"])["ICSMA-17-250-02A"]
+    assert unk["status"] == "possibly_affected", unk
+    assert all(v["status"] == "possibly_affected" for v in unk["vulnerabilities"]), unk
+    # IntelliVue MX800 Rev M: MP Series list (ICSMA-18-156-01) and MX400-MX850 (ICSMA-20-254-01).
+    mon = advisories(dev["10.60.0.141"])
+    assert mon["ICSMA-18-156-01"]["status"] == "affected", mon
+    assert "MX700/800" in mon["ICSMA-18-156-01"]["product"]
+    assert mon["ICSMA-20-254-01"]["status"] == "affected", mon
+    # MX850: not in the 2018 advisory, in the 2020 one.
+    mon2 = advisories(dev["10.60.0.142"])
+    assert "ICSMA-18-156-01" not in mon2 and mon2["ICSMA-20-254-01"]["status"] == "affected", mon2
+    # Welch Allyn Connex Cardio: 1.1.0 in ">= 1.0.0 | <= 1.1.1", 1.2.0 not.
+    ecg = advisories(dev["10.60.0.161"])
+    assert ecg["ICSMA-21-343-01"]["status"] == "affected", ecg
+    assert "ICSMA-21-343-01" not in advisories(dev["10.60.0.162"])
+    # The NMS workstation is in no advisory.
+    assert dev["10.60.0.70"]["exposures"] == []
+
+
+def test_sources_are_kept_and_links_stored():
+    db = lab_db()
+    exposure(db, "--advisories", mstest.corpus("cisagov-CSAF", "icsma"))
+    # A later run without sources uses what the database holds.
+    p = exposure(db, "--format", "csv")
+    rows = [l.split(",") for l in p.stdout.strip().split("\n")]
+    assert rows[0][:8] == ["device", "ip", "manufacturer", "model", "version", "advisory", "vulnerability", "status"]
+    assert any(r[1] == "10.60.0.121" and r[5] == "ICSMA-17-250-02A" and r[7] == "affected" for r in rows[1:]), rows
+    import sqlite3
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM exposure_sources WHERE kind = 'csaf'").fetchone()[0]
+    stored = con.execute("SELECT status FROM exposures WHERE device = (SELECT id FROM devices WHERE ip = '10.60.0.121') "
+                         "AND cve = 'CVE-2017-12718'").fetchall()
+    con.close()
+    assert n == 144, n
+    assert stored == [("affected",)], stored
+    table = exposure(db).stdout
+    first = table.split("\n")[1]
+    assert "affected" in first and "possibly" not in first, table
+    assert "linked to advisories" in table
+
+
+def test_bad_inputs_one_line_and_nonzero():
+    db = lab_db()
+    bad = os.path.join(mstest.ARGS.workdir, "bad.json")
+    with open(bad, "w") as f:
+        f.write('{"document": {"csaf_version": "2.0", "tracking": {"id": "X"}')
+    for args in (["--advisories", bad], ["--sbom", bad], ["--vex", mstest.corpus("cisagov-CSAF", "icsma", "icsma-17-250-02a.json")],
+                 ["--advisories", os.path.join(mstest.ARGS.workdir, "missing.json")], ["--format", "xml"]):
+        p = exposure(db, *args, expect_ok=False)
+        assert p.returncode != 0, args
+        lines = p.stderr.strip().split("\n")
+        assert len(lines) == 1 and "error" in lines[0], (args, p.stderr)
+    p = mstest.run_cmd([mstest.ARGS.binary, "exposure", "--db", os.path.join(mstest.ARGS.workdir, "none.db")])
+    assert p.returncode != 0 and "no inventory database" in p.stderr, p.stderr
+    # A failed load left the stored sources as they were.
+    import sqlite3
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM exposure_sources WHERE id = 'X'").fetchone()[0] == 0
+    con.close()
+
+
+if __name__ == "__main__":
+    mstest.main(globals())
