@@ -12,6 +12,7 @@
 
 #include "app/exposure_output.h"
 #include "exposure/exposure_store.h"
+#include "exposure/kev.h"
 #include "exposure/sbom_vex.h"
 
 namespace ms {
@@ -95,6 +96,16 @@ void load_boms(inv::Db& db, const std::vector<std::string>& args, const char* ki
   }
 }
 
+// The catalog replaces the one stored before (it is cumulative).
+void load_kev(inv::Db& db, const std::string& path) {
+  if (path.empty()) return;
+  std::string text = read_text(path, kKevMaxBytes);
+  KevCatalog kev;
+  if (const char* err = parse_kev(text, kev)) throw std::runtime_error(path + ": not CISA's KEV catalog (" + err + ")");
+  save_source(db, {"kev", "kev", path, "KEV " + kev.version, kev.version, std::move(text)});
+  std::cerr << "medsentry: KEV catalog " << kev.version << ", " << kev.by_cve.size() << " vulnerabilities\n";
+}
+
 std::vector<AttachedBom> stored_boms(inv::Db& db, const char* kind) {
   std::vector<AttachedBom> out;
   for (const SourceDoc& s : load_sources(db, kind)) {
@@ -148,6 +159,7 @@ int run_exposure(const ExposureOptions& o) {
       load_advisories(db, o.advisories);
       load_boms(db, o.sboms, "sbom");
       load_boms(db, o.vex, "vex");
+      load_kev(db, o.kev);
       db.exec("COMMIT");
     } catch (...) {
       db.exec("ROLLBACK");

@@ -14,6 +14,7 @@
 #include "detect/config.h"
 #include "app/exposure_cmd.h"
 #include "app/inventory_cmd.h"
+#include "app/risk_cmd.h"
 #include "dissectors/dissector.h"
 
 namespace {
@@ -30,7 +31,9 @@ constexpr const char* kUsage =
     "       medsentry alerts [--db FILE] [--severity S] [--rule R] [--format table|json]\n"
     "       medsentry evidence ALERT_ID [--db FILE] [-o FILE] [CAPTURE...]\n"
     "       medsentry exposure [--db FILE] [--advisories DIR|FILE]... [--sbom [MAKER;MODEL[;VERSION]=]FILE]...\n"
-    "                          [--vex [MAKER;MODEL[;VERSION]=]FILE]... [--format table|json|csv]\n"
+    "                          [--vex [MAKER;MODEL[;VERSION]=]FILE]... [--kev FILE]\n"
+    "                          [--format table|json|csv]\n"
+    "       medsentry risk [--db FILE] [--format table|json]\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
@@ -67,7 +70,12 @@ constexpr const char* kUsage =
     "          (version unknown), fixed, not affected (VEX), with the evidence\n"
     "          and the advisory's remediations. An SBOM or VEX belongs to the\n"
     "          device its metadata.component names, or to MAKER;MODEL[;VERSION].\n"
-    "          Later runs reuse what was loaded (docs/exposure.md).\n";
+    "          --kev loads CISA's KEV catalog (known exploited vulnerabilities).\n"
+    "          Later runs reuse what was loaded (docs/exposure.md).\n"
+    "\n"
+    "risk      ranks the devices top risk first: a score from the linked\n"
+    "          vulnerabilities (CVSS, KEV), the device's clinical role and what it\n"
+    "          exposes, every factor shown, and the next action.\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
@@ -184,6 +192,9 @@ int exposure_main(const std::vector<std::string>& args) {
     } else if (a == "--vex") {
       if (!o.value(v) || v.empty()) return usage_error("--vex needs a file");
       opt.vex.push_back(v);
+    } else if (a == "--kev") {
+      if (!o.value(v) || v.empty()) return usage_error("--kev needs a file");
+      opt.kev = v;
     } else if (a == "--format") {
       if (!o.value(v)) return usage_error("--format needs table, json or csv");
       if (v != "table" && v != "csv" && v != "json") return usage_error("--format: '" + v + "' is not table, json or csv");
@@ -193,6 +204,25 @@ int exposure_main(const std::vector<std::string>& args) {
     }
   }
   return ms::run_exposure(opt);
+}
+
+int risk_main(const std::vector<std::string>& args) {
+  ms::RiskOptions opt;
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    std::string v;
+    if (a == "--db") {
+      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
+      opt.db_path = v;
+    } else if (a == "--format") {
+      if (!o.value(v)) return usage_error("--format needs table or json");
+      if (v != "table" && v != "json") return usage_error("--format: '" + v + "' is not table or json");
+      opt.format = v;
+    } else {
+      return usage_error("risk: unknown option '" + a + "'");
+    }
+  }
+  return ms::run_risk(opt);
 }
 
 int evidence_main(const std::vector<std::string>& args) {
@@ -243,6 +273,7 @@ int main(int argc, char** argv) {
   if (args[0] == "alerts") return alerts_main(args);
   if (args[0] == "evidence") return evidence_main(args);
   if (args[0] == "exposure") return exposure_main(args);
+  if (args[0] == "risk") return risk_main(args);
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;

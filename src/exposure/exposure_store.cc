@@ -111,4 +111,53 @@ void replace_links(inv::Db& db, const std::vector<Link>& links) {
   }
 }
 
+std::vector<Link> read_links(inv::Db& db) {
+  std::vector<Link> out;
+  Stmt st(db.prepare(
+      "SELECT device, advisory, product_id, product, version_text, link_status, confidence, evidence, remediation, source, "
+      "cve, status, cvss, cvss_vector, justification FROM exposures ORDER BY rowid"));
+  while (sqlite3_step(st.s) == SQLITE_ROW) {
+    std::string device = col(st.s, 0), advisory = col(st.s, 1), pid = col(st.s, 2);
+    if (out.empty() || out.back().device != device || out.back().advisory != advisory || out.back().product_id != pid) {
+      Link l;
+      l.device = device;
+      l.advisory = advisory;
+      l.product_id = pid;
+      l.product = col(st.s, 3);
+      l.version_text = col(st.s, 4);
+      std::string ls = col(st.s, 5);
+      for (Status x : {Status::kAffected, Status::kPossiblyAffected, Status::kUnderInvestigation, Status::kFixed, Status::kNotAffected})
+        if (ls == status_name(x)) l.status = x;
+      l.confidence = sqlite3_column_double(st.s, 6);
+      l.evidence = col(st.s, 7);
+      std::string rem = col(st.s, 8);
+      for (size_t i = 0; i < rem.size();) {
+        size_t j = rem.find('\n', i);
+        if (j == std::string::npos) j = rem.size();
+        l.remediations.push_back(rem.substr(i, j - i));
+        i = j + 1;
+      }
+      l.source = col(st.s, 9);
+      out.push_back(std::move(l));
+    }
+    VulnLink v;
+    v.cve = col(st.s, 10);
+    std::string vs = col(st.s, 11);
+    for (Status x : {Status::kAffected, Status::kPossiblyAffected, Status::kUnderInvestigation, Status::kFixed, Status::kNotAffected})
+      if (vs == status_name(x)) v.status = x;
+    v.cvss = sqlite3_column_double(st.s, 12);
+    v.cvss_vector = col(st.s, 13);
+    v.justification = col(st.s, 14);
+    out.back().vulns.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> read_records(inv::Db& db) {
+  std::vector<std::pair<std::string, std::string>> out;
+  Stmt st(db.prepare("SELECT id, record FROM devices ORDER BY id"));
+  while (sqlite3_step(st.s) == SQLITE_ROW) out.emplace_back(col(st.s, 0), col(st.s, 1));
+  return out;
+}
+
 }  // namespace ms::exposure

@@ -31,4 +31,11 @@ std::vector<DeviceIdentity> read_devices(inv::Db& db);
 // Replaces every link in one transaction.
 void replace_links(inv::Db& db, const std::vector<Link>& links);
 
+// The stored links, as replace_links wrote them (one per device, advisory
+// and product entry, with their vulnerabilities).
+std::vector<Link> read_links(inv::Db& db);
+
+// Each device's full inventory record (JSON), by device id.
+std::vector<std::pair<std::string, std::string>> read_records(inv::Db& db);
+
 }  // namespace ms::exposure
