@@ -132,13 +132,40 @@ def test_sources_are_kept_and_links_stored():
     assert "linked to advisories" in table
 
 
+def test_risk_ranks_the_most_exposed_first():
+    db = lab_db()
+    exposure(db, "--advisories", mstest.corpus("cisagov-CSAF", "icsma"),
+             "--kev", mstest.corpus("cisa-kev", "known_exploited_vulnerabilities.json"))
+    p = mstest.run_cmd([mstest.ARGS.binary, "risk", "--db", db, "--format", "json"], timeout=120)
+    assert p.returncode == 0, p.stderr
+    ranked = json.loads(p.stdout)
+    with open(mstest.repo("schema", "risk.schema.json")) as f:
+        jsonschema.Draft202012Validator(json.load(f)).validate(ranked)
+    order = [r["ip"] for r in ranked]
+    score = {r["ip"]: r for r in ranked}
+    # The MX800: two advisories, CVSS 8.3, a patient monitor.
+    assert order[0] == "10.60.0.141", [(r["ip"], r["score"]) for r in ranked]
+    assert score["10.60.0.141"]["level"] == "high"
+    assert any(f["kind"] == "cvss" and f["points"] == 8.3 for f in score["10.60.0.141"]["factors"])
+    assert "Philips" in score["10.60.0.141"]["next_action"]
+    # Affected firmware above unknown firmware above the fixed one and the unlisted pump.
+    assert score["10.60.0.121"]["score"] > score["10.60.0.123"]["score"] > score["10.60.0.122"]["score"]
+    assert score["10.60.0.122"]["score"] == score["10.60.0.124"]["score"]
+    assert "firmware version" in score["10.60.0.123"]["next_action"] or "remediation" in score["10.60.0.123"]["next_action"]
+    assert [r["rank"] for r in ranked] == list(range(1, len(ranked) + 1))
+    assert all(ranked[i]["score"] >= ranked[i + 1]["score"] for i in range(len(ranked) - 1))
+    table = mstest.run_cmd([mstest.ARGS.binary, "risk", "--db", db]).stdout
+    assert table.split("\n")[1].split()[3] == "10.60.0.141", table
+
+
 def test_bad_inputs_one_line_and_nonzero():
     db = lab_db()
     bad = os.path.join(mstest.ARGS.workdir, "bad.json")
     with open(bad, "w") as f:
         f.write('{"document": {"csaf_version": "2.0", "tracking": {"id": "X"}')
     for args in (["--advisories", bad], ["--sbom", bad], ["--vex", mstest.corpus("cisagov-CSAF", "icsma", "icsma-17-250-02a.json")],
-                 ["--advisories", os.path.join(mstest.ARGS.workdir, "missing.json")], ["--format", "xml"]):
+                 ["--advisories", os.path.join(mstest.ARGS.workdir, "missing.json")], ["--format", "xml"],
+                 ["--kev", mstest.corpus("cisagov-CSAF", "icsma", "icsma-17-250-02a.json")]):
         p = exposure(db, *args, expect_ok=False)
         assert p.returncode != 0, args
         lines = p.stderr.strip().split("\n")
