@@ -141,7 +141,9 @@ std::vector<std::string> vendor_alternatives(std::string_view v) {
 }  // namespace
 
 bool vendor_matches(std::string_view advisory_vendor, std::string_view device_vendor) {
-  std::string dv = inv::canonical_vendor(device_vendor);
+  // Names are short; the alias regexes need not see more.
+  advisory_vendor = advisory_vendor.substr(0, 256);
+  std::string dv = inv::canonical_vendor(device_vendor.substr(0, 256));
   if (dv.empty()) return false;
   std::string dl = lower(dv), df = first_word(dv);
   for (const std::string& alt : vendor_alternatives(advisory_vendor)) {
