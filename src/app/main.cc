@@ -14,6 +14,7 @@
 #include "detect/config.h"
 #include "app/exposure_cmd.h"
 #include "app/inventory_cmd.h"
+#include "app/report_cmd.h"
 #include "app/risk_cmd.h"
 #include "dissectors/dissector.h"
 
@@ -34,6 +35,7 @@ constexpr const char* kUsage =
     "                          [--vex [MAKER;MODEL[;VERSION]=]FILE]... [--kev FILE]\n"
     "                          [--format table|json|csv]\n"
     "       medsentry risk [--db FILE] [--format table|json]\n"
+    "       medsentry report [--db FILE] [--format html|pdf] -o FILE\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
@@ -75,7 +77,12 @@ constexpr const char* kUsage =
     "\n"
     "risk      ranks the devices top risk first: a score from the linked\n"
     "          vulnerabilities (CVSS, KEV), the device's clinical role and what it\n"
-    "          exposes, every factor shown, and the next action.\n";
+    "          exposes, every factor shown, and the next action.\n"
+    "\n"
+    "report    writes the HIPAA risk analysis (ranked risks, vulnerable devices\n"
+    "          and their makers, default and cleartext passwords, end-of-life\n"
+    "          systems, where patient data flows; date, scope, method) as HTML,\n"
+    "          or PDF through WeasyPrint.\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
@@ -225,6 +232,29 @@ int risk_main(const std::vector<std::string>& args) {
   return ms::run_risk(opt);
 }
 
+int report_main(const std::vector<std::string>& args) {
+  ms::ReportOptions opt;
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    std::string v;
+    if (a == "--db") {
+      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
+      opt.db_path = v;
+    } else if (a == "-o" || a == "--output") {
+      if (!o.value(v) || v.empty()) return usage_error(a + " needs a file");
+      opt.out = v;
+    } else if (a == "--format") {
+      if (!o.value(v)) return usage_error("--format needs html or pdf");
+      if (v != "html" && v != "pdf") return usage_error("--format: '" + v + "' is not html or pdf");
+      opt.format = v;
+    } else {
+      return usage_error("report: unknown option '" + a + "'");
+    }
+  }
+  if (opt.out.empty()) return usage_error("report needs -o FILE");
+  return ms::run_report(opt);
+}
+
 int evidence_main(const std::vector<std::string>& args) {
   ms::EvidenceOptions opt;
   for (Options o(args); o.next();) {
@@ -274,6 +304,7 @@ int main(int argc, char** argv) {
   if (args[0] == "evidence") return evidence_main(args);
   if (args[0] == "exposure") return exposure_main(args);
   if (args[0] == "risk") return risk_main(args);
+  if (args[0] == "report") return report_main(args);
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;

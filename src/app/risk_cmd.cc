@@ -8,7 +8,7 @@
 #include "app/table.h"
 #include "common/json_writer.h"
 #include "exposure/exposure_store.h"
-#include "exposure/risk.h"
+#include "exposure/ranking.h"
 
 namespace ms {
 
@@ -21,26 +21,6 @@ std::string printable(std::string s) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }
   return s;
-}
-
-std::vector<DeviceRisk> rank(inv::Db& db) {
-  KevCatalog kev;
-  std::vector<SourceDoc> k = load_sources(db, "kev");
-  if (!k.empty()) parse_kev(k.front().body, kev);
-  std::map<std::string, std::vector<Link>> links;
-  for (Link& l : read_links(db)) links[l.device].push_back(std::move(l));
-  std::map<std::string, std::string> records;
-  for (auto& r : read_records(db)) records[r.first] = std::move(r.second);
-  std::vector<DeviceRisk> out;
-  for (const DeviceIdentity& d : read_devices(db)) {
-    RiskInput in{d, records[d.id], links[d.id]};
-    out.push_back(assess_risk(in, kev));
-  }
-  std::stable_sort(out.begin(), out.end(), [](const DeviceRisk& a, const DeviceRisk& b) {
-    if (a.score != b.score) return a.score > b.score;
-    return a.ip < b.ip;
-  });
-  return out;
 }
 
 void print_json(const std::vector<DeviceRisk>& ranked) {
@@ -84,7 +64,7 @@ int run_risk(const RiskOptions& o) {
   try {
     inv::Db db(o.db_path.empty() ? inv::default_db_path() : o.db_path, false);
     ensure_schema(db);
-    std::vector<DeviceRisk> ranked = rank(db);
+    std::vector<DeviceRisk> ranked = rank_devices(db);
     if (o.format == "json") print_json(ranked);
     else print_text(ranked);
   } catch (const std::exception& e) {
