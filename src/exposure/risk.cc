@@ -42,6 +42,7 @@ std::string join(const std::vector<std::string>& v) {
 // of it), +3 when CISA lists one as exploited, +1 for ransomware use.
 double vulnerability_points(const RiskInput& in, const KevCatalog& kev, DeviceRisk& r, std::string& remedy) {
   double worst = 0;
+  std::string worst_text;
   bool exploited = false, ransomware = false;
   for (const Link& l : in.links) {
     for (const VulnLink& v : l.vulns) {
@@ -52,6 +53,7 @@ double vulnerability_points(const RiskInput& in, const KevCatalog& kev, DeviceRi
       double w = v.status == Status::kAffected ? 1.0 : 0.6;
       if (v.cvss * w > worst) {
         worst = v.cvss * w;
+        worst_text = v.cve + " CVSS " + num(v.cvss) + (w < 1 ? " (possibly affected: counted 0.6)" : "");
         remedy = l.remediations.empty() ? "" : l.remediations.front();
       }
       auto k = kev.by_cve.find(v.cve);
@@ -65,7 +67,7 @@ double vulnerability_points(const RiskInput& in, const KevCatalog& kev, DeviceRi
     if (l.status != Status::kNotAffected && l.status != Status::kFixed)
       r.factors.push_back({"advisory", l.advisory + " " + status_name(l.status) + " (max CVSS " + num(l.max_cvss()) + ")", 0});
   }
-  if (worst > 0) r.factors.push_back({"cvss", "worst vulnerability CVSS " + num(worst), worst});
+  if (worst > 0) r.factors.push_back({"cvss", "worst vulnerability " + worst_text, worst});
   return std::min(10.0, worst + (exploited ? 3 : 0) + (ransomware ? 1 : 0));
 }
 
