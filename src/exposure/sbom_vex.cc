@@ -125,9 +125,17 @@ std::vector<Link> bom_links(const AttachedBom& b, const std::vector<CsafDoc>& do
 
 namespace {
 
-// A statement's affects refs name an SBOM attached to the device (BOM-Link).
+// A statement's affects refs name an SBOM attached to the device (BOM-Link),
+// or a component of one by purl or cpe (OpenVEX, CSAF VEX).
 bool refers_to(const CdxVuln& v, const std::vector<const AttachedBom*>& sboms) {
   for (const AttachedBom* s : sboms) {
+    for (const std::string& ref : v.affects) {
+      if (ref.empty()) continue;
+      if (ref == s->bom.subject.purl || ref == s->bom.subject.cpe) return true;
+      for (const CdxComponent& c : s->bom.components) {
+        if (ref == c.purl || ref == c.cpe) return true;
+      }
+    }
     std::string serial = s->bom.serial;
     if (serial.rfind("urn:uuid:", 0) == 0) serial = serial.substr(9);
     if (serial.empty()) continue;

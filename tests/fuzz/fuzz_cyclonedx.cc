@@ -2,8 +2,10 @@
 // SBOM/VEX application: the document is attached to a device it names and
 // applied as a VEX to a link that holds each of its vulnerabilities.
 //
-// fuzz-replay: tests/fuzz/regressions_cyclonedx/ ../shared/corpus/CycloneDX-bom-examples/VEX/
+// fuzz-replay: tests/fuzz/regressions_cyclonedx/ ../shared/corpus/CycloneDX-bom-examples/VEX/vex.json
+// fuzz-replay: ../shared/corpus/CycloneDX-bom-examples/VEX/bom.json
 // fuzz-replay: ../shared/corpus/CycloneDX-bom-examples/VEX/CISA-Use-Cases/Case-2/vex.json
+// fuzz-replay: ../shared/corpus/CycloneDX-bom-examples/VEX/Use-Cases/Case-6/vex.json
 // fuzz-replay: ../shared/corpus/sbom-completeness/sboms/case-study/narrow.sbom.json
 #include <string_view>
 

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "exposure/openvex/openvex_reader.h"
 #include "exposure/sbom_vex.h"
 
 namespace ms::exposure {
@@ -125,6 +126,67 @@ TEST(ExposureCycloneDx, VexNotAffectedSuppresses) {
   DeviceIdentity other = pump;
   other.version = "1.1";
   EXPECT_FALSE(vex_applies(vex, other, {}));
+}
+
+}  // namespace
+}  // namespace ms::exposure
+
+namespace ms::exposure {
+namespace {
+
+TEST(ExposureOpenVex, CorpusDocumentsLoad) {
+  const std::string dir = kCorpus + "openvex-go-vex/pkg/vex/testdata/";
+  for (const char* f : {"v0.0.1.json", "v0.2.0.json", "v001-1.vex.json", "v001-2.vex.json", "v020-1.vex.json", "v020-2.vex.json"}) {
+    CdxBom b;
+    ASSERT_EQ(parse_openvex(slurp(dir + f), b), nullptr) << f;
+    EXPECT_FALSE(b.vulns.empty()) << f;
+    EXPECT_EQ(parse_any_vex(slurp(dir + f), b), nullptr) << f;
+  }
+  CdxBom b;
+  ASSERT_EQ(parse_openvex(slurp(dir + "v0.0.1.json"), b), nullptr);
+  EXPECT_EQ(b.vulns[0].id, "CVE-2023-12345");
+  EXPECT_EQ(b.vulns[0].state, "resolved");
+  EXPECT_EQ(b.vulns[0].affects.size(), 2u);
+  EXPECT_NE(parse_openvex(slurp(kCorpus + "CycloneDX-bom-examples/VEX/vex.json"), b), nullptr);
+}
+
+TEST(ExposureOpenVex, CsafVexLoads) {
+  const std::string dir = kCorpus + "openvex-go-vex/pkg/csaf/testdata/";
+  CdxBom b;
+  ASSERT_EQ(parse_csaf_vex(slurp(dir + "csaf.json"), b), nullptr);
+  ASSERT_FALSE(b.vulns.empty());
+  EXPECT_EQ(b.vulns[0].id, "CVE-2009-4487");
+  EXPECT_EQ(b.vulns[0].state, "not_affected");
+  EXPECT_NE(b.vulns[0].detail.find("removed before shipping"), std::string::npos);
+  // Red Hat's 1.2 MB CSAF VEX: within the reader's caps.
+  ASSERT_EQ(parse_csaf_vex(slurp(dir + "rhsa-2020_1358.json"), b), nullptr);
+  EXPECT_GT(b.vulns.size(), 10u);
+  // An ICSMA advisory is CSAF but no VEX.
+  EXPECT_NE(parse_csaf_vex(slurp(kCorpus + "cisagov-CSAF/icsma/icsma-17-250-02a.json"), b), nullptr);
+}
+
+// OpenVEX names products by purl: its statement reaches a device through the
+// component of the SBOM attached to it.
+TEST(ExposureOpenVex, StatementReachesDeviceThroughSbomPurl) {
+  AttachedBom sbom, vex;
+  const char* bom = R"({"bomFormat":"CycloneDX","specVersion":"1.5","serialNumber":"urn:uuid:7d0c0b8e-1b1a-4f5e-9b8e-2f0a6c1d9e11",
+    "metadata":{"component":{"type":"device","name":"Imaging Gateway","version":"3.2","manufacturer":{"name":"Acme"}}},
+    "components":[{"type":"library","name":"libssl3","version":"3.0.8-r3","purl":"pkg:apk/alpine/libssl3@3.0.8-r3"}]})";
+  ASSERT_EQ(parse_cyclonedx(bom, sbom.bom), nullptr);
+  sbom.who = selector_of(sbom.bom);
+  vex.path = "v0.2.0.json";
+  ASSERT_EQ(parse_any_vex(slurp(kCorpus + "openvex-go-vex/pkg/vex/testdata/v0.2.0.json"), vex.bom), nullptr);
+  vex.who = selector_of(vex.bom);
+  DeviceIdentity gw{"aa:00:00:00:00:03", "Acme", "Imaging Gateway", "3.2", "", "", "", ""};
+  ASSERT_TRUE(selects(sbom.who, gw));
+  EXPECT_FALSE(vex_applies(vex, gw, {}));
+  ASSERT_TRUE(vex_applies(vex, gw, {&sbom}));
+  std::vector<Link> links(1);
+  links[0].device = gw.id;
+  links[0].vulns.push_back({"CVE-2023-2650", "", "", "", 6.5, Status::kAffected, ""});
+  EXPECT_EQ(apply_vex(vex, gw, {&sbom}, links), 1u);
+  EXPECT_EQ(links[0].vulns[0].status, Status::kFixed);
+  EXPECT_EQ(links[0].status, Status::kFixed);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // CSAF 2.0 reading (csaf_reader.h), on the bounded JSON reader of
-// src/common: the largest ICSMA advisory (icsma-18-058-02, 123 KB) holds 2,316
-// JSON values, well under its 20,000.
+// src/common with a cap of its own (kCsafMaxValues): the largest ICSMA
+// advisory (icsma-18-058-02, 123 KB) holds 2,316 values, a provider's large
+// VEX tens of thousands.
 #include "exposure/csaf/csaf_reader.h"
 
 #include <cstdlib>
@@ -155,7 +156,7 @@ const char* parse_csaf(std::string_view text, CsafDoc& out) {
   out = CsafDoc{};
   if (text.size() > kCsafMaxBytes) return "csaf.too_large";
   JsonValue root;
-  if (const char* err = parse_json(text, root)) return err;
+  if (const char* err = parse_json(text, root, kCsafMaxValues)) return err;
   const J* doc = root.get("document");
   if (!doc || doc->type != J::kObject) return "csaf.not_csaf";
   out.csaf_version = cut(json_str(doc, "csaf_version"));

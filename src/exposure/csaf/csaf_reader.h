@@ -15,6 +15,7 @@
 namespace ms::exposure {
 
 constexpr size_t kCsafMaxBytes = 4u << 20;
+constexpr size_t kCsafMaxValues = 400'000;  // a 1.2 MB Red Hat CSAF VEX holds ~60,000
 constexpr size_t kCsafMaxProducts = 4096;
 constexpr size_t kCsafMaxVulns = 2048;
 constexpr size_t kCsafMaxIds = 4096;  // product ids in one status list or remediation
