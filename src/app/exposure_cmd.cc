@@ -130,12 +130,14 @@ std::vector<Link> link_all(inv::Db& db) {
       docs.push_back(std::move(d));
     }
   }
+  std::vector<PreparedDoc> prepared;
+  for (const CsafDoc& d : docs) prepared.push_back(prepare(d));
   std::vector<AttachedBom> sboms = stored_boms(db, "sbom"), vexes = stored_boms(db, "vex");
   std::vector<Link> all;
   for (const DeviceIdentity& d : read_devices(db)) {
     std::vector<Link> mine;
-    for (size_t i = 0; i < docs.size(); ++i) {
-      for (Link& l : match_device(docs[i], d)) mine.push_back(std::move(l));
+    for (const PreparedDoc& p : prepared) {
+      for (Link& l : match_device(p, d)) mine.push_back(std::move(l));
     }
     std::vector<const AttachedBom*> attached;
     for (const AttachedBom& b : sboms) {

@@ -50,12 +50,16 @@ bool status_of(const CsafVuln& v, const std::string& pid, Status& s) {
   return true;
 }
 
-Candidate judge(const CsafProduct& p, const DeviceIdentity& d) {
+VersionSpec spec_of(const CsafProduct& p) {
+  return p.version.empty() ? VersionSpec{VersionSpec::kAll, {}, {}, "no version given"} : parse_version_spec(p.version);
+}
+
+Candidate judge(const CsafProduct& p, const VersionSpec& spec, const DeviceIdentity& d) {
   Candidate c;
   c.p = &p;
-  c.spec = p.version.empty() ? VersionSpec{VersionSpec::kAll, {}, {}, "no version given"} : parse_version_spec(p.version);
-  c.pm = match_product(p, c.spec, d);
+  c.pm = match_product(p, spec, d);
   if (!c.pm.matched) return c;
+  c.spec = spec;
   std::string v = normalize_version(d.version);
   switch (c.spec.kind) {
     case VersionSpec::kAll:
@@ -121,12 +125,23 @@ Link make_link(const CsafDoc& doc, const DeviceIdentity& d, const Candidate& c) 
 
 }  // namespace
 
-std::vector<Link> match_device(const CsafDoc& doc, const DeviceIdentity& d) {
+PreparedDoc prepare(const CsafDoc& doc) {
+  PreparedDoc p{&doc, {}};
+  p.specs.reserve(doc.products.size());
+  for (const CsafProduct& x : doc.products) p.specs.push_back(spec_of(x));
+  return p;
+}
+
+std::vector<Link> match_device(const CsafDoc& doc, const DeviceIdentity& d) { return match_device(prepare(doc), d); }
+
+std::vector<Link> match_device(const PreparedDoc& prepared, const DeviceIdentity& d) {
+  const CsafDoc& doc = *prepared.doc;
   // Entries grouped by the product they name: the versions of one product
   // are alternatives (ICSMA-17-250-02A lists 1.1, 1.6 and 1.5 apart).
   std::map<std::string, std::vector<Candidate>> groups;
-  for (const CsafProduct& p : doc.products) {
-    Candidate c = judge(p, d);
+  for (size_t i = 0; i < doc.products.size() && i < prepared.specs.size(); ++i) {
+    const CsafProduct& p = doc.products[i];
+    Candidate c = judge(p, prepared.specs[i], d);
     if (c.pm.matched) groups[p.vendor + "\x1f" + (p.product.empty() ? p.name : p.product)].push_back(std::move(c));
   }
   // A model named by its words alone ("Revolution CT") names the product

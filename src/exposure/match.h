@@ -35,8 +35,17 @@ struct Link {
   double max_cvss() const;
 };
 
+// A document with every entry's version text read once, for matching many
+// devices (the regexes of the version reader then run once per entry).
+struct PreparedDoc {
+  const CsafDoc* doc = nullptr;
+  std::vector<VersionSpec> specs;  // parallel to doc->products
+};
+PreparedDoc prepare(const CsafDoc& doc);
+
 // The links of one advisory for one device (none, or one per matched product
 // name with the best entry for the device's version).
+std::vector<Link> match_device(const PreparedDoc& doc, const DeviceIdentity& d);
 std::vector<Link> match_device(const CsafDoc& doc, const DeviceIdentity& d);
 
 // How many product entries of a document have a version text that could not

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <unordered_map>
 
 #include "inventory/knowledge.h"
 
@@ -138,16 +139,30 @@ std::vector<std::string> vendor_alternatives(std::string_view v) {
   return out;
 }
 
+// canonical_vendor runs the alias regexes: a device's and an advisory's
+// names repeat across every entry, so their answers are kept (a bounded
+// table, emptied when full).
+std::string canonical(std::string_view name) {
+  thread_local std::unordered_map<std::string, std::string> cache;
+  std::string key(name.substr(0, 256));
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  if (cache.size() >= 4096) cache.clear();
+  std::string v = inv::canonical_vendor(key);
+  cache.emplace(std::move(key), v);
+  return v;
+}
+
 }  // namespace
 
 bool vendor_matches(std::string_view advisory_vendor, std::string_view device_vendor) {
   // Names are short; the alias regexes need not see more.
   advisory_vendor = advisory_vendor.substr(0, 256);
-  std::string dv = inv::canonical_vendor(device_vendor.substr(0, 256));
+  std::string dv = canonical(device_vendor);
   if (dv.empty()) return false;
   std::string dl = lower(dv), df = first_word(dv);
   for (const std::string& alt : vendor_alternatives(advisory_vendor)) {
-    std::string av = inv::canonical_vendor(alt);
+    std::string av = canonical(alt);
     if (av.empty()) continue;
     std::string al = lower(av), af = first_word(av);
     if (al == dl || (af.size() >= 2 && af == df)) return true;
@@ -196,7 +211,7 @@ ProductMatch match_product(const CsafProduct& p, const VersionSpec& spec, const 
     r = {true, 0.9, 1.0, "model number " + which};
   }
   Tokens pt = tokenize(p.product + " " + p.family + " " + p.name);
-  Tokens vt = tokenize(p.vendor + " " + d.manufacturer + " " + inv::canonical_vendor(d.manufacturer));
+  Tokens vt = tokenize(p.vendor + " " + d.manufacturer + " " + canonical(d.manufacturer));
   std::vector<std::string> digits, words, shared;
   Tokens dt = tokenize(d.model);
   for (const std::string& w : dt.words) {
