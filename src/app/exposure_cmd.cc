@@ -12,6 +12,7 @@
 
 #include "app/exposure_output.h"
 #include "exposure/exposure_store.h"
+#include "exposure/epss.h"
 #include "exposure/kev.h"
 #include "exposure/openvex/openvex_reader.h"
 #include "exposure/sbom_vex.h"
@@ -110,6 +111,15 @@ void load_kev(inv::Db& db, const std::string& path) {
   std::cerr << "medsentry: KEV catalog " << kev.version << ", " << kev.by_cve.size() << " vulnerabilities\n";
 }
 
+void load_epss(inv::Db& db, const std::string& path) {
+  if (path.empty()) return;
+  std::string text = read_text(path, kEpssMaxBytes);
+  EpssTable epss;
+  if (const char* err = parse_epss(text, epss)) throw std::runtime_error(path + ": not FIRST's EPSS CSV (" + err + ")");
+  save_source(db, {"epss", "epss", path, "EPSS " + epss.model, epss.score_date, std::move(text)});
+  std::cerr << "medsentry: EPSS " << epss.model << " " << epss.score_date << ", " << epss.by_cve.size() << " scores\n";
+}
+
 std::vector<AttachedBom> stored_boms(inv::Db& db, const char* kind) {
   std::vector<AttachedBom> out;
   for (const SourceDoc& s : load_sources(db, kind)) {
@@ -166,6 +176,7 @@ int run_exposure(const ExposureOptions& o) {
       load_boms(db, o.sboms, "sbom");
       load_boms(db, o.vex, "vex");
       load_kev(db, o.kev);
+      load_epss(db, o.epss);
       db.exec("COMMIT");
     } catch (...) {
       db.exec("ROLLBACK");

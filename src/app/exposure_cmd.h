@@ -14,6 +14,7 @@ struct ExposureOptions {
   std::vector<std::string> sboms;        // CycloneDX JSON, or MAKE/MODEL[/VERSION]=FILE
   std::vector<std::string> vex;          // CycloneDX VEX JSON
   std::string kev;                       // CISA's KEV catalog JSON
+  std::string epss;                      // FIRST's EPSS CSV
   std::string format = "table";          // table, json, csv
 };
 

@@ -32,7 +32,7 @@ constexpr const char* kUsage =
     "       medsentry alerts [--db FILE] [--severity S] [--rule R] [--format table|json]\n"
     "       medsentry evidence ALERT_ID [--db FILE] [-o FILE] [CAPTURE...]\n"
     "       medsentry exposure [--db FILE] [--advisories DIR|FILE]... [--sbom [MAKER;MODEL[;VERSION]=]FILE]...\n"
-    "                          [--vex [MAKER;MODEL[;VERSION]=]FILE]... [--kev FILE]\n"
+    "                          [--vex [MAKER;MODEL[;VERSION]=]FILE]... [--kev FILE] [--epss FILE]\n"
     "                          [--format table|json|csv]\n"
     "       medsentry risk [--db FILE] [--format table|json]\n"
     "       medsentry report [--db FILE] [--format html|pdf] -o FILE\n"
@@ -72,7 +72,8 @@ constexpr const char* kUsage =
     "          (version unknown), fixed, not affected (VEX), with the evidence\n"
     "          and the advisory's remediations. An SBOM or VEX belongs to the\n"
     "          device its metadata.component names, or to MAKER;MODEL[;VERSION].\n"
-    "          --kev loads CISA's KEV catalog (known exploited vulnerabilities).\n"
+    "          --kev loads CISA's KEV catalog (known exploited vulnerabilities),\n"
+    "          --epss FIRST's EPSS scores (CSV).\n"
     "          Later runs reuse what was loaded (docs/exposure.md).\n"
     "\n"
     "risk      ranks the devices top risk first: a score from the linked\n"
@@ -199,6 +200,9 @@ int exposure_main(const std::vector<std::string>& args) {
     } else if (a == "--vex") {
       if (!o.value(v) || v.empty()) return usage_error("--vex needs a file");
       opt.vex.push_back(v);
+    } else if (a == "--epss") {
+      if (!o.value(v) || v.empty()) return usage_error("--epss needs a file");
+      opt.epss = v;
     } else if (a == "--kev") {
       if (!o.value(v) || v.empty()) return usage_error("--kev needs a file");
       opt.kev = v;

@@ -13,6 +13,9 @@ std::vector<DeviceRisk> rank_devices(inv::Db& db) {
   KevCatalog kev;
   std::vector<SourceDoc> k = load_sources(db, "kev");
   if (!k.empty()) parse_kev(k.front().body, kev);
+  EpssTable epss;
+  std::vector<SourceDoc> e = load_sources(db, "epss");
+  if (!e.empty()) parse_epss(e.front().body, epss);
   std::map<std::string, std::vector<Link>> links;
   for (Link& l : read_links(db)) links[l.device].push_back(std::move(l));
   std::map<std::string, std::string> records;
@@ -20,7 +23,7 @@ std::vector<DeviceRisk> rank_devices(inv::Db& db) {
   std::vector<DeviceRisk> out;
   for (const DeviceIdentity& d : read_devices(db)) {
     RiskInput in{d, records[d.id], links[d.id]};
-    out.push_back(assess_risk(in, kev));
+    out.push_back(assess_risk(in, kev, epss));
   }
   std::stable_sort(out.begin(), out.end(), [](const DeviceRisk& a, const DeviceRisk& b) {
     if (a.score != b.score) return a.score > b.score;

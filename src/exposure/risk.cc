@@ -1,5 +1,6 @@
 // Risk scoring (risk.h). The score is 100 x weight x (0.6 V + 0.4 E) / 10,
-// V the vulnerability points and E the exposure points (each capped at 10):
+// V the vulnerability points (CVSS, KEV, ransomware, EPSS) and E the
+// exposure points (each capped at 10):
 // a weighted sum where a known exploited, critical vulnerability on an
 // infusion pump tops the list and a printer with a cleartext page trails it.
 // The seed's step four orders the HIPAA risk analysis top risk first; the
@@ -40,8 +41,10 @@ std::string join(const std::vector<std::string>& v) {
 
 // V: the worst affected vulnerability's CVSS (possibly affected counts 0.6
 // of it), +3 when CISA lists one as exploited, +1 for ransomware use.
-double vulnerability_points(const RiskInput& in, const KevCatalog& kev, DeviceRisk& r, std::string& remedy) {
-  double worst = 0;
+double vulnerability_points(const RiskInput& in, const KevCatalog& kev, const EpssTable& epss, DeviceRisk& r,
+                            std::string& remedy) {
+  double worst = 0, likely = 0;
+  std::string likely_cve;
   std::string worst_text;
   bool exploited = false, ransomware = false;
   for (const Link& l : in.links) {
@@ -56,6 +59,11 @@ double vulnerability_points(const RiskInput& in, const KevCatalog& kev, DeviceRi
         worst_text = v.cve + " CVSS " + num(v.cvss) + (w < 1 ? " (possibly affected: counted 0.6)" : "");
         remedy = l.remediations.empty() ? "" : l.remediations.front();
       }
+      auto e = epss.by_cve.find(v.cve);
+      if (e != epss.by_cve.end() && e->second.probability > likely) {
+        likely = e->second.probability;
+        likely_cve = v.cve + " EPSS " + num(100 * e->second.probability) + "% (percentile " + num(100 * e->second.percentile) + ")";
+      }
       auto k = kev.by_cve.find(v.cve);
       if (k != kev.by_cve.end() && v.status != Status::kUnderInvestigation) {
         if (!exploited) r.factors.push_back({"kev", v.cve + " known exploited (CISA KEV, added " + k->second.date_added + ")", 3});
@@ -68,7 +76,10 @@ double vulnerability_points(const RiskInput& in, const KevCatalog& kev, DeviceRi
       r.factors.push_back({"advisory", l.advisory + " " + status_name(l.status) + " (max CVSS " + num(l.max_cvss()) + ")", 0});
   }
   if (worst > 0) r.factors.push_back({"cvss", "worst vulnerability " + worst_text, worst});
-  return std::min(10.0, worst + (exploited ? 3 : 0) + (ransomware ? 1 : 0));
+  // EPSS: the chance of exploitation in the next 30 days (FIRST).
+  double e = likely >= 0.1 ? 2 : likely >= 0.01 ? 1 : 0;
+  if (!likely_cve.empty()) r.factors.push_back({"epss", likely_cve + (epss.model.empty() ? "" : ", model " + epss.model), e});
+  return std::min(10.0, worst + (exploited ? 3 : 0) + (ransomware ? 1 : 0) + e);
 }
 
 // E: what the inventory saw the device expose.
@@ -137,7 +148,7 @@ double clinical_weight(const std::string& type) {
   return 0.5;
 }
 
-DeviceRisk assess_risk(const RiskInput& in, const KevCatalog& kev) {
+DeviceRisk assess_risk(const RiskInput& in, const KevCatalog& kev, const EpssTable& epss) {
   DeviceRisk r;
   r.device = in.id.id;
   r.ip = in.id.ip;
@@ -145,7 +156,7 @@ DeviceRisk assess_risk(const RiskInput& in, const KevCatalog& kev) {
   r.type = in.id.type;
   r.clinical_weight = clinical_weight(in.id.type);
   std::string remedy;
-  double v = vulnerability_points(in, kev, r, remedy);
+  double v = vulnerability_points(in, kev, epss, r, remedy);
   JsonValue rec;
   double e = 0;
   if (!in.record_json.empty() && !parse_json(in.record_json, rec, kRecordMaxValues)) e = exposure_points(rec, r);

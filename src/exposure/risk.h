@@ -1,5 +1,5 @@
 // A risk score per device (docs/exposure.md "Risk"): the vulnerabilities
-// linked to it (CVSS, on CISA's KEV list, ransomware use), what it does
+// linked to it (CVSS, on CISA's KEV list, ransomware use, FIRST's EPSS), what it does
 // clinically (an infusion pump above a printer), what it exposes (default or
 // cleartext logins, cleartext services, SMB1, weak TLS, an end-of-life OS,
 // patient data in clear) and what already speaks for it (VEX statements).
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "exposure/epss.h"
 #include "exposure/kev.h"
 #include "exposure/match.h"
 
@@ -35,6 +36,6 @@ struct DeviceRisk {
 // How much a device type weighs clinically (life-sustaining 1.0 ... printer 0.3).
 double clinical_weight(const std::string& type);
 
-DeviceRisk assess_risk(const RiskInput& in, const KevCatalog& kev);
+DeviceRisk assess_risk(const RiskInput& in, const KevCatalog& kev, const EpssTable& epss = EpssTable{});
 
 }  // namespace ms::exposure

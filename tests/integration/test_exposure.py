@@ -136,8 +136,10 @@ def test_sources_are_kept_and_links_stored():
 
 def test_risk_ranks_the_most_exposed_first():
     db = lab_db()
-    exposure(db, "--advisories", mstest.corpus("cisagov-CSAF", "icsma"),
-             "--kev", mstest.corpus("cisa-kev", "known_exploited_vulnerabilities.json"))
+    p = exposure(db, "--advisories", mstest.corpus("cisagov-CSAF", "icsma"),
+                 "--kev", mstest.corpus("cisa-kev", "known_exploited_vulnerabilities.json"),
+                 "--epss", mstest.repo("tests", "data", "epss_sample.csv"))
+    assert "KEV catalog 2025.08.25, 1404" in p.stderr and "EPSS v2025.03.14" in p.stderr, p.stderr
     p = mstest.run_cmd([mstest.ARGS.binary, "risk", "--db", db, "--format", "json"], timeout=120)
     assert p.returncode == 0, p.stderr
     ranked = json.loads(p.stdout)
@@ -150,6 +152,7 @@ def test_risk_ranks_the_most_exposed_first():
     assert score["10.60.0.241"]["level"] == "high"
     assert any(f["kind"] == "cvss" and f["points"] == 8.3 for f in score["10.60.0.241"]["factors"])
     assert "Philips" in score["10.60.0.241"]["next_action"]
+    assert any(f["kind"] == "epss" and "CVE-2018-10597" in f["detail"] for f in score["10.60.0.241"]["factors"])
     # Affected firmware above unknown firmware above the fixed one and the unlisted pump.
     assert score["10.60.0.221"]["score"] > score["10.60.0.223"]["score"] > score["10.60.0.222"]["score"]
     assert score["10.60.0.222"]["score"] == score["10.60.0.224"]["score"]
@@ -242,7 +245,8 @@ def test_bad_inputs_one_line_and_nonzero():
         f.write('{"document": {"csaf_version": "2.0", "tracking": {"id": "X"}')
     for args in (["--advisories", bad], ["--sbom", bad], ["--vex", mstest.corpus("cisagov-CSAF", "icsma", "icsma-17-250-02a.json")],
                  ["--advisories", os.path.join(mstest.ARGS.workdir, "missing.json")], ["--format", "xml"],
-                 ["--kev", mstest.corpus("cisagov-CSAF", "icsma", "icsma-17-250-02a.json")]):
+                 ["--kev", mstest.corpus("cisagov-CSAF", "icsma", "icsma-17-250-02a.json")],
+                 ["--epss", mstest.corpus("cisa-kev", "known_exploited_vulnerabilities.json")]):
         p = exposure(db, *args, expect_ok=False)
         assert p.returncode != 0, args
         lines = p.stderr.strip().split("\n")

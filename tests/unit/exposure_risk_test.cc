@@ -105,3 +105,27 @@ TEST(ExposureRisk, VexAndExposureFactors) {
 
 }  // namespace
 }  // namespace ms::exposure
+
+namespace ms::exposure {
+namespace {
+
+TEST(ExposureEpss, SampleAndRisk) {
+  EpssTable t;
+  ASSERT_EQ(parse_epss(slurp(std::string(MS_SOURCE_DIR) + "/tests/data/epss_sample.csv"), t), nullptr);
+  EXPECT_EQ(t.model, "v2025.03.14");
+  EXPECT_EQ(t.score_date, "2025-08-25T00:00:00+0000");
+  EXPECT_EQ(t.by_cve.size(), 5u);
+  EXPECT_DOUBLE_EQ(t.by_cve["CVE-2017-12725"].probability, 0.01893);
+  EpssTable bad;
+  EXPECT_NE(parse_epss("cve,score\nCVE-1,0.5\n", bad), nullptr);
+  EXPECT_EQ(parse_epss("cve,epss,percentile\nCVE-1,1.5,0.2\nCVE-2,0.5,x\nnot,0.1,0.1\nCVE-3,0.2,0.9\n", bad), nullptr);
+  EXPECT_EQ(bad.by_cve.size(), 1u);  // out-of-range and malformed rows skipped
+  // The same vulnerability scores higher when EPSS says it is likely exploited.
+  DeviceRisk without = assess_risk(input("p", "infusion pump", {link("p", "CVE-2017-12725", 5.0, Status::kAffected)}), kev());
+  DeviceRisk with = assess_risk(input("p", "infusion pump", {link("p", "CVE-2017-12725", 5.0, Status::kAffected)}), kev(), t);
+  EXPECT_GT(with.score, without.score);
+  EXPECT_TRUE(has(with, "epss"));
+}
+
+}  // namespace
+}  // namespace ms::exposure
