@@ -6,7 +6,12 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/csv.h"
 #include "inventory/knowledge.h"
+
+namespace ms {
+extern const char kVendorSuccessorsCsv[];
+}
 
 namespace ms::exposure {
 
@@ -153,6 +158,18 @@ std::string canonical(std::string_view name) {
   return v;
 }
 
+// data/vendor_successors.csv: (successor, predecessor) pairs, canonical.
+bool successor_pair(const std::string& a, const std::string& b) {
+  static const std::set<std::pair<std::string, std::string>> pairs = [] {
+    std::set<std::pair<std::string, std::string>> out;
+    for (const auto& r : parse_csv(kVendorSuccessorsCsv, "data/vendor_successors.csv")) {
+      if (r.size() >= 2 && r[0] != "successor") out.insert({inv::canonical_vendor(r[0]), inv::canonical_vendor(r[1])});
+    }
+    return out;
+  }();
+  return pairs.count({a, b}) > 0 || pairs.count({b, a}) > 0;
+}
+
 }  // namespace
 
 bool vendor_matches(std::string_view advisory_vendor, std::string_view device_vendor) {
@@ -165,7 +182,7 @@ bool vendor_matches(std::string_view advisory_vendor, std::string_view device_ve
     std::string av = canonical(alt);
     if (av.empty()) continue;
     std::string al = lower(av), af = first_word(av);
-    if (al == dl || (af.size() >= 2 && af == df)) return true;
+    if (al == dl || (af.size() >= 2 && af == df) || successor_pair(av, dv)) return true;
     if (al.size() >= 6 && dl.size() >= 6 && one_edit(al, dl)) return true;
   }
   return false;

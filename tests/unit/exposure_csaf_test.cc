@@ -102,6 +102,8 @@ TEST(ExposureCsaf, MedfusionFirmware15) {
   EXPECT_TRUE(match_device(d, dev("Smiths Medical", "Medfusion 4000", "1.6.1")).empty());
   EXPECT_TRUE(match_device(d, dev("Smiths Medical", "Medfusion 3500", "1.5")).empty());
   EXPECT_TRUE(match_device(d, dev("Baxter", "Medfusion 4000", "1.5")).empty());
+  // The inventory may name the pump by its maker's buyer (data/device_signatures.csv does).
+  EXPECT_EQ(match_device(d, dev("ICU Medical", "Medfusion 4000", "1.5")).size(), 1u);
   // Version unknown: possibly affected, never silence.
   l = match_device(d, dev("Smiths Medical", "Medfusion 4000", ""));
   ASSERT_EQ(l.size(), 1u);
@@ -165,8 +167,28 @@ TEST(ExposureProduct, VendorForms) {
   EXPECT_TRUE(vendor_matches("Phillips", "Philips"));
   EXPECT_TRUE(vendor_matches("Hillrom and ELI, Baxter International Inc.", "Baxter"));
   EXPECT_TRUE(vendor_matches("Becton, Dickinson and Company (BD)", "CareFusion"));
+  // An acquisition (data/vendor_successors.csv): both ways.
+  EXPECT_TRUE(vendor_matches("Smiths Medical", "ICU Medical"));
+  EXPECT_TRUE(vendor_matches("Baxter", "Welch Allyn"));
+  EXPECT_FALSE(vendor_matches("Smiths Medical", "Baxter"));
   EXPECT_FALSE(vendor_matches("Medtronic", "Philips"));
   EXPECT_FALSE(vendor_matches("Medtronic", ""));
+}
+
+// Every row of data/vendor_successors.csv joins its two makers, both ways.
+TEST(ExposureProduct, EverySuccessorRow) {
+  std::ifstream f(std::string(MS_SOURCE_DIR) + "/data/vendor_successors.csv");
+  std::string line;
+  size_t rows = 0;
+  while (std::getline(f, line)) {
+    if (line.empty() || line[0] == '#' || line.rfind("successor,", 0) == 0) continue;
+    std::string a = line.substr(0, line.find(',')), rest = line.substr(line.find(',') + 1);
+    std::string b = rest.substr(0, rest.find(','));
+    EXPECT_TRUE(vendor_matches(a, b)) << line;
+    EXPECT_TRUE(vendor_matches(b, a)) << line;
+    ++rows;
+  }
+  EXPECT_GE(rows, 5u);
 }
 
 TEST(ExposureProduct, ModelListsAndRanges) {
