@@ -1,7 +1,10 @@
 // The exposure tables (exposure_store.h).
 #include "exposure/exposure_store.h"
 
+#include <cstdio>
 #include <stdexcept>
+
+#include "common/json_reader.h"
 
 namespace ms::exposure {
 
@@ -65,12 +68,39 @@ std::vector<SourceDoc> load_sources(inv::Db& db, const std::string& kind) {
   return out;
 }
 
+namespace {
+
+// "manufacturer: snmp.ent_mfg_name 0.90; model: ...; version: ...": the
+// sources of the inventory's conclusions (its record's `conclusions`).
+std::string observed_sources(const std::string& record) {
+  JsonValue rec;
+  if (record.empty() || parse_json(record, rec, 500'000)) return "";
+  const JsonValue* c = rec.get("conclusions");
+  std::string out;
+  for (const char* field : {"manufacturer", "model", "version"}) {
+    const JsonValue* f = c ? c->get(field) : nullptr;
+    if (!f || f->type != JsonValue::kArray || f->items.empty()) continue;
+    const JsonValue& best = f->items.front();
+    const JsonValue* ev = best.get("evidence");
+    std::string sources;
+    if (ev && ev->type == JsonValue::kArray) {
+      for (size_t i = 0; i < ev->items.size() && i < 3; ++i) sources += (i ? ", " : "") + std::string(json_str(&ev->items[i], "source"));
+    }
+    const JsonValue* conf = best.get("confidence");
+    out += (out.empty() ? "" : "; ") + std::string(field) + " from " + sources + (conf ? " (confidence " + conf->text + ")" : "");
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<DeviceIdentity> read_devices(inv::Db& db) {
   std::vector<DeviceIdentity> out;
-  Stmt st(db.prepare("SELECT id, manufacturer, model, version, mac_vendor, type, ip, hostname FROM devices ORDER BY id"));
+  Stmt st(db.prepare("SELECT id, manufacturer, model, version, mac_vendor, type, ip, hostname, record FROM devices ORDER BY id"));
   while (sqlite3_step(st.s) == SQLITE_ROW) {
     out.push_back({col(st.s, 0), col(st.s, 1), col(st.s, 2), col(st.s, 3), col(st.s, 4), col(st.s, 5), col(st.s, 6),
-                   col(st.s, 7)});
+                   col(st.s, 7), ""});
+    if (!out.back().model.empty()) out.back().observed = observed_sources(col(st.s, 8));
   }
   return out;
 }

@@ -97,7 +97,8 @@ Link make_link(const CsafDoc& doc, const DeviceIdentity& d, const Candidate& c) 
   l.spec = describe(c.spec);
   l.confidence = c.pm.confidence * (c.verdict == kIn ? 1.0 : 0.7);
   l.evidence = c.why + "; model '" + d.model + "': " + c.pm.how + "; manufacturer '" +
-               (d.manufacturer.empty() ? d.mac_vendor : d.manufacturer) + "' is vendor '" + c.p->vendor + "'";
+               (d.manufacturer.empty() ? d.mac_vendor : d.manufacturer) + "' is vendor '" + c.p->vendor + "'" +
+               (d.observed.empty() ? "" : "; observed: " + d.observed);
   for (const CsafVuln& v : doc.vulns) {
     Status s;
     if (!status_of(v, c.p->id, s)) continue;

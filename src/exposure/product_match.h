@@ -19,6 +19,7 @@ namespace ms::exposure {
 // What the inventory concluded about a device, as its record has it.
 struct DeviceIdentity {
   std::string id, manufacturer, model, version, mac_vendor, type, ip, hostname;
+  std::string observed;  // where the inventory saw them ("version: snmp.ent_rev 0.9 ..."), for the evidence
 };
 
 bool vendor_matches(std::string_view advisory_vendor, std::string_view device_vendor);

@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vex.path = "fuzz";
   if (ms::exposure::parse_openvex(text, vex.bom) && ms::exposure::parse_csaf_vex(text, vex.bom)) return 0;
   sbom.who = {"Acme", "Gateway", ""};
-  ms::exposure::DeviceIdentity d{"dev", "Acme", "Gateway", "1", "", "", "", ""};
+  ms::exposure::DeviceIdentity d{"dev", "Acme", "Gateway", "1", "", "", "", "", ""};
   std::vector<ms::exposure::Link> links(1);
   links[0].device = d.id;
   for (const ms::exposure::CdxVuln& v : vex.bom.vulns) {

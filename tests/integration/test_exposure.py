@@ -81,6 +81,7 @@ def test_links_lab_devices_to_corpus_advisories():
     link = pump["ICSMA-17-250-02A"]
     assert link["status"] == "affected" and link["version_text"] == "1.5", link
     assert "version '1.5' in '1.5'" in link["evidence"], link["evidence"]
+    assert "version from snmp.ent_rev" in link["evidence"], link["evidence"]  # the observed field
     assert link["remediations"] and "1.6.1" in link["remediations"][0], link["remediations"]
     vulns = {v["id"]: v for v in link["vulnerabilities"]}
     assert len(vulns) == 8, vulns

@@ -72,8 +72,8 @@ TEST(ExposureCycloneDx, VexFindsItsSbomByBomLink) {
   ASSERT_EQ(parse_cyclonedx(slurp(vex.path), vex.bom), nullptr);
   ASSERT_TRUE(parse_selector("Acme;Infusion Gateway;2.1", sbom.who));
   vex.who = selector_of(vex.bom);
-  DeviceIdentity gw{"aa:00:00:00:00:01", "Acme", "Infusion Gateway", "2.1", "", "", "", ""};
-  DeviceIdentity other{"aa:00:00:00:00:02", "Acme", "Infusion Gateway", "2.2", "", "", "", ""};
+  DeviceIdentity gw{"aa:00:00:00:00:01", "Acme", "Infusion Gateway", "2.1", "", "", "", "", ""};
+  DeviceIdentity other{"aa:00:00:00:00:02", "Acme", "Infusion Gateway", "2.2", "", "", "", "", ""};
   ASSERT_TRUE(selects(sbom.who, gw));
   EXPECT_FALSE(selects(sbom.who, other));
   EXPECT_TRUE(vex_applies(vex, gw, {&sbom}));
@@ -96,7 +96,7 @@ TEST(ExposureCycloneDx, VexFindsItsSbomByBomLink) {
 TEST(ExposureCycloneDx, VexNotAffectedSuppresses) {
   CsafDoc doc;
   ASSERT_EQ(parse_csaf(slurp(kCorpus + "cisagov-CSAF/icsma/icsma-17-250-02a.json"), doc), nullptr);
-  DeviceIdentity pump{"00:0b:ab:00:00:01", "Smiths Medical", "Medfusion 4000", "1.5", "", "infusion pump", "", ""};
+  DeviceIdentity pump{"00:0b:ab:00:00:01", "Smiths Medical", "Medfusion 4000", "1.5", "", "infusion pump", "", "", ""};
   std::vector<Link> links = match_device(doc, pump);
   ASSERT_EQ(links.size(), 1u);
   AttachedBom vex;
@@ -177,7 +177,7 @@ TEST(ExposureOpenVex, StatementReachesDeviceThroughSbomPurl) {
   vex.path = "v0.2.0.json";
   ASSERT_EQ(parse_any_vex(slurp(kCorpus + "openvex-go-vex/pkg/vex/testdata/v0.2.0.json"), vex.bom), nullptr);
   vex.who = selector_of(vex.bom);
-  DeviceIdentity gw{"aa:00:00:00:00:03", "Acme", "Imaging Gateway", "3.2", "", "", "", ""};
+  DeviceIdentity gw{"aa:00:00:00:00:03", "Acme", "Imaging Gateway", "3.2", "", "", "", "", ""};
   ASSERT_TRUE(selects(sbom.who, gw));
   EXPECT_FALSE(vex_applies(vex, gw, {}));
   ASSERT_TRUE(vex_applies(vex, gw, {&sbom}));
