@@ -15,6 +15,7 @@
 #include "exposure/epss.h"
 #include "exposure/kev.h"
 #include "exposure/openvex/openvex_reader.h"
+#include "exposure/spdx/spdx_reader.h"
 #include "exposure/sbom_vex.h"
 
 namespace ms {
@@ -92,11 +93,12 @@ void load_boms(inv::Db& db, const std::vector<std::string>& args, const char* ki
     std::string text = read_text(path, kCdxMaxBytes);
     CdxBom bom;
     bool vex = std::string(kind) == "vex";
-    if (const char* err = vex ? parse_any_vex(text, bom) : parse_cyclonedx(text, bom))
-      throw std::runtime_error(path + (vex ? ": not a CycloneDX, OpenVEX or CSAF VEX document (" : ": not a CycloneDX JSON document (") +
+    if (const char* err = vex ? parse_any_vex(text, bom) : parse_any_sbom(text, bom))
+      throw std::runtime_error(path + (vex ? ": not a CycloneDX, OpenVEX or CSAF VEX document ("
+                                           : ": not a CycloneDX or SPDX 2.x JSON document (") +
                                err + ")");
     if (!vex && sel.empty() && bom.subject.name.empty())
-      throw std::runtime_error(path + ": names no device (metadata.component); attach it with MAKER;MODEL[;VERSION]=" + path);
+      throw std::runtime_error(path + ": names no device (metadata.component, or the package SPDX describes); attach it with MAKER;MODEL[;VERSION]=" + path);
     save_source(db, {sel + "=" + fs::absolute(path).string(), kind, path, sel, "", std::move(text)});
   }
 }
@@ -125,7 +127,7 @@ std::vector<AttachedBom> stored_boms(inv::Db& db, const char* kind) {
   for (const SourceDoc& s : load_sources(db, kind)) {
     AttachedBom b;
     b.path = s.path;
-    if (std::string(kind) == "vex" ? parse_any_vex(s.body, b.bom) : parse_cyclonedx(s.body, b.bom)) continue;
+    if (std::string(kind) == "vex" ? parse_any_vex(s.body, b.bom) : parse_any_sbom(s.body, b.bom)) continue;
     if (s.title.empty() || !parse_selector(s.title, b.who)) b.who = selector_of(b.bom);
     out.push_back(std::move(b));
   }

@@ -1,4 +1,5 @@
-// Fuzz target for the CycloneDX reader (src/exposure/cyclonedx/) and the
+// Fuzz target for the CycloneDX and SPDX readers (src/exposure/cyclonedx/,
+// spdx/) and the
 // SBOM/VEX application: the document is attached to a device it names and
 // applied as a VEX to a link that holds each of its vulnerabilities.
 //
@@ -10,12 +11,13 @@
 #include <string_view>
 
 #include "exposure/sbom_vex.h"
+#include "exposure/spdx/spdx_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 262144) return 0;
   ms::exposure::AttachedBom b;
   b.path = "fuzz";
-  if (ms::exposure::parse_cyclonedx(std::string_view(reinterpret_cast<const char*>(data), size), b.bom)) return 0;
+  if (ms::exposure::parse_any_sbom(std::string_view(reinterpret_cast<const char*>(data), size), b.bom)) return 0;
   b.who = ms::exposure::selector_of(b.bom);
   ms::exposure::DeviceIdentity d;
   d.id = "dev";
