@@ -121,8 +121,12 @@ def test_sources_are_kept_and_links_stored():
     rows = [l.split(",") for l in p.stdout.strip().split("\n")]
     assert rows[0][:8] == ["device", "ip", "manufacturer", "model", "version", "advisory", "vulnerability", "status"]
     assert any(r[1] == "10.60.0.221" and r[5] == "ICSMA-17-250-02A" and r[7] == "affected" for r in rows[1:]), rows
+    # A device SBOM whose subject names no maker (the corpus's de-identified one) is attached by a mapping.
+    sbom = mstest.corpus("sbom-completeness", "sboms", "case-study", "extended.sbom.json")
+    exposure(db, "--sbom", "Smiths Medical;Medfusion 4000;1.5=" + sbom)
     import sqlite3
     con = sqlite3.connect(db)
+    assert con.execute("SELECT title FROM exposure_sources WHERE kind = 'sbom'").fetchall() == [("Smiths Medical;Medfusion 4000;1.5",)]
     n = con.execute("SELECT count(*) FROM exposure_sources WHERE kind = 'csaf'").fetchone()[0]
     stored = con.execute("SELECT status FROM exposures WHERE device = (SELECT id FROM devices WHERE ip = '10.60.0.221') "
                          "AND cve = 'CVE-2017-12718'").fetchall()
@@ -244,7 +248,7 @@ def test_bad_inputs_one_line_and_nonzero():
     bad = os.path.join(mstest.ARGS.workdir, "bad.json")
     with open(bad, "w") as f:
         f.write('{"document": {"csaf_version": "2.0", "tracking": {"id": "X"}')
-    for args in (["--advisories", bad], ["--sbom", bad], ["--vex", mstest.corpus("cisagov-CSAF", "icsma", "icsma-17-250-02a.json")],
+    for args in (["--advisories", bad], ["--sbom", bad], ["--sbom", "Acme=" + bad], ["--sbom", "Acme;=" + bad], ["--vex", mstest.corpus("cisagov-CSAF", "icsma", "icsma-17-250-02a.json")],
                  ["--advisories", os.path.join(mstest.ARGS.workdir, "missing.json")], ["--format", "xml"],
                  ["--kev", mstest.corpus("cisagov-CSAF", "icsma", "icsma-17-250-02a.json")],
                  ["--epss", mstest.corpus("cisa-kev", "known_exploited_vulnerabilities.json")]):
