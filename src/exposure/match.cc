@@ -50,6 +50,18 @@ bool status_of(const CsafVuln& v, const std::string& pid, Status& s) {
   return true;
 }
 
+// The last word of a product name when it is a version with a wildcard or
+// dots ("8.0.x", "7.0"), else "".
+std::string name_version(const std::string& product) {
+  size_t sp = product.find_last_of(' ');
+  std::string w = sp == std::string::npos ? "" : product.substr(sp + 1);
+  if (w.size() < 3 || w.size() > 16 || w.find('.') == std::string::npos) return "";
+  for (char ch : w) {
+    if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == 'x' || ch == 'X')) return "";
+  }
+  return (w[0] >= '0' && w[0] <= '9') ? w : "";
+}
+
 VersionSpec spec_of(const CsafProduct& p) {
   return p.version.empty() ? VersionSpec{VersionSpec::kAll, {}, {}, "no version given"} : parse_version_spec(p.version);
 }
@@ -63,10 +75,20 @@ Candidate judge(const CsafProduct& p, const VersionSpec& spec, const DeviceIdent
   std::string v = normalize_version(d.version);
   switch (c.spec.kind) {
     case VersionSpec::kAll:
-    case VersionSpec::kModels:
-      c.verdict = kIn;
-      c.why = "every version of the entry ('" + p.version + "')";
+    case VersionSpec::kModels: {
+      // A version in the product's name ("IntelliSpace Portal 8.0.x") still restricts.
+      std::string named = name_version(p.product);
+      if (!named.empty() && v.empty()) {
+        c.why = "version unknown; the product's name says '" + named + "'";
+      } else if (!named.empty()) {
+        c.verdict = compare_versions(v, named) == 0 ? kIn : kOut;
+        c.why = "version '" + d.version + "' " + (c.verdict == kIn ? "in" : "not in") + " the product's '" + named + "'";
+      } else {
+        c.verdict = kIn;
+        c.why = "every version of the entry ('" + p.version + "')";
+      }
       break;
+    }
     case VersionSpec::kCondition:
       c.why = "the entry's condition is not observable: " + c.spec.note;
       break;

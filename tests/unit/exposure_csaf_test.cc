@@ -153,6 +153,21 @@ TEST(ExposureCsaf, WelchAllynCardiologyRange) {
   EXPECT_TRUE(match_device(d, dev("Welch Allyn", "Connex Spot Monitor", "1.1")).empty());
 }
 
+// ICSMA-18-058-02 names "IntelliSpace Portal 7.0.x" and "8.0.x", each for
+// all versions (vers:all/*): the version in the name still decides.
+TEST(ExposureCsaf, VersionInProductName) {
+  CsafDoc d = load("icsma-18-058-02.json");
+  std::vector<Link> l = match_device(d, dev("Philips", "IntelliSpace Portal", "7.0.2"));
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_NE(l[0].product.find("7.0.x"), std::string::npos) << l[0].product;
+  EXPECT_EQ(l[0].status, Status::kAffected);
+  EXPECT_TRUE(match_device(d, dev("Philips", "IntelliSpace Portal", "9.0.1")).empty());
+  // Version unknown: both entries are possibilities.
+  l = match_device(d, dev("Philips", "IntelliSpace Portal", ""));
+  EXPECT_FALSE(l.empty());
+  for (const Link& x : l) EXPECT_EQ(x.status, Status::kPossiblyAffected);
+}
+
 TEST(ExposureCsaf, ContecCms8000AllVersions) {
   CsafDoc d = load("icsma-22-244-01.json");
   std::vector<Link> l = match_device(d, dev("Contec Health", "CMS8000", "2.0.6"));
