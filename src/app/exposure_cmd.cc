@@ -12,6 +12,7 @@
 
 #include "app/exposure_output.h"
 #include "exposure/exposure_store.h"
+#include "exposure/linker.h"
 #include "exposure/epss.h"
 #include "exposure/kev.h"
 #include "exposure/openvex/openvex_reader.h"
@@ -122,49 +123,6 @@ void load_epss(inv::Db& db, const std::string& path) {
   std::cerr << "medsentry: EPSS " << epss.model << " " << epss.score_date << ", " << epss.by_cve.size() << " scores\n";
 }
 
-std::vector<AttachedBom> stored_boms(inv::Db& db, const char* kind) {
-  std::vector<AttachedBom> out;
-  for (const SourceDoc& s : load_sources(db, kind)) {
-    AttachedBom b;
-    b.path = s.path;
-    if (std::string(kind) == "vex" ? parse_any_vex(s.body, b.bom) : parse_any_sbom(s.body, b.bom)) continue;
-    if (s.title.empty() || !parse_selector(s.title, b.who)) b.who = selector_of(b.bom);
-    out.push_back(std::move(b));
-  }
-  return out;
-}
-
-std::vector<Link> link_all(inv::Db& db) {
-  std::vector<CsafDoc> docs;
-  for (const SourceDoc& s : load_sources(db, "csaf")) {
-    CsafDoc d;
-    if (!parse_csaf(s.body, d)) {
-      docs.push_back(std::move(d));
-    }
-  }
-  std::vector<PreparedDoc> prepared;
-  for (const CsafDoc& d : docs) prepared.push_back(prepare(d));
-  std::vector<AttachedBom> sboms = stored_boms(db, "sbom"), vexes = stored_boms(db, "vex");
-  std::vector<Link> all;
-  for (const DeviceIdentity& d : read_devices(db)) {
-    std::vector<Link> mine;
-    for (const PreparedDoc& p : prepared) {
-      for (Link& l : match_device(p, d)) mine.push_back(std::move(l));
-    }
-    std::vector<const AttachedBom*> attached;
-    for (const AttachedBom& b : sboms) {
-      if (!selects(b.who, d)) continue;
-      attached.push_back(&b);
-      for (Link& l : bom_links(b, docs, d)) mine.push_back(std::move(l));
-    }
-    for (const AttachedBom& v : vexes) {
-      if (vex_applies(v, d, attached)) apply_vex(v, d, attached, mine);
-    }
-    for (Link& l : mine) all.push_back(std::move(l));
-  }
-  return all;
-}
-
 }  // namespace
 
 int run_exposure(const ExposureOptions& o) {
@@ -184,8 +142,7 @@ int run_exposure(const ExposureOptions& o) {
       db.exec("ROLLBACK");
       throw;
     }
-    std::vector<Link> links = link_all(db);
-    replace_links(db, links);
+    std::vector<Link> links = refresh_links(db);
     std::vector<DeviceIdentity> devices = read_devices(db);
     print_exposure(std::cout, o.format, devices, links);
   } catch (const std::exception& e) {

@@ -6,10 +6,12 @@
 #include <map>
 
 #include "exposure/exposure_store.h"
+#include "exposure/linker.h"
 
 namespace ms::exposure {
 
 std::vector<DeviceRisk> rank_devices(inv::Db& db) {
+  refresh_links(db);
   KevCatalog kev;
   std::vector<SourceDoc> k = load_sources(db, "kev");
   if (!k.empty()) parse_kev(k.front().body, kev);

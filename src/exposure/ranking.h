@@ -1,5 +1,6 @@
 // Every device of the database assessed (risk.h) and ranked top risk first:
-// what `medsentry risk` prints and the report's ranked table.
+// what `medsentry risk` prints and the report's ranked table. The links are
+// refreshed first (linker.h).
 #pragma once
 
 #include <vector>

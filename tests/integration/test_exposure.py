@@ -133,6 +133,13 @@ def test_sources_are_kept_and_links_stored():
     con.close()
     assert n == 144, n
     assert stored == [("affected",)], stored
+    # After another analysis (the devices table is derived anew), risk refreshes the links itself.
+    con = sqlite3.connect(db)
+    con.execute("DELETE FROM exposures")
+    con.commit()
+    con.close()
+    ranked = json.loads(mstest.run_cmd([mstest.ARGS.binary, "risk", "--db", db, "--format", "json"]).stdout)
+    assert any(f["kind"] == "cvss" for f in ranked[0]["factors"]), ranked[0]
     table = exposure(db).stdout
     first = table.split("\n")[1]
     assert "affected" in first and "possibly" not in first, table
