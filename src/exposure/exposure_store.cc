@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS exposure_sources(
 CREATE TABLE IF NOT EXISTS exposures(
   device TEXT NOT NULL, advisory TEXT NOT NULL, cve TEXT, status TEXT NOT NULL,
   product_id TEXT, product TEXT, version_text TEXT, link_status TEXT, confidence REAL,
-  cvss REAL, cvss_vector TEXT, evidence TEXT, remediation TEXT, justification TEXT, source TEXT);
+  cvss REAL, cvss_vector TEXT, evidence TEXT, remediation TEXT, justification TEXT, source TEXT, version_spec TEXT);
 CREATE INDEX IF NOT EXISTS exposures_device ON exposures(device);
 )";
 
@@ -111,7 +111,7 @@ void replace_links(inv::Db& db, const std::vector<Link>& links) {
     db.exec("DELETE FROM exposures");
     Stmt st(db.prepare(
         "INSERT INTO exposures(device, advisory, cve, status, product_id, product, version_text, link_status, confidence, "
-        "cvss, cvss_vector, evidence, remediation, justification, source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+        "cvss, cvss_vector, evidence, remediation, justification, source, version_spec) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     for (const Link& l : links) {
       std::string rem;
       for (const std::string& r : l.remediations) rem += (rem.empty() ? "" : "\n") + r;
@@ -131,6 +131,7 @@ void replace_links(inv::Db& db, const std::vector<Link>& links) {
         bind(st.s, 13, rem);
         bind(st.s, 14, v.justification);
         bind(st.s, 15, l.source);
+        bind(st.s, 16, l.spec);
         st.done(db);
       }
     }
@@ -145,7 +146,7 @@ std::vector<Link> read_links(inv::Db& db) {
   std::vector<Link> out;
   Stmt st(db.prepare(
       "SELECT device, advisory, product_id, product, version_text, link_status, confidence, evidence, remediation, source, "
-      "cve, status, cvss, cvss_vector, justification FROM exposures ORDER BY rowid"));
+      "cve, status, cvss, cvss_vector, justification, version_spec FROM exposures ORDER BY rowid"));
   while (sqlite3_step(st.s) == SQLITE_ROW) {
     std::string device = col(st.s, 0), advisory = col(st.s, 1), pid = col(st.s, 2);
     if (out.empty() || out.back().device != device || out.back().advisory != advisory || out.back().product_id != pid) {
@@ -168,6 +169,7 @@ std::vector<Link> read_links(inv::Db& db) {
         i = j + 1;
       }
       l.source = col(st.s, 9);
+      l.spec = col(st.s, 15);
       out.push_back(std::move(l));
     }
     VulnLink v;

@@ -8,6 +8,7 @@
 #include "exposure/risk.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "common/json_reader.h"
@@ -119,6 +120,22 @@ double exposure_points(const JsonValue& rec, DeviceRisk& r) {
   return std::min(10.0, e);
 }
 
+// An advisory that calls the product end-of-life ("<= 2.01 (end-of-life Nov
+// 2017)", "* (end-of-life 2011)") when the inventory's OS said nothing.
+double advisory_end_of_life(const RiskInput& in, DeviceRisk& r) {
+  if (std::any_of(r.factors.begin(), r.factors.end(), [](const RiskFactor& f) { return f.kind == "end_of_life"; })) return 0;
+  for (const Link& l : in.links) {
+    if (l.status == Status::kNotAffected || l.status == Status::kFixed) continue;
+    std::string s;
+    for (char c : l.spec) s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (s.find("end-of-life") == std::string::npos && s.find("end of life") == std::string::npos && s.find("unsupported") == std::string::npos)
+      continue;
+    r.factors.push_back({"end_of_life", l.advisory + " says " + l.product + " is past support: " + l.spec, 3});
+    return 3;
+  }
+  return 0;
+}
+
 std::string next_action(const DeviceRisk& r, const RiskInput& in, const std::string& remedy) {
   auto has = [&](const char* k) {
     return std::any_of(r.factors.begin(), r.factors.end(), [&](const RiskFactor& f) { return f.kind == k && f.points > 0; });
@@ -160,6 +177,7 @@ DeviceRisk assess_risk(const RiskInput& in, const KevCatalog& kev, const EpssTab
   JsonValue rec;
   double e = 0;
   if (!in.record_json.empty() && !parse_json(in.record_json, rec, kRecordMaxValues)) e = exposure_points(rec, r);
+  e = std::min(10.0, e + advisory_end_of_life(in, r));
   r.factors.push_back({"clinical_role", (in.id.type.empty() ? std::string("unknown type") : in.id.type) + " weighs " + num(r.clinical_weight), 0});
   r.score = static_cast<int>(100 * r.clinical_weight * (0.6 * v + 0.4 * e) / 10 + 0.5);
   r.level = r.score >= 50 ? "high" : r.score >= 25 ? "medium" : "low";

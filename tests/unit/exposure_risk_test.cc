@@ -98,6 +98,13 @@ TEST(ExposureRisk, VexAndExposureFactors) {
     EXPECT_TRUE(has(r, k)) << k;
   EXPECT_EQ(r.score, 40);  // E capped at 10: 100 x 1.0 x 0.4
   EXPECT_NE(r.next_action.find("default password"), std::string::npos);
+  // The advisory itself says the product is past support (ICSMA's "(end-of-life Nov 2017)").
+  Link eol = link("p", "CVE-2017-12718", 5.0, Status::kAffected);
+  eol.spec = "range <=2.01 ((end-of-life Nov 2017))";
+  r = assess_risk(input("p", "infusion pump", {eol}), kev());
+  EXPECT_TRUE(has(r, "end_of_life"));
+  DeviceRisk plain5 = assess_risk(input("p", "infusion pump", {link("p", "CVE-2017-12718", 5.0, Status::kAffected)}), kev());
+  EXPECT_GT(r.score, plain5.score);
   // A record that is not JSON: no exposure factors, no crash.
   r = assess_risk(input("p", "infusion pump", {}, "{\"exposure\":"), kev());
   EXPECT_EQ(r.score, 0);
