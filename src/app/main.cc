@@ -12,9 +12,12 @@
 #include "app/alerts_cmd.h"
 #include "app/analyze.h"
 #include "detect/config.h"
+#include "app/exposure_cmd.h"
 #include "app/inventory_cmd.h"
 #include "app/monitor.h"
 #include "app/segment_cmd.h"
+#include "app/report_cmd.h"
+#include "app/risk_cmd.h"
 #include "dissectors/dissector.h"
 
 namespace {
@@ -38,6 +41,11 @@ constexpr const char* kUsage =
     "       medsentry alerts [--db FILE] [--severity S] [--rule R] [--format table|json]\n"
     "       medsentry evidence ALERT_ID [--db FILE] [-o FILE] [CAPTURE...]\n"
     "       medsentry segment zones|learn|simulate|export ... (medsentry segment --help)\n"
+    "       medsentry exposure [--db FILE] [--advisories DIR|FILE]... [--sbom [MAKER;MODEL[;VERSION]=]FILE]...\n"
+    "                          [--vex [MAKER;MODEL[;VERSION]=]FILE]... [--kev FILE] [--epss FILE]\n"
+    "                          [--format table|json|csv]\n"
+    "       medsentry risk [--db FILE] [--format table|json]\n"
+    "       medsentry report [--db FILE] [--format html|pdf] -o FILE\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
@@ -85,7 +93,27 @@ constexpr const char* kUsage =
     "          and exports it for firewalls (docs/segmentation.md); never applies it.\n"
     "\n"
     "evidence  writes the packets of an alert's flows to a pcap (default\n"
-    "          alert-ID.pcap), read from the captures the alert came from.\n";
+    "          alert-ID.pcap), read from the captures the alert came from.\n"
+    "\n"
+    "exposure  loads CSAF 2.0 advisories (files, or directories walked for\n"
+    "          *.json), CycloneDX SBOMs and VEX documents into the inventory\n"
+    "          database, and links every device to the advisories and\n"
+    "          vulnerabilities that apply to it: affected, possibly affected\n"
+    "          (version unknown), fixed, not affected (VEX), with the evidence\n"
+    "          and the advisory's remediations. An SBOM or VEX belongs to the\n"
+    "          device its metadata.component names, or to MAKER;MODEL[;VERSION].\n"
+    "          --kev loads CISA's KEV catalog (known exploited vulnerabilities),\n"
+    "          --epss FIRST's EPSS scores (CSV).\n"
+    "          Later runs reuse what was loaded (docs/exposure.md).\n"
+    "\n"
+    "risk      ranks the devices top risk first: a score from the linked\n"
+    "          vulnerabilities (CVSS, KEV), the device's clinical role and what it\n"
+    "          exposes, every factor shown, and the next action.\n"
+    "\n"
+    "report    writes the HIPAA risk analysis (ranked risks, vulnerable devices\n"
+    "          and their makers, default and cleartext passwords, end-of-life\n"
+    "          systems, where patient data flows; date, scope, method) as HTML,\n"
+    "          or PDF through WeasyPrint.\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
@@ -313,6 +341,80 @@ int monitor_main(const std::vector<std::string>& args) {
   hup.sa_handler = [](int) { ms::g_reload.store(true); };
   sigaction(SIGHUP, &hup, nullptr);
   return ms::run_monitor(mo);
+int exposure_main(const std::vector<std::string>& args) {
+  ms::ExposureOptions opt;
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    std::string v;
+    if (a == "--db") {
+      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
+      opt.db_path = v;
+    } else if (a == "--advisories") {
+      if (!o.value(v) || v.empty()) return usage_error("--advisories needs a file or directory");
+      opt.advisories.push_back(v);
+    } else if (a == "--sbom") {
+      if (!o.value(v) || v.empty()) return usage_error("--sbom needs a file");
+      opt.sboms.push_back(v);
+    } else if (a == "--vex") {
+      if (!o.value(v) || v.empty()) return usage_error("--vex needs a file");
+      opt.vex.push_back(v);
+    } else if (a == "--epss") {
+      if (!o.value(v) || v.empty()) return usage_error("--epss needs a file");
+      opt.epss = v;
+    } else if (a == "--kev") {
+      if (!o.value(v) || v.empty()) return usage_error("--kev needs a file");
+      opt.kev = v;
+    } else if (a == "--format") {
+      if (!o.value(v)) return usage_error("--format needs table, json or csv");
+      if (v != "table" && v != "csv" && v != "json") return usage_error("--format: '" + v + "' is not table, json or csv");
+      opt.format = v;
+    } else {
+      return usage_error("exposure: unknown option '" + a + "'");
+    }
+  }
+  return ms::run_exposure(opt);
+}
+
+int risk_main(const std::vector<std::string>& args) {
+  ms::RiskOptions opt;
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    std::string v;
+    if (a == "--db") {
+      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
+      opt.db_path = v;
+    } else if (a == "--format") {
+      if (!o.value(v)) return usage_error("--format needs table or json");
+      if (v != "table" && v != "json") return usage_error("--format: '" + v + "' is not table or json");
+      opt.format = v;
+    } else {
+      return usage_error("risk: unknown option '" + a + "'");
+    }
+  }
+  return ms::run_risk(opt);
+}
+
+int report_main(const std::vector<std::string>& args) {
+  ms::ReportOptions opt;
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    std::string v;
+    if (a == "--db") {
+      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
+      opt.db_path = v;
+    } else if (a == "-o" || a == "--output") {
+      if (!o.value(v) || v.empty()) return usage_error(a + " needs a file");
+      opt.out = v;
+    } else if (a == "--format") {
+      if (!o.value(v)) return usage_error("--format needs html or pdf");
+      if (v != "html" && v != "pdf") return usage_error("--format: '" + v + "' is not html or pdf");
+      opt.format = v;
+    } else {
+      return usage_error("report: unknown option '" + a + "'");
+    }
+  }
+  if (opt.out.empty()) return usage_error("report needs -o FILE");
+  return ms::run_report(opt);
 }
 
 int evidence_main(const std::vector<std::string>& args) {
@@ -364,6 +466,9 @@ int main(int argc, char** argv) {
   if (args[0] == "evidence") return evidence_main(args);
   if (args[0] == "monitor") return monitor_main(args);
   if (args[0] == "segment") return ms::run_segment(args);
+  if (args[0] == "exposure") return exposure_main(args);
+  if (args[0] == "risk") return risk_main(args);
+  if (args[0] == "report") return report_main(args);
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;

@@ -22,6 +22,7 @@ struct Parser {
   std::string_view s;
   size_t pos = 0;
   size_t values = 0;
+  size_t max_values = kJsonMaxValues;
   const char* err = nullptr;
 
   void ws() {
@@ -97,7 +98,7 @@ struct Parser {
 
   bool value(JsonValue& v, int depth) {
     if (depth > kJsonMaxDepth) return fail("json.too_deep");
-    if (++values > kJsonMaxValues) return fail("json.too_many_values");
+    if (++values > max_values) return fail("json.too_many_values");
     ws();
     if (pos >= s.size()) return fail("json.truncated");
     char c = s[pos];
@@ -182,8 +183,9 @@ struct Parser {
 
 }  // namespace
 
-const char* parse_json(std::string_view text, JsonValue& out) {
+const char* parse_json(std::string_view text, JsonValue& out, size_t max_values) {
   Parser p{text};
+  p.max_values = max_values;
   out = JsonValue{};
   if (!p.value(out, 0)) return p.err ? p.err : "json.syntax";
   p.ws();

@@ -36,7 +36,9 @@ constexpr int kJsonMaxDepth = 32;
 constexpr size_t kJsonMaxValues = 20000;
 
 // Returns nullptr, or a reason ("json.truncated", "json.too_deep" ...).
-const char* parse_json(std::string_view text, JsonValue& out);
+// `max_values` raises the cap for a file the user chose (CISA's KEV catalog
+// holds 18,000 values and grows); wire payloads keep the default.
+const char* parse_json(std::string_view text, JsonValue& out, size_t max_values = kJsonMaxValues);
 
 // The value of the member `key` of the top-level object of `line`, one of our
 // own event lines, found by its text `,"key":` (an unescaped quote is always

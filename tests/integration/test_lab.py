@@ -86,7 +86,8 @@ def check_truth(t):
         # The vendor the scenario names must be the organisation the IEEE
         # registry gives for the prefix (BD bought Carefusion; Siemens
         # Healthineers' diagnostics prefix reads "Siemens Healthcare Diagnostics").
-        aliases = {"bd": "carefusion", "siemens": "siemens"}
+        # Hillrom bought Welch Allyn (2015), whose prefix reads "Welch Allyn".
+        aliases = {"bd": "carefusion", "siemens": "siemens", "hillrom": "welch allyn"}
         want = aliases.get(first, first)
         assert want in d["oui_organization"].lower(), "%s: vendor %s vs IEEE %s" % (d["name"], d["vendor"], d["oui_organization"])
         for k in ("type", "class", "ip"):

@@ -205,8 +205,18 @@ def svc_dnsmasq(ctx, h, s):
     wait_listen(h, 53, udp=True, proc=p, log=ctx.path("logs", h.name + "-dnsmasq.log"))
 
 
+# ENTITY-MIB (RFC 6933) entPhysicalTable columns of the chassis (index 1):
+# what a network management station reads to inventory a device.
+ENTITY_OIDS = {"descr": "1.3.6.1.2.1.47.1.1.1.1.2.1", "hardware": "1.3.6.1.2.1.47.1.1.1.1.8.1",
+               "firmware": "1.3.6.1.2.1.47.1.1.1.1.9.1", "software": "1.3.6.1.2.1.47.1.1.1.1.10.1",
+               "serial": "1.3.6.1.2.1.47.1.1.1.1.11.1", "mfg": "1.3.6.1.2.1.47.1.1.1.1.12.1",
+               "model": "1.3.6.1.2.1.47.1.1.1.1.13.1"}
+
+
 @service("snmpd", ["snmp"])
 def svc_snmpd(ctx, h, s):
+    """net-snmp's snmpd; `entity` (a table of ENTITY_OIDS keys) answers the
+    chassis row of the ENTITY-MIB through snmpd.conf `override` lines."""
     conf = ctx.path("snmp", h.name + ".conf")
     with open(conf, "w") as f:
         f.write("agentaddress udp:%s161\n" % (h.ip + ":" if h.ip else ""))
@@ -216,6 +226,8 @@ def svc_snmpd(ctx, h, s):
         f.write("syslocation %s\n" % s.get("location", "ICU"))
         if s.get("sysobjectid"):
             f.write("sysobjectid %s\n" % s["sysobjectid"])
+        for key, value in s.get("entity", {}).items():
+            f.write('override %s octet_str "%s"\n' % (ENTITY_OIDS[key], value.replace('"', "")))
     p = h.spawn("snmpd", "-f", "-Lo", "-C", "-c", conf, "-p", ctx.path("snmp", h.name + ".pid"),
             log=ctx.path("logs", h.name + "-snmpd.log"))
     wait_listen(h, 161, udp=True, proc=p, log=ctx.path("logs", h.name + "-snmpd.log"))
@@ -511,6 +523,8 @@ def act_dns(ctx, h, a):
 @action("snmp_get", ["snmp"])
 def act_snmp(ctx, h, a):
     oids = a.get("oids", ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.1.2.0"])
+    if a.get("entity"):  # the chassis row of the ENTITY-MIB too
+        oids = oids + [ENTITY_OIDS[k] for k in ("descr", "firmware", "software", "serial", "mfg", "model")]
     # expect_refused: a wrong community, which an agent answers with silence.
     run(h, "snmpget", "-v", a.get("version", "2c"), "-c", a.get("community", "public"), "-t", "2", "-r", "1",
         ctx.ip(a["to"]), *oids, ok=(1,) if a.get("expect_refused") else (0,))
