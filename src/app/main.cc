@@ -13,6 +13,7 @@
 #include "app/analyze.h"
 #include "detect/config.h"
 #include "app/inventory_cmd.h"
+#include "console/console.h"
 #include "dissectors/dissector.h"
 
 namespace {
@@ -28,6 +29,8 @@ constexpr const char* kUsage =
     "                           [--subnet CIDR] [--medical]\n"
     "       medsentry alerts [--db FILE] [--severity S] [--rule R] [--format table|json]\n"
     "       medsentry evidence ALERT_ID [--db FILE] [-o FILE] [CAPTURE...]\n"
+    "       medsentry console [--db FILE] [--listen 127.0.0.1:8080] [--users FILE] [--list-routes]\n"
+    "       medsentry user add NAME --role viewer|analyst|admin [--users FILE] [--password-stdin]\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
@@ -55,7 +58,13 @@ constexpr const char* kUsage =
     "          --severity S shows S and above (info, low, medium, high, critical).\n"
     "\n"
     "evidence  writes the packets of an alert's flows to a pcap (default\n"
-    "          alert-ID.pcap), read from the captures the alert came from.\n";
+    "          alert-ID.pcap), read from the captures the alert came from.\n"
+    "\n"
+    "console   serves the web console and its JSON API from the inventory database\n"
+    "          on loopback (docs/console.md); accounts are in --users (default\n"
+    "          $MEDSENTRY_CONSOLE_USERS or ~/.config/medsentry/console-users), written\n"
+    "          by 'user add' (the password is generated and printed once, or read\n"
+    "          from standard input with --password-stdin).\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
@@ -180,6 +189,45 @@ int evidence_main(const std::vector<std::string>& args) {
   return ms::run_evidence(opt);
 }
 
+int console_main(const std::vector<std::string>& args) {
+  ms::console::ConsoleOptions opt;
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    std::string v;
+    if (a == "--db" || a == "--listen" || a == "--users") {
+      if (!o.value(v) || v.empty()) return usage_error(a + " needs a value");
+      (a == "--db" ? opt.db_path : a == "--listen" ? opt.listen : opt.users_path) = v;
+    } else if (a == "--list-routes") {
+      ms::console::print_routes();
+      return 0;
+    } else {
+      return usage_error("console: unknown option '" + a + "'");
+    }
+  }
+  return ms::console::run_console(opt);
+}
+
+int user_main(const std::vector<std::string>& args) {
+  if (args.size() < 3 || args[1] != "add") return usage_error("usage: medsentry user add NAME --role R");
+  std::string name = args[2], role, users;
+  bool from_stdin = false;
+  std::vector<std::string> rest(args.begin() + 2, args.end());
+  for (Options o(rest); o.next();) {
+    const std::string& a = o.arg();
+    if (a == "--role" || a == "--users") {
+      std::string v;
+      if (!o.value(v) || v.empty()) return usage_error(a + " needs a value");
+      (a == "--role" ? role : users) = v;
+    } else if (a == "--password-stdin") {
+      from_stdin = true;
+    } else {
+      return usage_error("user add: unknown option '" + a + "'");
+    }
+  }
+  if (role.empty()) return usage_error("user add needs --role viewer, analyst or admin");
+  return ms::console::run_user_add(users, name, role, from_stdin);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -202,6 +250,8 @@ int main(int argc, char** argv) {
   if (args[0] == "inventory") return inventory_main(args);
   if (args[0] == "alerts") return alerts_main(args);
   if (args[0] == "evidence") return evidence_main(args);
+  if (args[0] == "console") return console_main(args);
+  if (args[0] == "user") return user_main(args);
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;
