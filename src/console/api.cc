@@ -271,6 +271,31 @@ void api_alerts(Context& ctx, const Req& req, Resp& res) {
   send(res, b);
 }
 
+namespace {
+
+// What the device's own traffic said, attribute by attribute, over every
+// capture (the observations behind the record: a title, a banner, an AE
+// title), at most kMaxObservations rows.
+void write_observations(JsonWriter& w, sqlite3* db, const std::string& id, const std::vector<std::string>& addr) {
+  constexpr int kMaxObservations = 500;
+  std::string in = "?";
+  for (size_t i = 0; i < addr.size(); ++i) in += ",?";
+  Stmt s(db, "SELECT attr, value, source, max(confidence), min(first_ns), max(last_ns), sum(count) FROM observations "
+             "WHERE device IN (" + in + ") GROUP BY attr, value, source ORDER BY attr, value LIMIT " +
+             std::to_string(kMaxObservations));
+  s.bind(id);
+  for (const auto& a : addr) s.bind("ip:" + a);
+  w.key("observations").begin_array();
+  while (s.step()) {
+    w.begin_object().kv("attr", s.text(0)).kv("value", s.text(1)).kv("source", s.text(2));
+    w.kv("confidence", sqlite3_column_double(s.get(), 3)).kv("first_seen", iso(s.i64(4))).kv("last_seen", iso(s.i64(5)));
+    w.kv("count", s.i64(6)).end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
 void api_device(Context& ctx, const Req& req, Resp& res) {
   ReadDb db(ctx.db_path);
   std::string b;
@@ -312,7 +337,9 @@ void api_device(Context& ctx, const Req& req, Resp& res) {
       w.end_object();
     }
   }
-  w.end_array().end_object();
+  w.end_array();
+  write_observations(w, db.handle(), req.args[0], addr);
+  w.end_object();
   send(res, b);
 }
 

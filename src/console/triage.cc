@@ -53,6 +53,7 @@ CREATE INDEX IF NOT EXISTS alerts_rule_rank ON alerts(rule, severity_rank, last_
 CREATE INDEX IF NOT EXISTS alerts_src ON alerts(src_ip);
 CREATE INDEX IF NOT EXISTS alerts_dest ON alerts(dest_ip);
 CREATE INDEX IF NOT EXISTS alerts_day ON alerts(first_ns / 86400000000000);
+CREATE INDEX IF NOT EXISTS observations_device ON observations(device);
 CREATE INDEX IF NOT EXISTS devices_last ON devices(last_ns);
 CREATE INDEX IF NOT EXISTS devices_type ON devices(type);
 CREATE INDEX IF NOT EXISTS devices_class ON devices(class);

@@ -217,7 +217,10 @@ async function device() {
              ["default credentials", (rec.exposure || {}).default_credentials],
              ["TLS versions", (rec.exposure || {}).tls_versions], ["weak TLS", (rec.exposure || {}).tls_weak],
              ["SMB dialects", (rec.exposure || {}).smb_dialects]]),
-    el("h2", {}, "Alerts"), alertTable(r.alerts, "device-alerts"));
+    el("h2", {}, "Alerts"), alertTable(r.alerts, "device-alerts"),
+    el("h2", {}, "Observations (what its traffic said)"),
+    table(["attribute", "value", "source", "confidence", "count", "first seen", "last seen"], r.observations.map((o) =>
+      [o.attr, o.value, o.source, String(o.confidence), String(o.count), o.first_seen, o.last_seen]), "observations"));
 }
 
 // --- alerts -----------------------------------------------------------------

@@ -1,0 +1,347 @@
+"""The web console's security (issue 20), against the real server on
+loopback: every route from the server's own table without a session, with
+the wrong role and without a CSRF token; static files by traversal; login
+brute force; a hostile device's HTML in every API answer; triage that
+persists; the evidence pcap equal to `medsentry evidence`; no patient
+identifier in any answer. The browser side is test_console_browser.py."""
+import http.client
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import urllib.parse
+
+import console_fixture as cf
+import mstest
+
+STATE = {}
+ROLE_RANK = {"none": 0, "viewer": 1, "analyst": 2, "admin": 3}
+USER_OF_ROLE = {"viewer": "vic", "analyst": "ana", "admin": "adm"}
+
+
+def setup():
+    if not STATE:
+        d, db = cf.build_inventory("console")
+        STATE.update(dir=d, db=db, users=cf.write_users(d))
+        con = sqlite3.connect(db)
+        STATE["device"] = con.execute("SELECT id FROM devices WHERE ips LIKE ?", ("%" + cf.XSS_IP + "%",)).fetchone()[0]
+        STATE["alert"] = con.execute("SELECT id FROM alerts WHERE dest_ip = ? AND rule = 'phi_cleartext'",
+                                     (cf.XSS_IP,)).fetchone()[0]
+        con.close()
+    return STATE
+
+
+def server():
+    s = setup()
+    return cf.Server(s["db"], s["users"])
+
+
+def concrete(path):
+    """A route's path with its placeholders filled with real ids."""
+    s = setup()
+    p = path.replace("{id}", urllib.parse.quote(s["alert"] if path.startswith(("/api/alerts", "/alerts")) else s["device"], safe=""))
+    return p.replace("{file}", "app.js")
+
+
+def raw_get(base, path):
+    """GET with the path sent exactly as given (no client normalisation)."""
+    host, port = base[len("http://"):].split(":")
+    c = http.client.HTTPConnection(host, int(port), timeout=10)
+    c.putrequest("GET", path, skip_accept_encoding=True)
+    c.endheaders()
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, body
+
+
+def test_route_table_covers_the_api_and_pages():
+    r = cf.routes()
+    paths = {(x["method"], x["path"]) for x in r}
+    for want in [("GET", "/api/devices"), ("GET", "/api/devices/{id}"), ("GET", "/api/alerts"), ("GET", "/api/overview"),
+                 ("POST", "/api/alerts/{id}/triage"), ("GET", "/api/alerts/{id}/evidence.pcap"), ("GET", "/")]:
+        assert want in paths, want
+    assert all(x["role"] != "none" for x in r if x["kind"] in ("page", "api")), r
+
+
+def test_every_route_without_a_session_is_refused():
+    srv = server()
+    try:
+        checked = 0
+        for r in cf.routes():
+            path = concrete(r["path"])
+            for cookie in (None, "ms_session=" + "0" * 64):
+                c = cf.Client(srv.base)
+                hdr = {"Cookie": cookie} if cookie else {}
+                st, h, body = c.request(r["method"], path, {} if r["method"] == "POST" else None, headers=hdr, raw=True)
+                if r["kind"] == "page":
+                    assert st == 302 and h["Location"] == "/login", (r, st)
+                elif r["kind"] == "api":
+                    assert st == 401, (r, st, body)
+                else:  # public: the login page, its script, the login call
+                    assert st in (200, 400), (r, st)
+                checked += 1
+        assert checked >= 2 * 15, checked
+    finally:
+        srv.stop()
+
+
+def test_every_route_refuses_a_lesser_role():
+    srv = server()
+    try:
+        refused = 0
+        for r in cf.routes():
+            rank = ROLE_RANK[r["role"]]
+            if rank <= 1:
+                continue
+            lesser = [role for role, k in ROLE_RANK.items() if 0 < k < rank]
+            for role in lesser:
+                c = cf.Client(srv.base)
+                assert c.login(USER_OF_ROLE[role])[0] == 200
+                body = {"state": "resolved", "note": "x"} if r["method"] == "POST" else None
+                st, _, b = c.request(r["method"], concrete(r["path"]), body, headers={"X-CSRF-Token": c.csrf}, raw=True)
+                assert st == 403, (r, role, st, b)
+                refused += 1
+            c = cf.Client(srv.base)
+            assert c.login(USER_OF_ROLE[r["role"]])[0] == 200
+            body = {"state": "acknowledged", "note": "role check"} if r["method"] == "POST" else None
+            st, _, b = c.request(r["method"], concrete(r["path"]), body, headers={"X-CSRF-Token": c.csrf}, raw=True)
+            assert st == 200, (r, st, b)
+        assert refused >= 4, refused
+    finally:
+        srv.stop()
+
+
+def test_state_changes_need_the_csrf_token():
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("ana")[0] == 200
+        posts = [r for r in cf.routes() if r["method"] == "POST" and r["kind"] == "api"]
+        assert posts and all(r["csrf"] for r in posts)
+        for r in posts:
+            path = concrete(r["path"])
+            body = {"state": "resolved", "note": "csrf"}
+            assert c.request("POST", path, body)[0] == 403, r
+            assert c.request("POST", path, body, headers={"X-CSRF-Token": "f" * 64})[0] == 403, r
+            # A cross-site form: no JSON, or another origin.
+            form = urllib.parse.urlencode(body).encode()
+            assert c.request("POST", path, form, headers={"X-CSRF-Token": c.csrf,
+                                                          "Content-Type": "application/x-www-form-urlencoded"})[0] == 403
+            assert c.request("POST", path, body, headers={"X-CSRF-Token": c.csrf, "Origin": "http://evil.example"})[0] == 403
+        st, _, a = c.request("GET", "/api/alerts/" + setup()["alert"])
+        assert a["alert"]["triage"]["note"] != "csrf", a
+        # The session still works: the refusals changed nothing.
+        assert c.request("GET", "/api/session")[0] == 200
+    finally:
+        srv.stop()
+
+
+def test_static_files_only_from_the_embedded_set():
+    srv = server()
+    try:
+        assert raw_get(srv.base, "/static/app.js")[0] == 200
+        for p in ["/static/../../../../etc/passwd", "/static/..%2f..%2f..%2fetc%2fpasswd", "/static/%2e%2e/%2e%2e/etc/passwd",
+                  "/static/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/static//etc/passwd", "/static/app.js%00.html",
+                  "/static/./app.js", "/static/page.html", "/static/login.html", "/static/..", "/static/%2fetc%2fpasswd",
+                  "/static/....//....//etc/passwd", "/../../etc/passwd", "/static/app.js/..", "/static/APP.JS"]:
+            st, body = raw_get(srv.base, p)
+            assert st in (400, 404), (p, st)
+            assert b"root:" not in body and b"{{csrf}}" not in body, p
+    finally:
+        srv.stop()
+
+
+def test_security_headers_and_cookie():
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        st, h, _ = c.request("POST", "/api/login", {"user": "vic", "password": cf.PASSWORDS["vic"]}, raw=True)
+        cookie = h["Set-Cookie"]
+        assert st == 200 and "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie, cookie
+        token = cookie.split(";")[0].split("=", 1)[1]
+        assert len(token) == 64 and int(token, 16) >= 0
+        for path in ["/", "/devices", "/api/overview", "/static/app.js", "/login", "/nowhere", "/api/devices/none"]:
+            st, h, body = c.request("GET", path, raw=True)
+            csp = h["Content-Security-Policy"]
+            assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe" not in csp, (path, csp)
+            assert h["X-Content-Type-Options"] == "nosniff" and h["X-Frame-Options"] == "DENY", path
+            if path.endswith((".js",)) or path.startswith("/login"):
+                continue
+            # No inline script anywhere in the pages (the CSP would block it).
+            if b"<html" in body:
+                assert b"<script src=" in body and b"<script>" not in body and b" on" not in body.split(b"<body")[1], path
+    finally:
+        srv.stop()
+
+
+def walk_api(c):
+    """Every API answer about the inventory, as raw bytes."""
+    s = setup()
+    out = {}
+    for path in ["/api/overview", "/api/devices?limit=200", "/api/alerts?limit=200", "/api/devices?q=img",
+                 "/api/devices/" + urllib.parse.quote(s["device"], safe=""), "/api/alerts/" + s["alert"]]:
+        st, h, body = c.request("GET", path, raw=True)
+        assert st == 200 and h["Content-Type"].startswith("application/json"), (path, st)
+        out[path] = body
+    st, _, devs = c.request("GET", "/api/devices?limit=200")
+    for d in devs["devices"]:
+        out[d["id"]] = c.request("GET", "/api/devices/" + urllib.parse.quote(d["id"], safe=""), raw=True)[2]
+    return out
+
+
+def test_hostile_device_is_inert_text_in_every_answer():
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("ana")[0] == 200
+        answers = walk_api(c)
+        for path, body in answers.items():
+            # Every < > & of the data is a \\u escape on the wire: no answer
+            # holds a tag even when a client treats it as HTML.
+            assert b"<" not in body and b">" not in body, path
+        dev = json.loads(answers["/api/devices/" + urllib.parse.quote(setup()["device"], safe="")])
+        rec = dev["record"]
+        assert rec["hostname"] == cf.XSS["dhcp_hostname"], rec["hostname"]
+        assert cf.XSS["dicom_ae"] in rec["ae_titles"] and cf.XSS["hl7_app"] in rec["hl7_apps"], rec
+        assert any(o["attr"] == "http_title" and o["value"] == cf.XSS["http_title"] for o in dev["observations"]), \
+            dev["observations"]
+        # The page shell carries no data, only escaped session values.
+        st, _, page = c.request("GET", "/devices/" + urllib.parse.quote(setup()["device"], safe=""), raw=True)
+        assert st == 200 and b"onerror" not in page and b"<img" not in page and b"svg" not in page
+    finally:
+        srv.stop()
+
+
+def test_triage_is_stored_with_who_and_when_and_survives_a_restart():
+    s = setup()
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("ana")[0] == 200
+        note = "paged biomed <b>&amp;</b> 'quoted'"
+        st, _, r = c.post("/api/alerts/%s/triage" % s["alert"], {"state": "false_positive", "note": note})
+        assert st == 200 and r["by"] == "ana" and r["state"] == "false_positive", r
+        for bad in [{"state": "closed"}, {"state": "resolved", "note": "x" * 2001}, {"note": "no state"}]:
+            assert c.post("/api/alerts/%s/triage" % s["alert"], bad)[0] == 400, bad
+        assert c.post("/api/alerts/0000000000000000/triage", {"state": "resolved"})[0] == 404
+    finally:
+        srv.stop()
+    con = sqlite3.connect(s["db"])
+    row = con.execute("SELECT state, note, by_user, at FROM alert_triage WHERE alert_id = ?", (s["alert"],)).fetchone()
+    audit = con.execute("SELECT user, action, detail FROM console_audit WHERE action = 'triage'").fetchall()
+    con.close()
+    assert row[:3] == ("false_positive", note, "ana") and row[3].endswith("Z"), row
+    assert ("ana", "triage", s["alert"] + " false_positive") in audit, audit
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("vic")[0] == 200
+        a = c.request("GET", "/api/alerts/" + s["alert"])[2]
+        assert a["alert"]["triage"]["state"] == "false_positive" and a["alert"]["triage"]["note"] == note, a
+        assert a["history"][0]["by"] == "ana"
+        listed = c.request("GET", "/api/alerts?state=false_positive")[2]
+        assert [x["id"] for x in listed["alerts"]] == [s["alert"]], listed
+        assert s["alert"] not in [x["id"] for x in c.request("GET", "/api/alerts?state=new&limit=200")[2]["alerts"]]
+    finally:
+        srv.stop()
+
+
+def test_evidence_pcap_is_what_the_evidence_command_cuts():
+    s = setup()
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("ana")[0] == 200
+        st, h, pcap = c.request("GET", "/api/alerts/%s/evidence.pcap" % s["alert"], raw=True)
+        assert st == 200 and h["Content-Disposition"] == 'attachment; filename="alert-%s.pcap"' % s["alert"], (st, h)
+    finally:
+        srv.stop()
+    cli = os.path.join(s["dir"], "cli.pcap")
+    p = subprocess.run([mstest.ARGS.binary, "evidence", s["alert"], "--db", s["db"], "-o", cli], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert len(pcap) > 24 and pcap == open(cli, "rb").read(), (len(pcap), pcap[:8])
+    rows = mstest.tshark_fields(cli, "tcp", ["tcp.dstport", "tcp.srcport"])
+    assert rows and all(["2575"] in r for r in rows), rows
+
+
+def test_login_brute_force_is_throttled():
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        for i in range(5):
+            assert c.login("ana", "wrong-%d" % i)[0] == 401
+        st, h, body = c.request("POST", "/api/login", {"user": "ana", "password": cf.PASSWORDS["ana"]}, raw=True)
+        assert st == 429 and int(h["Retry-After"]) > 0, (st, body)
+        # Another user from the same source is not locked by that name...
+        assert c.login("vic")[0] == 200
+        # ...until the source itself has failed too often, with any names.
+        for i in range(20):
+            c.login("guess%d" % i, "x")
+        assert c.login("adm")[0] == 429
+    finally:
+        srv.stop()
+    con = sqlite3.connect(setup()["db"])
+    assert con.execute("SELECT count(*) FROM console_audit WHERE action = 'login_throttled'").fetchone()[0] >= 2
+    con.close()
+
+
+def test_requests_and_pages_are_bounded():
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("ana")[0] == 200
+        assert c.request("GET", "/api/devices?limit=100000")[2]["limit"] == 200
+        assert c.request("GET", "/api/alerts?limit=0")[2]["limit"] == 1
+        assert c.request("GET", "/api/devices?q=" + "a" * 129)[0] == 400
+        assert c.request("GET", "/api/alerts?state=bogus")[0] == 400
+        big = {"state": "resolved", "note": "x" * (70 * 1024)}
+        assert c.post("/api/alerts/%s/triage" % setup()["alert"], big)[0] == 413
+        assert c.request("DELETE", "/api/alerts")[0] == 405
+        assert c.request("POST", "/api/logout", {})[0] == 403  # no CSRF token
+        assert c.post("/api/logout", {})[0] == 200
+        assert c.request("GET", "/api/session")[0] == 401
+    finally:
+        srv.stop()
+
+
+def test_no_patient_identifier_in_any_answer():
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("ana")[0] == 200
+        blob = b"".join(walk_api(c).values())
+        for secret in [b"DOE^JANE", b"PID778812", b"19580314", b"SMITH^ANN", b"PID100231", b"DOE^JOHN", b"PID555",
+                       b"19700101"]:
+            assert secret not in blob, secret
+    finally:
+        srv.stop()
+
+
+def test_bad_setups_give_one_line():
+    s = setup()
+    d = s["dir"]
+    b = mstest.ARGS.binary
+    cases = [
+        (["console", "--db", s["db"], "--users", os.path.join(d, "none")], 1, "no accounts file"),
+        (["console", "--db", os.path.join(d, "none.db"), "--users", s["users"]], 1, "no inventory database"),
+        (["console", "--db", s["db"], "--users", s["users"], "--listen", "0.0.0.0:8080"], 2, "not loopback"),
+        (["console", "--db", s["db"], "--users", s["users"], "--listen", "127.0.0.1:99999"], 2, "not a port"),
+        (["console", "--bogus"], 2, "unknown option"),
+        (["user", "add", "x y", "--role", "admin", "--users", os.path.join(d, "u2")], 2, "user name"),
+        (["user", "add", "z", "--role", "root", "--users", os.path.join(d, "u2")], 2, "--role"),
+    ]
+    loose = os.path.join(d, "loose-users")
+    with open(s["users"]) as f, open(loose, "w") as g:
+        g.write(f.read())
+    os.chmod(loose, 0o644)
+    cases.append((["console", "--db", s["db"], "--users", loose], 1, "readable by others"))
+    for args, rc, text in cases:
+        p = subprocess.run([b, *args], capture_output=True, text=True, timeout=20, input="")
+        assert p.returncode == rc and text in p.stderr and len(p.stderr.strip().splitlines()) == 1, (args, p.returncode, p.stderr)
+    assert stat.S_IMODE(os.stat(s["users"]).st_mode) == 0o600
+
+
+if __name__ == "__main__":
+    mstest.main(globals())
