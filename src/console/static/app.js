@@ -283,8 +283,15 @@ async function alertPage() {
     el("h2", {}, "Evidence"), el("pre", {id: "alert-evidence"}, JSON.stringify(rec.evidence || {}, null, 2)),
     evidenceLink(a.id),
     el("h2", {}, "Response"), el("ul", {class: "steps"}, ...(rec.response || []).map((s) => el("li", {}, s))),
-    el("h2", {}, "Triage"), triageControls(a, () => alertPage()),
-    table(["state", "note", "by", "at"], r.history.map((h) => [h.state, h.note, h.by, h.at]), "history"));
+    el("h2", {}, "Triage"), triageControls(a, async () => {
+      const again = await api("/api/alerts/" + encodeURIComponent(id));
+      document.getElementById("history").replaceWith(historyTable(again.history));
+    }),
+    historyTable(r.history));
+}
+
+function historyTable(history) {
+  return table(["state", "note", "by", "at"], history.map((h) => [h.state, h.note, h.by, h.at]), "history");
 }
 
 const PAGES = {overview, devices, device, alerts, alert: alertPage};
