@@ -54,8 +54,12 @@ CREATE INDEX IF NOT EXISTS alerts_src ON alerts(src_ip);
 CREATE INDEX IF NOT EXISTS alerts_dest ON alerts(dest_ip);
 CREATE INDEX IF NOT EXISTS alerts_day ON alerts(first_ns / 86400000000000);
 CREATE INDEX IF NOT EXISTS observations_device ON observations(device);
-CREATE INDEX IF NOT EXISTS devices_last ON devices(last_ns);
-CREATE INDEX IF NOT EXISTS devices_type ON devices(type);
+CREATE INDEX IF NOT EXISTS devices_last ON devices(last_ns, id);
+CREATE INDEX IF NOT EXISTS devices_first ON devices(first_ns, id);
+CREATE INDEX IF NOT EXISTS devices_type ON devices(type, id);
+CREATE INDEX IF NOT EXISTS devices_manufacturer ON devices(manufacturer, id);
+CREATE INDEX IF NOT EXISTS devices_ip ON devices(ip, id);
+CREATE INDEX IF NOT EXISTS devices_hostname ON devices(hostname, id);
 CREATE INDEX IF NOT EXISTS devices_class ON devices(class);
 )SQL";
 

@@ -73,9 +73,15 @@ def go(path, ready):
 
 
 def shot(name):
+    """The whole page: the window is made as tall as the page first."""
     s = setup()
+    drv = s["drv"]
     time.sleep(0.2)
-    s["drv"].save_screenshot(os.path.join(s["shots"], name + ".png"))
+    height = drv.execute_script("return document.documentElement.scrollHeight")
+    drv.set_window_size(1400, min(max(height + 40, 600), 6000))
+    time.sleep(0.2)
+    drv.save_screenshot(os.path.join(s["shots"], name + ".png"))
+    drv.set_window_size(1400, 1100)
 
 
 def assert_inert():

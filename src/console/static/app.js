@@ -66,9 +66,9 @@ function params() { return new URLSearchParams(location.search); }
 function countTable(title, rows, total) {
   const max = Math.max(1, ...rows.map((r) => r.count));
   return el("div", {class: "card"}, el("h2", {}, title),
-    table(["", "count", ""], rows.map((r) => {
+    table(["", "count", el("th", {class: "barcell"})], rows.map((r) => {
       const b = el("span", {class: "bar"});
-      b.style.width = Math.round(160 * r.count / max) + "px";  // CSSOM: allowed by the CSP
+      b.style.width = Math.max(1, Math.round(100 * r.count / max)) + "%";  // CSSOM: allowed by the CSP
       return [r.name || "(none)", String(r.count), b];
     })));
 }
