@@ -10,6 +10,7 @@ PKGS=(
   tcpdump iproute2 ethtool iputils-ping time                   # lab plumbing, bench
   dcmtk python3-pydicom python3-hl7 curl dnsmasq isc-dhcp-client  # lab: the real peers
   snmpd snmp python3-pyftpdlib openssl nmap dnsutils ieee-data samba smbclient openssh-server openssh-client lldpd
+  libcpp-httplib-dev chromium chromium-driver python3-selenium  # the web console and its browser tests
 )
 missing=()
 for p in "${PKGS[@]}"; do
