@@ -78,7 +78,7 @@ def shot(name):
     drv = s["drv"]
     time.sleep(0.2)
     height = drv.execute_script("return document.documentElement.scrollHeight")
-    drv.set_window_size(1400, min(max(height + 40, 600), 6000))
+    drv.set_window_size(1400, min(max(height + 160, 600), 6000))  # the window counts its frame too
     time.sleep(0.2)
     drv.save_screenshot(os.path.join(s["shots"], name + ".png"))
     drv.set_window_size(1400, 1100)
