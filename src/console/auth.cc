@@ -76,7 +76,9 @@ std::vector<std::string_view> fields(std::string_view line) {
   return f;
 }
 
-bool parse_user(std::string_view line, User& u) {
+}  // namespace
+
+bool parse_user_line(std::string_view line, User& u) {
   auto f = fields(line);
   uint64_t r = 0, p = 0;
   if (f.size() != 8 || f[2] != "scrypt" || !valid_user_name(f[0])) return false;
@@ -86,6 +88,8 @@ bool parse_user(std::string_view line, User& u) {
          parse_u64(f[4], r) && r >= 1 && r <= 32 && parse_u64(f[5], p) && p >= 1 && p <= 16 && unhex(f[6], u.salt) &&
          unhex(f[7], u.hash) && u.hash.size() == kHashLen && (u.r = static_cast<uint32_t>(r), u.p = static_cast<uint32_t>(p), true);
 }
+
+namespace {
 
 std::string sha256(std::string_view s) { return text::digest_hex(EVP_sha256(), std::string(s)); }
 
@@ -147,7 +151,7 @@ void Users::load(const std::string& path) {
     ++n;
     if (line.empty() || line[0] == '#') continue;
     User u;
-    if (!parse_user(line, u)) throw std::runtime_error(path + ":" + std::to_string(n) + ": not an account line");
+    if (!parse_user_line(line, u)) throw std::runtime_error(path + ":" + std::to_string(n) + ": not an account line");
     if (users_.size() >= 10000) throw std::runtime_error(path + ": more than 10000 accounts");
     users_[u.name] = std::move(u);
   }

@@ -32,6 +32,9 @@ struct User {
 
 bool valid_user_name(std::string_view s);
 
+// One line of the accounts file; false when it is not one (fuzz_console.cc).
+bool parse_user_line(std::string_view line, User& u);
+
 // The accounts file: one line per user, "name:role:scrypt:N:r:p:salthex:hashhex".
 // load() throws std::runtime_error with one line (unreadable, readable by
 // others, malformed, empty).
