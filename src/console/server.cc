@@ -4,7 +4,9 @@
 // security headers. Also `medsentry user add`. docs/console.md.
 #include <httplib.h>
 #include <openssl/crypto.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
@@ -253,8 +255,12 @@ int run_user_add(const std::string& users_path, const std::string& name, const s
     if (slash != std::string::npos && slash > 0) make_private_dirs(path.substr(0, slash), " for the console's accounts");
     std::string tmp = path + ".tmp";
     {
+      // Created 0600 before a byte is written: the hashes are never readable by others.
+      unlink(tmp.c_str());
+      int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+      if (fd < 0) throw std::runtime_error(tmp + ": cannot create");
+      close(fd);
       std::ofstream out(tmp, std::ios::trunc);
-      chmod(tmp.c_str(), 0600);
       for (const auto& l : lines) out << l << "\n";
       if (!out) throw std::runtime_error(tmp + ": write failed");
     }
