@@ -319,6 +319,31 @@ def test_no_patient_identifier_in_any_answer():
         srv.stop()
 
 
+def test_serves_while_the_sensor_writes():
+    """An analysis writing the same database (WAL) while the console answers."""
+    s = setup()
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("vic")[0] == 200
+        out = os.path.join(s["dir"], "again")
+        env = dict(os.environ)
+        sensor = subprocess.Popen([mstest.ARGS.binary, "analyze", os.path.abspath(mstest.repo("samples", "clinic-sample.pcap")),
+                                   os.path.join(s["dir"], "hostile.pcap"), "-o", out, "--db", s["db"], "--no-progress",
+                                   "--quiet"], env=env, stderr=subprocess.PIPE, text=True)
+        answers = 0
+        while sensor.poll() is None or answers < 20:
+            for path in ("/api/overview", "/api/devices", "/api/alerts"):
+                st, _, body = c.request("GET", path)
+                assert st == 200, (path, st, body)
+                answers += 1
+        assert sensor.wait() == 0, sensor.stderr.read()
+        total = c.request("GET", "/api/devices")[2]["total"]
+        assert total == len(json.load(open(mstest.repo("samples", "clinic-sample.truth.json")))["devices"]) + 2, total
+    finally:
+        srv.stop()
+
+
 def test_bad_setups_give_one_line():
     s = setup()
     d = s["dir"]

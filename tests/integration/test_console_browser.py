@@ -227,9 +227,20 @@ def test_6_viewer_sees_no_triage_or_pcap():
     go("/alerts/" + s["alert"], "#history")
     assert not drv.find_elements(By.CSS_SELECTOR, ".triage select") and not drv.find_elements(By.CSS_SELECTOR, "a.pcap")
     go("/devices", "#devices")
-    assert len(drv.find_elements(By.CSS_SELECTOR, "#devices tbody tr")) >= 7
+    shown = len(drv.find_elements(By.CSS_SELECTOR, "#devices tbody tr"))
+    assert shown >= 7
     assert_inert()
     shot("devices")
+    # The page as CSV: every shown device, the hostile name as plain text.
+    drv.find_element(By.ID, "csv").click()
+    want = os.path.join(s["downloads"], "devices.csv")
+    deadline = time.time() + 20
+    while not os.path.exists(want) and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.3)
+    lines = open(want, encoding="utf-8", newline="").read().split("\r\n")
+    assert lines[0].startswith("id,ip,mac,type") and len(lines) == shown + 1, lines[:3]
+    assert any('"%s"' % cf.XSS["dhcp_hostname"] in line for line in lines), lines
     teardown()
 
 
