@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cidr.h"
 #include "common/json_reader.h"
 #include "common/json_writer.h"
 #include "common/types.h"
@@ -133,11 +134,35 @@ void write_device_row(JsonWriter& w, const Stmt& s) {
   w.kv("first_seen", iso(s.i64(14))).kv("last_seen", iso(s.i64(15)));
 }
 
+// ms_in_subnet(ips, cidr): whether one of a device's addresses (the `ips`
+// column, space-separated) is inside the range (common/cidr.h).
+void in_subnet(sqlite3_context* c, int, sqlite3_value** v) {
+  const char* ips = reinterpret_cast<const char*>(sqlite3_value_text(v[0]));
+  const char* range = reinterpret_cast<const char*>(sqlite3_value_text(v[1]));
+  Cidr cidr;
+  bool hit = false;
+  if (ips && range && parse_cidr(range, cidr)) {
+    std::string_view all(ips);
+    for (size_t i = 0; i < all.size() && !hit;) {
+      size_t j = all.find(' ', i);
+      if (j == std::string_view::npos) j = all.size();
+      hit = in_cidr(all.substr(i, j - i), cidr);
+      i = j + 1;
+    }
+  }
+  sqlite3_result_int(c, hit);
+}
+
 bool device_where(const Req& req, Where& wh, Resp& res) {
-  std::string q, type, vendor, cls, medical;
+  std::string q, type, vendor, cls, medical, subnet;
   if (!filter(req, "q", q) || !filter(req, "type", type) || !filter(req, "vendor", vendor) || !filter(req, "class", cls) ||
-      !filter(req, "medical", medical)) {
+      !filter(req, "medical", medical) || !filter(req, "subnet", subnet)) {
     res.error(400, "filter too long");
+    return false;
+  }
+  Cidr cidr;
+  if (!subnet.empty() && !parse_cidr(subnet, cidr)) {
+    res.error(400, "subnet: an address range such as 10.60.0.0/24");
     return false;
   }
   if (!q.empty()) {
@@ -161,6 +186,10 @@ bool device_where(const Req& req, Where& wh, Resp& res) {
     wh.binds.push_back(like_pattern(vendor));
   }
   if (medical == "1" || medical == "0") wh.add(medical == "1" ? "medical = 1" : "medical = 0");
+  if (!subnet.empty()) {
+    wh.add("ms_in_subnet(ips, " + next() + ")");
+    wh.binds.push_back(subnet);
+  }
   return true;
 }
 
@@ -181,10 +210,11 @@ void api_devices(Context& ctx, const Req& req, Resp& res) {
   // Both keys in one direction, so an index (column, id) gives the order.
   // A text search reads every row anyway: then one scan counts and pages
   // (a window count, and "+column" so the scan is not in index order).
-  bool search = !req.param("q").empty();
+  bool search = !req.param("q").empty() || !req.param("subnet").empty();
   std::string order = " ORDER BY " + std::string(search ? "+" : "") + sort + " " + dir + ", id " + dir;
   std::string page = " LIMIT " + std::to_string(limit) + " OFFSET " + std::to_string(offset);
   ReadDb db(ctx.db_path);
+  sqlite3_create_function(db.handle(), "ms_in_subnet", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, in_subnet, nullptr, nullptr);
   std::string rows;
   JsonWriter rw(rows);
   int64_t total = -1;

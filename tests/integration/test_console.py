@@ -248,6 +248,32 @@ def test_triage_is_stored_with_who_and_when_and_survives_a_restart():
         srv.stop()
 
 
+def test_device_and_alert_filters():
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("vic")[0] == 200
+        assert c.request("GET", "/api/devices?subnet=10.1.0.300/24")[0] == 400
+        sub = c.request("GET", "/api/devices?subnet=10.1.0.0/24")[2]
+        assert sorted(d["ip"] for d in sub["devices"]) == ["10.1.0.10", "10.1.0.20"] and sub["total"] == 2, sub
+        v6 = c.request("GET", "/api/devices?subnet=" + urllib.parse.quote("fe80::/10"))[2]
+        assert v6["total"] == 5 and all(d["ip"].startswith("10.60.") for d in v6["devices"]), v6
+        ct = c.request("GET", "/api/devices?type=CT")[2]
+        assert [d["hostname"] for d in ct["devices"]] == ["CT01"], ct
+        it = c.request("GET", "/api/devices?medical=0")[2]
+        assert it["total"] == 2 and not any(d["medical"] for d in it["devices"]), it
+        by_ip = c.request("GET", "/api/devices?sort=ip&order=asc&limit=2")[2]
+        assert [d["ip"] for d in by_ip["devices"]] == ["10.1.0.10", "10.1.0.20"], by_ip
+        page2 = c.request("GET", "/api/devices?sort=ip&order=asc&limit=2&offset=2")[2]
+        assert page2["devices"][0]["ip"] == "10.60.0.1" and page2["total"] == 7, page2
+        med = c.request("GET", "/api/alerts?severity=medium")[2]
+        assert med["alerts"] and all(a["severity"] in ("medium", "high", "critical") for a in med["alerts"]), med
+        one = c.request("GET", "/api/alerts?ip=" + cf.XSS_IP)[2]
+        assert one["alerts"] and all(cf.XSS_IP in (a["src_ip"], a["dest_ip"]) for a in one["alerts"]), one
+    finally:
+        srv.stop()
+
+
 def test_evidence_pcap_is_what_the_evidence_command_cuts():
     s = setup()
     srv = server()

@@ -160,7 +160,7 @@ async function devices() {
   csv.addEventListener("click", () => exportCsv(r.devices));
   show(el("h1", {}, "Devices"),
        filterForm([["q", "search"], ["type", "type"], ["vendor", "vendor"], ["class", "class"],
-                   ["medical", "medical", ["", "1", "0"]]], (q) => { location.search = q.toString(); }),
+                   ["subnet", "subnet"], ["medical", "medical", ["", "1", "0"]]], (q) => { location.search = q.toString(); }),
        pager(r.total, r.limit, r.offset, false), t, csv);
 }
 
