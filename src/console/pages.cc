@@ -45,12 +45,17 @@ void page_shell(Context&, const Req& req, Resp& res) {
   html(res, std::move(body));
 }
 
+// The API described in OpenAPI 3.1 (static/openapi.json), checked against
+// the answers by tests/integration/test_console.py.
+void api_openapi(Context&, const Req&, Resp& res) { res.json(200, find_asset("openapi.json")->data); }
+
 void page_login(Context&, const Req&, Resp& res) { html(res, find_asset("login.html")->data); }
 
 void static_file(Context&, const Req& req, Resp& res) {
   const Asset* a = req.args[0].find('\0') == std::string::npos ? find_asset(req.args[0].c_str()) : nullptr;
-  // The shells are pages, not files: only through their routes.
-  if (!a || std::strstr(a->name, ".html")) return res.error(404, "no such file");
+  // The shells are pages and the API's description is the API's: each only
+  // through its own route.
+  if (!a || std::strstr(a->name, ".html") || std::strstr(a->name, ".json")) return res.error(404, "no such file");
   res.status = 200;
   res.body = a->data;
   res.type = a->type;

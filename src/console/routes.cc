@@ -17,6 +17,7 @@ const std::vector<Route>& routes() {
       {"GET", "/alerts/{id}", Kind::kPage, Role::kViewer, page_shell},
       {"POST", "/api/logout", Kind::kApi, Role::kViewer, api_logout},
       {"GET", "/api/session", Kind::kApi, Role::kViewer, api_session},
+      {"GET", "/api/openapi.json", Kind::kApi, Role::kViewer, api_openapi},
       {"GET", "/api/overview", Kind::kApi, Role::kViewer, api_overview},
       {"GET", "/api/devices", Kind::kApi, Role::kViewer, api_devices},
       {"GET", "/api/devices/{id}", Kind::kApi, Role::kViewer, api_device},

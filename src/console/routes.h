@@ -80,6 +80,7 @@ void api_alert(Context&, const Req&, Resp&);
 void api_triage(Context&, const Req&, Resp&);
 void api_evidence(Context&, const Req&, Resp&);
 void api_audit(Context&, const Req&, Resp&);
+void api_openapi(Context&, const Req&, Resp&);
 void page_shell(Context&, const Req&, Resp&);
 void page_login(Context&, const Req&, Resp&);
 void static_file(Context&, const Req&, Resp&);

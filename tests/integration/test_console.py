@@ -6,6 +6,8 @@ persists; the evidence pcap equal to `medsentry evidence`; no patient
 identifier in any answer. The browser side is test_console_browser.py."""
 import http.client
 import json
+
+import jsonschema
 import os
 import sqlite3
 import stat
@@ -63,6 +65,51 @@ def test_route_table_covers_the_api_and_pages():
                  ("POST", "/api/alerts/{id}/triage"), ("GET", "/api/alerts/{id}/evidence.pcap"), ("GET", "/")]:
         assert want in paths, want
     assert all(x["role"] != "none" for x in r if x["kind"] in ("page", "api")), r
+
+
+def test_answers_match_the_openapi_document():
+    """Every API route of the table is in /api/openapi.json and each real
+    answer (200 and errors) validates against the schema it declares."""
+    s = setup()
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("adm")[0] == 200
+        st, _, doc = c.request("GET", "/api/openapi.json")
+        assert st == 200 and doc["openapi"].startswith("3.1"), st
+        api = {(r["method"].lower(), r["path"]) for r in cf.routes() if r["path"].startswith("/api/")}
+        documented = {(m, p) for p, ops in doc["paths"].items() for m in ops}
+        assert api == documented, (api ^ documented)
+
+        def check(method, path, status, body, template):
+            op = doc["paths"][template][method]
+            schema = op["responses"][str(status)]["content"]["application/json"]["schema"]
+            resolver = jsonschema.RefResolver.from_schema(doc)
+            jsonschema.Draft202012Validator(schema, resolver=resolver).validate(body)
+
+        dev = urllib.parse.quote(s["device"], safe="")
+        cases = [("get", "/api/overview", "/api/overview"), ("get", "/api/devices?limit=3", "/api/devices"),
+                 ("get", "/api/devices?q=zzzz", "/api/devices"), ("get", "/api/devices?subnet=bad", "/api/devices"),
+                 ("get", "/api/devices/" + dev, "/api/devices/{id}"), ("get", "/api/devices/none", "/api/devices/{id}"),
+                 ("get", "/api/alerts", "/api/alerts"), ("get", "/api/alerts?state=x", "/api/alerts"),
+                 ("get", "/api/alerts/" + s["alert"], "/api/alerts/{id}"), ("get", "/api/alerts/00", "/api/alerts/{id}"),
+                 ("get", "/api/session", "/api/session"), ("get", "/api/audit", "/api/audit"),
+                 ("get", "/api/openapi.json", "/api/openapi.json")]
+        for method, path, template in cases:
+            st, _, body = c.request(method.upper(), path)
+            check(method, path, st, body, template)
+        st, _, body = c.post("/api/alerts/%s/triage" % s["alert"], {"state": "resolved", "note": "schema"})
+        check("post", "", st, body, "/api/alerts/{id}/triage")
+        st, _, body = c.post("/api/alerts/%s/triage" % s["alert"], {"state": "bogus"})
+        check("post", "", st, body, "/api/alerts/{id}/triage")
+        st, _, body = c.post("/api/logout", {})
+        check("post", "", st, body, "/api/logout")
+        st, _, body = c.request("POST", "/api/login", {"user": "adm", "password": "wrong"})
+        check("post", "", st, body, "/api/login")
+        st, _, body = c.request("POST", "/api/login", {"user": "adm", "password": cf.PASSWORDS["adm"]})
+        check("post", "", st, body, "/api/login")
+    finally:
+        srv.stop()
 
 
 def test_every_route_without_a_session_is_refused():
