@@ -30,6 +30,7 @@ constexpr const char* kUsage =
     "       medsentry alerts [--db FILE] [--severity S] [--rule R] [--format table|json]\n"
     "       medsentry evidence ALERT_ID [--db FILE] [-o FILE] [CAPTURE...]\n"
     "       medsentry console [--db FILE] [--listen 127.0.0.1:8080] [--users FILE] [--list-routes]\n"
+    "                         [--tls|--no-tls] [--tls-cert FILE --tls-key FILE]\n"
     "       medsentry user add NAME --role viewer|analyst|admin [--users FILE] [--password-stdin]\n"
     "       medsentry --version | --help\n"
     "\n"
@@ -61,7 +62,9 @@ constexpr const char* kUsage =
     "          alert-ID.pcap), read from the captures the alert came from.\n"
     "\n"
     "console   serves the web console and its JSON API from the inventory database\n"
-    "          on loopback (docs/console.md); accounts are in --users (default\n"
+    "          (docs/console.md); HTTPS on any address but loopback (a self-signed\n"
+    "          certificate is made on first start unless --tls-cert/--tls-key name\n"
+    "          one); accounts are in --users (default\n"
     "          $MEDSENTRY_CONSOLE_USERS or ~/.config/medsentry/console-users), written\n"
     "          by 'user add' (the password is generated and printed once, or read\n"
     "          from standard input with --password-stdin).\n";
@@ -194,9 +197,12 @@ int console_main(const std::vector<std::string>& args) {
   for (Options o(args); o.next();) {
     const std::string& a = o.arg();
     std::string v;
-    if (a == "--db" || a == "--listen" || a == "--users") {
+    if (a == "--db" || a == "--listen" || a == "--users" || a == "--tls-cert" || a == "--tls-key") {
       if (!o.value(v) || v.empty()) return usage_error(a + " needs a value");
-      (a == "--db" ? opt.db_path : a == "--listen" ? opt.listen : opt.users_path) = v;
+      (a == "--db" ? opt.db_path : a == "--listen" ? opt.listen : a == "--users" ? opt.users_path
+                                 : a == "--tls-cert" ? opt.tls_cert : opt.tls_key) = v;
+    } else if (a == "--tls" || a == "--no-tls") {
+      opt.tls = a == "--tls" ? "on" : "off";
     } else if (a == "--list-routes") {
       ms::console::print_routes();
       return 0;

@@ -431,7 +431,8 @@ void api_login(Context& ctx, const Req& req, Resp& res) {
   }
   ctx.throttle.success(user);
   std::string token = ctx.sessions.create(*u);
-  res.headers.emplace_back("Set-Cookie", "ms_session=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+  res.headers.emplace_back("Set-Cookie", "ms_session=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200" +
+                                            (ctx.tls ? "; Secure" : ""));
   audit(ctx, user, req.remote, "login", role_name(u->role));
   std::string b;
   JsonWriter w(b);

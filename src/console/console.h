@@ -11,6 +11,11 @@ struct ConsoleOptions {
   std::string db_path;     // empty: inv::default_db_path()
   std::string listen = "127.0.0.1:8080";
   std::string users_path;  // empty: default_users_path()
+  // TLS: "auto" (on for any address but loopback), "on" or "off" (loopback
+  // only). Without --tls-cert/--tls-key a self-signed certificate is made in
+  // default_tls_dir() on first start (tls.h).
+  std::string tls = "auto";
+  std::string tls_cert, tls_key;
 };
 
 // $MEDSENTRY_CONSOLE_USERS, else ~/.config/medsentry/console-users.

@@ -49,6 +49,7 @@ struct Context {
   Throttle throttle;
   std::mutex write_mu;
   sqlite3* write_db = nullptr;
+  bool tls = false;  // cookies get Secure; the origin is https://
 };
 
 enum class Kind { kPage, kApi, kStatic, kPublicPage, kPublicApi };

@@ -13,11 +13,13 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "common/private_dirs.h"
 #include "console/console.h"
 #include "console/routes.h"
+#include "console/tls.h"
 #include "inventory/store.h"
 
 namespace ms::console {
@@ -67,7 +69,7 @@ bool authorize(Context& ctx, const Route& r, const httplib::Request& hr, Req& re
       res.error(403, "state changes take application/json");
       return false;
     }
-    if (!origin.empty() && origin != "http://" + hr.get_header_value("Host")) {
+    if (!origin.empty() && origin != (ctx.tls ? "https://" : "http://") + hr.get_header_value("Host")) {
       res.error(403, "cross-origin request");
       return false;
     }
@@ -131,8 +133,8 @@ void dispatch(Context& ctx, const httplib::Request& hr, httplib::Response& hres)
   hres.set_content(res.body, res.type.c_str());
 }
 
-// "ADDR:PORT" on loopback; false with a message otherwise.
-bool parse_listen(const std::string& s, std::string& host, int& port, std::string& err) {
+// "ADDR:PORT"; false with a message otherwise.
+bool parse_listen(const std::string& s, std::string& host, int& port, bool& loopback, std::string& err) {
   size_t c = s.rfind(':');
   if (c == std::string::npos || c == 0) {
     err = "--listen: '" + s + "' is not ADDR:PORT";
@@ -146,14 +148,25 @@ bool parse_listen(const std::string& s, std::string& host, int& port, std::strin
     return false;
   }
   port = std::stoi(p);
-  bool loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-  if (!loopback) {
-    err = "--listen: " + host + " is not loopback; the console has no TLS yet, so it serves loopback only "
-          "(reach it through an SSH tunnel or a TLS proxy on this host)";
-    return false;
-  }
+  loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
   if (host == "localhost") host = "127.0.0.1";
   return true;
+}
+
+// The HTTP or HTTPS server; nullptr with a message when TLS cannot start.
+std::unique_ptr<httplib::Server> make_server(const ConsoleOptions& opt, bool tls, std::string& fingerprint) {
+  if (!tls) return std::make_unique<httplib::Server>();
+  std::string cert = opt.tls_cert, key = opt.tls_key;
+  if (cert.empty() != key.empty()) throw std::runtime_error("--tls-cert and --tls-key go together");
+  if (cert.empty()) {
+    cert = default_tls_dir() + "/console-cert.pem";
+    key = default_tls_dir() + "/console-key.pem";
+    ensure_certificate(cert, key);
+  }
+  fingerprint = certificate_fingerprint(cert);
+  auto svr = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
+  if (!svr->is_valid()) throw std::runtime_error(cert + ", " + key + ": not a usable certificate and key");
+  return svr;
 }
 
 }  // namespace
@@ -167,12 +180,20 @@ std::string default_users_path() {
 
 int run_console(const ConsoleOptions& opt) {
   Context ctx;
-  std::string host, err;
+  std::string host, err, fingerprint;
   int port = 0;
-  if (!parse_listen(opt.listen, host, port, err)) {
+  bool loopback = false;
+  if (!parse_listen(opt.listen, host, port, loopback, err)) {
     std::cerr << "medsentry: error: " << err << "\n";
     return 2;
   }
+  // Beyond loopback, sessions and passwords cross a network: TLS, always.
+  if (!loopback && opt.tls == "off") {
+    std::cerr << "medsentry: error: --no-tls serves loopback only; " << host << " is not loopback\n";
+    return 2;
+  }
+  ctx.tls = opt.tls == "on" || (opt.tls == "auto" && (!loopback || !opt.tls_cert.empty()));
+  std::unique_ptr<httplib::Server> server;
   ctx.db_path = opt.db_path.empty() ? inv::default_db_path() : opt.db_path;
   std::string users = opt.users_path.empty() ? default_users_path() : opt.users_path;
   try {
@@ -183,12 +204,13 @@ int run_console(const ConsoleOptions& opt) {
     }
     sqlite3_busy_timeout(ctx.write_db, 30000);
     prepare_schema(ctx);
+    server = make_server(opt, ctx.tls, fingerprint);
   } catch (const std::exception& e) {
     std::cerr << "medsentry: error: " << e.what() << "\n";
     if (ctx.write_db) sqlite3_close(ctx.write_db);
     return 1;
   }
-  httplib::Server svr;
+  httplib::Server& svr = *server;
   svr.set_payload_max_length(kMaxBody);
   svr.set_read_timeout(10, 0);
   svr.set_write_timeout(30, 0);
@@ -212,7 +234,8 @@ int run_console(const ConsoleOptions& opt) {
     svr.stop();
   });
   std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  std::cout << "medsentry console: listening on http://" << shown << ":" << bound << " (" << ctx.users.size()
+  if (!fingerprint.empty()) std::cout << "medsentry console: certificate SHA-256 " << fingerprint << "\n";
+  std::cout << "medsentry console: listening on " << (ctx.tls ? "https://" : "http://") << shown << ":" << bound << " (" << ctx.users.size()
             << " accounts, database " << ctx.db_path << ")" << std::endl;
   svr.listen_after_bind();
   g_stop.store(true);

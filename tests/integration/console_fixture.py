@@ -101,11 +101,15 @@ def write_users(d):
 
 class Server:
     """`medsentry console` on 127.0.0.1, port chosen by the kernel (port 0)."""
-    def __init__(self, db, users):
-        self.proc = subprocess.Popen([mstest.ARGS.binary, "console", "--db", db, "--users", users, "--listen", "127.0.0.1:0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def __init__(self, db, users, extra=(), env=None):
+        self.proc = subprocess.Popen([mstest.ARGS.binary, "console", "--db", db, "--users", users, "--listen", "127.0.0.1:0",
+                                      *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.fingerprint = None
         line = self.proc.stdout.readline()
-        assert "listening on http://" in line, (line, self.proc.stderr.read() if self.proc.poll() is not None else "")
+        if "certificate SHA-256 " in line:
+            self.fingerprint = line.split("certificate SHA-256 ")[1].strip()
+            line = self.proc.stdout.readline()
+        assert "listening on http" in line, (line, self.proc.stderr.read() if self.proc.poll() is not None else "")
         self.base = line.split("listening on ")[1].split()[0]
 
     def stop(self):

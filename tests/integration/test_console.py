@@ -4,8 +4,10 @@ the wrong role and without a CSRF token; static files by traversal; login
 brute force; a hostile device's HTML in every API answer; triage that
 persists; the evidence pcap equal to `medsentry evidence`; no patient
 identifier in any answer. The browser side is test_console_browser.py."""
+import hashlib
 import http.client
 import json
+import ssl
 
 import jsonschema
 import os
@@ -417,6 +419,50 @@ def test_serves_while_the_sensor_writes():
         srv.stop()
 
 
+def test_https_with_a_generated_certificate():
+    """--tls: a self-signed certificate made on first start (key 0600), its
+    printed fingerprint is the one served, it names 127.0.0.1 and localhost,
+    the session cookie is Secure, plain HTTP gets no answer, and a second
+    start keeps the certificate."""
+    s = setup()
+    cfg = os.path.join(s["dir"], "config")
+    if os.path.exists(cfg):
+        subprocess.run(["rm", "-rf", cfg], check=True)
+    env = dict(os.environ, XDG_CONFIG_HOME=cfg)
+    cert = os.path.join(cfg, "medsentry", "console-cert.pem")
+    prints = []
+    for _ in range(2):
+        srv = cf.Server(s["db"], s["users"], extra=["--tls"], env=env)
+        try:
+            assert srv.base.startswith("https://127.0.0.1:"), srv.base
+            prints.append(srv.fingerprint)
+            host, port = srv.base[len("https://"):].split(":")
+            ctx = ssl.create_default_context(cafile=cert)  # the certificate as its own authority
+            for name in ("localhost", "127.0.0.1"):
+                with ssl.create_connection((host, int(port)), timeout=10) as raw:
+                    with ctx.wrap_socket(raw, server_hostname=name) as tls:
+                        der = tls.getpeercert(binary_form=True)
+            assert hashlib.sha256(der).hexdigest().upper() == srv.fingerprint.replace(":", ""), srv.fingerprint
+            c = http.client.HTTPSConnection(host, int(port), context=ctx, timeout=10)
+            c.request("POST", "/api/login", json.dumps({"user": "vic", "password": cf.PASSWORDS["vic"]}),
+                      {"Content-Type": "application/json", "Host": "localhost:" + port})
+            r = c.getresponse()
+            r.read()
+            assert r.status == 200 and "; Secure" in r.getheader("Set-Cookie"), r.getheader("Set-Cookie")
+            c.close()
+            plain = http.client.HTTPConnection(host, int(port), timeout=10)
+            try:
+                plain.request("GET", "/api/overview")
+                status = plain.getresponse().status
+            except (http.client.HTTPException, OSError):
+                status = None
+            assert status is None, status
+        finally:
+            srv.stop()
+    assert prints[0] == prints[1] and len(prints[0]) == 95, prints
+    assert stat.S_IMODE(os.stat(os.path.join(cfg, "medsentry", "console-key.pem")).st_mode) == 0o600
+
+
 def test_bad_setups_give_one_line():
     s = setup()
     d = s["dir"]
@@ -424,7 +470,8 @@ def test_bad_setups_give_one_line():
     cases = [
         (["console", "--db", s["db"], "--users", os.path.join(d, "none")], 1, "no accounts file"),
         (["console", "--db", os.path.join(d, "none.db"), "--users", s["users"]], 1, "no inventory database"),
-        (["console", "--db", s["db"], "--users", s["users"], "--listen", "0.0.0.0:8080"], 2, "not loopback"),
+        (["console", "--db", s["db"], "--users", s["users"], "--listen", "0.0.0.0:8080", "--no-tls"], 2, "not loopback"),
+        (["console", "--db", s["db"], "--users", s["users"], "--tls-cert", os.path.join(d, "none.pem")], 1, "go together"),
         (["console", "--db", s["db"], "--users", s["users"], "--listen", "127.0.0.1:99999"], 2, "not a port"),
         (["console", "--bogus"], 2, "unknown option"),
         (["user", "add", "x y", "--role", "admin", "--users", os.path.join(d, "u2")], 2, "user name"),
