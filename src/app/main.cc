@@ -32,6 +32,7 @@ constexpr const char* kUsage =
     "       medsentry console [--db FILE] [--listen 127.0.0.1:8080] [--users FILE] [--list-routes]\n"
     "                         [--tls|--no-tls] [--tls-cert FILE --tls-key FILE]\n"
     "       medsentry user add NAME --role viewer|analyst|admin [--users FILE] [--password-stdin]\n"
+    "       medsentry user token NAME --role viewer|analyst|admin [--users FILE]\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
@@ -67,7 +68,8 @@ constexpr const char* kUsage =
     "          one); accounts are in --users (default\n"
     "          $MEDSENTRY_CONSOLE_USERS or ~/.config/medsentry/console-users), written\n"
     "          by 'user add' (the password is generated and printed once, or read\n"
-    "          from standard input with --password-stdin).\n";
+    "          from standard input with --password-stdin); 'user token' makes a\n"
+    "          read-only API token for scripts (Authorization: Bearer TOKEN).\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
@@ -214,7 +216,7 @@ int console_main(const std::vector<std::string>& args) {
 }
 
 int user_main(const std::vector<std::string>& args) {
-  if (args.size() < 3 || args[1] != "add") return usage_error("usage: medsentry user add NAME --role R");
+  if (args.size() < 3 || (args[1] != "add" && args[1] != "token")) return usage_error("usage: medsentry user add|token NAME --role R");
   std::string name = args[2], role, users;
   bool from_stdin = false;
   std::vector<std::string> rest(args.begin() + 2, args.end());
@@ -224,14 +226,14 @@ int user_main(const std::vector<std::string>& args) {
       std::string v;
       if (!o.value(v) || v.empty()) return usage_error(a + " needs a value");
       (a == "--role" ? role : users) = v;
-    } else if (a == "--password-stdin") {
+    } else if (a == "--password-stdin" && args[1] == "add") {
       from_stdin = true;
     } else {
       return usage_error("user add: unknown option '" + a + "'");
     }
   }
   if (role.empty()) return usage_error("user add needs --role viewer, analyst or admin");
-  return ms::console::run_user_add(users, name, role, from_stdin);
+  return ms::console::run_user_add(users, name, role, from_stdin, args[1] == "token");
 }
 
 }  // namespace

@@ -150,9 +150,17 @@ void Users::load(const std::string& path) {
   while (std::getline(in, line)) {
     ++n;
     if (line.empty() || line[0] == '#') continue;
+    if (size() >= 10000) throw std::runtime_error(path + ": more than 10000 accounts and tokens");
     User u;
+    auto f = fields(line);
+    if (f.size() == 4 && f[2] == "token" && valid_user_name(f[0]) && parse_role(f[1]) != Role::kNone && f[3].size() == 64 &&
+        f[3].find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+      u.name = "token:" + std::string(f[0]);
+      u.role = parse_role(f[1]);
+      tokens_[std::string(f[3])] = std::move(u);
+      continue;
+    }
     if (!parse_user_line(line, u)) throw std::runtime_error(path + ":" + std::to_string(n) + ": not an account line");
-    if (users_.size() >= 10000) throw std::runtime_error(path + ": more than 10000 accounts");
     users_[u.name] = std::move(u);
   }
   if (users_.empty()) throw std::runtime_error(path + ": no accounts (medsentry user add NAME --role admin)");
@@ -169,6 +177,18 @@ std::optional<User> Users::verify(std::string_view name, std::string_view passwo
   std::string h = scrypt(password, u.salt, u.n, u.r, u.p);
   if (h.size() != u.hash.size() || CRYPTO_memcmp(h.data(), u.hash.data(), h.size()) != 0) return std::nullopt;
   return u;
+}
+
+std::optional<User> Users::token(std::string_view token) const {
+  if (token.size() < 16 || token.size() > 256) return std::nullopt;
+  auto it = tokens_.find(sha256(token));
+  if (it == tokens_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string token_line(const std::string& name, Role role, std::string& token_out) {
+  token_out = "mst_" + random_hex(32);
+  return name + ":" + role_name(role) + ":token:" + sha256(token_out);
 }
 
 std::string Sessions::create(const User& u) {

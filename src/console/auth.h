@@ -44,11 +44,18 @@ class Users {
   // The user when the password is right; a dummy hash is computed for an
   // unknown name so both take the same time.
   std::optional<User> verify(std::string_view name, std::string_view password) const;
-  size_t size() const { return users_.size(); }
+  // An API token's name and role (the user field is "token:NAME"), if the
+  // token is one of the file's (kept as SHA-256: "name:role:token:sha256").
+  std::optional<User> token(std::string_view token) const;
+  size_t size() const { return users_.size() + tokens_.size(); }
 
  private:
   std::map<std::string, User, std::less<>> users_;
+  std::map<std::string, User, std::less<>> tokens_;  // by SHA-256 of the token, hex
 };
+
+// A new API token (printed once) and its accounts-file line.
+std::string token_line(const std::string& name, Role role, std::string& token_out);
 
 // A new user line (hashes the password).
 std::string user_line(const std::string& name, Role role, std::string_view password);

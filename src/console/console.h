@@ -29,7 +29,9 @@ int run_console(const ConsoleOptions& opt);
 void print_routes();
 
 // `medsentry user add NAME --role R`: the password is read from standard
-// input (password_stdin) or generated and printed once.
-int run_user_add(const std::string& users_path, const std::string& name, const std::string& role, bool password_stdin);
+// input (password_stdin) or generated and printed once. `user token NAME
+// --role R` (api_token): an API token for scripts, printed once, read-only.
+int run_user_add(const std::string& users_path, const std::string& name, const std::string& role, bool password_stdin,
+                 bool api_token = false);
 
 }  // namespace ms::console

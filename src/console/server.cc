@@ -76,6 +76,18 @@ bool authorize(Context& ctx, const Route& r, const httplib::Request& hr, Req& re
   }
   if (r.kind == Kind::kPublicApi || r.kind == Kind::kPublicPage || r.kind == Kind::kStatic) return true;
   auto s = ctx.sessions.find(req.cookie_token);
+  // An API token (scripts, a SIEM): the API only, and reading only, so it
+  // needs no CSRF token (no browser sends it on its own).
+  std::string auth = hr.get_header_value("Authorization");
+  if (!s && r.kind == Kind::kApi && auth.rfind("Bearer ", 0) == 0) {
+    if (auto t = ctx.users.token(auth.substr(7))) {
+      if (post) {
+        res.error(403, "API tokens only read");
+        return false;
+      }
+      s = Session{t->name, "", t->role, {}, {}};
+    }
+  }
   if (!s) {
     if (r.kind == Kind::kPage) {
       res.status = 302;
@@ -244,7 +256,8 @@ int run_console(const ConsoleOptions& opt) {
   return 0;
 }
 
-int run_user_add(const std::string& users_path, const std::string& name, const std::string& role_s, bool password_stdin) {
+int run_user_add(const std::string& users_path, const std::string& name, const std::string& role_s, bool password_stdin,
+                 bool api_token) {
   std::string path = users_path.empty() ? default_users_path() : users_path;
   Role role = parse_role(role_s);
   if (!valid_user_name(name)) {
@@ -255,8 +268,10 @@ int run_user_add(const std::string& users_path, const std::string& name, const s
     std::cerr << "medsentry: error: --role: viewer, analyst or admin\n";
     return 2;
   }
-  std::string pw;
-  if (password_stdin) {
+  std::string pw, token;
+  if (api_token) {
+    // No password: the token is the secret.
+  } else if (password_stdin) {
     std::getline(std::cin, pw);
     if (pw.size() < 12 || pw.size() > 1024) {
       std::cerr << "medsentry: error: the password must have 12 to 1024 characters\n";
@@ -273,7 +288,7 @@ int run_user_add(const std::string& users_path, const std::string& name, const s
     }
   }
   try {
-    lines.push_back(user_line(name, role, pw));
+    lines.push_back(api_token ? token_line(name, role, token) : user_line(name, role, pw));
     size_t slash = path.rfind('/');
     if (slash != std::string::npos && slash > 0) make_private_dirs(path.substr(0, slash), " for the console's accounts");
     std::string tmp = path + ".tmp";
@@ -292,7 +307,11 @@ int run_user_add(const std::string& users_path, const std::string& name, const s
     std::cerr << "medsentry: error: " << e.what() << "\n";
     return 1;
   }
-  if (!password_stdin) std::cout << "password for " << name << " (shown once): " << pw << "\n";
+  if (api_token) {
+    std::cout << "API token " << name << " (shown once): " << token << "\n";
+  } else if (!password_stdin) {
+    std::cout << "password for " << name << " (shown once): " << pw << "\n";
+  }
   std::cerr << "medsentry: " << name << " (" << role_name(role) << ") written to " << path << "\n";
   return 0;
 }

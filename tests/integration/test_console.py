@@ -114,6 +114,37 @@ def test_answers_match_the_openapi_document():
         srv.stop()
 
 
+def test_api_tokens_only_read_the_api():
+    s = setup()
+    users = os.path.join(s["dir"], "users-tokens")
+    subprocess.run(["cp", s["users"], users], check=True)
+    tokens = {}
+    for name, role in (("siem", "viewer"), ("soar", "analyst")):
+        p = subprocess.run([mstest.ARGS.binary, "user", "token", name, "--role", role, "--users", users],
+                           capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        tokens[name] = p.stdout.split("(shown once): ")[1].strip()
+        assert tokens[name] not in open(users).read()
+    srv = cf.Server(s["db"], users)
+    try:
+        c = cf.Client(srv.base)
+        bearer = lambda n: {"Authorization": "Bearer " + tokens[n]}  # noqa: E731
+        st, _, body = c.request("GET", "/api/alerts", headers=bearer("siem"))
+        assert st == 200 and body["alerts"], (st, body)
+        assert c.request("GET", "/api/alerts", headers={"Authorization": "Bearer mst_" + "0" * 64})[0] == 401
+        assert c.request("GET", "/api/alerts", headers={"Authorization": tokens["siem"]})[0] == 401
+        assert c.request("GET", "/api/alerts/%s/evidence.pcap" % s["alert"], headers=bearer("siem"))[0] == 403
+        assert c.request("GET", "/api/alerts/%s/evidence.pcap" % s["alert"], headers=bearer("soar"), raw=True)[0] == 200
+        # Reading only: no state change, even for an analyst's token; no pages.
+        assert c.request("POST", "/api/alerts/%s/triage" % s["alert"], {"state": "resolved"}, headers=bearer("soar"))[0] == 403
+        st, h, _ = c.request("GET", "/alerts", headers=bearer("soar"), raw=True)
+        assert st == 302 and h["Location"] == "/login", st
+        # A token is no password.
+        assert c.login("siem", tokens["siem"])[0] == 401
+    finally:
+        srv.stop()
+
+
 def test_every_route_without_a_session_is_refused():
     srv = server()
     try:
