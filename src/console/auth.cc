@@ -191,9 +191,9 @@ std::string token_line(const std::string& name, Role role, std::string& token_ou
   return name + ":" + role_name(role) + ":token:" + sha256(token_out);
 }
 
-std::string Sessions::create(const User& u) {
+std::string Sessions::create(const User& u, Clock::time_point now) {
   std::string token = random_hex(32);
-  Session s{u.name, random_hex(32), u.role, std::chrono::steady_clock::now(), std::chrono::steady_clock::now()};
+  Session s{u.name, random_hex(32), u.role, now, now};
   std::lock_guard<std::mutex> lock(mu_);
   if (by_hash_.size() >= kMax) {  // drop the least recently used
     auto oldest = by_hash_.begin();
@@ -206,9 +206,8 @@ std::string Sessions::create(const User& u) {
   return token;
 }
 
-std::optional<Session> Sessions::find(std::string_view token) {
+std::optional<Session> Sessions::find(std::string_view token, Clock::time_point now) {
   if (token.size() != 64) return std::nullopt;
-  auto now = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(mu_);
   auto it = by_hash_.find(sha256(token));
   if (it == by_hash_.end()) return std::nullopt;
@@ -225,10 +224,10 @@ void Sessions::erase(std::string_view token) {
   by_hash_.erase(sha256(token));
 }
 
-int Throttle::wait_of(std::unordered_map<std::string, Count>& m, const std::string& k, int limit) {
+int Throttle::wait_of(std::unordered_map<std::string, Count>& m, const std::string& k, int limit, Clock::time_point now) {
   auto it = m.find(k);
   if (it == m.end()) return 0;
-  auto age = std::chrono::steady_clock::now() - it->second.first;
+  auto age = now - it->second.first;
   if (age > kWindow) {
     m.erase(it);
     return 0;
@@ -237,28 +236,27 @@ int Throttle::wait_of(std::unordered_map<std::string, Count>& m, const std::stri
   return static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(kWindow - age).count()) + 1;
 }
 
-void Throttle::bump(std::unordered_map<std::string, Count>& m, const std::string& k) {
+void Throttle::bump(std::unordered_map<std::string, Count>& m, const std::string& k, Clock::time_point now) {
   if (m.size() >= kMaxEntries && !m.count(k)) {
     // Full: forget the windows that have passed; if none, the table keeps
     // what it has (a flood of names cannot push out a locked one).
-    auto now = std::chrono::steady_clock::now();
     std::erase_if(m, [&](const auto& e) { return now - e.second.first > kWindow; });
     if (m.size() >= kMaxEntries) return;
   }
   Count& c = m[k];
-  if (c.n == 0) c.first = std::chrono::steady_clock::now();
+  if (c.n == 0) c.first = now;
   ++c.n;
 }
 
-int Throttle::blocked(const std::string& source, const std::string& user) {
+int Throttle::blocked(const std::string& source, const std::string& user, Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mu_);
-  return std::max(wait_of(by_source_, source, kPerSource), wait_of(by_user_, user, kPerUser));
+  return std::max(wait_of(by_source_, source, kPerSource, now), wait_of(by_user_, user, kPerUser, now));
 }
 
-void Throttle::failure(const std::string& source, const std::string& user) {
+void Throttle::failure(const std::string& source, const std::string& user, Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mu_);
-  bump(by_source_, source);
-  bump(by_user_, user);
+  bump(by_source_, source, now);
+  bump(by_user_, user, now);
 }
 
 void Throttle::success(const std::string& user) {

@@ -67,14 +67,16 @@ struct Session {
   std::chrono::steady_clock::time_point created, last;
 };
 
+using Clock = std::chrono::steady_clock;
+
 class Sessions {
  public:
   static constexpr size_t kMax = 4096;
   static constexpr std::chrono::minutes kIdle{30};
   static constexpr std::chrono::hours kAbsolute{12};
   // A new session's token (the cookie value).
-  std::string create(const User& u);
-  std::optional<Session> find(std::string_view token);
+  std::string create(const User& u, Clock::time_point now = Clock::now());
+  std::optional<Session> find(std::string_view token, Clock::time_point now = Clock::now());
   void erase(std::string_view token);
 
  private:
@@ -89,8 +91,8 @@ class Throttle {
   static constexpr std::chrono::minutes kWindow{15};
   static constexpr size_t kMaxEntries = 65536;
   // Seconds to wait, 0 when a login may be tried now.
-  int blocked(const std::string& source, const std::string& user);
-  void failure(const std::string& source, const std::string& user);
+  int blocked(const std::string& source, const std::string& user, Clock::time_point now = Clock::now());
+  void failure(const std::string& source, const std::string& user, Clock::time_point now = Clock::now());
   void success(const std::string& user);
 
  private:
@@ -98,8 +100,8 @@ class Throttle {
     int n = 0;
     std::chrono::steady_clock::time_point first;
   };
-  int wait_of(std::unordered_map<std::string, Count>& m, const std::string& k, int limit);
-  void bump(std::unordered_map<std::string, Count>& m, const std::string& k);
+  int wait_of(std::unordered_map<std::string, Count>& m, const std::string& k, int limit, Clock::time_point now);
+  void bump(std::unordered_map<std::string, Count>& m, const std::string& k, Clock::time_point now);
   std::mutex mu_;
   std::unordered_map<std::string, Count> by_source_, by_user_;
 };
