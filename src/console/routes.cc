@@ -19,6 +19,7 @@ const std::vector<Route>& routes() {
       {"GET", "/api/session", Kind::kApi, Role::kViewer, api_session},
       {"GET", "/api/openapi.json", Kind::kApi, Role::kViewer, api_openapi},
       {"GET", "/api/overview", Kind::kApi, Role::kViewer, api_overview},
+      {"GET", "/api/events", Kind::kApi, Role::kViewer, api_events},
       {"GET", "/api/devices", Kind::kApi, Role::kViewer, api_devices},
       {"GET", "/api/devices/{id}", Kind::kApi, Role::kViewer, api_device},
       {"GET", "/api/alerts", Kind::kApi, Role::kViewer, api_alerts},

@@ -6,8 +6,11 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,10 +31,16 @@ struct Req {
   }
 };
 
+// A streamed answer (server-sent events): called once on a worker thread,
+// writes until it returns; `write` is false once the client is gone.
+using StreamWriter = std::function<bool(std::string_view)>;
+using Stream = std::function<void(const StreamWriter& write)>;
+
 struct Resp {
   int status = 200;
   std::string body, type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  Stream stream;  // set: the body is streamed instead
   void json(int st, std::string b) {
     status = st;
     body = std::move(b);
@@ -50,6 +59,8 @@ struct Context {
   std::mutex write_mu;
   sqlite3* write_db = nullptr;
   bool tls = false;  // cookies get Secure; the origin is https://
+  const std::atomic<bool>* stopping = nullptr;  // the server is stopping: streams end
+  std::atomic<int> streams{0};                  // live event streams (capped)
 };
 
 enum class Kind { kPage, kApi, kStatic, kPublicPage, kPublicApi };
@@ -81,6 +92,7 @@ void api_alert(Context&, const Req&, Resp&);
 void api_triage(Context&, const Req&, Resp&);
 void api_evidence(Context&, const Req&, Resp&);
 void api_audit(Context&, const Req&, Resp&);
+void api_events(Context&, const Req&, Resp&);
 void api_openapi(Context&, const Req&, Resp&);
 void page_shell(Context&, const Req&, Resp&);
 void page_login(Context&, const Req&, Resp&);

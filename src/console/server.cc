@@ -142,6 +142,15 @@ void dispatch(Context& ctx, const httplib::Request& hr, httplib::Response& hres)
   res.headers.emplace_back("Server-Timing", "app;dur=" + std::to_string(ms));
   for (auto& [k, v] : res.headers) hres.set_header(k.c_str(), v);
   hres.status = res.status;
+  if (res.stream) {
+    Stream stream = std::move(res.stream);
+    hres.set_chunked_content_provider(res.type.c_str(), [stream](size_t, httplib::DataSink& sink) {
+      stream([&sink](std::string_view d) { return sink.is_writable() && sink.write(d.data(), d.size()); });
+      sink.done();
+      return true;
+    });
+    return;
+  }
   hres.set_content(res.body, res.type.c_str());
 }
 
@@ -223,6 +232,10 @@ int run_console(const ConsoleOptions& opt) {
     return 1;
   }
   httplib::Server& svr = *server;
+  // Event streams hold a worker each (at most Context's cap of 16): the
+  // pool leaves room for the ordinary requests.
+  svr.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  ctx.stopping = &g_stop;
   svr.set_payload_max_length(kMaxBody);
   svr.set_read_timeout(10, 0);
   svr.set_write_timeout(30, 0);

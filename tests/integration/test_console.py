@@ -145,6 +145,47 @@ def test_api_tokens_only_read_the_api():
         srv.stop()
 
 
+def read_event(resp):
+    """One server-sent event (its lines up to the blank line), comments skipped."""
+    lines = []
+    while True:
+        line = resp.readline().decode()
+        if not line:
+            raise AssertionError("the event stream ended")
+        line = line.rstrip("\r\n")
+        if line == "" and lines:
+            return dict(x.split(": ", 1) for x in lines)
+        if line and not line.startswith(":"):
+            lines.append(line)
+
+
+def test_live_updates_when_the_sensor_writes():
+    s = setup()
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("vic")[0] == 200
+        cookie = "; ".join("%s=%s" % (k.name, k.value) for k in c.jar)
+        host, port = srv.base[len("http://"):].split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn.request("GET", "/api/events", headers={"Cookie": cookie})
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.getheader("Content-Type").startswith("text/event-stream")
+        first = read_event(resp)
+        assert first["event"] == "change", first
+        counts = json.loads(first["data"])
+        con = sqlite3.connect(s["db"])
+        assert counts["devices"] == con.execute("SELECT count(*) FROM devices").fetchone()[0], counts
+        con.close()
+        # The sensor writes: an analysis of the hostile capture again.
+        mstest.analyze(os.path.join(s["dir"], "hostile.pcap"), os.path.join(s["dir"], "live"), extra=["--db", s["db"]])
+        second = read_event(resp)
+        assert second["event"] == "change" and json.loads(second["data"])["devices"] == counts["devices"], second
+        conn.close()
+    finally:
+        srv.stop()
+
+
 def test_every_route_without_a_session_is_refused():
     srv = server()
     try:

@@ -14,7 +14,7 @@ import time
 import urllib.parse
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -135,6 +135,24 @@ def test_1_login_and_overview_shows_the_lab_devices():
     assert drv.find_element(By.ID, "totals").text.split()[0] == str(len(truth) + 2)  # and the two hostile hosts
     assert_inert()
     shot("overview")
+
+
+def test_1b_overview_follows_the_sensor_live():
+    """Server-sent events: an analysis writes, the open overview redraws."""
+    s = setup()
+    drv = s["drv"]
+    go("/", "#totals")
+    captures = lambda: drv.find_element(By.ID, "totals").find_elements(By.CSS_SELECTOR, ".n")[4].text  # noqa: E731
+    before = int(captures())
+    drv.execute_script("document.getElementById('totals').dataset.old = 'yes'")
+    mstest.analyze([os.path.abspath(mstest.repo("samples", "clinic-sample.pcap")), os.path.join(s["dir"], "hostile.pcap")],
+                   os.path.join(s["dir"], "live"), extra=["--db", s["db"]])
+    # The page is redrawn under the wait: an element may vanish between two looks.
+    WebDriverWait(drv, 20, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
+        lambda d: captures() == str(before + 1))
+    # Redrawn, not reloaded: the page's own state survived.
+    assert drv.execute_script("return window.__dialogs !== undefined && document.getElementById('totals') !== null")
+    assert_inert()
 
 
 def test_2_device_page_shows_the_evidence():

@@ -296,10 +296,25 @@ function historyTable(history) {
 
 const PAGES = {overview, devices, device, alerts, alert: alertPage};
 
+// Live updates: the overview redraws itself when the sensor writes; other
+// pages say so (a redraw would lose what is being typed into a triage note).
+function live(page) {
+  const es = new EventSource("/api/events");
+  let first = true;
+  es.addEventListener("change", () => {
+    if (first) { first = false; return; }
+    if (page === "overview") { overview(); return; }
+    if (document.getElementById("changed")) return;
+    const btn = el("button", {type: "button"}, "Reload");
+    btn.addEventListener("click", () => location.reload());
+    main().prepend(el("p", {id: "changed", class: "notice"}, "The inventory has changed. ", btn));
+  });
+}
+
 document.getElementById("logout").addEventListener("click", async () => {
   try { await post("/api/logout", {}); } finally { location.assign("/login"); }
 });
 
-(PAGES[document.body.dataset.page] || overview)().catch((e) => {
+(PAGES[document.body.dataset.page] || overview)().then(() => live(document.body.dataset.page)).catch((e) => {
   show(el("p", {class: "error"}, "Error: " + e.message));
 });
