@@ -22,6 +22,7 @@ CASES = [  # (what, path, target ms)
     ("devices: page 1000", "/api/devices?offset=50000", 200),
     ("devices: by type, sorted by vendor", "/api/devices?type=CT&sort=manufacturer&order=asc", 200),
     ("devices: search", "/api/devices?q=host-4242", 200),
+    ("devices: one subnet", "/api/devices?subnet=10.0.16.0/24", 200),
     ("alerts: first page", "/api/alerts", 200),
     ("alerts: high and above", "/api/alerts?severity=high", 200),
     ("alerts: one rule", "/api/alerts?rule=scan", 200),
