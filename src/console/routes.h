@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -59,8 +60,10 @@ struct Context {
   std::mutex write_mu;
   sqlite3* write_db = nullptr;
   bool tls = false;  // cookies get Secure; the origin is https://
+  bool loopback_only = false;  // the Host header must name loopback
   const std::atomic<bool>* stopping = nullptr;  // the server is stopping: streams end
   std::atomic<int> streams{0};                  // live event streams (capped)
+  uint64_t audit_rows = 0;                      // written since start (under write_mu)
 };
 
 enum class Kind { kPage, kApi, kStatic, kPublicPage, kPublicApi };

@@ -10,12 +10,14 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <thread>
 
+#include "common/cidr.h"
 #include "common/private_dirs.h"
 #include "console/console.h"
 #include "console/routes.h"
@@ -58,8 +60,36 @@ void security_headers(Resp& res) {
   res.headers.emplace_back("Cross-Origin-Resource-Policy", "same-origin");
 }
 
+// localhost, an address of 127.0.0.0/8, or ::1 (RFC 1122 3.2.1.3, RFC 4291 2.5.3).
+bool is_loopback(const std::string& h) {
+  if (h == "localhost") return true;
+  uint8_t a[16];
+  bool v4 = false;
+  if (!parse_ip(h, a, v4)) return false;
+  if (v4) return a[0] == 127;
+  static const uint8_t kOne[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  return std::memcmp(a, kOne, 16) == 0;
+}
+
+// On loopback the Host must name loopback: a page whose DNS name an attacker
+// re-points at 127.0.0.1 ("DNS rebinding") sends its own name and is refused.
+bool host_allowed(const Context& ctx, const std::string& host) {
+  if (!ctx.loopback_only) return true;
+  std::string h = host;
+  if (!h.empty() && h[0] == '[') {
+    h = h.substr(1, h.find(']') == std::string::npos ? std::string::npos : h.find(']') - 1);
+  } else if (size_t c = h.rfind(':'); c != std::string::npos && h.find(':') == c) {
+    h = h.substr(0, c);
+  }
+  return is_loopback(h);
+}
+
 // Who may call the route; false with the answer filled in when refused.
 bool authorize(Context& ctx, const Route& r, const httplib::Request& hr, Req& req, Resp& res) {
+  if (!host_allowed(ctx, hr.get_header_value("Host"))) {
+    res.error(403, "this console answers to its loopback address only");
+    return false;
+  }
   bool post = req.method == "POST";
   if (post) {
     // A cross-site form cannot send JSON without a CORS preflight, which
@@ -169,7 +199,7 @@ bool parse_listen(const std::string& s, std::string& host, int& port, bool& loop
     return false;
   }
   port = std::stoi(p);
-  loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  loopback = is_loopback(host);
   if (host == "localhost") host = "127.0.0.1";
   return true;
 }
@@ -214,6 +244,7 @@ int run_console(const ConsoleOptions& opt) {
     return 2;
   }
   ctx.tls = opt.tls == "on" || (opt.tls == "auto" && (!loopback || !opt.tls_cert.empty()));
+  ctx.loopback_only = loopback;
   std::unique_ptr<httplib::Server> server;
   ctx.db_path = opt.db_path.empty() ? inv::default_db_path() : opt.db_path;
   std::string users = opt.users_path.empty() ? default_users_path() : opt.users_path;

@@ -22,6 +22,7 @@ namespace {
 
 constexpr size_t kMaxNote = 2000;
 constexpr size_t kMaxEvidenceBytes = 256u << 20;
+constexpr int64_t kMaxAudit = 100000;
 
 // The console's tables, and the indexes its lists and the overview need
 // (bench/console.py: 100,000 devices and 1,000,000 alerts).
@@ -91,6 +92,12 @@ void audit(Context& ctx, const std::string& user, const std::string& source, con
   Stmt s(ctx.write_db, "INSERT INTO console_audit(at, user, source, action, detail) VALUES(?,?,?,?,?)");
   s.bind(now_iso()).bind(user).bind(source).bind(action).bind(detail);
   s.step();
+  // Bounded: a login flood writes a row per attempt; the latest kMaxAudit stay.
+  if (++ctx.audit_rows % 1000 == 0) {
+    Stmt trim(ctx.write_db, "DELETE FROM console_audit WHERE rowid <= (SELECT max(rowid) FROM console_audit) - ?");
+    trim.bind(kMaxAudit);
+    trim.step();
+  }
 }
 
 void api_triage(Context& ctx, const Req& req, Resp& res) {

@@ -446,6 +446,11 @@ def test_requests_and_pages_are_bounded():
         big = {"state": "resolved", "note": "x" * (70 * 1024)}
         assert c.post("/api/alerts/%s/triage" % setup()["alert"], big)[0] == 413
         assert c.request("DELETE", "/api/alerts")[0] == 405
+        # DNS rebinding: a page of another name pointed at 127.0.0.1.
+        for host in ("evil.example:8080", "evil.example", "127.0.0.1.evil.example", "[::2]:80"):
+            assert c.request("GET", "/api/overview", headers={"Host": host})[0] == 403, host
+        for host in ("localhost:8080", "127.0.0.1", "[::1]:8080"):
+            assert c.request("GET", "/api/overview", headers={"Host": host})[0] == 200, host
         assert c.request("POST", "/api/logout", {})[0] == 403  # no CSRF token
         assert c.post("/api/logout", {})[0] == 200
         assert c.request("GET", "/api/session")[0] == 401
