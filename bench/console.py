@@ -31,6 +31,7 @@ CASES = [  # (what, path, target ms)
     ("alerts: latest first", "/api/alerts?sort=time", 200),
     ("alerts: page 100", "/api/alerts?offset=5000", 200),
     ("overview", "/api/overview", 1000),
+    ("patient data flows", "/api/phi-flows", 1000),
 ]
 
 

@@ -413,6 +413,39 @@ void api_alert(Context& ctx, const Req& req, Resp& res) {
   send(res, b);
 }
 
+// Which systems send patient data to which in clear (the phi_cleartext
+// alerts, by pair and protocol), and which devices handle patient data (the
+// record's phi), 500 of each at most.
+void api_phi_flows(Context& ctx, const Req&, Resp& res) {
+  ReadDb db(ctx.db_path);
+  std::string b;
+  JsonWriter w(b);
+  w.begin_object().key("cleartext_flows").begin_array();
+  {
+    Stmt s(db.handle(),
+           "SELECT src_ip, dest_ip, protocol, count(*), sum(count), min(first_ns), max(last_ns), "
+           "coalesce(max(json_extract(json, '$.src.device')), ''), coalesce(max(json_extract(json, '$.dest.device')), '') "
+           "FROM alerts WHERE rule = 'phi_cleartext' GROUP BY src_ip, dest_ip, protocol ORDER BY 5 DESC, 1, 2 LIMIT 500");
+    while (s.step()) {
+      w.begin_object().kv("src_ip", s.text(0)).kv("dest_ip", s.text(1)).kv("protocol", s.text(2)).kv("alerts", s.i64(3));
+      w.kv("count", s.i64(4)).kv("first", iso(s.i64(5))).kv("last", iso(s.i64(6))).kv("src_device", s.text(7));
+      w.kv("dest_device", s.text(8)).end_object();
+    }
+  }
+  w.end_array().key("devices").begin_array();
+  {
+    Stmt s(db.handle(),
+           "SELECT id, ip, type, medical, coalesce(json_extract(record, '$.phi.protocols'), '[]') FROM devices "
+           "WHERE json_extract(record, '$.phi.handles') = 1 ORDER BY type, id LIMIT 500");
+    while (s.step()) {
+      w.begin_object().kv("id", s.text(0)).kv("ip", s.text(1)).kv("type", s.text(2)).kv("medical", s.i64(3) != 0);
+      w.key("protocols").raw(s.text(4)).end_object();
+    }
+  }
+  w.end_array().end_object();
+  send(res, b);
+}
+
 void api_login(Context& ctx, const Req& req, Resp& res) {
   JsonValue v;
   if (parse_json(req.body, v) != nullptr || v.type != JsonValue::kObject) return res.error(400, "expected {\"user\", \"password\"}");

@@ -15,6 +15,7 @@ const std::vector<Route>& routes() {
       {"GET", "/devices/{id}", Kind::kPage, Role::kViewer, page_shell},
       {"GET", "/alerts", Kind::kPage, Role::kViewer, page_shell},
       {"GET", "/alerts/{id}", Kind::kPage, Role::kViewer, page_shell},
+      {"GET", "/phi", Kind::kPage, Role::kViewer, page_shell},
       {"POST", "/api/logout", Kind::kApi, Role::kViewer, api_logout},
       {"GET", "/api/session", Kind::kApi, Role::kViewer, api_session},
       {"GET", "/api/openapi.json", Kind::kApi, Role::kViewer, api_openapi},
@@ -23,6 +24,7 @@ const std::vector<Route>& routes() {
       {"GET", "/api/devices", Kind::kApi, Role::kViewer, api_devices},
       {"GET", "/api/devices/{id}", Kind::kApi, Role::kViewer, api_device},
       {"GET", "/api/alerts", Kind::kApi, Role::kViewer, api_alerts},
+      {"GET", "/api/phi-flows", Kind::kApi, Role::kViewer, api_phi_flows},
       {"GET", "/api/alerts/{id}", Kind::kApi, Role::kViewer, api_alert},
       {"POST", "/api/alerts/{id}/triage", Kind::kApi, Role::kAnalyst, api_triage},
       // The packets may carry patient data in clear: analysts only.

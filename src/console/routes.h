@@ -96,6 +96,7 @@ void api_triage(Context&, const Req&, Resp&);
 void api_evidence(Context&, const Req&, Resp&);
 void api_audit(Context&, const Req&, Resp&);
 void api_events(Context&, const Req&, Resp&);
+void api_phi_flows(Context&, const Req&, Resp&);
 void api_openapi(Context&, const Req&, Resp&);
 void page_shell(Context&, const Req&, Resp&);
 void page_login(Context&, const Req&, Resp&);

@@ -95,7 +95,7 @@ def test_answers_match_the_openapi_document():
                  ("get", "/api/devices/" + dev, "/api/devices/{id}"), ("get", "/api/devices/none", "/api/devices/{id}"),
                  ("get", "/api/alerts", "/api/alerts"), ("get", "/api/alerts?state=x", "/api/alerts"),
                  ("get", "/api/alerts/" + s["alert"], "/api/alerts/{id}"), ("get", "/api/alerts/00", "/api/alerts/{id}"),
-                 ("get", "/api/session", "/api/session"), ("get", "/api/audit", "/api/audit"),
+                 ("get", "/api/session", "/api/session"), ("get", "/api/phi-flows", "/api/phi-flows"), ("get", "/api/audit", "/api/audit"),
                  ("get", "/api/openapi.json", "/api/openapi.json")]
         for method, path, template in cases:
             st, _, body = c.request(method.upper(), path)
@@ -393,6 +393,26 @@ def test_device_and_alert_filters():
         assert one["alerts"] and all(cf.XSS_IP in (a["src_ip"], a["dest_ip"]) for a in one["alerts"]), one
     finally:
         srv.stop()
+
+
+def test_patient_data_flows():
+    """The pairs that carried patient data in clear, as the analyzer's
+    phi_cleartext alerts say, and the devices that handle patient data."""
+    s = setup()
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("vic")[0] == 200
+        r = c.request("GET", "/api/phi-flows")[2]
+    finally:
+        srv.stop()
+    con = sqlite3.connect(s["db"])
+    want = {(a, b, p) for a, b, p in con.execute("SELECT src_ip, dest_ip, protocol FROM alerts WHERE rule = 'phi_cleartext'")}
+    handling = {i for (i,) in con.execute("SELECT id FROM devices WHERE json_extract(record, '$.phi.handles') = 1")}
+    con.close()
+    got = {(f["src_ip"], f["dest_ip"], f["protocol"]) for f in r["cleartext_flows"]}
+    assert got == want and ("10.1.0.10", cf.XSS_IP, "hl7") in got and ("10.60.0.11", "10.60.0.20", "dicom") in got, got
+    assert {d["id"] for d in r["devices"]} == handling and s["device"] in handling, r["devices"]
 
 
 def test_evidence_pcap_is_what_the_evidence_command_cuts():

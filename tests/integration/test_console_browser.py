@@ -179,7 +179,8 @@ def test_3_hostile_device_is_text_on_every_page():
              ("/devices?q=" + urllib.parse.quote("<img"), "#devices", "devices-hostile"),
              ("/devices/" + urllib.parse.quote(s["hostile"], safe=""), "#observations", "device-hostile"),
              ("/alerts?ip=" + cf.XSS_IP, "#alerts", "alerts-hostile"),
-             ("/alerts/" + s["alert"], "#history", "alert-hostile")]
+             ("/alerts/" + s["alert"], "#history", "alert-hostile"),
+             ("/phi", "#phi-devices", "phi")]
     for path, ready, name in pages:
         go(path, ready)
         assert_inert()
@@ -190,6 +191,10 @@ def test_3_hostile_device_is_text_on_every_page():
             for k, v in cf.XSS.items():
                 assert v in text, (k, v)
             assert drv.find_element(By.ID, "device-title").text.startswith(cf.XSS["dhcp_hostname"])
+        if name == "phi":
+            flows = drv.find_element(By.ID, "phi-flows").text
+            assert "10.1.0.10" in flows and cf.XSS_IP in flows and "hl7" in flows, flows
+            assert s["hostile"] in drv.find_element(By.ID, "phi-devices").text
         if name in ("alerts-hostile", "alert-hostile"):
             assert cf.XSS["hl7_app"] in text or name == "alerts-hostile", (name, text[:500])
         shot(name)

@@ -294,7 +294,22 @@ function historyTable(history) {
   return table(["state", "note", "by", "at"], history.map((h) => [h.state, h.note, h.by, h.at]), "history");
 }
 
-const PAGES = {overview, devices, device, alerts, alert: alertPage};
+// --- patient data flows -------------------------------------------------------
+async function phi() {
+  const r = await api("/api/phi-flows");
+  show(el("h1", {}, "Patient data"),
+    el("h2", {}, "Sent in clear"),
+    el("p", {class: "muted"}, "Pairs of systems whose patient data the sensor read on the wire (the phi_cleartext " +
+       "alerts). Encrypted connections hide their content, so they are not listed here."),
+    table(["from", "to", "protocol", "messages", "alerts", "first", "last"], r.cleartext_flows.map((f) =>
+      [deviceLink(f.src_device, f.src_ip), deviceLink(f.dest_device, f.dest_ip), f.protocol, String(f.count),
+       String(f.alerts), f.first, f.last]), "phi-flows"),
+    el("h2", {}, "Devices that handle patient data"),
+    table(["device", "IP", "type", "medical", "over"], r.devices.map((d) =>
+      [deviceLink(d.id), d.ip, d.type, d.medical ? "yes" : "no", (d.protocols || []).join(", ")]), "phi-devices"));
+}
+
+const PAGES = {overview, devices, device, alerts, alert: alertPage, phi};
 
 // Live updates: the overview redraws itself when the sensor writes; other
 // pages say so (a redraw would lose what is being typed into a triage note).
