@@ -186,6 +186,40 @@ def test_live_updates_when_the_sensor_writes():
         srv.stop()
 
 
+def test_hostile_requests_leave_the_server_serving():
+    """Garbage, over-long lines, huge headers, bad encodings and cut requests
+    on the socket: each gets an error or a closed connection, and the server
+    answers the next real client."""
+    import random
+    import socket
+    srv = server()
+    try:
+        host, port = srv.base[len("http://"):].split(":")
+        rnd = random.Random(20)
+        blobs = [b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X: " + b"a" * 100000 + b"\r\n\r\n",
+                 b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                 b"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999999\r\n\r\n{",
+                 b"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffff\r\n",
+                 b"GET /static/%zz%00%ff HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                 b"GET /api/devices?limit=%ff%fe&q=%00 HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ms_session=" + b"\xff" * 64 + b"\r\n\r\n",
+                 b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(40),  # a TLS hello on plain HTTP
+                 b"GET / HTTP/1.1\r\n"]  # cut short
+        blobs += [bytes(rnd.getrandbits(8) for _ in range(rnd.randrange(1, 3000))) for _ in range(40)]
+        for b in blobs:
+            with socket.create_connection((host, int(port)), timeout=10) as sk:
+                try:
+                    sk.sendall(b)
+                    sk.shutdown(socket.SHUT_WR)
+                    head = sk.recv(64)
+                except OSError:
+                    continue
+                assert not head or head.startswith(b"HTTP/1.1 4") or head.startswith(b"HTTP/1.1 5"), (b[:60], head)
+        c = cf.Client(srv.base)
+        assert c.login("vic")[0] == 200 and c.request("GET", "/api/overview")[0] == 200
+    finally:
+        srv.stop()
+
+
 def test_every_route_without_a_session_is_refused():
     srv = server()
     try:
