@@ -87,9 +87,13 @@ def shot(name):
 def assert_inert():
     """No element made of a payload, no dialog, no script blocked by the CSP."""
     drv = setup()["drv"]
-    n = drv.execute_script("return [document.querySelectorAll('main img, main svg, main script, main iframe').length,"
-                           " document.scripts.length, window.__dialogs.length]")
-    assert n == [0, 1, 0], n
+    # The console's own drawing (svg.peer-graph) holds only lines, circles
+    # and text; nothing anywhere carries an event-handler attribute.
+    n = drv.execute_script(
+        "return [document.querySelectorAll('main img, main script, main iframe, main object, main embed, main svg:not(.peer-graph),"
+        " .peer-graph :not(line):not(circle):not(text)').length, document.scripts.length, window.__dialogs.length,"
+        " [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length]")
+    assert n == [0, 1, 0, 0], n
     try:
         drv.switch_to.alert
         raise AssertionError("a dialog is open")
@@ -168,6 +172,8 @@ def test_2_device_page_shows_the_evidence():
     assert "dicom" in by_field["manufacturer"][0][1].lower() or "ieee" in by_field["manufacturer"][0][1].lower(), by_field
     assert all(ev for v in by_field.values() for _, ev in v), "a conclusion without evidence"
     assert s["drv"].find_element(By.ID, "observations").find_elements(By.CSS_SELECTOR, "tbody tr")
+    labels = [t.text for t in s["drv"].find_elements(By.CSS_SELECTOR, "#peer-graph text.peer-label")]
+    assert labels and "10.60.0.20 tcp/104/dicom" in labels, labels
     assert_inert()
     shot("device")
 

@@ -207,7 +207,7 @@ async function device() {
     el("h2", {}, "Services"),
     table(["proto", "port", "app", "security", "flows", "bytes", "last seen"], (rec.services || []).map((s) =>
       [s.proto, String(s.port), s.app || "", s.security || "", String(s.flows), String(s.bytes), s.last_seen])),
-    el("h2", {}, "Peers (" + (rec.peer_count || 0) + ")"),
+    el("h2", {}, "Peers (" + (rec.peer_count || 0) + ")"), peerGraph(d, rec.peers || []),
     table(["direction", "peer", "service", "flows", "bytes"], (rec.peers || []).map((p) =>
       [p.direction, p.ip, p.service, String(p.flows), String(p.bytes)])),
     el("h2", {}, "Patient data and exposure"),
@@ -221,6 +221,36 @@ async function device() {
     el("h2", {}, "Observations (what its traffic said)"),
     table(["attribute", "value", "source", "confidence", "count", "first seen", "last seen"], r.observations.map((o) =>
       [o.attr, o.value, o.source, String(o.confidence), String(o.count), o.first_seen, o.last_seen]), "observations"));
+}
+
+// The device in the middle, its peers (the 24 with most bytes) around it;
+// a line's width grows with the bytes. Built as SVG nodes, labels as text.
+function svg(tag, attrs, text) {
+  const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function peerGraph(d, peers) {
+  const shown = peers.slice(0, 24), W = 760, H = 420, cx = W / 2, cy = H / 2, R = 165;
+  const g = svg("svg", {class: "peer-graph", id: "peer-graph", viewBox: "0 0 " + W + " " + H, width: W, height: H,
+                        role: "img", "aria-label": "peers"});
+  const max = Math.max(1, ...shown.map((p) => p.bytes));
+  shown.forEach((p, i) => {
+    const a = 2 * Math.PI * i / Math.max(1, shown.length) - Math.PI / 2;
+    const x = cx + R * Math.cos(a), y = cy + R * Math.sin(a);
+    g.appendChild(svg("line", {x1: cx, y1: cy, x2: x.toFixed(1), y2: y.toFixed(1), class: "edge " + p.direction,
+                               "stroke-width": (1 + 5 * Math.log1p(p.bytes) / Math.log1p(max)).toFixed(2)}));
+    g.appendChild(svg("circle", {cx: x.toFixed(1), cy: y.toFixed(1), r: 6, class: "peer"}));
+    const anchor = Math.cos(a) < -0.1 ? "end" : Math.cos(a) > 0.1 ? "start" : "middle";
+    const tx = x + 10 * Math.cos(a), ty = y + 14 * Math.sin(a) + 4;
+    g.appendChild(svg("text", {x: tx.toFixed(1), y: ty.toFixed(1), "text-anchor": anchor, class: "peer-label"},
+                      p.ip + " " + p.service));
+  });
+  g.appendChild(svg("circle", {cx, cy, r: 10, class: "self"}));
+  g.appendChild(svg("text", {x: cx, y: cy + 26, "text-anchor": "middle", class: "self-label"}, d.ip || d.id));
+  return el("div", {class: "graph"}, g);
 }
 
 // --- alerts -----------------------------------------------------------------
