@@ -1,6 +1,7 @@
 // The console's read API: session, overview, devices, alerts (routes.h).
 // Every list is paginated with a capped page size; every filter is a bound
 // value; the alert list's total is counted up to kCountCap (docs/console.md).
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -240,6 +241,52 @@ void api_devices(Context& ctx, const Req& req, Resp& res) {
   w.begin_object().kv("total", total).kv("limit", limit).kv("offset", offset).key("devices").begin_array();
   w.raw(rows).end_array().end_object();
   send(res, b);
+}
+
+namespace {
+
+// One CSV cell (RFC 4180 quoting). A cell a spreadsheet would run as a
+// formula (= + - @, tab, CR first: OWASP "CSV Injection") gets a ' first.
+void csv_cell(std::string& out, const std::string& v) {
+  out += '"';
+  if (!v.empty() && std::string_view("=+-@\t\r").find(v[0]) != std::string_view::npos) out += '\'';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+// Every device the filters select (at most kMaxCsvRows), as CSV.
+void api_devices_csv(Context& ctx, const Req& req, Resp& res) {
+  constexpr int kMaxCsvRows = 200000;
+  Where wh;
+  if (!device_where(req, wh, res)) return;
+  ReadDb db(ctx.db_path);
+  sqlite3_create_function(db.handle(), "ms_in_subnet", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, in_subnet, nullptr, nullptr);
+  Stmt s(db.handle(), std::string("SELECT ") + kDeviceCols + " FROM devices" + wh.sql + " ORDER BY id LIMIT " +
+                          std::to_string(kMaxCsvRows));
+  wh.bind_all(s);
+  static const char* kHead[] = {"id", "mac", "ip", "ips", "mac_vendor", "manufacturer", "model", "version", "type", "class",
+                                "medical", "os", "os_eol", "hostname", "first_seen", "last_seen"};
+  std::string out;
+  for (size_t i = 0; i < std::size(kHead); ++i) out += std::string(i ? "," : "") + kHead[i];
+  out += "\r\n";
+  while (s.step()) {
+    for (int i = 0; i < 16; ++i) {
+      if (i) out += ',';
+      bool flag = i == 10 || i == 12;
+      std::string v = flag ? (s.i64(i) ? "true" : "false") : i >= 14 ? iso(s.i64(i)) : s.text(i);
+      csv_cell(out, v);
+    }
+    out += "\r\n";
+  }
+  res.status = 200;
+  res.body = std::move(out);
+  res.type = "text/csv; charset=utf-8";
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"devices.csv\"");
 }
 
 namespace {

@@ -22,6 +22,7 @@ const std::vector<Route>& routes() {
       {"GET", "/api/overview", Kind::kApi, Role::kViewer, api_overview},
       {"GET", "/api/events", Kind::kApi, Role::kViewer, api_events},
       {"GET", "/api/devices", Kind::kApi, Role::kViewer, api_devices},
+      {"GET", "/api/devices.csv", Kind::kApi, Role::kViewer, api_devices_csv},
       {"GET", "/api/devices/{id}", Kind::kApi, Role::kViewer, api_device},
       {"GET", "/api/alerts", Kind::kApi, Role::kViewer, api_alerts},
       {"GET", "/api/phi-flows", Kind::kApi, Role::kViewer, api_phi_flows},

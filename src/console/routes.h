@@ -90,6 +90,7 @@ void api_session(Context&, const Req&, Resp&);
 void api_overview(Context&, const Req&, Resp&);
 void api_devices(Context&, const Req&, Resp&);
 void api_device(Context&, const Req&, Resp&);
+void api_devices_csv(Context&, const Req&, Resp&);
 void api_alerts(Context&, const Req&, Resp&);
 void api_alert(Context&, const Req&, Resp&);
 void api_triage(Context&, const Req&, Resp&);

@@ -23,6 +23,8 @@ XSS = {
 }
 XSS_IP = "10.1.0.20"        # the hostile device (the sessions' server side)
 XSS_MAC = "00:09:5c:00:00:20"
+PEER_MAC = "44:4b:5d:00:00:11"  # the sessions' client side, 10.1.0.10
+FORMULA = "=HYPERLINK(\"http://x\",\"y\")"
 PASSWORDS = {"ana": "analyst-password-1", "vic": "viewer-password-1", "adm": "admin-password-1"}
 ROLES = {"ana": "analyst", "vic": "viewer", "adm": "admin"}
 
@@ -71,6 +73,8 @@ def hostile_capture(path):
     hl7.send(0, b"\x0b" + msg.encode() + b"\x1c\x0d").send(1, b"\x0b" + ack.encode() + b"\x1c\x0d").close()
     dhcp = pcapgen.UdpExchange(("10.1.0.10", 67), (XSS_IP, 68), t0=1700000003.0)
     dhcp.send(1, dhcp_request(XSS_MAC, XSS_IP, XSS["dhcp_hostname"]))
+    # Its peer calls itself a spreadsheet formula (OWASP "CSV Injection").
+    dhcp.send(0, dhcp_request(PEER_MAC, "10.1.0.10", FORMULA))
     pcapgen.write(path, [http, dicom, hl7, dhcp])
 
 

@@ -429,6 +429,28 @@ def test_device_and_alert_filters():
         srv.stop()
 
 
+def test_devices_csv_export():
+    import csv
+    import io
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("vic")[0] == 200
+        st, h, body = c.request("GET", "/api/devices.csv", raw=True)
+        assert st == 200 and h["Content-Type"].startswith("text/csv"), st
+        rows = list(csv.DictReader(io.StringIO(body.decode())))
+        api = c.request("GET", "/api/devices?limit=200")[2]
+        assert sorted(r["id"] for r in rows) == sorted(d["id"] for d in api["devices"]), rows
+        by_ip = {r["ip"]: r for r in rows}
+        assert by_ip[cf.XSS_IP]["hostname"] == cf.XSS["dhcp_hostname"]
+        assert by_ip["10.1.0.10"]["hostname"] == "'" + cf.FORMULA, by_ip["10.1.0.10"]  # not a formula any more
+        sub = c.request("GET", "/api/devices.csv?subnet=10.1.0.0/24", raw=True)[2].decode()
+        assert len(list(csv.DictReader(io.StringIO(sub)))) == 2
+        assert c.request("GET", "/api/devices.csv?subnet=x")[0] == 400
+    finally:
+        srv.stop()
+
+
 def test_patient_data_flows():
     """The pairs that carried patient data in clear, as the analyzer's
     phi_cleartext alerts say, and the devices that handle patient data."""

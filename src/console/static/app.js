@@ -156,27 +156,14 @@ async function devices() {
                    sortHead("last seen", "last_seen")],
     r.devices.map((x) => [deviceLink(x.id), x.ip, x.type, x.manufacturer || x.mac_vendor, x.model, x.hostname,
                           x.medical ? "yes" : "no", x.last_seen]), "devices");
-  const csv = el("button", {type: "button", id: "csv"}, "Export CSV (this page)");
-  csv.addEventListener("click", () => exportCsv(r.devices));
+  const q = params();
+  for (const k of ["limit", "offset", "sort", "order"]) q.delete(k);
+  const csv = el("a", {id: "csv", href: "/api/devices.csv?" + q.toString(), download: "devices.csv"},
+                 "Export all " + r.total + " as CSV");
   show(el("h1", {}, "Devices"),
        filterForm([["q", "search"], ["type", "type"], ["vendor", "vendor"], ["class", "class"],
                    ["subnet", "subnet"], ["medical", "medical", ["", "1", "0"]]], (q) => { location.search = q.toString(); }),
        pager(r.total, r.limit, r.offset, false), t, csv);
-}
-
-// CSV for a spreadsheet: a cell starting with = + - @ is prefixed with '
-// so the spreadsheet does not run it as a formula (OWASP "CSV injection").
-function exportCsv(rows) {
-  const cols = ["id", "ip", "mac", "type", "class", "manufacturer", "model", "version", "hostname", "medical", "os",
-                "first_seen", "last_seen"];
-  const cell = (v) => {
-    let s = String(v === undefined || v === null ? "" : v);
-    if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
-    return '"' + s.replace(/"/g, '""') + '"';
-  };
-  const text = [cols.join(",")].concat(rows.map((r) => cols.map((c) => cell(r[c])).join(","))).join("\r\n");
-  const a = el("a", {href: URL.createObjectURL(new Blob([text], {type: "text/csv"})), download: "devices.csv"});
-  a.click();
 }
 
 // --- one device -------------------------------------------------------------
