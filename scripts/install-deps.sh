@@ -11,6 +11,7 @@ PKGS=(
   dcmtk python3-pydicom python3-hl7 curl dnsmasq isc-dhcp-client  # lab: the real peers
   snmpd snmp python3-pyftpdlib openssl nmap dnsutils ieee-data samba smbclient openssh-server openssh-client lldpd
   nftables iptables python3-capirca                            # segmentation exports checked by the real tools
+  libcpp-httplib-dev chromium chromium-driver python3-selenium  # the web console and its browser tests
 )
 missing=()
 for p in "${PKGS[@]}"; do

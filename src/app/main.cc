@@ -18,6 +18,7 @@
 #include "app/segment_cmd.h"
 #include "app/report_cmd.h"
 #include "app/risk_cmd.h"
+#include "console/console.h"
 #include "dissectors/dissector.h"
 
 namespace {
@@ -46,6 +47,10 @@ constexpr const char* kUsage =
     "                          [--format table|json|csv]\n"
     "       medsentry risk [--db FILE] [--format table|json]\n"
     "       medsentry report [--db FILE] [--format html|pdf] -o FILE\n"
+    "       medsentry console [--db FILE] [--listen 127.0.0.1:8080] [--users FILE] [--list-routes]\n"
+    "                         [--tls|--no-tls] [--tls-cert FILE --tls-key FILE]\n"
+    "       medsentry user add NAME --role viewer|analyst|admin [--users FILE] [--password-stdin]\n"
+    "       medsentry user token NAME --role viewer|analyst|admin [--users FILE]\n"
     "       medsentry --version | --help\n"
     "\n"
     "analyze   reads pcap/pcapng files (several are merged in timestamp order) and\n"
@@ -113,7 +118,16 @@ constexpr const char* kUsage =
     "report    writes the HIPAA risk analysis (ranked risks, vulnerable devices\n"
     "          and their makers, default and cleartext passwords, end-of-life\n"
     "          systems, where patient data flows; date, scope, method) as HTML,\n"
-    "          or PDF through WeasyPrint.\n";
+    "          or PDF through WeasyPrint.\n"
+    "\n"
+    "console   serves the web console and its JSON API from the inventory database\n"
+    "          (docs/console.md); HTTPS on any address but loopback (a self-signed\n"
+    "          certificate is made on first start unless --tls-cert/--tls-key name\n"
+    "          one); accounts are in --users (default\n"
+    "          $MEDSENTRY_CONSOLE_USERS or ~/.config/medsentry/console-users), written\n"
+    "          by 'user add' (the password is generated and printed once, or read\n"
+    "          from standard input with --password-stdin); 'user token' makes a\n"
+    "          read-only API token for scripts (Authorization: Bearer TOKEN).\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
@@ -442,6 +456,48 @@ int evidence_main(const std::vector<std::string>& args) {
   return ms::run_evidence(opt);
 }
 
+int console_main(const std::vector<std::string>& args) {
+  ms::console::ConsoleOptions opt;
+  for (Options o(args); o.next();) {
+    const std::string& a = o.arg();
+    std::string v;
+    if (a == "--db" || a == "--listen" || a == "--users" || a == "--tls-cert" || a == "--tls-key") {
+      if (!o.value(v) || v.empty()) return usage_error(a + " needs a value");
+      (a == "--db" ? opt.db_path : a == "--listen" ? opt.listen : a == "--users" ? opt.users_path
+                                 : a == "--tls-cert" ? opt.tls_cert : opt.tls_key) = v;
+    } else if (a == "--tls" || a == "--no-tls") {
+      opt.tls = a == "--tls" ? "on" : "off";
+    } else if (a == "--list-routes") {
+      ms::console::print_routes();
+      return 0;
+    } else {
+      return usage_error("console: unknown option '" + a + "'");
+    }
+  }
+  return ms::console::run_console(opt);
+}
+
+int user_main(const std::vector<std::string>& args) {
+  if (args.size() < 3 || (args[1] != "add" && args[1] != "token")) return usage_error("usage: medsentry user add|token NAME --role R");
+  std::string name = args[2], role, users;
+  bool from_stdin = false;
+  std::vector<std::string> rest(args.begin() + 2, args.end());
+  for (Options o(rest); o.next();) {
+    const std::string& a = o.arg();
+    if (a == "--role" || a == "--users") {
+      std::string v;
+      if (!o.value(v) || v.empty()) return usage_error(a + " needs a value");
+      (a == "--role" ? role : users) = v;
+    } else if (a == "--password-stdin" && args[1] == "add") {
+      from_stdin = true;
+    } else {
+      return usage_error("user add: unknown option '" + a + "'");
+    }
+  }
+  if (role.empty()) return usage_error("user add needs --role viewer, analyst or admin");
+  return ms::console::run_user_add(users, name, role, from_stdin, args[1] == "token");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -469,6 +525,8 @@ int main(int argc, char** argv) {
   if (args[0] == "exposure") return exposure_main(args);
   if (args[0] == "risk") return risk_main(args);
   if (args[0] == "report") return report_main(args);
+  if (args[0] == "console") return console_main(args);
+  if (args[0] == "user") return user_main(args);
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;
