@@ -355,6 +355,8 @@ int monitor_main(const std::vector<std::string>& args) {
   hup.sa_handler = [](int) { ms::g_reload.store(true); };
   sigaction(SIGHUP, &hup, nullptr);
   return ms::run_monitor(mo);
+}
+
 int exposure_main(const std::vector<std::string>& args) {
   ms::ExposureOptions opt;
   for (Options o(args); o.next();) {
