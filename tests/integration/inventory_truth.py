@@ -16,8 +16,9 @@ Where the truth says nothing (a host with no model), nothing is judged.
   service that is not one of the host's configured servers is an FP.
 - devices: a truth host missing is an FN; an inventory device that is no lab
   host (by MAC) is an FP.
-Hosts of type "external" (the attack scenarios' outside address) are only
-checked for presence. In a "seen" scenario (the shared ward, where most hosts
+Hosts of type "external" (the attack scenarios' outside address) are peers,
+not devices of the hospital: one in the inventory is a false positive, its
+absence a true negative (issue 15). In a "seen" scenario (the shared ward, where most hosts
 are silent in any one scenario) the hosts that send a frame must be present
 with their vendor; nothing else is judged there.
 """
@@ -81,13 +82,16 @@ def score(truth, devices, pcap):
         if seen_only and t["mac"] not in senders:
             continue  # silent in this scenario: nothing to see
         d = by_mac.get(t["mac"])
+        if t.get("type") == "external":
+            if d is not None:
+                res["devices"]["fp"] += 1
+                misses.append("%s: an external address is listed as a device" % name)
+            continue
         if d is None:
             res["devices"]["fn"] += 1
             misses.append("%s: not in the inventory" % name)
             continue
         res["devices"]["tp"] += 1
-        if t.get("type") == "external":
-            continue
 
         def single(field, want, got, ok):
             if not want:

@@ -23,7 +23,14 @@ void observe_hl7(const ObserveCtx& c) {
     c.add(c.src, "phi", "hl7", "hl7", kStated);
     c.add(c.dst, "phi", "hl7", "hl7", kStated);
   }
+  // Roles come from messages, never from acknowledgements: the receiver of
+  // an ACK is the original sender (a monitor sending ORU results), not an
+  // engine. The receiver also notes who sent to it: an interface engine
+  // receives from many senders (derive_steps.cc, type_from_roles).
+  if (d->is_ack()) return;
   c.add(receiver, "role", "hl7_receiver", "hl7", kStated);
+  c.add(sender, "role", "hl7_sender", "hl7", kStated);
+  c.add(receiver, "hl7_from", sender, "hl7", kStated);
 }
 
 }  // namespace
