@@ -397,6 +397,16 @@ def act_move(ctx, h, a):
         ctx.ip(a["to"]), str(a.get("port", 104)))
 
 
+@action("dicom_get", ["dicom"])
+def act_get(ctx, h, a):
+    """A viewer pulls a study with C-GET (dcmtk's getscu): the archive's
+    C-STOREs come back on the viewer's own association (PS3.4 C.4.3)."""
+    keys = ["-k", "QueryRetrieveLevel=" + a.get("level", "STUDY")] + [x for k in a.get("keys", []) for x in ("-k", k)]
+    out = os.path.dirname(ctx.path("get", h.name, "x"))
+    run(h, "getscu", "-S", "-aet", a["calling_ae"], "-aec", a["called_ae"], "-od", out, *keys,
+        ctx.ip(a["to"]), str(a.get("port", 104)))
+
+
 @action("hl7_send", ["hl7"])
 def act_hl7(ctx, h, a):
     msgs = []
@@ -668,7 +678,8 @@ def truth(sc, ctx):
     }
 
 
-PHI_ACTIONS = {"dicom_store": "dicom", "dicom_find": "dicom", "worklist_query": "dicom", "dicom_move": "dicom", "hl7_send": "hl7",
+PHI_ACTIONS = {"dicom_store": "dicom", "dicom_find": "dicom", "worklist_query": "dicom", "dicom_move": "dicom",
+               "dicom_get": "dicom", "hl7_send": "hl7",
                "http_upload_dicom": "http", "fhir_request": "fhir", "smb_put": "smb", "ftp_upload": "ftp"}
 
 # Cleartext services an action reaches (issue 7, rule 9), and the device types
