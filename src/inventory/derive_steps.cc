@@ -112,9 +112,15 @@ void keep_devices_of_ours(DeviceFacts& f) {
   }
   if (f.is_mac) {
     // A MAC whose IPv4 addresses are all outside the internal networks is a
-    // peer on the segment (an internet host), not one of the hospital's
-    // devices.
-    if (v4 && !site && !f.gateway) f.skip = true;
+    // peer (an internet host), not one of the hospital's devices, unless
+    // something says it is on our segment with that address: a DHCP lease or
+    // request, LLDP/CDP (never forwarded by a bridge, IEEE 802.1AB §7.1), or
+    // a network role (a campus with public addressing: its DHCP server).
+    if (!v4 || site || f.gateway || f.roles.count("dhcp_server") || f.roles.count("gateway") || f.roles.count("network")) return;
+    bool local = std::any_of(f.rows.begin(), f.rows.end(), [](const Row& r) {
+      return r.source.rfind("dhcp", 0) == 0 || r.source.rfind("lldp", 0) == 0 || r.source.rfind("cdp", 0) == 0;
+    });
+    if (!local) f.skip = true;
     return;
   }
   bool seen = std::any_of(f.rows.begin(), f.rows.end(), [](const Row& r) {
