@@ -7,6 +7,7 @@ earliest), and the findings the detections must raise (none for a benign twin).
 Servers and clients are real programs from Debian's packages; standins.py
 plays the devices no package plays.
 """
+import ipaddress
 import json
 import os
 import shlex
@@ -598,9 +599,34 @@ def act_ssh(ctx, h, a):
 
 @action("nmap", ["tcp"])
 def act_nmap(ctx, h, a):
+    """nmap SYN probes; discovery = "arp" pings the targets by ARP first
+    (nmap's default on a LAN, -PR) and probes the ones that answer."""
     targets = [ctx.ip(t) for t in a["targets"]]  # only the lab's own hosts
-    run(h, "nmap", "-n", "-Pn", "-sS", "-T4", "--max-retries", "1", "-p", a.get("ports", "21-25,80,104,443,2575"),
+    if a.get("sweep"):
+        # An ARP ping sweep (-sn -PR) of a range inside the sending host's own
+        # lab subnet: ARP never leaves the lab's bridge.
+        net = ipaddress.ip_network(a["sweep"])
+        own = ipaddress.ip_interface(ctx.ip(h.name) + "/24").network
+        if not net.subnet_of(own):
+            raise ValueError("nmap sweep %s is outside the lab subnet %s" % (net, own))
+        run(h, "nmap", "-n", "-sn", "-PR", str(net), timeout=60)
+    discovery = ["-PR"] if a.get("discovery") == "arp" else ["-Pn"]
+    run(h, "nmap", "-n", *discovery, "-sS", "-T4", "--max-retries", "1", "-p", a.get("ports", "21-25,80,104,443,2575"),
         *targets, timeout=90)
+
+
+@action("tcp_check", ["tcp"])
+def act_tcp_check(ctx, h, a):
+    """A monitoring system's service check (like Nagios' check_tcp): connect
+    to each port, close without a word; a refused port is a failed check."""
+    script = ("import socket,sys\n"
+              "for t in sys.argv[2].split(','):\n"
+              "  for p in sys.argv[1].split(','):\n"
+              "    try:\n"
+              "      socket.create_connection((t,int(p)),timeout=3).close()\n"
+              "    except OSError:\n"
+              "      pass\n")
+    run(h, PY, "-c", script, ",".join(str(p) for p in a["ports"]), ",".join(ctx.ip(t) for t in a["targets"]))
 
 
 # ---- the scenario ---------------------------------------------------------------
