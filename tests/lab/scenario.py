@@ -541,8 +541,14 @@ def act_smb(ctx, h, a):
     conf = ctx.path("smb", h.name + "-client.conf")
     with open(conf, "w") as fh:
         fh.write("[global]\n  client min protocol = %s\n" % ("NT1" if proto == "NT1" else "SMB2"))
-    run(h, "smbclient", "-s", conf, "//%s/%s" % (ctx.ip(a["to"]), a.get("share", "results")),
-        "-U", "%s%%%s" % (a["user"], a["password"]), "-m", proto, "-c", "put %s %s" % (f, os.path.basename(f)))
+    # tries: [[user, password], ...] before the action's own account, each a
+    # session setup of its own that the server may refuse (smbclient exits 1).
+    for user, password in a.get("tries", []):
+        run(h, "smbclient", "-s", conf, "//%s/%s" % (ctx.ip(a["to"]), a.get("share", "results")),
+            "-U", "%s%%%s" % (user, password), "-m", proto, "-c", "put %s %s" % (f, os.path.basename(f)), ok=(0, 1))
+    if a.get("user"):
+        run(h, "smbclient", "-s", conf, "//%s/%s" % (ctx.ip(a["to"]), a.get("share", "results")),
+            "-U", "%s%%%s" % (a["user"], a["password"]), "-m", proto, "-c", "put %s %s" % (f, os.path.basename(f)))
 
 
 @action("tls_connect", ["tls"])
@@ -574,13 +580,15 @@ def act_telnet(ctx, h, a):
         "  return s\n"
         # Like login(1), the device hangs up after three wrong passwords: a
         # guesser connects again.
-        "s=connect(); n=0\n"
+        "s=connect(); n=0; ok=False\n"
         "for u,p in zip(sys.argv[3].split(','),sys.argv[4].split(',')):\n"
         "  if n==3: s.close(); s=connect(); n=0\n"
         "  n+=1\n"
         "  s.sendall(u.encode()+b'\\r\\n'); until(s,b'Password: ')\n"
         "  s.sendall(p.encode()+b'\\r\\n')\n"
-        "  if b'# ' in until(s,b'# ', b'login: '): break\n"
+        "  if b'# ' in until(s,b'# ', b'login: '): ok=True; break\n"
+        # Every guess refused: the guesser hangs up.
+        "if not ok: s.close(); sys.exit(0)\n"
         "for c in sys.argv[5:]:\n"
         "  s.sendall(c.encode()+b'\\r\\n'); until(s,b'# ')\n"
         "s.sendall(b'exit\\r\\n'); until(s,b'logout'); s.close()\n")
