@@ -420,6 +420,19 @@ def act_hl7(ctx, h, a):
     run(h, "mllp_send", "-q", "-p", str(a.get("port", 2575)), "-f", f, ctx.ip(a["to"]))
 
 
+@action("http_post_hl7", ["http"])
+def act_http_post_hl7(ctx, h, a):
+    """HL7 v2 messages POSTed in an HTTP body (an "integration" web API),
+    as x-application/hl7-v2+er7, segments joined by CR."""
+    msgs = [content.hl7_message(a.get("message", "ADT"), a["sending_app"], a["sending_facility"], a["receiving_app"],
+                                a["receiving_facility"], "MSG%05d" % ctx.next_id(), ctx.patient(key))
+            for key in a["patients"]]
+    f = content.write_text(ctx.path("out", "%s-post-%d.hl7" % (h.name, ctx.next_id())), "\r".join(msgs) + "\r")
+    url = "http://%s:%d%s" % (ctx.ip(a["to"]), a.get("port", 80), a.get("path", "/"))
+    run(h, "curl", "-s", "-o", "/dev/null", "--max-time", "10", "-H", "Content-Type: x-application/hl7-v2+er7",
+        "--data-binary", "@" + f, url)
+
+
 @action("http_get", ["http"])
 def act_http_get(ctx, h, a):
     url = "http://%s:%d%s" % (ctx.ip(a["to"]), a.get("port", 80), a.get("path", "/"))
@@ -713,7 +726,7 @@ def truth(sc, ctx):
 
 
 PHI_ACTIONS = {"dicom_store": "dicom", "dicom_find": "dicom", "worklist_query": "dicom", "dicom_move": "dicom",
-               "dicom_get": "dicom", "hl7_send": "hl7",
+               "dicom_get": "dicom", "hl7_send": "hl7", "http_post_hl7": "http",
                "http_upload_dicom": "http", "fhir_request": "fhir", "smb_put": "smb", "ftp_upload": "ftp"}
 
 # Cleartext services an action reaches (issue 7, rule 9), and the device types

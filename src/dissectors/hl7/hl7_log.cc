@@ -22,6 +22,7 @@ void Hl7Event::write_json(JsonWriter& w) const {
   };
   w.key("hl7").begin_object();
   w.kv("framing", mllp ? "mllp" : "raw");
+  opt("carried_in", carried_in);
   opt("message_type", message_type);
   opt("trigger_event", trigger_event);
   opt("structure", structure);
