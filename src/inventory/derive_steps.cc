@@ -262,9 +262,16 @@ void choose_type_and_class(DeviceFacts& f) {
   if (d.type.empty()) d.type = "unknown";
   d.medical = is_medical_type(d.type) && d.type != "medical device server";
   d.cls = best(f.ranked[kClass]);
+  // The classes (stationary, wearable, implantable, consumer) are for
+  // medical devices: infrastructure and IT hosts get none (issue 15).
+  static const char* kNoClass[] = {"network infrastructure", "general workstation/server", "printer"};
+  if (std::any_of(std::begin(kNoClass), std::end(kNoClass), [&](const char* t) { return d.type == t; })) {
+    d.cls = "none";
+    return;
+  }
   if (d.cls.empty() && d.type != "unknown") {
-    // Everything found on a wired clinical network that no rule calls
-    // wearable, implantable or consumer is stationary.
+    // Every other device found on a wired clinical network that no rule
+    // calls wearable, implantable or consumer is stationary.
     d.cls = "stationary";
   }
   if (d.cls.empty()) d.cls = "unknown";
