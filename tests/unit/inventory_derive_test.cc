@@ -186,6 +186,17 @@ TEST(InventoryDeriveUnseen, VersionsWithTheirSource) {
   EXPECT_TRUE(has(d->record_json, R"({"software":"OpenSSH 9.2p1","sources":["ssh.server_software"]})")) << d->record_json;
 }
 
+TEST(InventoryDeriveUnseen, Hl7SoftwareSegmentGivesTheVersion) {
+  // SFT-2 of the messages a monitor sends (hl7_observe.cc), over a TTL guess.
+  auto d = derive_device("mac:44:4b:5d:00:50:41",
+                         {row("version", "2.1.4", "hl7.sft", 0.9), row("description", "GE Healthcare CARESCAPE B650", "hl7.sft", 0.8)},
+                         false);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->version, "2.1.4");
+  EXPECT_EQ(d->model, "CARESCAPE B650");
+  EXPECT_TRUE(has(d->record_json, R"("version_source":"hl7.sft")")) << d->record_json;
+}
+
 TEST(InventoryDeriveUnseen, ExternalHostsAreNotDevices) {
   // A MAC on the segment whose only IPv4 address is an internet one: a peer.
   std::vector<ObservationRow> rows = {row("ip", "203.0.113.50", "flow", 0.5), row("ip", "fe80::1", "flow", 0.5),

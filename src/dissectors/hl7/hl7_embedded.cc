@@ -60,6 +60,7 @@ void fill_event(Hl7Event& ev, Message& m) {
     ev.error_code = std::move(m.err_code);
   }
   ev.equipment = std::move(m.equipment);
+  ev.software = std::move(m.software);
 }
 
 size_t emit_embedded(AppContext& ctx, Bytes body, std::string_view carrier) {

@@ -36,6 +36,17 @@ void Hl7Event::write_json(JsonWriter& w) const {
   list("segments", segments);
   w.kv("segment_count", segment_count);
   if (batch) w.kv("batch", true);
+  if (!software.empty()) {
+    w.key("software").begin_array();
+    for (const Message::Software& s : software) {
+      w.begin_object();
+      opt("vendor", s.vendor);
+      opt("product", s.product);
+      opt("version", s.version);
+      w.end_object();
+    }
+    w.end_array();
+  }
   if (is_ack()) {
     w.kv("ack_code", ack_code);
     w.kv("ack_status", ack_status(ack_code));

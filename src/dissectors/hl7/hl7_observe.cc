@@ -19,6 +19,14 @@ void observe_hl7(const ObserveCtx& c) {
   c.add(sender, "hl7_app", d->sending_application, "hl7.sending_application", kStated);
   c.add(receiver, "hl7_app", d->receiving_application, "hl7.receiving_application", kSaid);
   for (const std::string& x : d->equipment) c.add(sender, "equipment", x, "hl7.obx18", kStated);
+  // SFT (HL7 v2.5 §2.15.12): the software of the sending application, its
+  // version the sender's own (the exposure matching reads it), its vendor
+  // and product a text for the signatures.
+  for (const hl7::Message::Software& s : d->software) {
+    c.add(sender, "version", s.version, "hl7.sft", kStated);
+    std::string text = s.vendor + (s.vendor.empty() || s.product.empty() ? "" : " ") + s.product;
+    c.add(sender, "description", text, "hl7.sft", kDescribed);
+  }
   if (d->phi) {
     c.add(c.src, "phi", "hl7", "hl7", kStated);
     c.add(c.dst, "phi", "hl7", "hl7", kStated);
