@@ -548,6 +548,11 @@ def act_smb(ctx, h, a):
         spec = ctx.hostspec[h.name]
         f = content.dicom_file(ctx.path("out", "%s-smb-%d.dcm" % (h.name, ctx.next_id())), a.get("modality", "CT"),
                                ctx.patient(a["patient"]), spec.get("device", {}), preamble_kind=a.get("preamble", "zeros"))
+    elif a.get("hl7_patients"):  # an interface's HL7 file drop: ADT messages, segments joined by CR
+        msgs = [content.hl7_message("ADT", a["sending_app"], a["sending_facility"], a["receiving_app"],
+                                    a["receiving_facility"], "MSG%05d" % ctx.next_id(), ctx.patient(k))
+                for k in a["hl7_patients"]]
+        f = content.write_text(ctx.path("out", "%s-smb-%d.hl7" % (h.name, ctx.next_id())), "\r".join(msgs) + "\r")
     else:
         f = content.write_text(ctx.path("out", "%s-smb-%d.txt" % (h.name, ctx.next_id())), a.get("text", "report\n"))
     proto = a.get("protocol", "SMB3")
@@ -762,7 +767,7 @@ def phi_findings(sc, ctx):
     pairs = []
     for a in sc.get("action", []):
         proto = PHI_ACTIONS.get(a["kind"])
-        if not proto or (a["kind"] in ("smb_put", "ftp_upload") and not a.get("patient")):
+        if not proto or (a["kind"] in ("smb_put", "ftp_upload") and not (a.get("patient") or a.get("hl7_patients"))):
             continue
         pairs.append((a["host"], a["to"], proto))
         if a["kind"] == "dicom_move":  # the archive stores the objects to the move destination

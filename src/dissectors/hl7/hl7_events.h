@@ -22,7 +22,7 @@ struct AckAnswer {
 
 struct Hl7Event : TypedEvent {
   bool mllp = true;  // framing: MLLP, else raw
-  std::string carried_in;  // "http": the message was another protocol's payload (hl7_embedded.h)
+  std::string carried_in;  // "http", "smb": the message was another protocol's payload (hl7_embedded.h)
   std::string message_type, trigger_event, structure;  // MSH-9 components
   std::string control_id, processing_id, version;      // MSH-10, 11, 12
   std::string sending_application, sending_facility, receiving_application, receiving_facility;

@@ -17,7 +17,7 @@ void observe_hl7(const ObserveCtx& c) {
   const std::string& receiver = d->is_ack() ? c.src : c.dst;
   // Values as the JSON line reads back (json_writer.h), as before.
   c.add(sender, "hl7_app", d->sending_application, "hl7.sending_application", kStated);
-  c.add(receiver, "hl7_app", d->receiving_application, "hl7.receiving_application", kSaid);
+  if (d->carried_in != "smb") c.add(receiver, "hl7_app", d->receiving_application, "hl7.receiving_application", kSaid);
   for (const std::string& x : d->equipment) c.add(sender, "equipment", x, "hl7.obx18", kStated);
   // SFT (HL7 v2.5 §2.15.12): the software of the sending application, its
   // version the sender's own (the exposure matching reads it), its vendor
@@ -35,7 +35,8 @@ void observe_hl7(const ObserveCtx& c) {
   // an ACK is the original sender (a monitor sending ORU results), not an
   // engine. The receiver also notes who sent to it: an interface engine
   // receives from many senders (derive_steps.cc, type_from_roles).
-  if (d->is_ack()) return;
+  // A file dropped on a share: the server stores it, it does not receive HL7.
+  if (d->is_ack() || d->carried_in == "smb") return;
   c.add(receiver, "role", "hl7_receiver", "hl7", kStated);
   c.add(sender, "role", "hl7_sender", "hl7", kStated);
   c.add(receiver, "hl7_from", sender, "hl7", kStated);
