@@ -224,8 +224,8 @@ class Scan final : public Rule {
       w.kv("distinct_ports", static_cast<uint64_t>(ports.size()));
       w.kv("medical_targets", any_medical);
       w.kv("source_role", t.name);
-      w.key("thresholds").begin_object().kv("hosts", static_cast<uint64_t>(t.hosts));
-      w.kv("ports", static_cast<uint64_t>(t.ports)).kv("targets", static_cast<uint64_t>(t.targets)).end_object();
+      w.kv("threshold_hosts", static_cast<uint64_t>(t.hosts)).kv("threshold_ports", static_cast<uint64_t>(t.ports));
+      w.kv("threshold_targets", static_cast<uint64_t>(t.targets));
       write_limited(w, "hosts", hosts);
       w.key("ports").begin_array();
       size_t n = 0;
