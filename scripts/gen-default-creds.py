@@ -6,6 +6,10 @@ Sources (data only, with their own citations kept per row):
   - SCADAPASS/scadapass.csv (vendor,device,default password,port,type,protocol,source);
     the password column is free text: every "user:password" pair in it is taken,
     or a single token as a password without a user name.
+  - cisagov-CSAF/icsma/*.json: CISA's medical advisories (ICSMA) whose vulnerability
+    notes name an account and its password ("has a password of 2getin for the insite
+    account"), e.g. ICSMA-18-037-02's GE service accounts; medical=1, source the
+    advisory and CVE.
   - data/default_credentials_extra.csv (rows we add by hand, each with its source).
 Output columns: vendor,product,username,password,medical,source. "<blank>" becomes
 an empty field. medical=1 marks rows about medical devices or clinical software.
@@ -52,6 +56,45 @@ with open(corpus / "SCADAPASS/scadapass.csv", encoding="utf-8", errors="replace"
                 add(vendor, device, u, p, src, " ".join(r[3:6]))
         elif pw and " " not in pw and pw != "<blank>":
             add(vendor, device, "", pw, src, " ".join(r[3:6]))
+
+# "... has a [default] password of (1) X for the Y user, (2) Z for the W account";
+# "a password of X for the (1) Y user and (2) Z user". Quoted values lose their
+# quotes; "an empty string/value" is the empty password.
+ICSMA_SENTENCE = re.compile(r"^(?:The [^.]*? (?:for|in) (?:the )?)?(?P<product>.+?) (?:has|have|uses?) an? (?:default )?passwords? of (?P<rest>.*?)(?:, which |\. NOTE|\.$|$)")
+ICSMA_ONE = re.compile(r"(?:\(\d\)\s*)?(?P<pw>\"[^\"]*\"|an empty (?:string|value)|\S+) for the (?:\(\d\)\s*)?(?:SQL Server )?(?P<user>[\w.$#-]+)(?: \([^)]*\))? (?:user|account)")
+ICSMA_MULTI = re.compile(r"^(?P<pw>\S+) for the (?P<users>(?:\(\d\) [\w.$#-]+ user(?:,? and |, )?)+)")
+
+
+def icsma_rows(advisory):
+    d = __import__("json").load(open(advisory, encoding="utf-8"))
+    adv_id = d["document"].get("tracking", {}).get("id", advisory.stem.upper())
+    vendor = ""
+    for b in d.get("product_tree", {}).get("branches", []) or []:
+        if b.get("category") == "vendor":
+            vendor = b.get("name", "")
+            break
+    for v in d.get("vulnerabilities", []):
+        for n in v.get("notes", []):
+            m = ICSMA_SENTENCE.search(n.get("text", ""))
+            if not m:
+                continue
+            product, rest = m.group("product"), m.group("rest")
+            src = "%s (%s)" % (adv_id, v.get("cve", "")) if v.get("cve") else adv_id
+            multi = ICSMA_MULTI.match(rest)
+            if multi:
+                for user in re.findall(r"\(\d\) ([\w.$#-]+) user", multi.group("users")):
+                    yield vendor, product, user, multi.group("pw"), src
+                continue
+            for one in ICSMA_ONE.finditer(rest):
+                pw = one.group("pw")
+                pw = "" if pw.startswith("an empty") else pw.strip('"')
+                yield vendor, product, one.group("user"), pw, src
+
+
+for advisory in sorted((corpus / "cisagov-CSAF/icsma").glob("*.json")):
+    for vendor, product, user, pw, src in icsma_rows(advisory):
+        if pw or user:
+            add(vendor, product, user, pw, src, "medical")
 
 extra = repo / "data/default_credentials_extra.csv"
 with open(extra, encoding="utf-8") as f:

@@ -71,7 +71,22 @@ std::string csv_field(const std::string& v) {
   return out + "\"";
 }
 
-// Display width of UTF-8 text (one column per code point: enough for names).
+// What the record says beside the columns: where the version was read, the
+// OS's confidence, the DHCP vendor classes (docs/inventory.md).
+struct RecordExtras {
+  std::string version_source, os_confidence, vendor_class;
+};
+RecordExtras record_extras(const std::string& record) {
+  RecordExtras x;
+  JsonValue v;
+  if (!parse_json_member(record, "version_source", v)) x.version_source = std::string(v.str());
+  if (!parse_json_member(record, "os_confidence", v) && v.type == JsonValue::kNumber) x.os_confidence = v.text;
+  if (!parse_json_member(record, "dhcp_vendor_class", v) && v.type == JsonValue::kArray) {
+    for (const JsonValue& c : v.items) x.vendor_class += (x.vendor_class.empty() ? "" : "; ") + std::string(c.str());
+  }
+  return x;
+}
+
 }  // namespace
 
 int run_inventory(const InventoryOptions& o) {
@@ -141,25 +156,37 @@ int run_inventory(const InventoryOptions& o) {
     std::cout << out;
     return 0;
   }
-  auto os_cell = [](const Device& d) { return d.os + (d.eol ? " (EOL)" : ""); };
+  auto os_cell = [](const Device& d, const RecordExtras& x) {
+    std::string c = d.os;
+    if (!c.empty() && !x.os_confidence.empty()) c += " (" + x.os_confidence + ")";
+    return c + (d.eol ? " (EOL)" : "");
+  };
+  auto version_cell = [](const Device& d, const RecordExtras& x) {
+    return d.version.empty() || x.version_source.empty() ? d.version : d.version + " (" + x.version_source + ")";
+  };
   if (o.format == "csv") {
     std::cout << "mac,ip,ips,mac_vendor,manufacturer,model,version,serial,type,class,medical,os,os_eol,hostname,first_seen,"
-                 "last_seen\n";
+                 "last_seen,version_source,os_confidence,dhcp_vendor_class\n";
     for (const Device* d : shown) {
+      RecordExtras x = record_extras(d->record);
       std::cout << csv_field(d->mac) << ',' << csv_field(d->ip) << ',' << csv_field(d->ips) << ',' << csv_field(d->mac_vendor)
                 << ',' << csv_field(d->manufacturer) << ',' << csv_field(d->model) << ',' << csv_field(d->version) << ','
                 << csv_field(d->serial) << ',' << csv_field(d->type) << ',' << csv_field(d->cls) << ','
                 << (d->medical ? "yes" : "no") << ',' << csv_field(d->os) << ',' << (d->eol ? "yes" : "no") << ','
-                << csv_field(d->hostname) << ',' << format_time(d->first) << ',' << format_time(d->last) << "\n";
+                << csv_field(d->hostname) << ',' << format_time(d->first) << ',' << format_time(d->last) << ','
+                << csv_field(x.version_source) << ',' << csv_field(x.os_confidence) << ',' << csv_field(x.vendor_class) << "\n";
     }
     return 0;
   }
   // Table.
-  const char* heads[] = {"IP", "MAC", "MANUFACTURER", "MODEL", "TYPE", "CLASS", "OS", "HOSTNAME", "LAST SEEN"};
+  const char* heads[] = {"IP", "MAC", "MANUFACTURER", "MODEL", "VERSION (SOURCE)", "TYPE", "CLASS", "OS (CONFIDENCE)",
+                         "DHCP VENDOR CLASS", "HOSTNAME", "LAST SEEN"};
   std::vector<std::vector<std::string>> rows;
   for (const Device* d : shown) {
     std::string last = format_time(d->last).substr(0, 19);
-    rows.push_back({d->ip, d->mac, d->manufacturer, d->model, d->type, d->cls, os_cell(*d), d->hostname, last});
+    RecordExtras x = record_extras(d->record);
+    rows.push_back({d->ip, d->mac, d->manufacturer, d->model, version_cell(*d, x), d->type, d->cls, os_cell(*d, x),
+                    x.vendor_class, d->hostname, last});
   }
   print_table(std::cout, std::vector<std::string>(std::begin(heads), std::end(heads)), std::move(rows), 40);
   size_t med = static_cast<size_t>(std::count_if(shown.begin(), shown.end(), [](const Device* d) { return d->medical; }));

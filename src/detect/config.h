@@ -43,9 +43,19 @@ struct Thresholds {
   uint32_t scan_hosts = 25;     // distinct hosts probed
   uint32_t scan_ports = 15;     // distinct ports probed on one host
   uint32_t scan_targets = 30;   // distinct host:port probed
+  // A clinical network is quiet: a host that is neither IT infrastructure
+  // nor a management host probing 8 ports of one device, 10 hosts or 16
+  // host:port is a scan (issue 15); a medical device should probe nothing,
+  // so 4 distinct targets from one are.
+  uint32_t scan_clinical_hosts = 10;
+  uint32_t scan_clinical_ports = 8;
+  uint32_t scan_clinical_targets = 16;
+  uint32_t scan_device_targets = 4;
   // Brute force: failed logins from one source to one service.
   uint32_t brute_force_failures = 5;
   uint32_t brute_force_window = 600;
+  // Against or from a medical device, where login failures are rare.
+  uint32_t brute_force_failures_medical = 3;
   // DICOM query harvesting from one source to one server.
   uint32_t harvest_window = 300;
   uint32_t harvest_broad_queries = 3;  // queries that name no patient, study or date

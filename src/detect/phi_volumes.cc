@@ -20,9 +20,12 @@ Candidate* PhiVolumes::add(const Event& e, std::string_view protocol, Context& c
 void PhiVolumes::take_hl7(const Event& e, Context& ctx) {
   const hl7::Hl7Event* h = e.as<hl7::Hl7Event>();
   if (!h || !h->phi) return;
-  Candidate* c = add(e, "hl7", ctx);
+  // HL7 inside another protocol's payload is judged on that protocol's flow
+  // (as DICOM files over HTTP are), with the payload's kind in the evidence.
+  Candidate* c = add(e, h->carried_in.empty() ? "hl7" : std::string_view(h->carried_in), ctx);
   if (!c) return;
   c->counters["messages"] += 1;
+  if (!h->carried_in.empty()) add_list(*c, "payloads", "hl7");
   auto plain = [](const std::string& v) { return json_verbatim(v) ? std::string_view(v) : std::string_view(); };
   std::string_view mt = plain(h->message_type), tr = plain(h->trigger_event);
   add_list(*c, "message_types", tr.empty() || mt.empty() ? std::string(mt) : std::string(mt) + "^" + std::string(tr));

@@ -31,6 +31,7 @@ constexpr Step kSteps[] = {
     {"remote or never seen addresses are peers, not devices", keep_devices_of_ours},
     {"identity from DICOM objects", identity_from_dicom_objects},
     {"identity from the device signatures", identity_from_signatures},
+    {"versions from what the device writes about itself", versions_from_texts},
     {"type from roles in the traffic", type_from_roles},
     {"identity from the maker clouds it calls (derive_cloud.h)", identity_from_clouds},
     {"manufacturer, model, version, serial, hostname", choose_identity},

@@ -56,7 +56,44 @@ void read_ip(const Row& r, DeviceFacts& f) {
 
 void read_manufacturer(const Row& r, DeviceFacts& f) { f.fields[kManufacturer].add(canonical_vendor(r.value), r.conf, r, r.value); }
 
+// A host name, and an HL7 sending application, often name the model
+// ("CARESCAPE-B650-ICU3", "MAC5500"): also texts for the model signatures,
+// at a weight below what the device states in a field of its own (a number
+// in a host name may be an asset tag, not a model).
+void as_model_text(const Row& r, DeviceFacts& f) {
+  Row weak = r;
+  weak.conf = r.conf * 0.6;
+  f.made.push_back(std::move(weak));
+  f.texts.push_back({&f.made.back(), "any"});
+}
+
+void read_hostname(const Row& r, DeviceFacts& f) {
+  f.fields[kHostname].add(r.value, r.conf, r, r.value);
+  as_model_text(r, f);
+}
+
+void read_hl7_app(const Row& r, DeviceFacts& f) {
+  f.hl7_apps.insert(r.value);
+  if (r.source == "hl7.sending_application") as_model_text(r, f);
+}
+
 // --- Operating system hints (the OS step ranks them)
+
+// DHCP option 60 (RFC 2132 §9.13): Windows 2000 and every later Windows
+// send "MSFT 5.0" (Windows 98/ME "MSFT 98"); Android "android-dhcp-N";
+// dhcpcd "dhcpcd-V:OS-release:machine:platform". A statement of the client
+// software, above a parameter list (0.6) and far above a TTL (0.2).
+void read_vendor_class(const Row& r, DeviceFacts& f) {
+  f.vendor_classes.insert(r.value);
+  const std::string& v = r.value;
+  std::string os;
+  if (v.rfind("MSFT 5.0", 0) == 0) os = "Windows";
+  else if (v.rfind("MSFT 98", 0) == 0) os = "Windows 98";
+  else if (v.rfind("android-dhcp", 0) == 0) os = "Android";
+  else if (v.rfind("dhcpcd-", 0) == 0 && v.find(":Linux") != std::string::npos) os = "Linux";
+  if (!os.empty()) f.fields[kOs].add(os, 0.8, r, "DHCP vendor class " + v);
+}
+
 
 // FingerBank's families (RFC 2132 option 55 lists); a list several OSes send
 // gives each of them. Printer and router families also suggest a type.
@@ -129,7 +166,7 @@ constexpr ReaderRow kReaders[] = {
     // Addresses and names.
     {"ip", read_ip, nullptr},
     {"vlan", list<&F::vlans>, nullptr},
-    {"hostname", candidate<kHostname>, "hostname"},
+    {"hostname", read_hostname, "hostname"},
     {"dns_name", list<&F::dns_names>, "dns_name"},
     // Identity the device states (DHCP, LLDP/CDP, SNMP, DICOM, HTTP, banners).
     {"manufacturer", read_manufacturer, nullptr},
@@ -137,7 +174,7 @@ constexpr ReaderRow kReaders[] = {
     {"serial", candidate<kSerial>, nullptr},
     {"version", candidate<kVersion>, nullptr},
     {"description", nullptr, "any"},
-    {"dhcp_vendor_class", nullptr, "any"},
+    {"dhcp_vendor_class", read_vendor_class, "any"},
     {"http_title", nullptr, "any"},
     {"http_server", nullptr, "any"},
     {"banner", nullptr, "any"},
@@ -149,7 +186,8 @@ constexpr ReaderRow kReaders[] = {
     {"ae_title", list<&F::ae_titles>, nullptr},
     {"dicom_role", list<&F::dicom_roles>, nullptr},
     {"dicom_object", read_dicom_object, nullptr},
-    {"hl7_app", list<&F::hl7_apps>, "hl7_app"},
+    {"hl7_app", read_hl7_app, "hl7_app"},
+    {"hl7_from", list<&F::hl7_from>, nullptr},
     {"equipment", list<&F::equipment>, "any"},
     {"institution", list<&F::institutions>, nullptr},
     {"phi", list<&F::phi>, nullptr},

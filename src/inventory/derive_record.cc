@@ -46,11 +46,15 @@ void write_identity(JsonWriter& w, const DeviceFacts& f) {
   w.kv("manufacturer", d.manufacturer);
   w.kv("model", d.model);
   w.kv("version", d.version);
+  // Where the shown version was read (the exposure matching's input).
+  const auto& versions = f.ranked[kVersion];
+  if (!versions.empty() && !versions[0].evidence.empty()) w.kv("version_source", versions[0].evidence[0].source);
   w.kv("serial", d.serial);
   w.kv("type", d.type);
   w.kv("class", d.cls);
   w.kv("medical", d.medical);
   w.kv("os", d.os);
+  if (!f.ranked[kOs].empty()) w.kv("os_confidence", round2(f.ranked[kOs][0].conf));
   if (f.eol) {
     w.key("os_eol").begin_object().kv("os", f.eol->os).kv("end_of_support", f.eol->end_of_support).kv("source", f.eol->source).end_object();
   }
@@ -58,6 +62,14 @@ void write_identity(JsonWriter& w, const DeviceFacts& f) {
   list(w, "hl7_apps", f.hl7_apps);
   list(w, "equipment", f.equipment);
   list(w, "institutions", f.institutions);
+  list(w, "dhcp_vendor_class", f.vendor_classes);
+  w.key("software").begin_array();
+  for (const auto& [sw, sources] : f.software) {
+    w.begin_object().kv("software", sw);
+    list(w, "sources", sources);
+    w.end_object();
+  }
+  w.end_array();
 }
 
 void write_services(JsonWriter& w, const DeviceFacts& f) {

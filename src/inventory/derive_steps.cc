@@ -7,6 +7,7 @@
 
 #include "dissectors/text.h"
 #include "inventory/derive_steps.h"
+#include "inventory/versions.h"
 
 namespace ms::inv {
 
@@ -29,6 +30,28 @@ std::string type_of_modality(const std::string& m) {
 void role_type(DeviceFacts& f, const std::string& role, const char* type, double conf) {
   Row r{"role", role, "traffic roles", conf, f.out.first, f.out.last, 1, 0, 0};
   f.fields[kType].add(type, conf, r, role);
+}
+
+// IEEE organisations that make the radio or Ethernet modules built into
+// other makers' devices (a pump's Wi-Fi card, a monitor's module): the MAC
+// names the module, not the device, so the registry's word weighs little
+// against what the device says of itself (DHCP, SNMP, DICOM, banners).
+bool module_maker(const std::string& org) {
+  static const char* kModuleMakers[] = {"Murata Manufacturing", "Silex Technology", "Texas Instruments", "Espressif",
+                                        "u-blox",               "Laird",            "Redpine Signals",   "AzureWave",
+                                        "Microchip Technology", "Roving Networks",  "Lesswire",          "Telit"};
+  return std::any_of(std::begin(kModuleMakers), std::end(kModuleMakers),
+                     [&](const char* m) { return org.rfind(m, 0) == 0; });
+}
+
+// Attributes whose text is the device describing itself, where a version
+// is the device's own (versions.h); and those naming software on it.
+bool describes_device(const std::string& attr, const std::string& source) {
+  return attr == "description" || attr == "http_title" || attr == "dhcp_vendor_class" || attr == "tls_subject" ||
+         attr == "banner" || attr == "ssdp_server" || (attr == "hl7_app" && source == "hl7.sending_application");
+}
+bool names_software(const std::string& attr) {
+  return attr == "http_server" || attr == "ssh_software" || attr == "dhcp_vendor_class" || attr == "ssdp_server";
 }
 
 }  // namespace
@@ -55,7 +78,9 @@ void identity_from_ieee(DeviceFacts& f) {
   DeviceRecord& d = f.out;
   if (f.is_mac) d.mac_vendor = OuiRegistry::instance().lookup(d.mac);
   f.ieee = Row{"oui_vendor", d.mac_vendor, "ieee.registry", 0.8, d.first, d.last, 1, 0, 0};
-  if (!d.mac_vendor.empty()) f.fields[kManufacturer].add(canonical_vendor(d.mac_vendor), 0.5, f.ieee, d.mac_vendor);
+  if (d.mac_vendor.empty()) return;
+  double conf = module_maker(d.mac_vendor) ? 0.15 : 0.5;
+  f.fields[kManufacturer].add(canonical_vendor(d.mac_vendor), conf, f.ieee, d.mac_vendor);
 }
 
 void list_addresses(DeviceFacts& f) {
@@ -76,9 +101,28 @@ void drop_ftp_data_ports(DeviceFacts& f) {
 // sending or answering: names (a DNS answer, an SNI) point at hosts that may
 // not exist, and a remote address is a peer, not a device of ours.
 void keep_devices_of_ours(DeviceFacts& f) {
-  if (f.is_mac) return;
-  bool internal = false;
-  for (const std::string& ip : f.out.ips) internal |= internal_address(ip);
+  bool internal = false, v4 = false, site = false;
+  for (const std::string& ip : f.out.ips) {
+    bool is_v4 = ip.find(':') == std::string::npos;
+    internal |= internal_address(ip);
+    v4 |= is_v4;
+    // Every IPv6 interface has a link-local address: only a v4 or unique
+    // local address places a host in the hospital's networks.
+    site |= internal_address(ip) && (is_v4 || !link_local_address(ip));
+  }
+  if (f.is_mac) {
+    // A MAC whose IPv4 addresses are all outside the internal networks is a
+    // peer (an internet host), not one of the hospital's devices, unless
+    // something says it is on our segment with that address: a DHCP lease or
+    // request, LLDP/CDP (never forwarded by a bridge, IEEE 802.1AB §7.1), or
+    // a network role (a campus with public addressing: its DHCP server).
+    if (!v4 || site || f.gateway || f.roles.count("dhcp_server") || f.roles.count("gateway") || f.roles.count("network")) return;
+    bool local = std::any_of(f.rows.begin(), f.rows.end(), [](const Row& r) {
+      return r.source.rfind("dhcp", 0) == 0 || r.source.rfind("lldp", 0) == 0 || r.source.rfind("cdp", 0) == 0;
+    });
+    if (!local) f.skip = true;
+    return;
+  }
   bool seen = std::any_of(f.rows.begin(), f.rows.end(), [](const Row& r) {
     return r.attr == "seen" || r.attr == "service" || (r.attr == "peer" && r.value.rfind("out|", 0) == 0);
   });
@@ -99,7 +143,14 @@ void identity_from_dicom_objects(DeviceFacts& f) {
     makers.insert(tags[0] + "|" + tags[1]);
     objects.emplace_back(r, std::move(tags));
   }
-  if (f.dicom_roles.count("retrieve_scp") || makers.size() != 1) return;
+  // Hosts that move images describe none of them: an archive (stores,
+  // answers queries and retrievals), a router of images, a workstation that
+  // queries and retrieves (with C-GET its association carries the PACS's
+  // C-STOREs); their DHCP vendor class and host name say what they are.
+  const auto& r = f.dicom_roles;
+  bool mover = r.count("retrieve_scp") || r.count("retrieve_scu") || r.count("query_scu") || r.count("query_scp") ||
+               r.count("store_scp");
+  if (mover || makers.size() != 1) return;
   for (const auto& [r, tags] : objects) {
     f.fields[kManufacturer].add(canonical_vendor(tags[0]), 0.9, *r, tags[0]);
     f.fields[kModel].add(tags[1], 0.9, *r, tags[1]);
@@ -140,6 +191,21 @@ void identity_from_signatures(DeviceFacts& f) {
   }
 }
 
+// Versions in what the device writes about itself, and software versions
+// (versions.h), each with the row it was read from as evidence.
+void versions_from_texts(DeviceFacts& f) {
+  for (const Row& r : f.rows) {
+    if (describes_device(r.attr, r.source)) {
+      std::string v = device_version_in(r.value);
+      if (!v.empty()) f.fields[kVersion].add(v, r.conf * 0.9, r, r.value);
+    }
+    SoftwareVersion sw;
+    if (names_software(r.attr) && software_version_in(r.value, sw) && f.software.size() < 16) {
+      f.software[sw.name + " " + sw.version].insert(r.source);
+    }
+  }
+}
+
 // Roles seen in the traffic: network services, DICOM services (PS3.4 service
 // classes as SCP or SCU), FHIR and HL7 endpoints.
 void type_from_roles(DeviceFacts& f) {
@@ -157,7 +223,12 @@ void type_from_roles(DeviceFacts& f) {
   if (dicom.count("worklist_scp")) role_type(f, "DICOM modality worklist SCP", "EHR/clinical server", 0.6);
   if (dicom.count("retrieve_scu")) role_type(f, "DICOM retrieve SCU", "imaging workstation", 0.5);
   if (roles.count("fhir_server")) role_type(f, "FHIR server", "EHR/clinical server", 0.6);
-  if (roles.count("hl7_receiver")) role_type(f, "HL7 receiver", "HL7/interface engine", 0.4);
+  // An interface engine receives from many senders and forwards; a device
+  // that receives from one sender is an endpoint (a LIS, an EHR).
+  if (roles.count("hl7_receiver")) {
+    bool engine = f.hl7_from.size() >= 2 || roles.count("hl7_sender");
+    role_type(f, engine ? "HL7 receiver from several senders" : "HL7 receiver", "HL7/interface engine", engine ? 0.4 : 0.25);
+  }
   if (f.gateway) role_type(f, "forwards for many addresses", "network infrastructure", 0.7);
 }
 
@@ -191,9 +262,16 @@ void choose_type_and_class(DeviceFacts& f) {
   if (d.type.empty()) d.type = "unknown";
   d.medical = is_medical_type(d.type) && d.type != "medical device server";
   d.cls = best(f.ranked[kClass]);
+  // The classes (stationary, wearable, implantable, consumer) are for
+  // medical devices: infrastructure and IT hosts get none (issue 15).
+  static const char* kNoClass[] = {"network infrastructure", "general workstation/server", "printer"};
+  if (std::any_of(std::begin(kNoClass), std::end(kNoClass), [&](const char* t) { return d.type == t; })) {
+    d.cls = "none";
+    return;
+  }
   if (d.cls.empty() && d.type != "unknown") {
-    // Everything found on a wired clinical network that no rule calls
-    // wearable, implantable or consumer is stationary.
+    // Every other device found on a wired clinical network that no rule
+    // calls wearable, implantable or consumer is stationary.
     d.cls = "stationary";
   }
   if (d.cls.empty()) d.cls = "unknown";

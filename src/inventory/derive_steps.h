@@ -64,7 +64,9 @@ struct DeviceFacts {
   std::map<std::string, std::set<std::string>> ip_sources;
   // Values listed as they are in the record.
   std::set<std::string> vlans, ae_titles, hl7_apps, equipment, dns_names, phi, roles, dicom_roles, cleartext_logins,
-      default_creds, tls_weak, tls_versions, institutions, smb_dialects, ftp_data;
+      default_creds, tls_weak, tls_versions, institutions, smb_dialects, ftp_data, hl7_from, vendor_classes;
+  // Software that runs on the device, "name version" -> where it was read.
+  std::map<std::string, std::set<std::string>> software;
   std::map<std::string, Service> services;  // "tcp/104"
   std::map<std::string, Peer> peers;        // "out|10.0.0.5|dicom"
   // Over the per-device caps (aggregate.h): "peer"/"service" -> observations, bytes.
@@ -100,6 +102,7 @@ void drop_ftp_data_ports(DeviceFacts& f);
 void keep_devices_of_ours(DeviceFacts& f);
 void identity_from_dicom_objects(DeviceFacts& f);
 void identity_from_signatures(DeviceFacts& f);
+void versions_from_texts(DeviceFacts& f);
 void type_from_roles(DeviceFacts& f);
 void choose_identity(DeviceFacts& f);
 void choose_type_and_class(DeviceFacts& f);

@@ -5,7 +5,9 @@ gives is a true positive, a truth value it misses or gets wrong a false
 negative, and a value it states that the truth contradicts a false positive.
 Where the truth says nothing (a host with no model), nothing is judged.
 
-- vendor, type, class, hostname: equal, case-insensitive (the displayed value).
+- vendor, type, class, hostname, version: equal, case-insensitive (the
+  displayed value); os: the truth's name is part of the inventory's
+  ("Windows" in "Windows 10").
 - model: the inventory's model, letters and digits only, is part of the
   truth's (it may name the product line, "Alaris" for "Alaris 8015", or
   write "XN1000" for "XN-1000"; never another product).
@@ -16,8 +18,9 @@ Where the truth says nothing (a host with no model), nothing is judged.
   service that is not one of the host's configured servers is an FP.
 - devices: a truth host missing is an FN; an inventory device that is no lab
   host (by MAC) is an FP.
-Hosts of type "external" (the attack scenarios' outside address) are only
-checked for presence. In a "seen" scenario (the shared ward, where most hosts
+Hosts of type "external" (the attack scenarios' outside address) are peers,
+not devices of the hospital: one listed in the inventory with its outside
+address is a false positive (issue 15). In a "seen" scenario (the shared ward, where most hosts
 are silent in any one scenario) the hosts that send a frame must be present
 with their vendor; nothing else is judged there.
 """
@@ -26,7 +29,7 @@ import json
 import re
 import subprocess
 
-FIELDS = ["devices", "vendor", "model", "type", "class", "hostname", "ae_titles", "hl7_apps", "services"]
+FIELDS = ["devices", "vendor", "model", "version", "os", "type", "class", "hostname", "ae_titles", "hl7_apps", "services"]
 
 
 def inventory_json(binary, db):
@@ -81,13 +84,18 @@ def score(truth, devices, pcap):
         if seen_only and t["mac"] not in senders:
             continue  # silent in this scenario: nothing to see
         d = by_mac.get(t["mac"])
+        if t.get("type") == "external":
+            # The lab's outside host sits on the bridge: its IPv6 link-local
+            # chatter may make a MAC-only record; its address must not.
+            if d is not None and t.get("ip") in {x.get("ip") for x in d.get("ips", [])}:
+                res["devices"]["fp"] += 1
+                misses.append("%s: an external address is listed as a device" % name)
+            continue
         if d is None:
             res["devices"]["fn"] += 1
             misses.append("%s: not in the inventory" % name)
             continue
         res["devices"]["tp"] += 1
-        if t.get("type") == "external":
-            continue
 
         def single(field, want, got, ok):
             if not want:
@@ -106,6 +114,10 @@ def score(truth, devices, pcap):
             continue  # a ward scenario: only who is there, and the vendor
         got_model = d.get("model", "")
         single("model", t.get("model"), got_model, bool(alnum(got_model)) and alnum(got_model) in alnum(t.get("model", "")))
+        got_version = d.get("version", "")
+        single("version", t.get("version"), got_version, got_version.lower() == t.get("version", "").lower())
+        got_os = d.get("os", "")
+        single("os", t.get("os"), got_os, bool(t.get("os")) and t.get("os", "").lower() in got_os.lower())
         single("type", t.get("type"), d.get("type"), d.get("type") == t.get("type"))
         single("class", t.get("class"), d.get("class"), d.get("class") == t.get("class"))
         got_host = d.get("hostname", "")

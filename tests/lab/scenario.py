@@ -7,6 +7,7 @@ earliest), and the findings the detections must raise (none for a benign twin).
 Servers and clients are real programs from Debian's packages; standins.py
 plays the devices no package plays.
 """
+import ipaddress
 import json
 import os
 import shlex
@@ -416,6 +417,16 @@ def act_move(ctx, h, a):
         ctx.ip(a["to"]), str(a.get("port", 104)))
 
 
+@action("dicom_get", ["dicom"])
+def act_get(ctx, h, a):
+    """A viewer pulls a study with C-GET (dcmtk's getscu): the archive's
+    C-STOREs come back on the viewer's own association (PS3.4 C.4.3)."""
+    keys = ["-k", "QueryRetrieveLevel=" + a.get("level", "STUDY")] + [x for k in a.get("keys", []) for x in ("-k", k)]
+    out = os.path.dirname(ctx.path("get", h.name, "x"))
+    run(h, "getscu", "-S", "-aet", a["calling_ae"], "-aec", a["called_ae"], "-od", out, *keys,
+        ctx.ip(a["to"]), str(a.get("port", 104)))
+
+
 @action("hl7_send", ["hl7"])
 def act_hl7(ctx, h, a):
     msgs = []
@@ -426,6 +437,19 @@ def act_hl7(ctx, h, a):
                                             ctx.patient(key), a.get("device_id"), a.get("version", "2.6")))
     f = content.mllp_file(ctx.path("out", "%s-%d.hl7" % (h.name, ctx.next_id())), msgs)
     run(h, "mllp_send", "-q", "-p", str(a.get("port", 2575)), "-f", f, ctx.ip(a["to"]))
+
+
+@action("http_post_hl7", ["http"])
+def act_http_post_hl7(ctx, h, a):
+    """HL7 v2 messages POSTed in an HTTP body (an "integration" web API),
+    as x-application/hl7-v2+er7, segments joined by CR."""
+    msgs = [content.hl7_message(a.get("message", "ADT"), a["sending_app"], a["sending_facility"], a["receiving_app"],
+                                a["receiving_facility"], "MSG%05d" % ctx.next_id(), ctx.patient(key))
+            for key in a["patients"]]
+    f = content.write_text(ctx.path("out", "%s-post-%d.hl7" % (h.name, ctx.next_id())), "\r".join(msgs) + "\r")
+    url = "http://%s:%d%s" % (ctx.ip(a["to"]), a.get("port", 80), a.get("path", "/"))
+    run(h, "curl", "-s", "-o", "/dev/null", "--max-time", "10", "-H", "Content-Type: x-application/hl7-v2+er7",
+        "--data-binary", "@" + f, url)
 
 
 @action("http_get", ["http"])
@@ -557,14 +581,25 @@ def act_smb(ctx, h, a):
         spec = ctx.hostspec[h.name]
         f = content.dicom_file(ctx.path("out", "%s-smb-%d.dcm" % (h.name, ctx.next_id())), a.get("modality", "CT"),
                                ctx.patient(a["patient"]), spec.get("device", {}), preamble_kind=a.get("preamble", "zeros"))
+    elif a.get("hl7_patients"):  # an interface's HL7 file drop: ADT messages, segments joined by CR
+        msgs = [content.hl7_message("ADT", a["sending_app"], a["sending_facility"], a["receiving_app"],
+                                    a["receiving_facility"], "MSG%05d" % ctx.next_id(), ctx.patient(k))
+                for k in a["hl7_patients"]]
+        f = content.write_text(ctx.path("out", "%s-smb-%d.hl7" % (h.name, ctx.next_id())), "\r".join(msgs) + "\r")
     else:
         f = content.write_text(ctx.path("out", "%s-smb-%d.txt" % (h.name, ctx.next_id())), a.get("text", "report\n"))
     proto = a.get("protocol", "SMB3")
     conf = ctx.path("smb", h.name + "-client.conf")
     with open(conf, "w") as fh:
         fh.write("[global]\n  client min protocol = %s\n" % ("NT1" if proto == "NT1" else "SMB2"))
-    run(h, "smbclient", "-s", conf, "//%s/%s" % (ctx.ip(a["to"]), a.get("share", "results")),
-        "-U", "%s%%%s" % (a["user"], a["password"]), "-m", proto, "-c", "put %s %s" % (f, os.path.basename(f)))
+    # tries: [[user, password], ...] before the action's own account, each a
+    # session setup of its own that the server may refuse (smbclient exits 1).
+    for user, password in a.get("tries", []):
+        run(h, "smbclient", "-s", conf, "//%s/%s" % (ctx.ip(a["to"]), a.get("share", "results")),
+            "-U", "%s%%%s" % (user, password), "-m", proto, "-c", "put %s %s" % (f, os.path.basename(f)), ok=(0, 1))
+    if a.get("user"):
+        run(h, "smbclient", "-s", conf, "//%s/%s" % (ctx.ip(a["to"]), a.get("share", "results")),
+            "-U", "%s%%%s" % (a["user"], a["password"]), "-m", proto, "-c", "put %s %s" % (f, os.path.basename(f)))
 
 
 @action("tls_connect", ["tls"])
@@ -596,13 +631,15 @@ def act_telnet(ctx, h, a):
         "  return s\n"
         # Like login(1), the device hangs up after three wrong passwords: a
         # guesser connects again.
-        "s=connect(); n=0\n"
+        "s=connect(); n=0; ok=False\n"
         "for u,p in zip(sys.argv[3].split(','),sys.argv[4].split(',')):\n"
         "  if n==3: s.close(); s=connect(); n=0\n"
         "  n+=1\n"
         "  s.sendall(u.encode()+b'\\r\\n'); until(s,b'Password: ')\n"
         "  s.sendall(p.encode()+b'\\r\\n')\n"
-        "  if b'# ' in until(s,b'# ', b'login: '): break\n"
+        "  if b'# ' in until(s,b'# ', b'login: '): ok=True; break\n"
+        # Every guess refused: the guesser hangs up.
+        "if not ok: s.close(); sys.exit(0)\n"
         "for c in sys.argv[5:]:\n"
         "  s.sendall(c.encode()+b'\\r\\n'); until(s,b'# ')\n"
         "s.sendall(b'exit\\r\\n'); until(s,b'logout'); s.close()\n")
@@ -625,9 +662,34 @@ def act_ssh(ctx, h, a):
 
 @action("nmap", ["tcp"])
 def act_nmap(ctx, h, a):
+    """nmap SYN probes; discovery = "arp" pings the targets by ARP first
+    (nmap's default on a LAN, -PR) and probes the ones that answer."""
     targets = [ctx.ip(t) for t in a["targets"]]  # only the lab's own hosts
-    run(h, "nmap", "-n", "-Pn", "-sS", "-T4", "--max-retries", "1", "-p", a.get("ports", "21-25,80,104,443,2575"),
+    if a.get("sweep"):
+        # An ARP ping sweep (-sn -PR) of a range inside the sending host's own
+        # lab subnet: ARP never leaves the lab's bridge.
+        net = ipaddress.ip_network(a["sweep"])
+        own = ipaddress.ip_interface(ctx.ip(h.name) + "/24").network
+        if not net.subnet_of(own):
+            raise ValueError("nmap sweep %s is outside the lab subnet %s" % (net, own))
+        run(h, "nmap", "-n", "-sn", "-PR", str(net), timeout=60)
+    discovery = ["-PR"] if a.get("discovery") == "arp" else ["-Pn"]
+    run(h, "nmap", "-n", *discovery, "-sS", "-T4", "--max-retries", "1", "-p", a.get("ports", "21-25,80,104,443,2575"),
         *targets, timeout=90)
+
+
+@action("tcp_check", ["tcp"])
+def act_tcp_check(ctx, h, a):
+    """A monitoring system's service check (like Nagios' check_tcp): connect
+    to each port, close without a word; a refused port is a failed check."""
+    script = ("import socket,sys\n"
+              "for t in sys.argv[2].split(','):\n"
+              "  for p in sys.argv[1].split(','):\n"
+              "    try:\n"
+              "      socket.create_connection((t,int(p)),timeout=3).close()\n"
+              "    except OSError:\n"
+              "      pass\n")
+    run(h, PY, "-c", script, ",".join(str(p) for p in a["ports"]), ",".join(ctx.ip(t) for t in a["targets"]))
 
 
 # ---- the scenario ---------------------------------------------------------------
@@ -705,7 +767,8 @@ def truth(sc, ctx):
     }
 
 
-PHI_ACTIONS = {"dicom_store": "dicom", "dicom_find": "dicom", "worklist_query": "dicom", "dicom_move": "dicom", "hl7_send": "hl7",
+PHI_ACTIONS = {"dicom_store": "dicom", "dicom_find": "dicom", "worklist_query": "dicom", "dicom_move": "dicom",
+               "dicom_get": "dicom", "hl7_send": "hl7", "http_post_hl7": "http",
                "http_upload_dicom": "http", "fhir_request": "fhir", "smb_put": "smb", "ftp_upload": "ftp"}
 
 # Cleartext services an action reaches (issue 7, rule 9), and the device types
@@ -741,7 +804,7 @@ def phi_findings(sc, ctx):
     pairs = []
     for a in sc.get("action", []):
         proto = PHI_ACTIONS.get(a["kind"])
-        if not proto or (a["kind"] in ("smb_put", "ftp_upload") and not a.get("patient")):
+        if not proto or (a["kind"] in ("smb_put", "ftp_upload") and not (a.get("patient") or a.get("hl7_patients"))):
             continue
         pairs.append((a["host"], a["to"], proto))
         if a["kind"] == "dicom_move":  # the archive stores the objects to the move destination

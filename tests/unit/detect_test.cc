@@ -16,6 +16,7 @@
 #include "detect/config.h"
 #include "detect/engine.h"
 #include "detect/rule.h"
+#include "dissectors/arp/arp_events.h"
 #include "dissectors/credential.h"
 #include "dissectors/dicom/dicom_events.h"
 #include "dissectors/hl7/hl7_events.h"
@@ -306,6 +307,7 @@ Facts facts() {
   f["10.0.0.9"].mac_vendor = "GE Healthcare";  // unidentified, but a medical maker's interface
   add("10.0.0.8", "unknown", false);
   f["10.0.0.8"].mac_vendor = "Dell Inc.";
+  add("10.0.0.1", "network infrastructure", false);
   return f;
 }
 
@@ -362,49 +364,83 @@ TEST(DetectRules, WeakAndCleartextLogins) {
 }
 
 TEST(DetectRules, BruteForceNeedsTheThresholdInTheWindow) {
-  auto attempts = [](int failures, bool success, TimeNs step) {
+  auto attempts = [](const char* dst, int failures, bool success, TimeNs step) {
     std::vector<Event> e;
     for (int i = 0; i < failures; ++i)
-      e.push_back(cred("10.0.0.30", "10.0.0.41", "failure", false, "weak", kSec + i * step, "telnet", 1 + i / 3));
-    if (success) e.push_back(cred("10.0.0.30", "10.0.0.41", "success", false, "weak", kSec + failures * step));
+      e.push_back(cred("10.0.0.30", dst, "failure", false, "weak", kSec + i * step, "telnet", 1 + i / 3));
+    if (success) e.push_back(cred("10.0.0.30", dst, "success", false, "weak", kSec + failures * step));
     return e;
   };
-  EXPECT_TRUE(of(run(attempts(4, true, kSec)), "brute_force").empty());
-  auto five = of(run(attempts(5, false, kSec)), "brute_force");
+  // A host nobody calls medical (the Dell): the enterprise threshold, 5.
+  EXPECT_TRUE(of(run(attempts("10.0.0.8", 4, true, kSec)), "brute_force").empty());
+  auto five = of(run(attempts("10.0.0.8", 5, false, kSec)), "brute_force");
   ASSERT_EQ(five.size(), 1u);
   EXPECT_EQ(five[0].severity, Severity::kMedium);
   EXPECT_EQ(five[0].count, 5u);
-  auto then = of(run(attempts(5, true, kSec)), "brute_force");
+  auto then = of(run(attempts("10.0.0.8", 5, true, kSec)), "brute_force");
   ASSERT_EQ(then.size(), 1u);
   EXPECT_EQ(then[0].severity, Severity::kHigh);
   EXPECT_NE(then[0].json.find("\"success_after_failures\":true"), std::string::npos);
   EXPECT_EQ(then[0].flows_total, 2u);  // the guesser reconnected after three tries
   // Five failures an hour apart: not in one 10-minute window.
-  EXPECT_TRUE(of(run(attempts(5, true, 3600 * kSec)), "brute_force").empty());
+  EXPECT_TRUE(of(run(attempts("10.0.0.8", 5, true, 3600 * kSec)), "brute_force").empty());
   Config c = default_config();
   c.thresholds.brute_force_failures = 3;
-  EXPECT_EQ(of(run(attempts(4, true, kSec), c), "brute_force").size(), 1u);
+  EXPECT_EQ(of(run(attempts("10.0.0.8", 4, true, kSec), c), "brute_force").size(), 1u);
+  // A patient monitor (issue 15): a typo and a retry are no attack, three
+  // failures in seconds are (brute_force_failures_medical).
+  EXPECT_TRUE(of(run(attempts("10.0.0.41", 2, true, kSec)), "brute_force").empty());
+  auto device = of(run(attempts("10.0.0.41", 3, false, kSec)), "brute_force");
+  ASSERT_EQ(device.size(), 1u);
+  EXPECT_NE(device[0].json.find("\"threshold\":3"), std::string::npos) << device[0].json;
+}
+
+// An ARP request (who-has `target`, from `sender`) as the arp dissector
+// gives it.
+Event arp_request(const std::string& sender, const std::string& target, TimeNs ts) {
+  auto a = std::make_unique<arp::ArpEvent>();
+  a->claim.op = 1;
+  a->claim.sender_ip = sender;
+  a->claim.target_ip = target;
+  a->claim.sender_mac = "00:14:22:00:00:30";
+  return typed("arp", sender, target, std::move(a), ts);
 }
 
 TEST(DetectRules, ScanThresholdsAndProbes) {
-  // 24 hosts probed on one port: below the 25-host sweep threshold.
+  // IT infrastructure (a router polling): Zeek's enterprise thresholds, 24
+  // hosts on one port below the 25-host sweep.
   std::vector<Event> sweep;
-  for (int i = 0; i < 24; ++i) sweep.push_back(flow("10.0.0.30", "10.0.1." + std::to_string(i + 1), 445, kSec + i));
+  for (int i = 0; i < 24; ++i) sweep.push_back(flow("10.0.0.1", "10.0.1." + std::to_string(i + 1), 445, kSec + i));
   EXPECT_TRUE(of(run(sweep), "scan").empty());
-  sweep.push_back(flow("10.0.0.30", "10.0.1.100", 445, 2 * kSec));
+  sweep.push_back(flow("10.0.0.1", "10.0.1.100", 445, 2 * kSec));
   auto a = of(run(sweep), "scan");
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0].severity, Severity::kMedium);  // nobody medical involved
   EXPECT_EQ(a[0].count, 25u);
-  // 14 ports on a pump: below; 15: a port scan of a medical device, high.
+  // A workstation on a clinical network (issue 15): 9 hosts below, 10 a sweep.
+  std::vector<Event> ws;
+  for (int i = 0; i < 9; ++i) ws.push_back(flow("10.0.0.30", "10.0.1." + std::to_string(i + 1), 445, kSec + i));
+  EXPECT_TRUE(of(run(ws), "scan").empty());
+  ws.push_back(flow("10.0.0.30", "10.0.1.100", 445, 2 * kSec));
+  EXPECT_EQ(of(run(ws), "scan").size(), 1u);
+  // 7 ports on a pump: below; 8: a port scan of a medical device, high.
   std::vector<Event> ports;
-  for (int i = 0; i < 14; ++i) ports.push_back(flow("10.0.0.30", "10.0.0.70", static_cast<uint16_t>(20 + i), kSec + i));
+  for (int i = 0; i < 7; ++i) ports.push_back(flow("10.0.0.30", "10.0.0.70", static_cast<uint16_t>(20 + i), kSec + i));
   EXPECT_TRUE(of(run(ports), "scan").empty());
   ports.push_back(flow("10.0.0.30", "10.0.0.70", 8080, 3 * kSec));
   a = of(run(ports), "scan");
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0].severity, Severity::kHigh);
   EXPECT_EQ(a[0].dest_ip, "10.0.0.70");  // one host: named
+  // A medical device (the monitor) should probe nothing: 3 targets below, 4 a scan.
+  std::vector<Event> dev;
+  for (int i = 0; i < 3; ++i) dev.push_back(flow("10.0.0.41", "10.0.0.20", static_cast<uint16_t>(20 + i), kSec + i));
+  EXPECT_TRUE(of(run(dev), "scan").empty());
+  dev.push_back(flow("10.0.0.41", "10.0.0.8", 445, 2 * kSec));
+  a = of(run(dev), "scan");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].severity, Severity::kHigh);
+  EXPECT_NE(a[0].json.find("\"source_role\":\"medical device\""), std::string::npos) << a[0].json;
   // Connections that exchanged data are work, not probes.
   std::vector<Event> work;
   for (int i = 0; i < 40; ++i) work.push_back(flow("10.0.0.30", "10.0.1." + std::to_string(i + 1), 104, kSec + i, true));
@@ -420,6 +456,19 @@ TEST(DetectRules, ScanThresholdsAndProbes) {
   std::vector<Event> slow;
   for (int i = 0; i < 25; ++i) slow.push_back(flow("10.0.0.30", "10.0.1." + std::to_string(i + 1), 445, i * 150 * kSec));
   EXPECT_TRUE(of(run(slow), "scan").empty());
+  // An ARP sweep is discovery: 12 addresses the workstation never reached.
+  std::vector<Event> arps;
+  for (int i = 0; i < 12; ++i) arps.push_back(arp_request("10.0.0.30", "10.0.4." + std::to_string(i + 1), kSec + i));
+  a = of(run(arps), "scan");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].protocol, "arp");
+  // ARP for the hosts it then talks with is how it reaches them, not a sweep.
+  std::vector<Event> reached;
+  for (int i = 0; i < 12; ++i) {
+    reached.push_back(arp_request("10.0.0.30", "10.0.5." + std::to_string(i + 1), kSec + i));
+    reached.push_back(flow("10.0.0.30", "10.0.5." + std::to_string(i + 1), 104, kSec + i, true));
+  }
+  EXPECT_TRUE(of(run(reached), "scan").empty());
 }
 
 TEST(DetectRules, ResultDoesNotDependOnEventOrder) {

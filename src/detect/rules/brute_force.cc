@@ -1,6 +1,8 @@
-// Rule 1006 brute_force: at least brute_force_failures failed logins from one
-// source to one service within brute_force_window; high when a success
-// follows them, medium otherwise. One alert per pair and protocol per run.
+// Rule 1006 brute_force: at least brute_force_failures (5) failed logins from
+// one source to one service within brute_force_window, or
+// brute_force_failures_medical (3) when either end is a medical device (issue
+// 15: four failed telnet logins on a pump); high when a success follows
+// them, medium otherwise. The user names tried are in the evidence. One alert per pair and protocol per run.
 // Wants: credential (not SNMP: a wrong community is no login). Keeps: every
 // login attempt (time, result, flow) under the shared records budget, and
 // the user names tried.
@@ -10,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "detect/device.h"
 #include "detect/fields.h"
 #include "dissectors/credential.h"
 #include "detect/judge.h"
@@ -62,6 +65,11 @@ class BruteForce final : public Rule {
   void judge_pair(Judge& j, const std::string& key, std::vector<Attempt>& att) {
     const Thresholds& th = j.cfg().thresholds;
     const TimeNs window = seconds(th.brute_force_window);
+    // A medical device's logins are rare and scripted by its maker's tools:
+    // a burst of failures against one, or from one, is an alert sooner.
+    size_t p1 = key.find('\x1f'), p2 = key.find('\x1f', p1 + 1);
+    bool device = medical(j.fact(key.substr(0, p1))) || medical(j.fact(key.substr(p1 + 1, p2 - p1 - 1)));
+    const uint32_t threshold = device ? th.brute_force_failures_medical : th.brute_force_failures;
     std::sort(att.begin(), att.end(), [](const Attempt& a, const Attempt& b) {
       return std::tie(a.ts, a.flow_id, a.success) < std::tie(b.ts, b.flow_id, b.success);
     });
@@ -73,8 +81,8 @@ class BruteForce final : public Rule {
         ++lo;
       }
       if (!att[i].success) ++failures;
-      if (failures >= th.brute_force_failures) {
-        raise(j, key, att, lo, i, window);
+      if (failures >= threshold) {
+        raise(j, key, att, lo, i, window, threshold);
         return;  // one alert per pair and protocol per run
       }
     }
@@ -82,7 +90,8 @@ class BruteForce final : public Rule {
 
   // The alert: from the window's first failure to the end of the activity
   // (a gap longer than the window); a success after the failures makes it high.
-  void raise(Judge& j, const std::string& key, const std::vector<Attempt>& att, size_t lo, size_t i, TimeNs window) {
+  void raise(Judge& j, const std::string& key, const std::vector<Attempt>& att, size_t lo, size_t i, TimeNs window,
+             uint32_t threshold) {
     size_t p1 = key.find('\x1f'), p2 = key.find('\x1f', p1 + 1);
     std::string src = key.substr(0, p1), dst = key.substr(p1 + 1, p2 - p1 - 1), protocol = key.substr(p2 + 1);
     size_t b = lo;
@@ -104,7 +113,7 @@ class BruteForce final : public Rule {
     j.raise("brute_force", success_after ? Severity::kHigh : Severity::kMedium, src, dst, protocol, att[b].ts, last,
             fails, flows, 0, [&](JsonWriter& w) {
               w.kv("failures", fails).kv("success_after_failures", success_after);
-              w.kv("window_s", static_cast<uint64_t>(window_s));
+              w.kv("window_s", static_cast<uint64_t>(window_s)).kv("threshold", static_cast<uint64_t>(threshold));
               if (users) write_lists(w, *users);
             });
   }

@@ -11,6 +11,7 @@
 
 #include "common/find.h"
 #include "dissectors/dissector.h"
+#include "dissectors/hl7/hl7_embedded.h"
 #include "dissectors/hl7/hl7_events.h"
 #include "dissectors/hl7/hl7_parser.h"
 
@@ -183,27 +184,8 @@ void Hl7Dissector::emit(Pending& p, const Message* ack, TimeNs ack_ts, AppContex
   auto ev = std::make_unique<Hl7Event>();
   Message& m = p.msg;
   ev->mllp = p.mllp;
-  ev->message_type = std::move(m.message_type);
-  ev->trigger_event = std::move(m.trigger_event);
-  ev->structure = std::move(m.structure);
-  ev->control_id = std::move(m.control_id);
-  ev->processing_id = std::move(m.processing_id);
-  ev->version = std::move(m.version);
-  ev->sending_application = std::move(m.sending_app);
-  ev->sending_facility = std::move(m.sending_facility);
-  ev->receiving_application = std::move(m.receiving_app);
-  ev->receiving_facility = std::move(m.receiving_facility);
-  for (std::string& id : m.segments) {  // each id once, in order of appearance
-    if (std::find(ev->segments.begin(), ev->segments.end(), id) == ev->segments.end()) ev->segments.push_back(std::move(id));
-  }
-  ev->segment_count = m.segment_count;
-  ev->batch = m.batch;
-  if (!m.ack_code.empty()) {  // this message is itself an acknowledgement
-    ev->ack_code = std::move(m.ack_code);
-    ev->acknowledges = std::move(m.acked_control_id);
-    ev->error = m.has_err;
-    ev->error_code = std::move(m.err_code);
-  } else if (ack) {
+  fill_event(*ev, m);
+  if (!ev->is_ack() && ack) {  // an acknowledgement is reported by itself
     ev->answered = true;
     ev->ack.code = ack->ack_code;
     ev->ack.latency_ms = static_cast<double>(ack_ts > p.ts ? ack_ts - p.ts : 0) / 1e6;
@@ -214,9 +196,9 @@ void Hl7Dissector::emit(Pending& p, const Message* ack, TimeNs ack_ts, AppContex
   ev->patient_ids = std::move(p.patients);
   ev->patient_name = std::move(p.name);
   ev->patient_birth_date = std::move(p.birth);
-  ev->equipment = std::move(m.equipment);
   ctx.emit(make_event(env, "hl7", std::move(ev)));
 }
+
 
 void Hl7Dissector::on_end(AppContext& ctx) {
   for (int d = 0; d < 2; ++d) {

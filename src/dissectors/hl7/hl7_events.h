@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dissectors/hl7/hl7_parser.h"
 #include "events/event.h"
 
 namespace ms::hl7 {
@@ -21,6 +22,7 @@ struct AckAnswer {
 
 struct Hl7Event : TypedEvent {
   bool mllp = true;  // framing: MLLP, else raw
+  std::string carried_in;  // "http", "smb": the message was another protocol's payload (hl7_embedded.h)
   std::string message_type, trigger_event, structure;  // MSH-9 components
   std::string control_id, processing_id, version;      // MSH-10, 11, 12
   std::string sending_application, sending_facility, receiving_application, receiving_facility;
@@ -37,6 +39,7 @@ struct Hl7Event : TypedEvent {
   std::vector<std::string> patient_ids;  // tokens
   std::string patient_name, patient_birth_date;  // tokens
   std::vector<std::string> equipment;  // OBX-18, PRT-10, PRT-16
+  std::vector<Message::Software> software;  // SFT: the sending application's vendor, version, product
 
   bool is_ack() const { return !ack_code.empty(); }
   void write_json(JsonWriter& w) const;

@@ -22,6 +22,7 @@ void Hl7Event::write_json(JsonWriter& w) const {
   };
   w.key("hl7").begin_object();
   w.kv("framing", mllp ? "mllp" : "raw");
+  opt("carried_in", carried_in);
   opt("message_type", message_type);
   opt("trigger_event", trigger_event);
   opt("structure", structure);
@@ -35,6 +36,17 @@ void Hl7Event::write_json(JsonWriter& w) const {
   list("segments", segments);
   w.kv("segment_count", segment_count);
   if (batch) w.kv("batch", true);
+  if (!software.empty()) {
+    w.key("software").begin_array();
+    for (const Message::Software& s : software) {
+      w.begin_object();
+      opt("vendor", s.vendor);
+      opt("product", s.product);
+      opt("version", s.version);
+      w.end_object();
+    }
+    w.end_array();
+  }
   if (is_ack()) {
     w.kv("ack_code", ack_code);
     w.kv("ack_status", ack_status(ack_code));

@@ -191,6 +191,10 @@ const char* parse_message(Bytes msg, Message& m) {
     } else if (id == "OBX") {
       std::string eq = value(nth(nth(seg, d.field, 18), d.repetition, 0), d);
       if (!eq.empty() && m.equipment.size() < 16) m.equipment.push_back(std::move(eq));
+    } else if (id == "SFT") {
+      Fields f = fields(seg, d.field, 4);
+      Message::Software sw{comp(f[1], d, 0, 64), comp(f[2], d, 0, 32), comp(f[3], d, 0, 64)};
+      if ((!sw.version.empty() || !sw.product.empty()) && m.software.size() < 4) m.software.push_back(std::move(sw));
     } else if (id == "PRT") {
       Fields f = fields(seg, d.field, 17);
       for (size_t n : {10, 16}) {  // PRT-10 participation device, PRT-16 device UDI

@@ -36,6 +36,12 @@ struct Message {
   // Devices: OBX-18 equipment instance identifiers, PRT-10 participation
   // devices and PRT-16 UDI (v2.7+).
   std::vector<std::string> equipment;
+  // Software segments (SFT, HL7 v2.5 §2.15.12): the sending application's
+  // vendor (SFT-1), version (SFT-2) and product name (SFT-3); at most 4.
+  struct Software {
+    std::string vendor, version, product;
+  };
+  std::vector<Software> software;
   // Batch and file wrappers (FHS/BHS ... BTS/FTS) present.
   bool batch = false;
 };

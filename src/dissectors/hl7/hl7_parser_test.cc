@@ -91,3 +91,19 @@ TEST(Hl7Parser, FieldPositionsTrimmingAndCaps) {
   EXPECT_EQ(m.acked_control_id, "C0");
   EXPECT_EQ(m.segments, (std::vector<std::string>{"MSH", "PRT", "OBX", "MSA"}));
 }
+
+// SFT (HL7 v2.5 §2.15.12): the sending application's software, read for
+// the inventory's versions (issue 15).
+TEST(Hl7Parser, SoftwareSegment) {
+  const std::string msg =
+      "MSH|^~\\&|CARESCAPE|ICU|HUB|GH|20260101||ORU^R01^ORU_R01|7|P|2.6\r"
+      "SFT|GE Healthcare^L|2.1.4|CARESCAPE Gateway|B7\r"
+      "SFT||||\r"
+      "PID|1||123||DOE^J\r";
+  ms::hl7::Message m;
+  ASSERT_EQ(ms::hl7::parse_message(bytes(msg), m), nullptr);
+  ASSERT_EQ(m.software.size(), 1u);  // an empty SFT says nothing
+  EXPECT_EQ(m.software[0].vendor, "GE Healthcare");
+  EXPECT_EQ(m.software[0].version, "2.1.4");
+  EXPECT_EQ(m.software[0].product, "CARESCAPE Gateway");
+}

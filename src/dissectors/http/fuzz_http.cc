@@ -1,6 +1,7 @@
 // Fuzz target for HTTP/1.x: the head parser, Basic decoding, title and
 // boundary extraction, the Part 10 reader on the raw input, then the
-// dissector (heads, bodies by length, chunks or close) through the harness.
+// dissector (heads, bodies by length, chunks or close, HL7 v2 messages in
+// request bodies: hl7_embedded.h) through the harness.
 //
 // fuzz-replay: tests/fuzz/regressions_http/ samples/clinic-sample.pcap
 // fuzz-replay: ../shared/corpus/nDPI/pcap/http_auth.pcap

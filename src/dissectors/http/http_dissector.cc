@@ -18,6 +18,7 @@
 #include "dissectors/credential.h"
 #include "dissectors/dissector.h"
 #include "dissectors/fhir/fhir_events.h"
+#include "dissectors/hl7/hl7_embedded.h"
 #include "dissectors/http/http_events.h"
 #include "dissectors/http/http_parser.h"
 #include "dissectors/phi_scrub.h"
@@ -325,6 +326,9 @@ void HttpDissector::inspect_body(int dir, AppContext& ctx) {
   std::string ctype = ct ? *ct : "";
   std::transform(ctype.begin(), ctype.end(), ctype.begin(), [](unsigned char c) { return std::tolower(c); });
   if (dir == 1 && ctype.find("html") != std::string::npos) txns_[responded_ - 1].title = html_title(body);
+  // HL7 v2 messages posted as the body (an "integration" endpoint on any
+  // port): patient data the PHI rules must see (issue 15).
+  if (dir == 0) hl7::emit_embedded(ctx, body, "http");
   // DICOM Part 10 files: the body itself, or the parts of a multipart body.
   size_t files = 0;
   if (dicom::is_part10(body)) {

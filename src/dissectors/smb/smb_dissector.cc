@@ -13,6 +13,7 @@
 #include "dissectors/dicom/dicom_file.h"
 #include "dissectors/dicom/dicom_file_event.h"
 #include "dissectors/dissector.h"
+#include "dissectors/hl7/hl7_embedded.h"
 #include "dissectors/phi_scrub.h"
 #include "dissectors/smb/ntlmssp.h"
 #include "dissectors/smb/smb_events.h"
@@ -504,7 +505,14 @@ class SmbDissector : public Dissector {
   }
 
   void maybe_dicom(File& f, int dir, uint64_t offset, Bytes data, AppContext& ctx) {
-    if (offset != 0 || f.dicom_checked[dir] || data.size() < 132) return;
+    if (offset != 0 || f.dicom_checked[dir]) return;
+    // An HL7 v2 file written to a share (an interface's file drop): its
+    // patient data is judged like HL7 on the wire (hl7_embedded.h).
+    if (dir == 0 && hl7::emit_embedded(ctx, data, "smb")) {
+      f.dicom_checked[dir] = true;
+      return;
+    }
+    if (data.size() < 132) return;
     f.dicom_checked[dir] = true;
     if (!dicom::is_part10(data)) return;
     dicom::Part10 p;

@@ -149,7 +149,12 @@ class TelnetDissector : public Dissector {
         state_ = State::kLoggedIn;
       } else if (has("incorrect") || has("invalid") || has("denied") || has("authentication fail") || has("login failed") ||
                  ((last.ends_with("login:") || last.ends_with("username:")) && !last.starts_with("last"))) {
+        // "Login incorrect\r\nlogin: " often comes in one segment: the next
+        // prompt is in what came, so the next user name is read (issue 15:
+        // a guesser's second and third names were lost).
+        std::string rest = tail_;
         login_done("failure", ctx);
+        tail_ = std::move(rest);
       } else if (ends_with_prompt(last, {"$", "#", ">", "%"})) {
         login_done("success", ctx);
         state_ = State::kLoggedIn;
