@@ -103,9 +103,11 @@ class Scan final : public Rule {
     for (auto& [src, all] : probes_) {
       // ARP requests for addresses the source then reached over IP are how it
       // got there, not discovery (its probes of them count on their own).
+      // Copied, not moved: the live monitor judges again later (judge_now),
+      // and the stored probes must still be there.
       std::vector<Probe> probes;
-      for (Probe& p : all) {
-        if (p.proto != kArp || !reached_.count(pair_key(src, p.dst))) probes.push_back(std::move(p));
+      for (const Probe& p : all) {
+        if (p.proto != kArp || !reached_.count(pair_key(src, p.dst))) probes.push_back(p);
       }
       Tier t = tier(j, src);
       if (probes.size() < std::min({t.hosts, t.ports, t.targets})) continue;
