@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS exposures(
   product_id TEXT, product TEXT, version_text TEXT, link_status TEXT, confidence REAL,
   cvss REAL, cvss_vector TEXT, evidence TEXT, remediation TEXT, justification TEXT, source TEXT, version_spec TEXT);
 CREATE INDEX IF NOT EXISTS exposures_device ON exposures(device);
+CREATE TABLE IF NOT EXISTS mds2_discrepancies(
+  device TEXT NOT NULL, form TEXT NOT NULL, question TEXT NOT NULL, declared TEXT, observed TEXT,
+  evidence TEXT, kind TEXT);
 )";
 
 std::string col(sqlite3_stmt* s, int i) {
@@ -189,6 +192,31 @@ std::vector<std::pair<std::string, std::string>> read_records(inv::Db& db) {
   std::vector<std::pair<std::string, std::string>> out;
   Stmt st(db.prepare("SELECT id, record FROM devices ORDER BY id"));
   while (sqlite3_step(st.s) == SQLITE_ROW) out.emplace_back(col(st.s, 0), col(st.s, 1));
+  return out;
+}
+
+void replace_mds2(inv::Db& db, const std::vector<Mds2Discrepancy>& found) {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec("DELETE FROM mds2_discrepancies");
+    Stmt st(db.prepare("INSERT INTO mds2_discrepancies(device, form, question, declared, observed, evidence, kind) VALUES(?,?,?,?,?,?,?)"));
+    for (const Mds2Discrepancy& d : found) {
+      const std::string* v[] = {&d.device, &d.form, &d.question, &d.declared, &d.observed, &d.evidence, &d.kind};
+      for (int i = 0; i < 7; ++i) bind(st.s, i + 1, *v[i]);
+      st.done(db);
+    }
+    db.exec("COMMIT");
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+}
+
+std::vector<Mds2Discrepancy> read_mds2(inv::Db& db) {
+  std::vector<Mds2Discrepancy> out;
+  Stmt st(db.prepare("SELECT device, form, question, declared, observed, evidence, kind FROM mds2_discrepancies ORDER BY rowid"));
+  while (sqlite3_step(st.s) == SQLITE_ROW)
+    out.push_back({col(st.s, 0), col(st.s, 1), col(st.s, 2), col(st.s, 3), col(st.s, 4), col(st.s, 5), col(st.s, 6)});
   return out;
 }
 
