@@ -134,12 +134,14 @@ std::vector<Mds2Discrepancy> compare_mds2(const Mds2Form& form, const std::strin
   JsonValue rec;
   if (parse_json(record_json, rec, kRecordMaxValues) || rec.type != JsonValue::kObject) return out;
   Seen s = gather(rec);
+  auto declared = [](const Mds2Answer& a) {
+    return a.answer + ": " + a.question.substr(0, 160) + (a.note.empty() ? "" : " (note: " + a.note.substr(0, 120) + ")");
+  };
   auto add = [&](const char* id, std::string_view when, bool seen, const std::string& observed, const std::string& evidence,
                  const char* kind = "contradicted") {
     const Mds2Answer* a = form.find(id);
     if (!a || a->value != when || !seen) return;
-    std::string declared = a->answer + ": " + a->question.substr(0, 160) + (a->note.empty() ? "" : " (note: " + a->note.substr(0, 120) + ")");
-    out.push_back({device_id, form_id, id, declared, observed, evidence, kind});
+    out.push_back({device_id, form_id, id, declared(*a), observed, evidence, kind});
   };
   std::string phi = "patient data decoded in clear on the network: " + join(s.phi_protocols);
   bool has_phi = !s.phi_protocols.empty();
@@ -152,13 +154,15 @@ std::vector<Mds2Discrepancy> compare_mds2(const Mds2Form& form, const std::strin
   std::string remote_seen = (s.remote_services.empty() ? "" : "remote access served: " + join(s.remote_services)) +
                             (s.remote_services.empty() || s.logins.empty() ? "" : "; ") +
                             (s.logins.empty() ? "" : "logins to it seen in clear: " + join(s.logins));
-  add("RMOT-1", "no", remote, remote_seen, join(s.remote_services));
+  std::vector<std::string> remote_evidence = s.remote_services;
+  remote_evidence.insert(remote_evidence.end(), s.logins.begin(), s.logins.end());
+  add("RMOT-1", "no", remote, remote_seen, join(remote_evidence));
   add("SAHD-9", "yes", !s.unneeded_services.empty(), "services the question names served: " + join(s.unneeded_services),
       join(s.unneeded_services));
   std::string defaults = "vendor default login accepted: " + join(s.defaults);
   add("PAUT-1", "yes", !s.defaults.empty(), defaults, join(s.defaults));
   if (const Mds2Answer* a = form.find("PAUT-4"); a && lower(a->answer + " " + a->note).find("no default") != std::string::npos && !s.defaults.empty())
-    out.push_back({device_id, form_id, "PAUT-4", a->answer + ": " + a->question.substr(0, 160), defaults, join(s.defaults), "contradicted"});
+    out.push_back({device_id, form_id, "PAUT-4", declared(*a), defaults, join(s.defaults), "contradicted"});
   add("CONN-7", "no", !s.tls.empty(), "TLS negotiated: " + join(s.tls), join(s.tls));
   add("AUDT-5.2", "yes", s.audit.empty(), "no syslog or ATNA audit messages (udp/514, tcp/601, tcp/6514) seen from the device", "",
       "not_observed");

@@ -90,9 +90,14 @@ const char* parse_mds2(const std::vector<XlsxCell>& cells, Mds2Form& out) {
       if (out.answers.size() >= kMds2MaxAnswers) return "more than 2,000 MDS2 questions";
       Mds2Answer a;
       a.id = trim(cells[id].text);
-      if (id + 1 < end) a.question = trim(cells[id + 1].text);
-      if (id + 2 < end) a.answer = trim(cells[id + 2].text);
-      if (id + 3 < end) a.note = trim(cells[id + 3].text);
+      // The question is the next text; the answer and the note are the two
+      // columns after it (blank cells are absent from `cells`).
+      if (id + 1 < end) {
+        a.question = trim(cells[id + 1].text);
+        uint32_t qcol = cells[id + 1].col;
+        for (size_t k = id + 2; k < end && cells[k].col <= qcol + 2; ++k)
+          (cells[k].col == qcol + 1 ? a.answer : a.note) = trim(cells[k].text);
+      }
       a.value = normalize(a.answer);
       take_doc(out, a);
       out.answers.push_back(std::move(a));
