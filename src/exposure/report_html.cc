@@ -47,9 +47,13 @@ class Html {
 };
 
 constexpr const char* kStyle =
+    // Printed (WeasyPrint): A4 with narrow margins, so the eight columns of the
+    // ranked table fit the page; long words break rather than overflow it.
+    "@page{size:A4;margin:1.2cm}@media print{body{margin:0}}"
     "body{font-family:'DejaVu Sans',sans-serif;font-size:10pt;margin:1.5cm}h1{font-size:18pt}h2{font-size:13pt;"
     "border-bottom:1px solid #999;margin-top:1.2em}table{border-collapse:collapse;width:100%;margin:.4em 0}"
-    "th,td{border:1px solid #bbb;padding:3px 5px;text-align:left;vertical-align:top}th{background:#eee}"
+    "th,td{border:1px solid #bbb;padding:3px 5px;text-align:left;vertical-align:top;overflow-wrap:break-word}th{background:#eee}"
+    "@media print{th,td{font-size:8.5pt;padding:2px 3px}}"
     ".high{background:#f8d0d0}.medium{background:#fbe9c6}.low{background:#e4f2e4}.meta td{border:none}";
 
 std::vector<std::string> strings(const JsonValue* arr) {

@@ -164,6 +164,8 @@ def test_risk_ranks_the_most_exposed_first():
     assert score["10.60.0.241"]["level"] == "high"
     assert any(f["kind"] == "cvss" and f["points"] == 8.3 for f in score["10.60.0.241"]["factors"])
     assert "Philips" in score["10.60.0.241"]["next_action"]
+    # ... with the advisory's remediation (stored links once lost it: exposure_store.cc's bind_text).
+    assert score["10.60.0.241"]["next_action"].split("): ", 1)[1].strip(), score["10.60.0.241"]["next_action"]
     assert any(f["kind"] == "epss" and "CVE-2018-10597" in f["detail"] for f in score["10.60.0.241"]["factors"])
     # Affected firmware above unknown firmware above the fixed one and the unlisted pump.
     assert score["10.60.0.221"]["score"] > score["10.60.0.223"]["score"] > score["10.60.0.222"]["score"]
@@ -235,19 +237,29 @@ def test_report_ranked_and_without_patient_data():
     import test_lab
     leaks = sorted(x for pt in patients for x in test_lab.phi_spellings(pt) if x in text)
     assert patients and not leaks, leaks
-    # PDF through WeasyPrint, then PNG pages through pdftoppm, where Debian's tools are installed.
+    # PDF through WeasyPrint (Debian's weasyprint, scripts/install-deps.sh), then PNG pages through
+    # pdftoppm and text through pdftotext (poppler-utils): it opens, the ranked table starts with the
+    # most exposed device, no patient identifier is in it. The PNG stays in the workdir to look at.
     pdf = os.path.join(out, "report.pdf")
-    p = mstest.run_cmd([mstest.ARGS.binary, "report", "--db", db, "--format", "pdf", "-o", pdf])
-    if shutil.which("weasyprint"):
-        assert p.returncode == 0, p.stderr
-        with open(pdf, "rb") as f:
-            assert f.read(5) == b"%PDF-"
-        mstest.run_cmd(["pdftoppm", "-png", "-r", "60", pdf, os.path.join(out, "page")], check=True)
-        assert os.path.exists(os.path.join(out, "page-1.png"))
-        words = mstest.run_cmd(["pdftotext", pdf, "-"], check=True).stdout
-        assert top["ip"] in words and not [x for pt in patients for x in test_lab.phi_spellings(pt) if x in words]
-    else:
-        assert p.returncode != 0 and "WeasyPrint" in p.stderr and len(p.stderr.strip().split("\n")) == 1, p.stderr
+    p = mstest.run_cmd([mstest.ARGS.binary, "report", "--db", db, "--format", "pdf", "-o", pdf], timeout=300)
+    assert p.returncode == 0, p.stderr
+    with open(pdf, "rb") as f:
+        assert f.read(5) == b"%PDF-"
+    mstest.run_cmd(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "2", pdf, os.path.join(out, "page")], check=True)
+    png = os.path.join(out, "page-1.png")
+    with open(png, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert os.path.getsize(png) > 20000, os.path.getsize(png)  # a rendered page, not a blank one
+    words = mstest.run_cmd(["pdftotext", "-layout", pdf, "-"], check=True).stdout
+    ranked_text = words[words.index("1. Risks, top first"):words.index("2. Vulnerable devices")]
+    first_row = [l for l in ranked_text.split("\n") if l.strip().startswith("1 ")]
+    assert first_row and top["ip"] in first_row[0] and "high" in first_row[0], ranked_text[:800]
+    order = sorted((ranked_text.find(r["ip"] + " "), r["ip"]) for r in ranked if ranked_text.find(r["ip"] + " ") >= 0)
+    assert [ip for _, ip in order][:3] == [r["ip"] for r in ranked][:3], (order, ranked[:3])
+    assert not [x for pt in patients for x in test_lab.phi_spellings(pt) if x in words]
+    # Without WeasyPrint on the PATH: one line that says so.
+    p = mstest.run_cmd([mstest.ARGS.binary, "report", "--db", db, "--format", "pdf", "-o", pdf], env={"PATH": "/nonexistent"})
+    assert p.returncode != 0 and "WeasyPrint" in p.stderr and len(p.stderr.strip().split("\n")) == 1, p.stderr
 
 
 # HN 1-2019 (ANSI/NEMA, the MDS2 form): question ids and texts as manufacturers'
