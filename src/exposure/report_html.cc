@@ -157,6 +157,19 @@ void per_record(Html& h, const ReportInput& in, const std::map<std::string, cons
         "<th>Roles</th><th>TLS</th></tr>").raw(phi.str().c_str()).raw("</table>");
 }
 
+// Each MDS2 discrepancy with both sides (docs/exposure.md "MDS2").
+void mds2_table(Html& h, const ReportInput& in, const std::map<std::string, const DeviceIdentity*>& dev) {
+  h.raw("<h2>6. What makers declare (MDS2) against what the network shows</h2><table><tr><th>Address</th><th>Device</th>"
+        "<th>Question</th><th>Declared</th><th>Observed</th><th>Evidence</th></tr>");
+  for (const Mds2Discrepancy& m : in.mds2) {
+    auto d = dev.find(m.device);
+    const DeviceIdentity* id = d == dev.end() ? nullptr : d->second;
+    h.raw("<tr>").cell(id ? id->ip : "").cell(id ? id->manufacturer + " " + id->model : m.device).cell(m.question);
+    h.cell(m.declared).cell(m.observed).cell(m.evidence).raw("</tr>");
+  }
+  h.raw("</table>");
+}
+
 }  // namespace
 
 std::string render_report_html(const ReportInput& in) {
@@ -183,6 +196,7 @@ std::string render_report_html(const ReportInput& in) {
   chart(h, in);
   vulnerable(h, in, dev);
   per_record(h, in, dev);
+  mds2_table(h, in, dev);
   h.raw("</body></html>\n");
   return std::move(h.str());
 }

@@ -214,8 +214,10 @@ def test_report_ranked_and_without_patient_data():
     mstest.analyze([icu], out, extra=["--db", db])
     mstest.analyze([os.path.join(mstest.ARGS.workdir, "lab_exposure", "capture.pcap")], mstest.workdir("report2"),
                    extra=["--db", db])
+    form = os.path.join(out, "mx800-mds2.xlsx")
+    write_mds2(form, MONITOR_FORM)
     exposure(db, "--advisories", mstest.corpus("cisagov-CSAF", "icsma"),
-             "--kev", mstest.corpus("cisa-kev", "known_exploited_vulnerabilities.json"))
+             "--kev", mstest.corpus("cisa-kev", "known_exploited_vulnerabilities.json"), "--mds2", form)
     ranked = json.loads(mstest.run_cmd([mstest.ARGS.binary, "risk", "--db", db, "--format", "json"]).stdout)
     page = os.path.join(out, "report.html")
     p = mstest.run_cmd([mstest.ARGS.binary, "report", "--db", db, "-o", page])
@@ -230,7 +232,8 @@ def test_report_ranked_and_without_patient_data():
     assert top["level"] == "high" and top["type"] == "patient monitor", top
     assert rows[0][0] == "1" and rows[0][4] == top["name"], rows[0]
     for section in ("Vulnerable devices", "Default and cleartext passwords", "End-of-life systems", "Where patient data flows",
-                    "Risk by device type", "ICSMA-17-250-02A"):
+                    "Risk by device type", "ICSMA-17-250-02A", "What makers declare (MDS2)",
+                    "<td>TXCF-2</td><td>Yes: Is personally identifiable information encrypted"):
         assert section in text, section
     with open(os.path.join(mstest.ARGS.workdir, "lab_icu", "truth.json")) as f:
         patients = json.load(f)["patients"]
@@ -257,6 +260,7 @@ def test_report_ranked_and_without_patient_data():
     order = sorted((ranked_text.find(r["ip"] + " "), r["ip"]) for r in ranked if ranked_text.find(r["ip"] + " ") >= 0)
     assert [ip for _, ip in order][:3] == [r["ip"] for r in ranked][:3], (order, ranked[:3])
     assert not [x for pt in patients for x in test_lab.phi_spellings(pt) if x in words]
+    assert "What makers declare (MDS2)" in words and "TXCF-2" in words, words[-2000:]
     # Without WeasyPrint on the PATH: one line that says so.
     p = mstest.run_cmd([mstest.ARGS.binary, "report", "--db", db, "--format", "pdf", "-o", pdf], env={"PATH": "/nonexistent"})
     assert p.returncode != 0 and "WeasyPrint" in p.stderr and len(p.stderr.strip().split("\n")) == 1, p.stderr
