@@ -5,7 +5,7 @@
 //
 // The replay inputs are workbooks test_exposure.py writes with openpyxl
 // (write_mds2, raw_xlsx): the HN 1-2019 form of the ICU monitor, a truncated
-// copy, and hostile ones (a bad cell reference, a shared string index out of
+// copy, the same form as Excel writes it (shared strings, rich text), and hostile ones (a bad cell reference, a shared string index out of
 // range, unterminated XML, a ZIP bomb whose headers claim 100 bytes, a part
 // claiming 2 GiB). The test also leaves them in its workdir (mds2_seeds/) to seed a
 // fuzzing run.

@@ -427,6 +427,54 @@ def patch_sizes(path, size):
         f.write(bytes(b))
 
 
+def excel_style_xlsx(path, answers):
+    """The monitor's form as Excel writes workbooks (openpyxl writes inline
+    strings): every text a shared string (xl/sharedStrings.xml), some as rich
+    text runs with a phonetic run, entities and a character reference, a
+    numeric cell, prefixed element names, rows without r attributes."""
+    from xml.sax.saxutils import escape
+    strings, index = [], {}
+
+    def sid(text, rich=False):
+        if text not in index:
+            index[text] = len(strings)
+            if rich and len(text) > 4:
+                strings.append('<si><r><rPr><b/></rPr><t>%s</t></r><r><t xml:space="preserve">%s</t></r><rPh sb="0" eb="1"><t>IGNORED</t></rPh></si>'
+                               % (escape(text[:4]), escape(text[4:])))
+            else:
+                strings.append("<si><t>%s</t></si>" % escape(text).replace("\u00e9", "&#233;"))
+        return index[text]
+    rows = []
+    for _, _, questions in MDS2_QUESTIONS:
+        for qid, text in questions:
+            a = answers.get(qid, "")
+            answer, note = a if isinstance(a, tuple) else (a, "")
+            cells = '<x:c t="s"><x:v>%d</x:v></x:c>' % sid(qid)
+            cells += '<x:c t="s"><x:v>%d</x:v></x:c>' % sid(text, rich=True)
+            cells += '<x:c t="s"><x:v>%d</x:v></x:c>' % sid(answer) if answer else "<x:c/>"
+            cells += '<x:c t="s"><x:v>%d</x:v></x:c>' % sid(note) if note else '<x:c t="n"><x:v>0</x:v></x:c>'
+            rows.append("<x:row>%s</x:row>" % cells)
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             "<x:sheetData>%s</x:sheetData></x:worksheet>" % "".join(rows))
+    shared = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+              'count="%d">%s</sst>' % (len(strings), "".join(strings)))
+    raw_xlsx(path, sheet, shared)
+
+
+def test_mds2_excel_shared_strings():
+    db = icu_db("mds2_excel")
+    path = os.path.join(mstest.workdir("mds2_excel_seeds"), "mx800-excel.xlsx")
+    excel_style_xlsx(path, dict(MONITOR_FORM, **{"DOC-4": "MDS2 Philips & Co <MX800> \u00e9d. 2019"}))
+    p = exposure(db, "--mds2", path, "--format", "json")
+    assert "MDS2 form MDS2 Philips & Co <MX800> \u00e9d. 2019, " in p.stderr, p.stderr
+    m = {x["question"]: x for x in by_ip(json.loads(p.stdout))["10.60.0.141"]["mds2"]}
+    assert set(m) == {"TXCF-2", "RMOT-1", "PAUT-1", "PAUT-4", "AUDT-5.2"}, m
+    # The rich text's runs joined, the phonetic run left out; a numeric note cell reads as its value.
+    assert m["TXCF-2"]["declared"] == ("Yes: Is personally identifiable information encrypted prior to transmission "
+                                       "via a network or removable media? (note: 0)"), m["TXCF-2"]
+    assert "IGNORED" not in p.stdout
+
+
 def test_mds2_hostile_workbooks_one_line_and_kept():
     db = icu_db("mds2_hostile")
     w = mstest.workdir("mds2_hostile_files")
