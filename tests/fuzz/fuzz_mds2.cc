@@ -3,11 +3,13 @@
 // stored text and the comparison with an inventory record. A form is a file a
 // vendor or an attacker wrote.
 //
-// The replay inputs are workbooks test_exposure.py writes with openpyxl
-// (write_mds2, raw_xlsx): the HN 1-2019 form of the ICU monitor, a truncated
-// copy, the same form as Excel writes it (shared strings, rich text), and hostile ones (a bad cell reference, a shared string index out of
-// range, unterminated XML, a ZIP bomb whose headers claim 100 bytes, a part
-// claiming 2 GiB). The test also leaves them in its workdir (mds2_seeds/) to seed a
+// The replay inputs are workbooks test_exposure.py writes (write_mds2 with
+// openpyxl, excel_style_xlsx, raw_xlsx): the HN 1-2019 form of the ICU
+// monitor, a truncated copy, the same form as Excel writes it (shared
+// strings, rich text), and hostile ones (a bad cell reference, a shared string
+// index out of range, unterminated XML, a ZIP bomb whose headers claim 100
+// bytes, a part claiming 2 GiB). The test also leaves its workbooks in its
+// workdir (mds2_seeds/, mds2_excel_seeds/, mds2_hostile_files/) to seed a
 // fuzzing run.
 // fuzz-replay: tests/fuzz/regressions_mds2/
 #include <string_view>
