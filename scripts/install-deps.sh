@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config          # build
-  libpcap-dev libsqlite3-dev libssl-dev libtomlplusplus-dev zlib1g-dev libgoogle-perftools-dev  # libraries
+  libpcap-dev libsqlite3-dev libssl-dev libtomlplusplus-dev zlib1g-dev libgoogle-perftools-dev libzip-dev  # libraries (libzip: MDS2 XLSX forms)
   libgtest-dev googletest clang libclang-rt-dev                 # tests, sanitizers, libFuzzer
   tshark wireshark-common python3 python3-jsonschema python3-yaml xxd        # differential tests (tshark, editcap, mergecap), fuzz seeds
   tcpdump tcpreplay zstd iproute2 ethtool iputils-ping time    # lab plumbing, live monitor test, bench
@@ -12,6 +12,7 @@ PKGS=(
   snmpd snmp python3-pyftpdlib openssl nmap dnsutils ieee-data samba smbclient openssh-server openssh-client lldpd
   nftables iptables python3-capirca                            # segmentation exports checked by the real tools
   libcpp-httplib-dev chromium chromium-driver python3-selenium  # the web console and its browser tests
+  weasyprint poppler-utils python3-openpyxl                    # report PDF, its PNG/text check, MDS2 workbooks in tests
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -13,6 +13,7 @@
 #include "app/exposure_output.h"
 #include "exposure/exposure_store.h"
 #include "exposure/linker.h"
+#include "exposure/mds2/mds2_form.h"
 #include "exposure/epss.h"
 #include "exposure/kev.h"
 #include "exposure/openvex/openvex_reader.h"
@@ -104,6 +105,31 @@ void load_boms(inv::Db& db, const std::vector<std::string>& args, const char* ki
   }
 }
 
+// An MDS2 form: "FILE" (attached to the devices its DOC-1 maker and DOC-3
+// models name) or "MAKER;MODEL[;VERSION]=FILE". Stored as its answers.
+void load_mds2(inv::Db& db, const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    std::string sel, path = a;
+    size_t eq = a.find('=');
+    if (eq != std::string::npos && a.substr(0, eq).find(';') != std::string::npos) {
+      sel = a.substr(0, eq);
+      path = a.substr(eq + 1);
+      DeviceSelector s;
+      if (!parse_selector(sel, s)) throw std::runtime_error("'" + sel + "': not MAKER;MODEL[;VERSION]");
+    }
+    std::string bytes = read_text(path, kXlsxMaxBytes);
+    std::vector<XlsxCell> cells;
+    if (const char* err = read_xlsx_cells(bytes, cells)) throw std::runtime_error(path + ": not a readable XLSX workbook (" + err + ")");
+    Mds2Form form;
+    if (const char* err = parse_mds2(cells, form)) throw std::runtime_error(path + ": " + err);
+    if (sel.empty() && (form.manufacturer.empty() || form.model.empty()))
+      throw std::runtime_error(path + ": DOC-1 (manufacturer) or DOC-3 (model) is empty; attach it with MAKER;MODEL=" + path);
+    save_source(db, {sel + "=" + fs::absolute(path).string(), "mds2", path, sel, form.date, mds2_to_text(form)});
+    std::cerr << "medsentry: MDS2 form " << (form.document.empty() ? path : form.document) << ", " << form.answers.size()
+              << " answers\n";
+  }
+}
+
 // The catalog replaces the one stored before (it is cumulative).
 void load_kev(inv::Db& db, const std::string& path) {
   if (path.empty()) return;
@@ -135,6 +161,7 @@ int run_exposure(const ExposureOptions& o) {
       load_advisories(db, o.advisories);
       load_boms(db, o.sboms, "sbom");
       load_boms(db, o.vex, "vex");
+      load_mds2(db, o.mds2);
       load_kev(db, o.kev);
       load_epss(db, o.epss);
       db.exec("COMMIT");
@@ -143,8 +170,9 @@ int run_exposure(const ExposureOptions& o) {
       throw;
     }
     std::vector<Link> links = refresh_links(db);
+    std::vector<Mds2Discrepancy> mds2 = refresh_mds2(db);
     std::vector<DeviceIdentity> devices = read_devices(db);
-    print_exposure(std::cout, o.format, devices, links);
+    print_exposure(std::cout, o.format, devices, links, mds2);
   } catch (const std::exception& e) {
     std::cerr << "medsentry: error: " << e.what() << "\n";
     return 1;

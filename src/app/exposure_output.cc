@@ -68,9 +68,12 @@ bool before(const Link& a, const Link& b) {
   return std::tie(a.device, a.advisory) < std::tie(b.device, b.advisory);
 }
 
-void print_json(std::ostream& os, const std::vector<DeviceIdentity>& devices, const std::vector<Link>& links) {
+void print_json(std::ostream& os, const std::vector<DeviceIdentity>& devices, const std::vector<Link>& links,
+                const std::vector<Mds2Discrepancy>& mds2) {
   std::map<std::string, std::vector<const Link*>> by_device;
   for (const Link& l : links) by_device[l.device].push_back(&l);
+  std::map<std::string, std::vector<const Mds2Discrepancy*>> found;
+  for (const Mds2Discrepancy& m : mds2) found[m.device].push_back(&m);
   std::string out = "[";
   bool first = true;
   for (const DeviceIdentity& d : devices) {
@@ -81,6 +84,12 @@ void print_json(std::ostream& os, const std::vector<DeviceIdentity>& devices, co
     w.kv("version", d.version).kv("type", d.type).kv("hostname", d.hostname);
     w.key("exposures").begin_array();
     for (const Link* l : by_device[d.id]) write_link(w, *l);
+    w.end_array();
+    w.key("mds2").begin_array();
+    for (const Mds2Discrepancy* m : found[d.id]) {
+      w.begin_object().kv("question", m->question).kv("declared", m->declared).kv("observed", m->observed);
+      w.kv("evidence", m->evidence).kv("kind", m->kind).kv("form", m->form).end_object();
+    }
     w.end_array().end_object();
   }
   out += first ? "]\n" : "\n]\n";
@@ -127,14 +136,35 @@ void print_text(std::ostream& os, const std::vector<DeviceIdentity>& devices, co
      << " not affected; " << suppressed << " vulnerabilities not affected by a VEX statement\n";
 }
 
+// What MDS2 forms declare against what the devices were seen doing.
+void print_mds2(std::ostream& os, const std::vector<DeviceIdentity>& devices, const std::vector<Mds2Discrepancy>& mds2) {
+  if (mds2.empty()) return;
+  std::map<std::string, const DeviceIdentity*> dev;
+  for (const DeviceIdentity& d : devices) dev[d.id] = &d;
+  std::vector<std::vector<std::string>> rows;
+  for (const Mds2Discrepancy& m : mds2) {
+    const DeviceIdentity* d = dev[m.device];
+    rows.push_back({d ? d->ip : "", printable(d ? d->manufacturer + " " + d->model : m.device), m.question, printable(m.declared),
+                    printable(m.observed), m.kind});
+  }
+  os << "\nMDS2 discrepancies (the maker's form against the network):\n";
+  print_table(os, {"IP", "DEVICE", "QUESTION", "DECLARED", "OBSERVED", "KIND"}, std::move(rows), 60);
+  os << mds2.size() << " MDS2 discrepancies\n";
+}
+
 }  // namespace
 
 void print_exposure(std::ostream& os, const std::string& format, const std::vector<DeviceIdentity>& devices,
-                    std::vector<Link> links) {
+                    std::vector<Link> links, const std::vector<Mds2Discrepancy>& mds2) {
   std::stable_sort(links.begin(), links.end(), before);
-  if (format == "json") print_json(os, devices, links);
-  else if (format == "csv") print_csv(os, devices, links);
-  else print_text(os, devices, links);
+  if (format == "json") {
+    print_json(os, devices, links, mds2);
+  } else if (format == "csv") {
+    print_csv(os, devices, links);
+  } else {
+    print_text(os, devices, links);
+    print_mds2(os, devices, mds2);
+  }
 }
 
 }  // namespace ms

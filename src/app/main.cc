@@ -43,7 +43,8 @@ constexpr const char* kUsage =
     "       medsentry evidence ALERT_ID [--db FILE] [-o FILE] [CAPTURE...]\n"
     "       medsentry segment zones|learn|simulate|export ... (medsentry segment --help)\n"
     "       medsentry exposure [--db FILE] [--advisories DIR|FILE]... [--sbom [MAKER;MODEL[;VERSION]=]FILE]...\n"
-    "                          [--vex [MAKER;MODEL[;VERSION]=]FILE]... [--kev FILE] [--epss FILE]\n"
+    "                          [--vex [MAKER;MODEL[;VERSION]=]FILE]... [--mds2 [MAKER;MODEL=]FILE]...\n"
+    "                          [--kev FILE] [--epss FILE]\n"
     "                          [--format table|json|csv]\n"
     "       medsentry risk [--db FILE] [--format table|json]\n"
     "       medsentry report [--db FILE] [--format html|pdf] -o FILE\n"
@@ -374,6 +375,9 @@ int exposure_main(const std::vector<std::string>& args) {
     } else if (a == "--vex") {
       if (!o.value(v) || v.empty()) return usage_error("--vex needs a file");
       opt.vex.push_back(v);
+    } else if (a == "--mds2") {
+      if (!o.value(v) || v.empty()) return usage_error("--mds2 needs an MDS2 form (XLSX)");
+      opt.mds2.push_back(v);
     } else if (a == "--epss") {
       if (!o.value(v) || v.empty()) return usage_error("--epss needs a file");
       opt.epss = v;

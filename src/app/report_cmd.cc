@@ -13,6 +13,7 @@
 
 #include "exposure/exposure_store.h"
 #include "exposure/kev.h"
+#include "exposure/linker.h"
 #include "exposure/ranking.h"
 #include "exposure/report_html.h"
 
@@ -52,6 +53,7 @@ ReportInput gather(inv::Db& db) {
   in.links = read_links(db);
   in.devices = read_devices(db);
   in.records = read_records(db);
+  in.mds2 = refresh_mds2(db);
   return in;
 }
 

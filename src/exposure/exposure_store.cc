@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS exposures(
   product_id TEXT, product TEXT, version_text TEXT, link_status TEXT, confidence REAL,
   cvss REAL, cvss_vector TEXT, evidence TEXT, remediation TEXT, justification TEXT, source TEXT, version_spec TEXT);
 CREATE INDEX IF NOT EXISTS exposures_device ON exposures(device);
+CREATE TABLE IF NOT EXISTS mds2_discrepancies(
+  device TEXT NOT NULL, form TEXT NOT NULL, question TEXT NOT NULL, declared TEXT, observed TEXT,
+  evidence TEXT, kind TEXT);
 )";
 
 std::string col(sqlite3_stmt* s, int i) {
@@ -26,7 +29,9 @@ std::string col(sqlite3_stmt* s, int i) {
   return t ? reinterpret_cast<const char*>(t) : "";
 }
 
-void bind(sqlite3_stmt* s, int i, const std::string& v) { sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+// Not `bind`: with a non-const std::string argument, ADL would pick std::bind
+// (a better match) and silently bind nothing.
+void bind_text(sqlite3_stmt* s, int i, const std::string& v) { sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
 
 // Finalises on every path.
 struct Stmt {
@@ -50,19 +55,19 @@ void save_source(inv::Db& db, const SourceDoc& d) {
   if (sqlite3_step(count.s) == SQLITE_ROW && static_cast<size_t>(sqlite3_column_int64(count.s, 0)) >= kMaxSources)
     throw std::runtime_error(db.path() + ": more than " + std::to_string(kMaxSources) + " exposure sources stored");
   Stmt st(db.prepare("INSERT OR REPLACE INTO exposure_sources(kind, id, path, title, date, body) VALUES(?,?,?,?,?,?)"));
-  bind(st.s, 1, d.kind);
-  bind(st.s, 2, d.id);
-  bind(st.s, 3, d.path);
-  bind(st.s, 4, d.title);
-  bind(st.s, 5, d.date);
-  bind(st.s, 6, d.body);
+  bind_text(st.s, 1, d.kind);
+  bind_text(st.s, 2, d.id);
+  bind_text(st.s, 3, d.path);
+  bind_text(st.s, 4, d.title);
+  bind_text(st.s, 5, d.date);
+  bind_text(st.s, 6, d.body);
   st.done(db);
 }
 
 std::vector<SourceDoc> load_sources(inv::Db& db, const std::string& kind) {
   std::vector<SourceDoc> out;
   Stmt st(db.prepare("SELECT id, kind, path, title, date, body FROM exposure_sources WHERE kind = ? ORDER BY id"));
-  bind(st.s, 1, kind);
+  bind_text(st.s, 1, kind);
   while (sqlite3_step(st.s) == SQLITE_ROW && out.size() < kMaxSources)
     out.push_back({col(st.s, 0), col(st.s, 1), col(st.s, 2), col(st.s, 3), col(st.s, 4), col(st.s, 5)});
   return out;
@@ -116,22 +121,22 @@ void replace_links(inv::Db& db, const std::vector<Link>& links) {
       std::string rem;
       for (const std::string& r : l.remediations) rem += (rem.empty() ? "" : "\n") + r;
       for (const VulnLink& v : l.vulns) {
-        bind(st.s, 1, l.device);
-        bind(st.s, 2, l.advisory);
-        bind(st.s, 3, v.cve);
-        bind(st.s, 4, status_name(v.status));
-        bind(st.s, 5, l.product_id);
-        bind(st.s, 6, l.product);
-        bind(st.s, 7, l.version_text);
-        bind(st.s, 8, status_name(l.status));
+        bind_text(st.s, 1, l.device);
+        bind_text(st.s, 2, l.advisory);
+        bind_text(st.s, 3, v.cve);
+        bind_text(st.s, 4, status_name(v.status));
+        bind_text(st.s, 5, l.product_id);
+        bind_text(st.s, 6, l.product);
+        bind_text(st.s, 7, l.version_text);
+        bind_text(st.s, 8, status_name(l.status));
         sqlite3_bind_double(st.s, 9, l.confidence);
         sqlite3_bind_double(st.s, 10, v.cvss);
-        bind(st.s, 11, v.cvss_vector);
-        bind(st.s, 12, l.evidence);
-        bind(st.s, 13, rem);
-        bind(st.s, 14, v.justification);
-        bind(st.s, 15, l.source);
-        bind(st.s, 16, l.spec);
+        bind_text(st.s, 11, v.cvss_vector);
+        bind_text(st.s, 12, l.evidence);
+        bind_text(st.s, 13, rem);
+        bind_text(st.s, 14, v.justification);
+        bind_text(st.s, 15, l.source);
+        bind_text(st.s, 16, l.spec);
         st.done(db);
       }
     }
@@ -189,6 +194,31 @@ std::vector<std::pair<std::string, std::string>> read_records(inv::Db& db) {
   std::vector<std::pair<std::string, std::string>> out;
   Stmt st(db.prepare("SELECT id, record FROM devices ORDER BY id"));
   while (sqlite3_step(st.s) == SQLITE_ROW) out.emplace_back(col(st.s, 0), col(st.s, 1));
+  return out;
+}
+
+void replace_mds2(inv::Db& db, const std::vector<Mds2Discrepancy>& found) {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec("DELETE FROM mds2_discrepancies");
+    Stmt st(db.prepare("INSERT INTO mds2_discrepancies(device, form, question, declared, observed, evidence, kind) VALUES(?,?,?,?,?,?,?)"));
+    for (const Mds2Discrepancy& d : found) {
+      const std::string* v[] = {&d.device, &d.form, &d.question, &d.declared, &d.observed, &d.evidence, &d.kind};
+      for (int i = 0; i < 7; ++i) bind_text(st.s, i + 1, *v[i]);
+      st.done(db);
+    }
+    db.exec("COMMIT");
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+}
+
+std::vector<Mds2Discrepancy> read_mds2(inv::Db& db) {
+  std::vector<Mds2Discrepancy> out;
+  Stmt st(db.prepare("SELECT device, form, question, declared, observed, evidence, kind FROM mds2_discrepancies ORDER BY rowid"));
+  while (sqlite3_step(st.s) == SQLITE_ROW)
+    out.push_back({col(st.s, 0), col(st.s, 1), col(st.s, 2), col(st.s, 3), col(st.s, 4), col(st.s, 5), col(st.s, 6)});
   return out;
 }
 

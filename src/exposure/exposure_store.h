@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "exposure/match.h"
+#include "exposure/mds2/mds2_compare.h"
 #include "inventory/store.h"
 
 namespace ms::exposure {
@@ -37,5 +38,9 @@ std::vector<Link> read_links(inv::Db& db);
 
 // Each device's full inventory record (JSON), by device id.
 std::vector<std::pair<std::string, std::string>> read_records(inv::Db& db);
+
+// The MDS2 discrepancies (mds2_compare.h), replaced in one transaction, and read back.
+void replace_mds2(inv::Db& db, const std::vector<Mds2Discrepancy>& found);
+std::vector<Mds2Discrepancy> read_mds2(inv::Db& db);
 
 }  // namespace ms::exposure

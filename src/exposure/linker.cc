@@ -1,6 +1,8 @@
 // Linking (linker.h).
 #include "exposure/linker.h"
 
+#include <algorithm>
+
 #include "exposure/exposure_store.h"
 #include "exposure/openvex/openvex_reader.h"
 #include "exposure/sbom_vex.h"
@@ -53,7 +55,37 @@ std::vector<Link> link_all(inv::Db& db) {
   return all;
 }
 
+// Whether a stored form names device `d`.
+bool form_selects(const SourceDoc& s, const Mds2Form& f, const DeviceIdentity& d) {
+  DeviceSelector sel;
+  if (!s.title.empty() && parse_selector(s.title, sel)) return selects(sel, d);
+  for (const std::string& model : mds2_models(f)) {
+    if (selects(DeviceSelector{f.manufacturer, model, ""}, d)) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::vector<Mds2Discrepancy> refresh_mds2(inv::Db& db) {
+  std::vector<std::pair<SourceDoc, Mds2Form>> forms;
+  for (SourceDoc& s : load_sources(db, "mds2")) {
+    Mds2Form f;
+    if (mds2_from_text(s.body, f)) forms.emplace_back(std::move(s), std::move(f));
+  }
+  std::vector<std::pair<std::string, std::string>> records = read_records(db);
+  std::vector<Mds2Discrepancy> all;
+  for (const DeviceIdentity& d : read_devices(db)) {
+    auto rec = std::lower_bound(records.begin(), records.end(), std::make_pair(d.id, std::string()));
+    if (rec == records.end() || rec->first != d.id) continue;
+    for (const auto& sf : forms) {
+      if (!form_selects(sf.first, sf.second, d)) continue;
+      for (Mds2Discrepancy& x : compare_mds2(sf.second, sf.first.id, d.id, rec->second)) all.push_back(std::move(x));
+    }
+  }
+  replace_mds2(db, all);
+  return all;
+}
 
 std::vector<Link> refresh_links(inv::Db& db) {
   std::vector<Link> links = link_all(db);

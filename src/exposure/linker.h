@@ -7,10 +7,16 @@
 #include <vector>
 
 #include "exposure/match.h"
+#include "exposure/mds2/mds2_compare.h"
 #include "inventory/store.h"
 
 namespace ms::exposure {
 
 std::vector<Link> refresh_links(inv::Db& db);
+
+// Every stored MDS2 form against the devices it names (its stored selector,
+// else DOC-1 maker and each DOC-3 model), the discrepancies replacing the
+// stored ones.
+std::vector<Mds2Discrepancy> refresh_mds2(inv::Db& db);
 
 }  // namespace ms::exposure

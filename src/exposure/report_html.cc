@@ -47,9 +47,13 @@ class Html {
 };
 
 constexpr const char* kStyle =
+    // Printed (WeasyPrint): A4 with narrow margins, so the eight columns of the
+    // ranked table fit the page; long words break rather than overflow it.
+    "@page{size:A4;margin:1.2cm}@media print{body{margin:0}}"
     "body{font-family:'DejaVu Sans',sans-serif;font-size:10pt;margin:1.5cm}h1{font-size:18pt}h2{font-size:13pt;"
     "border-bottom:1px solid #999;margin-top:1.2em}table{border-collapse:collapse;width:100%;margin:.4em 0}"
-    "th,td{border:1px solid #bbb;padding:3px 5px;text-align:left;vertical-align:top}th{background:#eee}"
+    "th,td{border:1px solid #bbb;padding:3px 5px;text-align:left;vertical-align:top;overflow-wrap:break-word}th{background:#eee}"
+    "@media print{th,td{font-size:8.5pt;padding:2px 3px}}"
     ".high{background:#f8d0d0}.medium{background:#fbe9c6}.low{background:#e4f2e4}.meta td{border:none}";
 
 std::vector<std::string> strings(const JsonValue* arr) {
@@ -153,6 +157,19 @@ void per_record(Html& h, const ReportInput& in, const std::map<std::string, cons
         "<th>Roles</th><th>TLS</th></tr>").raw(phi.str().c_str()).raw("</table>");
 }
 
+// Each MDS2 discrepancy with both sides (docs/exposure.md "MDS2").
+void mds2_table(Html& h, const ReportInput& in, const std::map<std::string, const DeviceIdentity*>& dev) {
+  h.raw("<h2>6. What makers declare (MDS2) against what the network shows</h2><table><tr><th>Address</th><th>Device</th>"
+        "<th>Question</th><th>Declared</th><th>Observed</th><th>Evidence</th></tr>");
+  for (const Mds2Discrepancy& m : in.mds2) {
+    auto d = dev.find(m.device);
+    const DeviceIdentity* id = d == dev.end() ? nullptr : d->second;
+    h.raw("<tr>").cell(id ? id->ip : "").cell(id ? id->manufacturer + " " + id->model : m.device).cell(m.question);
+    h.cell(m.declared).cell(m.observed).cell(m.evidence).raw("</tr>");
+  }
+  h.raw("</table>");
+}
+
 }  // namespace
 
 std::string render_report_html(const ReportInput& in) {
@@ -179,6 +196,7 @@ std::string render_report_html(const ReportInput& in) {
   chart(h, in);
   vulnerable(h, in, dev);
   per_record(h, in, dev);
+  mds2_table(h, in, dev);
   h.raw("</body></html>\n");
   return std::move(h.str());
 }

@@ -1,7 +1,8 @@
 // The HIPAA risk analysis report as one self-contained HTML page (inline CSS,
 // an inline SVG chart): ranked risks top first, then the vulnerable devices
 // with their maker to contact, default and cleartext passwords, end-of-life
-// systems, the PHI map, and the date, scope and method a compliance officer
+// systems, the PHI map, what MDS2 forms declare against what the network
+// showed, and the date, scope and method a compliance officer
 // files it with. Every text that came from a device or an advisory is
 // escaped by construction (Html::text); markup is only ever literal.
 #pragma once
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "exposure/match.h"
+#include "exposure/mds2/mds2_compare.h"
 #include "exposure/risk.h"
 
 namespace ms::exposure {
@@ -24,6 +26,7 @@ struct ReportInput {
   std::vector<Link> links;
   std::vector<DeviceIdentity> devices;
   std::vector<std::pair<std::string, std::string>> records;  // device id, inventory record JSON
+  std::vector<Mds2Discrepancy> mds2;   // MDS2 forms against the network
 };
 
 std::string render_report_html(const ReportInput& in);
