@@ -12,6 +12,7 @@ PKGS=(
   snmpd snmp python3-pyftpdlib openssl nmap dnsutils ieee-data samba smbclient openssh-server openssh-client lldpd
   nftables iptables python3-capirca                            # segmentation exports checked by the real tools
   libcpp-httplib-dev chromium chromium-driver python3-selenium  # the web console and its browser tests
+  weasyprint poppler-utils                                     # the HIPAA report as PDF (report, console) and its tests
 )
 missing=()
 for p in "${PKGS[@]}"; do
