@@ -14,4 +14,15 @@ struct ReportOptions {
 
 int run_report(const ReportOptions& opt);
 
+// The report's HTML for an inventory database (the console's download uses
+// it too, so both give the same page). Throws with one line.
+std::string report_html(const std::string& db_path);
+
+// Renders an HTML file to PDF with WeasyPrint, killed after timeout_s
+// seconds. Throws with one line (WeasyPrint missing, failed, too slow).
+void html_to_pdf(const std::string& html_path, const std::string& pdf_path, int timeout_s);
+
+// WeasyPrint is on PATH (an executable `weasyprint`).
+bool weasyprint_available();
+
 }  // namespace ms

@@ -30,6 +30,10 @@ const std::vector<Route>& routes() {
       {"POST", "/api/alerts/{id}/triage", Kind::kApi, Role::kAnalyst, api_triage},
       // The packets may carry patient data in clear: analysts only.
       {"GET", "/api/alerts/{id}/evidence.pcap", Kind::kApi, Role::kAnalyst, api_evidence},
+      // The HIPAA report names every weak device, its flaws and where the
+      // vendor-default passwords work: a target list, so analysts only.
+      {"GET", "/api/report.html", Kind::kApi, Role::kAnalyst, api_report_html},
+      {"GET", "/api/report.pdf", Kind::kApi, Role::kAnalyst, api_report_pdf},
       {"GET", "/api/audit", Kind::kApi, Role::kAdmin, api_audit},
   };
   return r;

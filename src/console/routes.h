@@ -99,6 +99,8 @@ void api_audit(Context&, const Req&, Resp&);
 void api_events(Context&, const Req&, Resp&);
 void api_phi_flows(Context&, const Req&, Resp&);
 void api_openapi(Context&, const Req&, Resp&);
+void api_report_html(Context&, const Req&, Resp&);  // report.cc
+void api_report_pdf(Context&, const Req&, Resp&);
 void page_shell(Context&, const Req&, Resp&);
 void page_login(Context&, const Req&, Resp&);
 void static_file(Context&, const Req&, Resp&);

@@ -2,9 +2,11 @@
 an inventory built by the real analyzer from the README's lab sample and from
 a capture of a hostile device, accounts written by `medsentry user add`, and
 the real server started on a free loopback port."""
+import html.parser
 import http.cookiejar
 import json
 import os
+import re
 import struct
 import subprocess
 import urllib.error
@@ -175,3 +177,53 @@ class Client:
 def routes():
     out = subprocess.run([mstest.ARGS.binary, "console", "--list-routes"], capture_output=True, text=True, check=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+# The fixture's patients (the lab sample's and the hostile device's HL7):
+# none of these may leave the sensor in clear.
+PATIENT_SECRETS = [b"DOE^JANE", b"PID778812", b"19580314", b"SMITH^ANN", b"PID100231", b"DOE^JOHN", b"PID555", b"19700101"]
+
+
+class RankedTable(html.parser.HTMLParser):
+    """The rows of the HIPAA report's table id="ranked", as cell texts."""
+    def __init__(self):
+        super().__init__()
+        self.rows, self._in, self._cell = [], False, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and ("id", "ranked") in attrs:
+            self._in = True
+        elif self._in and tag == "tr":
+            self.rows.append([])
+        elif self._in and tag in ("td", "th"):
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._in = False
+        elif self._in and tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(self._cell)
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def ranked_rows(text):
+    t = RankedTable()
+    t.feed(text)
+    return t.rows[1:]
+
+
+def cli_report(db, out):
+    """`medsentry report` of the same database, as text."""
+    p = subprocess.run([mstest.ARGS.binary, "report", "--db", db, "-o", out], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    with open(out, encoding="utf-8") as f:
+        return f.read()
+
+
+def without_times(text):
+    """The report with its ISO times masked (generated, captures analysed)."""
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "T", text)

@@ -11,6 +11,7 @@ import ssl
 
 import jsonschema
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -64,7 +65,8 @@ def test_route_table_covers_the_api_and_pages():
     r = cf.routes()
     paths = {(x["method"], x["path"]) for x in r}
     for want in [("GET", "/api/devices"), ("GET", "/api/devices/{id}"), ("GET", "/api/alerts"), ("GET", "/api/overview"),
-                 ("POST", "/api/alerts/{id}/triage"), ("GET", "/api/alerts/{id}/evidence.pcap"), ("GET", "/")]:
+                 ("POST", "/api/alerts/{id}/triage"), ("GET", "/api/alerts/{id}/evidence.pcap"), ("GET", "/"),
+                 ("GET", "/api/report.html"), ("GET", "/api/report.pdf")]:
         assert want in paths, want
     assert all(x["role"] != "none" for x in r if x["kind"] in ("page", "api")), r
 
@@ -489,6 +491,58 @@ def test_evidence_pcap_is_what_the_evidence_command_cuts():
     assert rows and all(["2575"] in r for r in rows), rows
 
 
+def test_report_download_is_what_the_report_command_writes():
+    """The HIPAA report from the console: an attachment with the console's
+    headers, the page `medsentry report` writes of the same database (times
+    aside), every device ranked, no patient identifier, audited; the PDF
+    through WeasyPrint where it is installed; viewers refused."""
+    s = setup()
+    srv = server()
+    try:
+        c = cf.Client(srv.base)
+        assert c.login("ana")[0] == 200
+        st, h, page = c.request("GET", "/api/report.html", raw=True)
+        assert st == 200 and h["Content-Type"].startswith("text/html"), (st, h)
+        assert h["Content-Disposition"] == 'attachment; filename="hipaa-risk-report.html"', h
+        assert h["X-Content-Type-Options"] == "nosniff" and h["X-Frame-Options"] == "DENY" and h["Cache-Control"] == "no-store", h
+        assert "script-src 'self'" in h["Content-Security-Policy"], h
+        pdf_st, pdf_h, pdf = c.request("GET", "/api/report.pdf", raw=True)
+        v = cf.Client(srv.base)
+        assert v.login("vic")[0] == 200
+        assert v.request("GET", "/api/report.html", raw=True)[0] == 403
+        assert v.request("GET", "/api/report.pdf", raw=True)[0] == 403
+        a = cf.Client(srv.base)
+        assert a.login("adm")[0] == 200
+        entries = a.request("GET", "/api/audit")[2]["entries"]
+        assert any(e["user"] == "ana" and e["action"] == "report" and e["detail"] == "html" for e in entries), entries
+    finally:
+        srv.stop()
+    text = page.decode("utf-8")
+    cli = cf.cli_report(s["db"], os.path.join(s["dir"], "cli-report.html"))
+    assert cf.without_times(text) == cf.without_times(cli)
+    rows = cf.ranked_rows(text)
+    con = sqlite3.connect(s["db"])
+    devices = con.execute("SELECT count(*) FROM devices").fetchone()[0]
+    con.close()
+    assert len(rows) == devices >= 7 and [r[0] for r in rows] == [str(i) for i in range(1, len(rows) + 1)], rows
+    assert any(r[3] == cf.XSS_IP for r in rows), rows
+    assert all(float(rows[i][1]) >= float(rows[i + 1][1]) for i in range(len(rows) - 1)), rows
+    assert "<script" not in text.lower() and "<img" not in text.lower()
+    for secret in cf.PATIENT_SECRETS:
+        assert secret not in page, secret
+    if shutil.which("weasyprint"):
+        assert pdf_st == 200 and pdf_h["Content-Type"] == "application/pdf" and pdf[:5] == b"%PDF-", (pdf_st, pdf[:40])
+        assert pdf_h["Content-Disposition"] == 'attachment; filename="hipaa-risk-report.pdf"', pdf_h
+        path = os.path.join(s["dir"], "console-report.pdf")
+        with open(path, "wb") as f:
+            f.write(pdf)
+        if shutil.which("pdftotext"):
+            words = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True, check=True).stdout
+            assert rows[0][3] in words and not [x for x in cf.PATIENT_SECRETS if x.decode() in words], words[:400]
+    else:
+        assert pdf_st == 503 and b"WeasyPrint" in pdf, (pdf_st, pdf)
+
+
 def test_login_brute_force_is_throttled():
     srv = server()
     try:
@@ -540,8 +594,7 @@ def test_no_patient_identifier_in_any_answer():
         c = cf.Client(srv.base)
         assert c.login("ana")[0] == 200
         blob = b"".join(walk_api(c).values())
-        for secret in [b"DOE^JANE", b"PID778812", b"19580314", b"SMITH^ANN", b"PID100231", b"DOE^JOHN", b"PID555",
-                       b"19700101"]:
+        for secret in cf.PATIENT_SECRETS:
             assert secret not in blob, secret
     finally:
         srv.stop()

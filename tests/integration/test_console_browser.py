@@ -2,12 +2,14 @@
 chromium-driver and python3-selenium), on the real server: log in, the
 overview lists the lab sample's devices, a device page shows the evidence of
 its identity, a triage survives a reload, the evidence pcap downloads and
-equals `medsentry evidence`, and a device whose DHCP host name, HTTP title,
+equals `medsentry evidence`, the HIPAA report downloads as `medsentry report`
+writes it, and a device whose DHCP host name, HTTP title,
 DICOM AE title and HL7 application are HTML/JavaScript shows them as text on
 every page, with no element made of them and no dialog opened. Screenshots of
 every page are kept in WORKDIR/screenshots."""
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import time
@@ -249,12 +251,43 @@ def test_5_evidence_pcap_downloads():
     assert open(want, "rb").read() == open(cli, "rb").read()
 
 
+def wait_for(path, seconds):
+    deadline = time.time() + seconds
+    while not os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)
+    assert os.path.exists(path), os.listdir(os.path.dirname(path))
+    return path
+
+
+def test_5b_report_downloads_from_the_overview():
+    """The analyst's HIPAA report links on the overview: the HTML is the
+    page `medsentry report` writes (times aside), the PDF a PDF."""
+    s = setup()
+    drv = s["drv"]
+    go("/", "#report-html")
+    drv.find_element(By.ID, "report-html").click()
+    text = open(wait_for(os.path.join(s["downloads"], "hipaa-risk-report.html"), 30), encoding="utf-8").read()
+    cli = cf.cli_report(s["db"], os.path.join(s["dir"], "cli-report.html"))
+    assert cf.without_times(text) == cf.without_times(cli)
+    rows = cf.ranked_rows(text)
+    assert len(rows) >= 7 and rows[0][0] == "1" and any(r[3] == cf.XSS_IP for r in rows), rows
+    assert not [x for x in cf.PATIENT_SECRETS if x.decode() in text]
+    if shutil.which("weasyprint"):
+        drv.find_element(By.ID, "report-pdf").click()
+        with open(wait_for(os.path.join(s["downloads"], "hipaa-risk-report.pdf"), 90), "rb") as f:
+            assert f.read(5) == b"%PDF-"
+    assert_inert()
+
+
 def test_6_viewer_sees_no_triage_or_pcap():
     s = setup()
     drv = s["drv"]
     login("vic")
     go("/alerts/" + s["alert"], "#history")
     assert not drv.find_elements(By.CSS_SELECTOR, ".triage select") and not drv.find_elements(By.CSS_SELECTOR, "a.pcap")
+    go("/", "#totals")
+    assert not drv.find_elements(By.ID, "report")
     go("/devices", "#devices")
     shown = len(drv.find_elements(By.CSS_SELECTOR, "#devices tbody tr"))
     assert shown >= 7

@@ -79,7 +79,7 @@ async function overview() {
                                                  api("/api/alerts?limit=10")]);
   const d = o.devices;
   const card = (label, n) => el("div", {class: "card"}, el("div", {class: "n"}, String(n)), label);
-  show(el("h1", {}, "Overview"),
+  show(el("h1", {}, "Overview"), reportLinks(),
     el("div", {class: "cards", id: "totals"}, card("devices", d.total), card("medical devices", d.medical),
        card("IT devices", d.it), card("end-of-life OS", d.os_end_of_life),
        card("captures analysed", o.captures.total)),
@@ -89,6 +89,14 @@ async function overview() {
        countTable("Triaged alerts", o.alert_states)),
     el("h2", {}, "Devices seen last"), deviceTable(recent.devices, "overview-devices"),
     el("h2", {}, "Most severe alerts"), alertTable(alerts.alerts, "overview-alerts"));
+}
+
+// The HIPAA risk report (analysts and admins: it lists every weak device).
+function reportLinks() {
+  if (!CAN_TRIAGE) return "";
+  return el("p", {id: "report"}, "HIPAA risk report: ",
+    el("a", {id: "report-html", href: "/api/report.html", download: "hipaa-risk-report.html"}, "HTML"), " ",
+    el("a", {id: "report-pdf", href: "/api/report.pdf", download: "hipaa-risk-report.pdf"}, "PDF"));
 }
 
 function deviceTable(devices, id) {
