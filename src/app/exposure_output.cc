@@ -16,13 +16,6 @@ namespace {
 
 using namespace exposure;
 
-std::string printable(std::string s) {
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  return s;
-}
-
 std::string csv(const std::string& v) {
   std::string s = v;
   if (!s.empty() && std::string_view("=+-@").find(s[0]) != std::string_view::npos) s = "'" + s;

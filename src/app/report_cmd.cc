@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "common/types.h"
 #include "exposure/exposure_store.h"
 #include "exposure/kev.h"
 #include "exposure/linker.h"
@@ -27,15 +28,6 @@ namespace ms {
 namespace {
 
 using namespace exposure;
-
-std::string now_iso() {
-  char b[32];
-  time_t t = time(nullptr);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return b;
-}
 
 ReportInput gather(inv::Db& db) {
   ReportInput in;

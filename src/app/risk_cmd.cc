@@ -16,13 +16,6 @@ namespace {
 
 using namespace exposure;
 
-std::string printable(std::string s) {
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  return s;
-}
-
 void print_json(const std::vector<DeviceRisk>& ranked) {
   std::string out = "[";
   for (size_t i = 0; i < ranked.size(); ++i) {

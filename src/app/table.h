@@ -9,6 +9,15 @@
 
 namespace ms {
 
+// A cell's text on one line: control characters (a device's strings may
+// carry any byte) become spaces, so no value can move the terminal's cursor.
+inline std::string printable(std::string s) {
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return s;
+}
+
 // Display width: code points, not bytes.
 inline size_t display_width(const std::string& s) {
   size_t n = 0;

@@ -29,6 +29,15 @@ std::string IpAddr::str() const {
   return out;
 }
 
+std::string now_iso() {
+  char buf[32];
+  time_t t = time(nullptr);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 std::string format_time(TimeNs t) {
   TimeNs sec = t / kNsPerSec;
   TimeNs ns = t % kNsPerSec;

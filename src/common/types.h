@@ -42,6 +42,10 @@ struct IpAddr {
 // ISO 8601 UTC with microseconds, or nanoseconds when the capture has them.
 std::string format_time(TimeNs t);
 
+// The wall clock now, ISO 8601 UTC to the second ("2026-12-03T14:00:00Z"):
+// when a database row was written (captures analysed, triage, reports).
+std::string now_iso();
+
 // Dotted-quad IPv4 text to its 4 bytes, with exactly the rules of glibc's
 // inet_pton(AF_INET): four decimal parts of 0-255, no leading zeros, nothing
 // else. Without inet_pton's NUL-terminated copy.

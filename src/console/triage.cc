@@ -13,6 +13,7 @@
 #include "app/alerts_cmd.h"
 #include "common/json_reader.h"
 #include "common/json_writer.h"
+#include "common/types.h"
 #include "console/routes.h"
 #include "console/sql.h"
 
@@ -63,15 +64,6 @@ CREATE INDEX IF NOT EXISTS devices_ip ON devices(ip, id);
 CREATE INDEX IF NOT EXISTS devices_hostname ON devices(hostname, id);
 CREATE INDEX IF NOT EXISTS devices_class ON devices(class);
 )SQL";
-
-std::string now_iso() {
-  char buf[32];
-  time_t t = time(nullptr);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 void exec(sqlite3* db, const char* sql) {
   char* err = nullptr;

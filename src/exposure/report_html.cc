@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/json_reader.h"
+#include "exposure/json_lists.h"
 
 namespace ms::exposure {
 
@@ -55,20 +56,6 @@ constexpr const char* kStyle =
     "th,td{border:1px solid #bbb;padding:3px 5px;text-align:left;vertical-align:top;overflow-wrap:break-word}th{background:#eee}"
     "@media print{th,td{font-size:8.5pt;padding:2px 3px}}"
     ".high{background:#f8d0d0}.medium{background:#fbe9c6}.low{background:#e4f2e4}.meta td{border:none}";
-
-std::vector<std::string> strings(const JsonValue* arr) {
-  std::vector<std::string> out;
-  if (!arr || arr->type != JsonValue::kArray) return out;
-  for (const JsonValue& v : arr->items) {
-    if (v.type == JsonValue::kString && out.size() < 16) out.push_back(v.text);
-  }
-  return out;
-}
-std::string join(const std::vector<std::string>& v) {
-  std::string o;
-  for (const std::string& s : v) o += (o.empty() ? "" : ", ") + s;
-  return o;
-}
 
 void ranked_table(Html& h, const ReportInput& in) {
   h.raw("<h2>1. Risks, top first</h2><table id=\"ranked\"><tr><th>Rank</th><th>Score</th><th>Level</th><th>Address</th>"
@@ -134,17 +121,17 @@ void per_record(Html& h, const ReportInput& in, const std::map<std::string, cons
     std::string ip = it == dev.end() ? "" : it->second->ip;
     std::string name = it == dev.end() ? id : it->second->manufacturer + " " + it->second->model;
     const JsonValue* x = rec.get("exposure");
-    std::vector<std::string> def = strings(x ? x->get("default_credentials") : nullptr);
-    std::vector<std::string> clear = strings(x ? x->get("cleartext_logins") : nullptr);
-    if (!def.empty() || !clear.empty()) pw.raw("<tr>").cell(ip).cell(name).cell(join(def)).cell(join(clear)).raw("</tr>");
+    std::vector<std::string> def = json_strings(x ? x->get("default_credentials") : nullptr);
+    std::vector<std::string> clear = json_strings(x ? x->get("cleartext_logins") : nullptr);
+    if (!def.empty() || !clear.empty()) pw.raw("<tr>").cell(ip).cell(name).cell(join_list(def)).cell(join_list(clear)).raw("</tr>");
     const JsonValue* e = rec.get("os_eol");
     if (e && e->type == JsonValue::kObject)
       eol.raw("<tr>").cell(ip).cell(name).cell(json_str(e, "os")).cell(json_str(e, "end_of_support")).cell(json_str(e, "source")).raw("</tr>");
     const JsonValue* p = rec.get("phi");
     if (json_true(p, "handles")) {
-      std::vector<std::string> tls = strings(x ? x->get("tls_versions") : nullptr);
-      phi.raw("<tr>").cell(ip).cell(name).cell(join(strings(p->get("protocols")))).cell(join(strings(rec.get("roles"))));
-      phi.cell(tls.empty() ? "none seen: in clear" : join(tls)).raw("</tr>");
+      std::vector<std::string> tls = json_strings(x ? x->get("tls_versions") : nullptr);
+      phi.raw("<tr>").cell(ip).cell(name).cell(join_list(json_strings(p->get("protocols")))).cell(join_list(json_strings(rec.get("roles"))));
+      phi.cell(tls.empty() ? "none seen: in clear" : join_list(tls)).raw("</tr>");
     }
   }
   h.raw("<h2>3. Default and cleartext passwords</h2><table><tr><th>Address</th><th>Device</th><th>Vendor default accepted</th>"
@@ -182,7 +169,7 @@ std::string render_report_html(const ReportInput& in) {
   h.raw("<tr><td>Date</td><td>").text(in.generated).raw("</td></tr><tr><td>Scope</td><td>").num(static_cast<double>(in.devices.size()), "%.0f");
   h.raw(" devices seen on the monitored networks</td></tr><tr><td>Method</td><td>passive analysis of network captures "
         "(nothing sent to any device): ");
-  h.text(join(in.captures)).raw("; ").num(static_cast<double>(in.advisories), "%.0f").raw(" CSAF advisories");
+  h.text(join_list(in.captures)).raw("; ").num(static_cast<double>(in.advisories), "%.0f").raw(" CSAF advisories");
   if (!in.kev_version.empty()) h.raw("; CISA KEV catalog ").text(in.kev_version);
   h.raw("</td></tr><tr><td>Inventory</td><td>").text(in.database).raw("</td></tr></table>");
   size_t high = 0, medium = 0;

@@ -12,6 +12,7 @@
 #include <cstdio>
 
 #include "common/json_reader.h"
+#include "exposure/json_lists.h"
 
 namespace ms::exposure {
 
@@ -23,21 +24,6 @@ std::string num(double v) {
   char b[32];
   std::snprintf(b, sizeof b, "%.1f", v);
   return b;
-}
-
-std::vector<std::string> strings(const JsonValue* arr) {
-  std::vector<std::string> out;
-  if (!arr || arr->type != JsonValue::kArray) return out;
-  for (const JsonValue& v : arr->items) {
-    if (v.type == JsonValue::kString && out.size() < 16) out.push_back(v.text);
-  }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string o;
-  for (const std::string& s : v) o += (o.empty() ? "" : ", ") + s;
-  return o;
 }
 
 // V: the worst affected vulnerability's CVSS (possibly affected counts 0.6
@@ -91,15 +77,15 @@ double exposure_points(const JsonValue& rec, DeviceRisk& r) {
     e += p;
   };
   const JsonValue* x = rec.get("exposure");
-  std::vector<std::string> defaults = strings(x ? x->get("default_credentials") : nullptr);
-  if (!defaults.empty()) add("default_credentials", "vendor default login accepted: " + join(defaults), 4);
-  std::vector<std::string> logins = strings(x ? x->get("cleartext_logins") : nullptr);
-  if (!logins.empty()) add("cleartext_login", "logins in clear: " + join(logins), 2);
-  std::vector<std::string> smb = strings(x ? x->get("smb_dialects") : nullptr);
+  std::vector<std::string> defaults = json_strings(x ? x->get("default_credentials") : nullptr);
+  if (!defaults.empty()) add("default_credentials", "vendor default login accepted: " + join_list(defaults), 4);
+  std::vector<std::string> logins = json_strings(x ? x->get("cleartext_logins") : nullptr);
+  if (!logins.empty()) add("cleartext_login", "logins in clear: " + join_list(logins), 2);
+  std::vector<std::string> smb = json_strings(x ? x->get("smb_dialects") : nullptr);
   if (std::find(smb.begin(), smb.end(), "SMB1") != smb.end() || std::find(smb.begin(), smb.end(), "NT LM 0.12") != smb.end())
     add("smb1", "SMB1 spoken (EternalBlue class)", 2);
-  std::vector<std::string> weak = strings(x ? x->get("tls_weak") : nullptr);
-  if (!weak.empty()) add("weak_tls", "weak TLS: " + join(weak), 1);
+  std::vector<std::string> weak = json_strings(x ? x->get("tls_weak") : nullptr);
+  if (!weak.empty()) add("weak_tls", "weak TLS: " + join_list(weak), 1);
   const JsonValue* services = rec.get("services");
   std::vector<std::string> clear;
   if (services && services->type == JsonValue::kArray) {
@@ -108,15 +94,15 @@ double exposure_points(const JsonValue& rec, DeviceRisk& r) {
         clear.push_back(std::string(json_str(&s, "app")) + "/" + (s.get("port") ? s.get("port")->text : "?"));
     }
   }
-  if (!clear.empty()) add("cleartext_service", "cleartext services: " + join(clear), std::min<double>(3, static_cast<double>(clear.size())));
+  if (!clear.empty()) add("cleartext_service", "cleartext services: " + join_list(clear), std::min<double>(3, static_cast<double>(clear.size())));
   const JsonValue* eol = rec.get("os_eol");
   if (eol && eol->type == JsonValue::kObject)
     add("end_of_life", std::string(json_str(eol, "os")) + " past support since " + std::string(json_str(eol, "end_of_support")) +
                            " (" + std::string(json_str(eol, "source")) + ")", 3);
   const JsonValue* phi = rec.get("phi");
-  std::vector<std::string> phi_protocols = strings(phi ? phi->get("protocols") : nullptr);
+  std::vector<std::string> phi_protocols = json_strings(phi ? phi->get("protocols") : nullptr);
   if (json_true(phi, "handles") && !phi_protocols.empty())
-    add("phi", "patient data on the wire: " + join(phi_protocols), 2);
+    add("phi", "patient data on the wire: " + join_list(phi_protocols), 2);
   return std::min(10.0, e);
 }
 

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "common/private_dirs.h"
+#include "common/types.h"
 #include "dissectors/text.h"
 
 namespace ms::inv {
@@ -67,15 +68,6 @@ INSERT OR IGNORE INTO meta(key, value) VALUES('inventory_schema', '1');
 constexpr size_t kRowsPerTransaction = 50000;
 
 std::string sha256_hex(const std::string& data) { return text::digest_hex(EVP_sha256(), data); }
-
-std::string now_iso() {
-  char buf[32];
-  time_t t = time(nullptr);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 void bind_text(sqlite3_stmt* s, int i, std::string_view v) {
   sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);

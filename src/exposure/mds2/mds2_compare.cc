@@ -25,26 +25,13 @@
 #include <cctype>
 
 #include "common/json_reader.h"
+#include "exposure/json_lists.h"
 
 namespace ms::exposure {
 
 namespace {
 
 constexpr size_t kRecordMaxValues = 500'000;
-
-std::vector<std::string> strings(const JsonValue* arr) {
-  std::vector<std::string> out;
-  if (!arr || arr->type != JsonValue::kArray) return out;
-  for (const JsonValue& v : arr->items)
-    if (v.type == JsonValue::kString && out.size() < 16) out.push_back(v.text);
-  return out;
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string o;
-  for (const std::string& s : v) o += (o.empty() ? "" : ", ") + s;
-  return o;
-}
 
 std::string lower(std::string_view s) {
   std::string out;
@@ -75,13 +62,13 @@ struct Seen {
 Seen gather(const JsonValue& rec) {
   Seen s;
   const JsonValue* phi = rec.get("phi");
-  if (json_true(phi, "handles")) s.phi_protocols = strings(phi->get("protocols"));
+  if (json_true(phi, "handles")) s.phi_protocols = json_strings(phi->get("protocols"));
   const JsonValue* x = rec.get("exposure");
   // An SNMP community is a password but not a service session: left out of RMOT-1.
-  for (std::string& l : strings(x ? x->get("cleartext_logins") : nullptr))
+  for (std::string& l : json_strings(x ? x->get("cleartext_logins") : nullptr))
     if (l != "snmp") s.logins.push_back(std::move(l));
-  s.defaults = strings(x ? x->get("default_credentials") : nullptr);
-  s.tls = strings(x ? x->get("tls_versions") : nullptr);
+  s.defaults = json_strings(x ? x->get("default_credentials") : nullptr);
+  s.tls = json_strings(x ? x->get("tls_versions") : nullptr);
   static const char* const kRemote[] = {"telnet", "ssh", "rdp", "vnc", "rlogin", "rsh"};
   static const char* const kUnneeded[] = {"telnet", "ftp", "tftp", "rlogin", "rsh"};
   const JsonValue* services = rec.get("services");
@@ -143,27 +130,27 @@ std::vector<Mds2Discrepancy> compare_mds2(const Mds2Form& form, const std::strin
     if (!a || a->value != when || !seen) return;
     out.push_back({device_id, form_id, id, declared(*a), observed, evidence, kind});
   };
-  std::string phi = "patient data decoded in clear on the network: " + join(s.phi_protocols);
+  std::string phi = "patient data decoded in clear on the network: " + join_list(s.phi_protocols);
   bool has_phi = !s.phi_protocols.empty();
-  add("TXCF-2", "yes", has_phi, phi, join(s.phi_peers));
-  add("MPII-1", "no", has_phi, phi, join(s.phi_peers));
-  add("MPII-3.5", "no", has_phi, phi, join(s.phi_peers));
-  add("MPII-3.7", "no", has_phi && !s.external.empty(), "talks to peers outside the hospital's private addresses", join(s.external));
-  add("CONN-4", "no", !s.external.empty(), "talks to peers outside the hospital's private addresses", join(s.external));
+  add("TXCF-2", "yes", has_phi, phi, join_list(s.phi_peers));
+  add("MPII-1", "no", has_phi, phi, join_list(s.phi_peers));
+  add("MPII-3.5", "no", has_phi, phi, join_list(s.phi_peers));
+  add("MPII-3.7", "no", has_phi && !s.external.empty(), "talks to peers outside the hospital's private addresses", join_list(s.external));
+  add("CONN-4", "no", !s.external.empty(), "talks to peers outside the hospital's private addresses", join_list(s.external));
   bool remote = !s.remote_services.empty() || !s.logins.empty();
-  std::string remote_seen = (s.remote_services.empty() ? "" : "remote access served: " + join(s.remote_services)) +
+  std::string remote_seen = (s.remote_services.empty() ? "" : "remote access served: " + join_list(s.remote_services)) +
                             (s.remote_services.empty() || s.logins.empty() ? "" : "; ") +
-                            (s.logins.empty() ? "" : "logins to it seen in clear: " + join(s.logins));
+                            (s.logins.empty() ? "" : "logins to it seen in clear: " + join_list(s.logins));
   std::vector<std::string> remote_evidence = s.remote_services;
   remote_evidence.insert(remote_evidence.end(), s.logins.begin(), s.logins.end());
-  add("RMOT-1", "no", remote, remote_seen, join(remote_evidence));
-  add("SAHD-9", "yes", !s.unneeded_services.empty(), "services the question names served: " + join(s.unneeded_services),
-      join(s.unneeded_services));
-  std::string defaults = "vendor default login accepted: " + join(s.defaults);
-  add("PAUT-1", "yes", !s.defaults.empty(), defaults, join(s.defaults));
+  add("RMOT-1", "no", remote, remote_seen, join_list(remote_evidence));
+  add("SAHD-9", "yes", !s.unneeded_services.empty(), "services the question names served: " + join_list(s.unneeded_services),
+      join_list(s.unneeded_services));
+  std::string defaults = "vendor default login accepted: " + join_list(s.defaults);
+  add("PAUT-1", "yes", !s.defaults.empty(), defaults, join_list(s.defaults));
   if (const Mds2Answer* a = form.find("PAUT-4"); a && lower(a->answer + " " + a->note).find("no default") != std::string::npos && !s.defaults.empty())
-    out.push_back({device_id, form_id, "PAUT-4", declared(*a), defaults, join(s.defaults), "contradicted"});
-  add("CONN-7", "no", !s.tls.empty(), "TLS negotiated: " + join(s.tls), join(s.tls));
+    out.push_back({device_id, form_id, "PAUT-4", declared(*a), defaults, join_list(s.defaults), "contradicted"});
+  add("CONN-7", "no", !s.tls.empty(), "TLS negotiated: " + join_list(s.tls), join_list(s.tls));
   add("AUDT-5.2", "yes", s.audit.empty(), "no syslog or ATNA audit messages (udp/514, tcp/601, tcp/6514) seen from the device", "",
       "not_observed");
   return out;
