@@ -2,7 +2,6 @@
 an inventory built by the real analyzer from the README's lab sample and from
 a capture of a hostile device, accounts written by `medsentry user add`, and
 the real server started on a free loopback port."""
-import html.parser
 import http.cookiejar
 import json
 import os
@@ -183,37 +182,6 @@ def routes():
 # none of these may leave the sensor in clear.
 PATIENT_SECRETS = [b"DOE^JANE", b"PID778812", b"19580314", b"SMITH^ANN", b"PID100231", b"DOE^JOHN", b"PID555", b"19700101"]
 
-
-class RankedTable(html.parser.HTMLParser):
-    """The rows of the HIPAA report's table id="ranked", as cell texts."""
-    def __init__(self):
-        super().__init__()
-        self.rows, self._in, self._cell = [], False, None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table" and ("id", "ranked") in attrs:
-            self._in = True
-        elif self._in and tag == "tr":
-            self.rows.append([])
-        elif self._in and tag in ("td", "th"):
-            self._cell = ""
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self._in = False
-        elif self._in and tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append(self._cell)
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell += data
-
-
-def ranked_rows(text):
-    t = RankedTable()
-    t.feed(text)
-    return t.rows[1:]
 
 
 def cli_report(db, out):

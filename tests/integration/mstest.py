@@ -8,6 +8,7 @@ medsentry.db holds the same events. A test module defines test_* functions;
 main() runs them and prints 'N passed, M failed'.
 """
 import argparse
+import html.parser
 import json
 import os
 import shutil
@@ -218,6 +219,40 @@ def lab_capture(name):
 
 def run_cmd(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+class RankedTable(html.parser.HTMLParser):
+    """The rows of the HIPAA report's table id="ranked", as cell texts."""
+    def __init__(self):
+        super().__init__()
+        self.rows, self._in, self._cell = [], False, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and ("id", "ranked") in attrs:
+            self._in = True
+        elif self._in and tag == "tr":
+            self.rows.append([])
+        elif self._in and tag in ("td", "th"):
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._in = False
+        elif self._in and tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(self._cell)
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def ranked_rows(text):
+    """The report's ranked table without its header row (the report and the
+    console's download are read the same way)."""
+    t = RankedTable()
+    t.feed(text)
+    return t.rows[1:]
 
 
 def main(module_globals):

@@ -523,7 +523,7 @@ def test_report_download_is_what_the_report_command_writes():
     text = page.decode("utf-8")
     cli = cf.cli_report(s["db"], os.path.join(s["dir"], "cli-report.html"))
     assert cf.without_times(text) == cf.without_times(cli)
-    rows = cf.ranked_rows(text)
+    rows = mstest.ranked_rows(text)
     con = sqlite3.connect(s["db"])
     devices = con.execute("SELECT count(*) FROM devices").fetchone()[0]
     con.close()

@@ -4,7 +4,6 @@ analysed into an inventory, the 144 real ICSMA advisories of ../shared/corpus
 and a maker's VEX are loaded, and every device must be linked to the right
 advisories with the right status; devices outside the ranges or not listed
 must not be. The JSON output is validated against schema/exposure.schema.json."""
-import html.parser
 import json
 import os
 import shutil
@@ -177,31 +176,6 @@ def test_risk_ranks_the_most_exposed_first():
     assert table.split("\n")[1].split()[3] == "10.60.0.241", table
 
 
-class RankedTable(html.parser.HTMLParser):
-    """The rows of the report's table id="ranked", as cell texts."""
-    def __init__(self):
-        super().__init__()
-        self.rows, self._in, self._cell = [], False, None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table" and ("id", "ranked") in attrs:
-            self._in = True
-        elif self._in and tag == "tr":
-            self.rows.append([])
-        elif self._in and tag in ("td", "th"):
-            self._cell = ""
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self._in = False
-        elif self._in and tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append(self._cell)
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell += data
-
 
 def test_report_ranked_and_without_patient_data():
     """The ICU scenario (patients' HL7 in clear, a web login, SNMP) and the
@@ -224,9 +198,7 @@ def test_report_ranked_and_without_patient_data():
     assert p.returncode == 0, p.stderr
     with open(page, encoding="utf-8") as f:
         text = f.read()
-    t = RankedTable()
-    t.feed(text)
-    rows = t.rows[1:]
+    rows = mstest.ranked_rows(text)
     assert [r[3] for r in rows] == [r["ip"] for r in ranked], (rows[:3], ranked[:3])
     top = ranked[0]
     assert top["level"] == "high" and top["type"] == "patient monitor", top
