@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 #include "app/exposure_output.h"
 #include "exposure/exposure_store.h"
@@ -81,17 +82,21 @@ void load_advisories(inv::Db& db, const std::vector<std::string>& paths) {
     std::cerr << "medsentry: " << loaded << " advisories loaded" << (skipped ? ", " + std::to_string(skipped) + " files skipped (not CSAF 2.0)" : "") << "\n";
 }
 
+// "FILE" or "MAKER;MODEL[;VERSION]=FILE": the selector ("" when none) and
+// the file. A '=' before which there is no ';' belongs to the file name.
+std::pair<std::string, std::string> split_attachment(const std::string& a) {
+  size_t eq = a.find('=');
+  if (eq == std::string::npos || a.substr(0, eq).find(';') == std::string::npos) return {"", a};
+  std::string sel = a.substr(0, eq);
+  DeviceSelector s;
+  if (!parse_selector(sel, s)) throw std::runtime_error("'" + sel + "': not MAKER;MODEL[;VERSION]");
+  return {sel, a.substr(eq + 1)};
+}
+
 // "FILE" or "MAKER;MODEL[;VERSION]=FILE".
 void load_boms(inv::Db& db, const std::vector<std::string>& args, const char* kind) {
   for (const std::string& a : args) {
-    std::string sel, path = a;
-    size_t eq = a.find('=');
-    if (eq != std::string::npos && a.substr(0, eq).find(';') != std::string::npos) {
-      sel = a.substr(0, eq);
-      path = a.substr(eq + 1);
-      DeviceSelector s;
-      if (!parse_selector(sel, s)) throw std::runtime_error("'" + sel + "': not MAKER;MODEL[;VERSION]");
-    }
+    auto [sel, path] = split_attachment(a);
     std::string text = read_text(path, kCdxMaxBytes);
     CdxBom bom;
     bool vex = std::string(kind) == "vex";
@@ -109,14 +114,7 @@ void load_boms(inv::Db& db, const std::vector<std::string>& args, const char* ki
 // models name) or "MAKER;MODEL[;VERSION]=FILE". Stored as its answers.
 void load_mds2(inv::Db& db, const std::vector<std::string>& args) {
   for (const std::string& a : args) {
-    std::string sel, path = a;
-    size_t eq = a.find('=');
-    if (eq != std::string::npos && a.substr(0, eq).find(';') != std::string::npos) {
-      sel = a.substr(0, eq);
-      path = a.substr(eq + 1);
-      DeviceSelector s;
-      if (!parse_selector(sel, s)) throw std::runtime_error("'" + sel + "': not MAKER;MODEL[;VERSION]");
-    }
+    auto [sel, path] = split_attachment(a);
     std::string bytes = read_text(path, kXlsxMaxBytes);
     std::vector<XlsxCell> cells;
     if (const char* err = read_xlsx_cells(bytes, cells)) throw std::runtime_error(path + ": not a readable XLSX workbook (" + err + ")");
