@@ -11,6 +11,7 @@
 #include <csignal>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <random>
@@ -154,8 +155,15 @@ int run_analyze(const AnalyzeOptions& opt) {
   std::unique_ptr<CaptureReader>& reader = prep.reader;
   std::unique_ptr<PhiTokenizer>& phi = prep.phi;
   std::string err;
-  std::string captures;  // one per line: the inventory's and the database's record of the input
-  for (const auto& c : opt.captures) captures += (captures.empty() ? "" : "\n") + c;
+  // One per line: the inventory's and the database's record of the input.
+  // Absolute, so `medsentry evidence` and the console (another process,
+  // another working directory) find the files again.
+  std::string captures;
+  for (const auto& c : opt.captures) {
+    std::error_code ec;
+    std::filesystem::path abs = std::filesystem::absolute(c, ec);
+    captures += (captures.empty() ? "" : "\n") + (ec ? c : abs.lexically_normal().string());
+  }
   std::string inventory_db = opt.inventory_db.empty() ? inv::default_db_path() : opt.inventory_db;
   std::unique_ptr<Pipeline> out = make_pipeline(opt, prep, captures, inventory_db);
   if (!out) return 1;

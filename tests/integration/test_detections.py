@@ -122,6 +122,16 @@ def test_evidence_cuts_the_alerts_flows():
         tshark_count(spcap, "ip.addr==%s && tcp && tcp.stream in {%s}" % (ws, " ".join(
             s for s in subprocess.run(["tshark", "-r", spcap, "-Y", "tcp.len>0", "-T", "fields", "-e", "tcp.stream"],
                                       capture_output=True, text=True).stdout.split()) or "99999"))
+    # A capture named by a relative path is found again from another working
+    # directory (the console runs elsewhere): the database records it absolute.
+    rel = mstest.workdir("evidence_relative")
+    subprocess.run(["cp", pcap, os.path.join(rel, "cap.pcap")], check=True)
+    p = subprocess.run([os.path.abspath(mstest.ARGS.binary), "analyze", "cap.pcap", "-o", "out", "--db", "rel.db", "-q"],
+                       cwd=rel, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    ra = alerts(os.path.join(rel, "rel.db"), "--rule", "brute_force")[0]
+    cmd("evidence", ra["id"], "--db", os.path.join(rel, "rel.db"), "-o", os.path.join(out, "rel.pcap"))
+    assert tshark_count(os.path.join(out, "rel.pcap"), "frame") > 0
     # An unknown id, a capture that moved: one line, exit 1.
     one_line_error(cmd("evidence", "0123456789abcdef", "--db", db, expect=1))
     one_line_error(cmd("evidence", scan[0]["id"], "--db", sdb, os.path.join(sout, "missing.pcap"), "-o", dest, expect=1))
