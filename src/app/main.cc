@@ -15,6 +15,7 @@
 #include "app/exposure_cmd.h"
 #include "app/inventory_cmd.h"
 #include "app/monitor.h"
+#include "app/options.h"
 #include "app/segment_cmd.h"
 #include "app/report_cmd.h"
 #include "app/risk_cmd.h"
@@ -22,6 +23,9 @@
 #include "dissectors/dissector.h"
 
 namespace {
+
+using ms::Options;
+using ms::usage_error;
 
 constexpr const char* kUsage =
     "usage: medsentry analyze CAPTURE... [-o OUTDIR] [--workers N] [--max-flows N]\n"
@@ -130,37 +134,6 @@ constexpr const char* kUsage =
     "          from standard input with --password-stdin); 'user token' makes a\n"
     "          read-only API token for scripts (Authorization: Bearer TOKEN).\n";
 
-int usage_error(const std::string& msg) {
-  std::cerr << "medsentry: error: " << msg << " (see 'medsentry --help')\n";
-  return 2;
-}
-
-bool parse_count(const std::string& s, long long lo, long long hi, long long& out) {
-  if (s.empty() || s.size() > 12) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  out = std::stoll(s);
-  return out >= lo && out <= hi;
-}
-
-// A size: digits with an optional k, M or G (powers of 1024).
-bool parse_size(const std::string& s, uint64_t& out) {
-  if (s.empty()) return false;
-  uint64_t mult = 1;
-  std::string digits = s;
-  switch (s.back()) {
-    case 'k': case 'K': mult = 1ull << 10; digits.pop_back(); break;
-    case 'M': mult = 1ull << 20; digits.pop_back(); break;
-    case 'G': mult = 1ull << 30; digits.pop_back(); break;
-    default: break;
-  }
-  long long n = 0;
-  if (!parse_count(digits, 1, 1LL << 40, n)) return false;
-  out = static_cast<uint64_t>(n) * mult;
-  return out <= (1ull << 50);
-}
-
 void on_signal(int) { ms::g_interrupted.store(true); }
 
 void install_signals() {
@@ -171,180 +144,71 @@ void install_signals() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-// Walks a command's arguments (after the command name); value() takes the
-// next one as the current option's value.
-class Options {
- public:
-  explicit Options(const std::vector<std::string>& args) : args_(args) {}
-  bool next() { return ++i_ < args_.size(); }
-  const std::string& arg() const { return args_[i_]; }
-  bool value(std::string& out) {
-    if (i_ + 1 >= args_.size()) return false;
-    out = args_[++i_];
-    return true;
-  }
-  // Everything after "--" is an operand.
-  std::vector<std::string> rest() {
-    std::vector<std::string> r(args_.begin() + static_cast<long>(i_) + 1, args_.end());
-    i_ = args_.size();
-    return r;
-  }
-
- private:
-  const std::vector<std::string>& args_;
-  size_t i_ = 0;
-};
-
-// An option `analyze` and `monitor` share: 0 when taken, 1 when not one of
-// them, else the exit code after the message.
-int shared_option(Options& o, const std::string& a, ms::AnalyzeOptions& opt) {
-  auto value = [&o](std::string& out) { return o.value(out); };
-  std::string v;
-  long long n = 0;
-  if (a == "-o" || a == "--outdir") {
-    if (!value(v) || v.empty()) return usage_error(a + " needs a directory");
-    opt.outdir = v;
-  } else if (a == "--workers" || a == "-w") {
-    if (!value(v)) return usage_error(a + " needs a number");
-    if (!parse_count(v, 1, 256, n)) return usage_error("--workers: '" + v + "' is not a number from 1 to 256");
-    opt.workers = static_cast<int>(n);
-  } else if (a == "--max-flows") {
-    if (!value(v)) return usage_error(a + " needs a number");
-    if (!parse_count(v, 1, 1'000'000'000, n)) return usage_error("--max-flows: '" + v + "' is not a number from 1 to 1000000000");
-    opt.flow.max_flows = static_cast<size_t>(n);
-  } else if (a == "--phi-key") {
-    if (!value(v) || v.empty()) return usage_error("--phi-key needs a file");
-    opt.phi_key = v;
-  } else if (a == "--disable-dissector") {
-    if (!value(v) || v.empty()) return usage_error("--disable-dissector needs a name");
+// The options `analyze` and `monitor` share: true when the current argument
+// is one of them (taken, or o.failed() after its message).
+bool shared_option(Options& o, ms::AnalyzeOptions& opt) {
+  if (o.is("--disable-dissector")) {
+    std::string v;
+    if (!o.value(v) || v.empty()) return o.fail("--disable-dissector needs a name");
     bool known = false;
     for (const auto& spec : ms::DissectorRegistry::all()) known |= spec.name == v;
-    if (!known) return usage_error("--disable-dissector: no dissector named '" + v + "'");
+    if (!known) return o.fail("--disable-dissector: no dissector named '" + v + "'");
     opt.flow.disabled_dissectors.push_back(v);
-  } else if (a == "--db") {
-    if (!value(v) || v.empty()) return usage_error("--db needs a file");
-    opt.inventory_db = v;
-  } else if (a == "--max-devices") {
-    if (!value(v)) return usage_error(a + " needs a number");
-    if (!parse_count(v, 1, 100'000'000, n)) return usage_error("--max-devices: '" + v + "' is not a number from 1 to 100000000");
-    opt.max_devices = static_cast<size_t>(n);
-  } else if (a == "--no-inventory") {
-    opt.inventory = false;
-  } else if (a == "--config") {
-    if (!value(v) || v.empty()) return usage_error("--config needs a file");
-    opt.config = v;
-  } else if (a == "--no-detect") {
-    opt.detect = false;
-  } else if (a == "--quiet" || a == "-q") {
-    opt.quiet = true;
-  } else {
-    return 1;
+    return true;
   }
-  return 0;
+  return o.text("-o|--outdir", "a directory", opt.outdir) || o.count("--workers|-w", 1, 256, opt.workers) ||
+         o.count("--max-flows", 1, 1'000'000'000, opt.flow.max_flows) || o.text("--phi-key", "a file", opt.phi_key) ||
+         o.text("--db", "a file", opt.inventory_db) || o.count("--max-devices", 1, 100'000'000, opt.max_devices) ||
+         o.flag("--no-inventory", opt.inventory, false) || o.text("--config", "a file", opt.config) ||
+         o.flag("--no-detect", opt.detect, false) || o.flag("--quiet|-q", opt.quiet);
 }
 
 int inventory_main(const std::vector<std::string>& args) {
   ms::InventoryOptions opt;
-  for (Options o(args); o.next();) {
-    const std::string& a = o.arg();
-    auto value = [&o](std::string& out) { return o.value(out); };
-    std::string v;
-    if (a == "--db") {
-      if (!value(v) || v.empty()) return usage_error("--db needs a file");
-      opt.db_path = v;
-    } else if (a == "--format") {
-      if (!value(v)) return usage_error("--format needs table, csv or json");
-      if (v != "table" && v != "csv" && v != "json") return usage_error("--format: '" + v + "' is not table, csv or json");
-      opt.format = v;
-    } else if (a == "--type") {
-      if (!value(v) || v.empty()) return usage_error("--type needs a device type");
-      opt.type = v;
-    } else if (a == "--vendor") {
-      if (!value(v) || v.empty()) return usage_error("--vendor needs a name");
-      opt.vendor = v;
-    } else if (a == "--subnet") {
-      if (!value(v) || v.empty()) return usage_error("--subnet needs an address range");
-      opt.subnet = v;
-    } else if (a == "--medical") {
-      opt.medical_only = true;
-    } else {
-      return usage_error("inventory: unknown option '" + a + "'");
-    }
+  Options o(args);
+  while (o.next()) {
+    if (!(o.text("--db", "a file", opt.db_path) || o.choice("--format", {"table", "csv", "json"}, opt.format) ||
+          o.text("--type", "a device type", opt.type) || o.text("--vendor", "a name", opt.vendor) ||
+          o.text("--subnet", "an address range", opt.subnet) || o.flag("--medical", opt.medical_only)))
+      return o.unknown("inventory");
   }
-  return ms::run_inventory(opt);
+  return o.failed() ? 2 : ms::run_inventory(opt);
 }
 
 int alerts_main(const std::vector<std::string>& args) {
   ms::AlertsOptions opt;
-  for (Options o(args); o.next();) {
-    const std::string& a = o.arg();
-    std::string v;
-    if (a == "--db") {
-      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
-      opt.db_path = v;
-    } else if (a == "--format") {
-      if (!o.value(v)) return usage_error("--format needs table or json");
-      if (v != "table" && v != "json") return usage_error("--format: '" + v + "' is not table or json");
-      opt.format = v;
-    } else if (a == "--severity") {
-      if (!o.value(v) || v.empty()) return usage_error("--severity needs info, low, medium, high or critical");
-      opt.min_severity = v;
-    } else if (a == "--rule") {
-      if (!o.value(v) || v.empty()) return usage_error("--rule needs a rule name");
+  Options o(args);
+  while (o.next()) {
+    if (o.text("--rule", "a rule name", opt.rule)) {
       const auto& names = ms::detect::rule_names();
-      if (std::find(names.begin(), names.end(), v) == names.end()) return usage_error("--rule: no rule named '" + v + "'");
-      opt.rule = v;
-    } else {
-      return usage_error("alerts: unknown option '" + a + "'");
+      if (!o.failed() && std::find(names.begin(), names.end(), opt.rule) == names.end())
+        o.fail("--rule: no rule named '" + opt.rule + "'");
+    } else if (!(o.text("--db", "a file", opt.db_path) || o.choice("--format", {"table", "json"}, opt.format) ||
+                 o.text("--severity", "info, low, medium, high or critical", opt.min_severity))) {
+      return o.unknown("alerts");
     }
   }
-  return ms::run_alerts(opt);
+  return o.failed() ? 2 : ms::run_alerts(opt);
 }
 
 int monitor_main(const std::vector<std::string>& args) {
   ms::MonitorOptions mo;
-  for (Options o(args); o.next();) {
-    const std::string& a = o.arg();
-    std::string v;
-    long long n = 0;
-    if (int rc = shared_option(o, a, mo.base); rc != 1) {
-      if (rc != 0) return rc;
-    } else if (a == "-i" || a == "--interface") {
-      if (!o.value(v) || v.empty()) return usage_error(a + " needs an interface");
-      mo.capture.interfaces.push_back(v);
-    } else if (a == "--bpf") {
-      if (!o.value(v) || v.empty()) return usage_error("--bpf needs a filter expression");
-      mo.capture.bpf = v;
-    } else if (a == "--ring-mb") {
-      if (!o.value(v) || !parse_count(v, 4, 4096, n)) return usage_error("--ring-mb needs a number from 4 to 4096");
-      mo.capture.block_count = static_cast<uint32_t>(n);  // blocks of 1 MiB
-    } else if (a == "--user") {
-      if (!o.value(v) || v.empty()) return usage_error("--user needs a user name");
-      mo.user = v;
-    } else if (a == "--rotate-size" || a == "--retain-size") {
-      if (!o.value(v) || !parse_size(v, a == "--rotate-size" ? mo.rotate_bytes : mo.retain_bytes))
-        return usage_error(a + " needs a size (bytes, or with k, M or G)");
-    } else if (a == "--rotate-zstd") {
-      mo.rotate_zstd = true;
-    } else if (a == "--rotate-interval") {
-      if (!o.value(v) || !parse_count(v, 1, 31'536'000, n)) return usage_error("--rotate-interval needs seconds");
-      mo.rotate_seconds = static_cast<unsigned>(n);
-    } else if (a == "--retain-days") {
-      if (!o.value(v) || !parse_count(v, 1, 36500, n)) return usage_error("--retain-days needs days from 1 to 36500");
-      mo.retain_days = static_cast<unsigned>(n);
-    } else if (a == "--flow-interval") {
-      if (!o.value(v) || !parse_count(v, 1, 86400, n)) return usage_error("--flow-interval needs seconds from 1 to 86400");
-      mo.flow_interval_s = static_cast<unsigned>(n);
-    } else if (a == "--closed-timeout") {
-      if (!o.value(v) || !parse_count(v, 0, 600, n)) return usage_error("--closed-timeout needs seconds from 0 to 600");
-      mo.closed_timeout_ms = static_cast<unsigned>(n) * 1000;
-    } else if (a == "--stats-interval") {
-      if (!o.value(v) || !parse_count(v, 1, 86400, n)) return usage_error("--stats-interval needs seconds from 1 to 86400");
-      mo.stats_interval = static_cast<unsigned>(n);
-    } else {
-      return usage_error("monitor: unknown option '" + a + "'");
-    }
+  Options o(args);
+  unsigned closed_timeout_s = mo.closed_timeout_ms / 1000;
+  while (o.next()) {
+    if (!(shared_option(o, mo.base) || o.texts("-i|--interface", "an interface", mo.capture.interfaces) ||
+          o.text("--bpf", "a filter expression", mo.capture.bpf) ||
+          o.count("--ring-mb", 4, 4096, mo.capture.block_count) ||  // blocks of 1 MiB
+          o.text("--user", "a user name", mo.user) || o.size("--rotate-size", mo.rotate_bytes) ||
+          o.size("--retain-size", mo.retain_bytes) || o.flag("--rotate-zstd", mo.rotate_zstd) ||
+          o.count("--rotate-interval", 1, 31'536'000, mo.rotate_seconds) ||
+          o.count("--retain-days", 1, 36500, mo.retain_days) || o.count("--flow-interval", 1, 86400, mo.flow_interval_s) ||
+          o.count("--closed-timeout", 0, 600, closed_timeout_s) ||
+          o.count("--stats-interval", 1, 86400, mo.stats_interval)))
+      return o.unknown("monitor");
   }
+  if (o.failed()) return 2;
+  mo.closed_timeout_ms = closed_timeout_s * 1000;
   if (mo.capture.interfaces.empty()) return usage_error("monitor needs an interface (-i IFACE)");
   if (mo.base.config.empty()) {
     const char* env = std::getenv("MEDSENTRY_CONFIG");
@@ -360,127 +224,77 @@ int monitor_main(const std::vector<std::string>& args) {
 
 int exposure_main(const std::vector<std::string>& args) {
   ms::ExposureOptions opt;
-  for (Options o(args); o.next();) {
-    const std::string& a = o.arg();
-    std::string v;
-    if (a == "--db") {
-      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
-      opt.db_path = v;
-    } else if (a == "--advisories") {
-      if (!o.value(v) || v.empty()) return usage_error("--advisories needs a file or directory");
-      opt.advisories.push_back(v);
-    } else if (a == "--sbom") {
-      if (!o.value(v) || v.empty()) return usage_error("--sbom needs a file");
-      opt.sboms.push_back(v);
-    } else if (a == "--vex") {
-      if (!o.value(v) || v.empty()) return usage_error("--vex needs a file");
-      opt.vex.push_back(v);
-    } else if (a == "--mds2") {
-      if (!o.value(v) || v.empty()) return usage_error("--mds2 needs an MDS2 form (XLSX)");
-      opt.mds2.push_back(v);
-    } else if (a == "--epss") {
-      if (!o.value(v) || v.empty()) return usage_error("--epss needs a file");
-      opt.epss = v;
-    } else if (a == "--kev") {
-      if (!o.value(v) || v.empty()) return usage_error("--kev needs a file");
-      opt.kev = v;
-    } else if (a == "--format") {
-      if (!o.value(v)) return usage_error("--format needs table, json or csv");
-      if (v != "table" && v != "csv" && v != "json") return usage_error("--format: '" + v + "' is not table, json or csv");
-      opt.format = v;
-    } else {
-      return usage_error("exposure: unknown option '" + a + "'");
-    }
+  Options o(args);
+  while (o.next()) {
+    if (!(o.text("--db", "a file", opt.db_path) || o.texts("--advisories", "a file or directory", opt.advisories) ||
+          o.texts("--sbom", "a file", opt.sboms) || o.texts("--vex", "a file", opt.vex) ||
+          o.texts("--mds2", "an MDS2 form (XLSX)", opt.mds2) || o.text("--epss", "a file", opt.epss) ||
+          o.text("--kev", "a file", opt.kev) || o.choice("--format", {"table", "json", "csv"}, opt.format)))
+      return o.unknown("exposure");
   }
-  return ms::run_exposure(opt);
+  return o.failed() ? 2 : ms::run_exposure(opt);
 }
 
 int risk_main(const std::vector<std::string>& args) {
   ms::RiskOptions opt;
-  for (Options o(args); o.next();) {
-    const std::string& a = o.arg();
-    std::string v;
-    if (a == "--db") {
-      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
-      opt.db_path = v;
-    } else if (a == "--format") {
-      if (!o.value(v)) return usage_error("--format needs table or json");
-      if (v != "table" && v != "json") return usage_error("--format: '" + v + "' is not table or json");
-      opt.format = v;
-    } else {
-      return usage_error("risk: unknown option '" + a + "'");
-    }
+  Options o(args);
+  while (o.next()) {
+    if (!(o.text("--db", "a file", opt.db_path) || o.choice("--format", {"table", "json"}, opt.format)))
+      return o.unknown("risk");
   }
-  return ms::run_risk(opt);
+  return o.failed() ? 2 : ms::run_risk(opt);
 }
 
 int report_main(const std::vector<std::string>& args) {
   ms::ReportOptions opt;
-  for (Options o(args); o.next();) {
-    const std::string& a = o.arg();
-    std::string v;
-    if (a == "--db") {
-      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
-      opt.db_path = v;
-    } else if (a == "-o" || a == "--output") {
-      if (!o.value(v) || v.empty()) return usage_error(a + " needs a file");
-      opt.out = v;
-    } else if (a == "--format") {
-      if (!o.value(v)) return usage_error("--format needs html or pdf");
-      if (v != "html" && v != "pdf") return usage_error("--format: '" + v + "' is not html or pdf");
-      opt.format = v;
-    } else {
-      return usage_error("report: unknown option '" + a + "'");
-    }
+  Options o(args);
+  while (o.next()) {
+    if (!(o.text("--db", "a file", opt.db_path) || o.text("-o|--output", "a file", opt.out) ||
+          o.choice("--format", {"html", "pdf"}, opt.format)))
+      return o.unknown("report");
   }
+  if (o.failed()) return 2;
   if (opt.out.empty()) return usage_error("report needs -o FILE");
   return ms::run_report(opt);
 }
 
 int evidence_main(const std::vector<std::string>& args) {
   ms::EvidenceOptions opt;
-  for (Options o(args); o.next();) {
+  Options o(args);
+  while (o.next()) {
     const std::string& a = o.arg();
-    std::string v;
-    if (a == "--db") {
-      if (!o.value(v) || v.empty()) return usage_error("--db needs a file");
-      opt.db_path = v;
-    } else if (a == "-o" || a == "--output") {
-      if (!o.value(v) || v.empty()) return usage_error(a + " needs a file");
-      opt.out = v;
-    } else if (a == "--") {
+    if (o.text("--db", "a file", opt.db_path) || o.text("-o|--output", "a file", opt.out)) continue;
+    if (a == "--") {
       for (std::string& c : o.rest()) opt.captures.push_back(std::move(c));
     } else if (!a.empty() && a[0] == '-') {
-      return usage_error("evidence: unknown option '" + a + "'");
+      return o.unknown("evidence");
     } else if (opt.alert_id.empty()) {
       opt.alert_id = a;
     } else {
       opt.captures.push_back(a);
     }
   }
+  if (o.failed()) return 2;
   if (opt.alert_id.empty()) return usage_error("evidence needs an alert id (see 'medsentry alerts')");
   return ms::run_evidence(opt);
 }
 
 int console_main(const std::vector<std::string>& args) {
   ms::console::ConsoleOptions opt;
-  for (Options o(args); o.next();) {
-    const std::string& a = o.arg();
-    std::string v;
-    if (a == "--db" || a == "--listen" || a == "--users" || a == "--tls-cert" || a == "--tls-key") {
-      if (!o.value(v) || v.empty()) return usage_error(a + " needs a value");
-      (a == "--db" ? opt.db_path : a == "--listen" ? opt.listen : a == "--users" ? opt.users_path
-                                 : a == "--tls-cert" ? opt.tls_cert : opt.tls_key) = v;
-    } else if (a == "--tls" || a == "--no-tls") {
-      opt.tls = a == "--tls" ? "on" : "off";
-    } else if (a == "--list-routes") {
+  Options o(args);
+  while (o.next()) {
+    if (o.is("--tls|--no-tls")) {
+      opt.tls = o.arg() == "--tls" ? "on" : "off";
+    } else if (o.is("--list-routes")) {
       ms::console::print_routes();
       return 0;
-    } else {
-      return usage_error("console: unknown option '" + a + "'");
+    } else if (!(o.text("--db", "a value", opt.db_path) || o.text("--listen", "a value", opt.listen) ||
+                 o.text("--users", "a value", opt.users_path) || o.text("--tls-cert", "a value", opt.tls_cert) ||
+                 o.text("--tls-key", "a value", opt.tls_key))) {
+      return o.unknown("console");
     }
   }
-  return ms::console::run_console(opt);
+  return o.failed() ? 2 : ms::console::run_console(opt);
 }
 
 int user_main(const std::vector<std::string>& args) {
@@ -488,18 +302,13 @@ int user_main(const std::vector<std::string>& args) {
   std::string name = args[2], role, users;
   bool from_stdin = false;
   std::vector<std::string> rest(args.begin() + 2, args.end());
-  for (Options o(rest); o.next();) {
-    const std::string& a = o.arg();
-    if (a == "--role" || a == "--users") {
-      std::string v;
-      if (!o.value(v) || v.empty()) return usage_error(a + " needs a value");
-      (a == "--role" ? role : users) = v;
-    } else if (a == "--password-stdin" && args[1] == "add") {
-      from_stdin = true;
-    } else {
-      return usage_error("user add: unknown option '" + a + "'");
-    }
+  Options o(rest);
+  while (o.next()) {
+    if (!(o.text("--role", "a value", role) || o.text("--users", "a value", users) ||
+          (args[1] == "add" && o.flag("--password-stdin", from_stdin))))
+      return o.unknown("user add");
   }
+  if (o.failed()) return 2;
   if (role.empty()) return usage_error("user add needs --role viewer, analyst or admin");
   return ms::console::run_user_add(users, name, role, from_stdin, args[1] == "token");
 }
@@ -536,27 +345,14 @@ int main(int argc, char** argv) {
   if (args[0] != "analyze") return usage_error("unknown command '" + args[0] + "'");
 
   ms::AnalyzeOptions opt;
-  for (Options o(args); o.next();) {
+  Options o(args);
+  while (o.next()) {
     const std::string& a = o.arg();
-    auto value = [&o](std::string& out) { return o.value(out); };
-    std::string v;
-    if (int rc = shared_option(o, a, opt); rc != 1) {
-      if (rc != 0) return rc;
-    } else if (a == "--baseline") {
-      if (!value(v) || v.empty()) return usage_error("--baseline needs a file");
-      opt.baseline = v;
-    } else if (a == "--policy") {
-      if (!value(v) || v.empty()) return usage_error("--policy needs a file");
-      opt.policy = v;
-    } else if (a == "--learn-baseline") {
-      if (!value(v) || v.empty()) return usage_error("--learn-baseline needs a file");
-      opt.learn_baseline = v;
-    } else if (a == "--keep-phi") {
-      opt.keep_phi = true;
-    } else if (a == "--progress") {
-      opt.progress = 1;
-    } else if (a == "--no-progress") {
-      opt.progress = 0;
+    if (shared_option(o, opt) || o.text("--baseline", "a file", opt.baseline) || o.text("--policy", "a file", opt.policy) ||
+        o.text("--learn-baseline", "a file", opt.learn_baseline) || o.flag("--keep-phi", opt.keep_phi))
+      continue;
+    if (a == "--progress" || a == "--no-progress") {
+      opt.progress = a == "--progress" ? 1 : 0;
     } else if (a == "--") {
       for (std::string& c : o.rest()) opt.captures.push_back(std::move(c));
     } else if (!a.empty() && a[0] == '-') {
@@ -565,6 +361,7 @@ int main(int argc, char** argv) {
       opt.captures.push_back(a);
     }
   }
+  if (o.failed()) return 2;
   if (opt.captures.empty()) return usage_error("analyze needs at least one capture file");
   if (!opt.detect && (!opt.baseline.empty() || !opt.learn_baseline.empty() || !opt.policy.empty()))
     return usage_error("--baseline, --learn-baseline and --policy need the detections (drop --no-detect)");
