@@ -10,7 +10,7 @@
 namespace ms::seg {
 
 std::string_view share_of_path(std::string_view path) {
-  size_t slash = path.find_last_of("\\/");
+  size_t slash = path.rfind('\\');  // UNC: \\server\share (MS-SMB2 2.2.9)
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
