@@ -84,8 +84,8 @@ void nft_rule(const Policy& p, const Rule& r, bool bridge, std::string& o) {
   }
 }
 
-// Byte offsets in the TCP payload of an SMB2 TREE_CONNECT request over the
-// NetBIOS session service (RFC 1002 4.3.1: a 4-byte header), then the 64-byte
+// Byte offsets in the TCP payload of an SMB2 TREE_CONNECT request: the 4-byte
+// session header (MS-SMB2 2.1 direct TCP; RFC 1002 4.3.1 on port 139), then the 64-byte
 // SMB2 header (MS-SMB2 2.2.1: ProtocolId 0xFE 'S' 'M' 'B', Command at 12, little
 // endian) and the request (MS-SMB2 2.2.9): StructureSize 9, Flags, PathOffset
 // (from the SMB2 header: 0x48 when the path follows), PathLength, the path in

@@ -87,11 +87,12 @@ class PolicyViolation final : public Rule {
       std::string service = seg::service_name("", proto, port);
       std::map<uint64_t, TimeNs> flows{{s.flow_id, s.first}};
       const Seen& sv = s;
+      const std::string& share = admin;  // clang 14: no lambda capture of a structured binding
       j.raise("policy_violation", high ? Severity::kHigh : Severity::kMedium, src, dst, service, s.first, s.last,
               s.count, flows, 0,
-              [&sv, &admin](JsonWriter& w) {
+              [&sv, &share](JsonWriter& w) {
                 w.kv("src_zone", sv.src_zone).kv("dest_zone", sv.dst_zone).kv("answered", sv.answered);
-                if (!admin.empty()) w.kv("admin_share", admin).kv("why", "administrative share not learned for this rule");
+                if (!share.empty()) w.kv("admin_share", share).kv("why", "administrative share not learned for this rule");
               },
               proto == "tcp" || proto == "udp" ? static_cast<uint16_t>(port) : 0);
     }
