@@ -180,7 +180,9 @@ void print_table(const seg::Simulation& s) {
     last = g;
     std::cout << "deny " << d->src << " (" << d->src_zone << ") -> " << d->dst << " (" << d->dst_zone << ") "
               << d->proto << "/" << d->port << " " << seg::service_name(d->app, d->proto, d->port)
-              << " flows=" << d->flows << "\n";
+              << " flows=" << d->flows;
+    if (!d->admin_shares.empty()) std::cout << " admin_share=" << d->admin_shares << " (not learned for this rule)";
+    std::cout << "\n";
   }
   for (const seg::AlertRec* a : s.prevented)
     std::cout << "prevents alert " << a->id << " " << a->rule << " (" << a->severity << ") " << a->src << " -> "
@@ -196,7 +198,12 @@ void print_json(const seg::Simulation& s) {
     w.begin_object().kv("src_ip", d.src).kv("dest_ip", d.dst).kv("proto", d.proto).kv("port", d.port);
     w.kv("service", seg::service_name(d.app, d.proto, d.port)).kv("src_zone", d.src_zone).kv("dest_zone", d.dst_zone);
     w.kv("workflow", d.workflow).kv("clinical", d.clinical).kv("flows", d.flows).kv("bytes", d.bytes);
-    w.kv("first_seen", d.first_seen).end_object();
+    w.kv("first_seen", d.first_seen);
+    // Why: no rule allows the conversation, or its rule allows it but not
+    // a tree connect to an administrative share (docs/segmentation.md).
+    if (d.admin_shares.empty()) w.kv("reason", "no rule");
+    else w.kv("reason", "administrative share not learned for this rule").kv("admin_shares", d.admin_shares);
+    w.end_object();
   }
   w.end_array().key("prevented_alerts").begin_array();
   for (const seg::AlertRec* a : s.prevented)

@@ -6,7 +6,15 @@
 // bridge (a switch), stateless because bridge conntrack (nf_conntrack_bridge)
 // is not everywhere: each rule also lets the server's answers back (source
 // port), TCP answers never as a bare SYN.
+//
+// Both guard SMB rules that learned no administrative share (policy.h
+// guards_admin_shares): an SMB2 TREE_CONNECT request whose path ends in '$'
+// (other than \IPC$) is dropped in chain smb_admin_share, generated below.
+// nft cannot search a string, but it can compare raw bytes at fixed offsets
+// of the TCP payload (nft(8) "RAW PAYLOAD EXPRESSION", base `ih`): one rule
+// per path length.
 #include <algorithm>
+#include <cstdio>
 
 #include "segment/export.h"
 
@@ -76,6 +84,61 @@ void nft_rule(const Policy& p, const Rule& r, bool bridge, std::string& o) {
   }
 }
 
+// Byte offsets in the TCP payload of an SMB2 TREE_CONNECT request: the 4-byte
+// session header (MS-SMB2 2.1 direct TCP; RFC 1002 4.3.1 on port 139), then the 64-byte
+// SMB2 header (MS-SMB2 2.2.1: ProtocolId 0xFE 'S' 'M' 'B', Command at 12, little
+// endian) and the request (MS-SMB2 2.2.9): StructureSize 9, Flags, PathOffset
+// (from the SMB2 header: 0x48 when the path follows), PathLength, the path in
+// UTF-16LE at 4 + 0x48 = 76.
+constexpr int kSmb2 = 4, kStructureSize = 68, kFlags = 70, kPathOffset = 72, kPathLength = 74, kPath = 76;
+// The longest path the guard checks, in bytes: "\\" + a 255-character DNS
+// name + "\" + an 80-character share name (MS-FSCC 2.1.6) in UTF-16.
+constexpr int kMaxGuardPath = 680;
+
+std::string bits(int byte, int len) { return "@ih," + std::to_string(byte * 8) + "," + std::to_string(len); }
+
+// A little-endian 16-bit value as nft compares the raw bytes (big endian).
+std::string le16(int v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%04x", ((v & 0xff) << 8) | ((v >> 8) & 0xff));
+  return buf;
+}
+
+void nft_smb_guard(std::string& o) {
+  o += "\t# SMB2 TREE_CONNECT requests (MS-SMB2 2.2.9) on SMB rules that learned no administrative\n"
+       "\t# share: the path's last UTF-16LE character at each possible length; '$' is dropped\n"
+       "\t# unless the path ends in \\IPC$ (any case). What cannot be checked is dropped too.\n";
+  o += "\tchain smb_admin_share {\n";
+  o += "\t\t" + bits(kStructureSize, 16) + " != " + le16(9) + " drop comment \"StructureSize is not 9\"\n";
+  o += "\t\t" + bits(kFlags, 16) + " & " + le16(4) +
+       " != 0x0 drop comment \"tree connect extension (SMB 3.1.1 remoted identity): path not at a fixed offset\"\n";
+  o += "\t\t" + bits(kPathOffset, 16) + " != " + le16(kPath - kSmb2) + " drop comment \"the path does not follow the request\"\n";
+  std::string lengths;
+  for (int len = 2; len <= kMaxGuardPath; len += 2) lengths += (len > 2 ? ", " : "") + le16(len);
+  o += "\t\t" + bits(kPathLength, 16) + " != { " + lengths + " } drop comment \"odd or longer than " +
+       std::to_string(kMaxGuardPath) + " bytes\"\n";
+  for (int len = 2; len <= kMaxGuardPath; len += 2) {
+    int last = kPath + len - 2;
+    o += "\t\t" + bits(kPathLength, 16) + " " + le16(len) + " " + bits(last, 16) + " 0x2400";
+    // "\IPC" before the '$' (UTF-16LE, letters folded to upper case by
+    // clearing 0x20): the named-pipe share passes.
+    if (len >= 10) o += " " + bits(last - 8, 64) + " & 0xffffdfffdfffdfff != 0x5c00490050004300";
+    o += " drop\n";
+  }
+  o += "\t}\n";
+}
+
+// The jump to the guard for one rule and family: the rule's clients and
+// servers, its port, an SMB2 TREE_CONNECT (not a response: to the server).
+void nft_guard_jump(const Policy& p, const Rule& r, std::string& o) {
+  for (bool v4 : {true, false}) {
+    std::string s = nft_side(p, r.from, v4, true), d = nft_side(p, r.to, v4, false);
+    if (s.empty() || d.empty()) continue;
+    o += "\t\t" + s + " " + d + " tcp dport " + std::to_string(r.port) + " " + bits(kSmb2, 32) + " 0xfe534d42 " +
+         bits(kSmb2 + 12, 16) + " " + le16(3) + " jump smb_admin_share comment \"" + safe(rule_comment(r)) + "\"\n";
+  }
+}
+
 }  // namespace
 
 std::string export_nftables(const Policy& p, bool bridge) {
@@ -87,6 +150,10 @@ std::string export_nftables(const Policy& p, bool bridge) {
   o += "table " + fam + " medsentry_segment\ndelete table " + fam + " medsentry_segment\n";
   o += "table " + fam + " medsentry_segment {\n";
   nft_sets(p, o);
+  std::vector<const Rule*> guarded;
+  for (const Rule* r : ordered_rules(p))
+    if (guards_admin_shares(*r)) guarded.push_back(r);
+  if (!guarded.empty()) nft_smb_guard(o);
   o += "\tchain forward {\n";
   if (bridge) {
     o += "\t\ttype filter hook forward priority filter; policy accept;\n";
@@ -94,8 +161,10 @@ std::string export_nftables(const Policy& p, bool bridge) {
     o += "\t\tether type != { ip, ip6 } accept\n";
   } else {
     o += "\t\ttype filter hook forward priority filter; policy drop;\n";
-    o += "\t\tct state established,related accept\n\t\tct state invalid drop\n";
   }
+  // Before any accept (a tree connect travels on an established connection).
+  for (const Rule* r : guarded) nft_guard_jump(p, *r, o);
+  if (!bridge) o += "\t\tct state established,related accept\n\t\tct state invalid drop\n";
   // RFC 4890 4.3.1: neighbour discovery and MLD must pass for IPv6 to work.
   o += "\t\ticmpv6 type { mld-listener-query, mld-listener-report, mld-listener-done, nd-router-solicit, "
        "nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect, mld2-listener-report } accept\n";

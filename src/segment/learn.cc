@@ -5,6 +5,7 @@
 #include "segment/learn.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
@@ -21,7 +22,7 @@ struct Key {
 struct Acc {
   uint64_t flows = 0, bytes = 0;
   std::string first, last, app;
-  std::set<std::string> clients, servers;
+  std::set<std::string> clients, servers, shares;
 };
 
 void add_capped(std::set<std::string>& s, const std::string& v) {
@@ -71,6 +72,7 @@ Rule to_rule(const Key& k, const Acc& a) {
   r.last_seen = a.last;
   r.clients.assign(a.clients.begin(), a.clients.end());
   r.servers.assign(a.servers.begin(), a.servers.end());
+  r.shares.assign(a.shares.begin(), a.shares.end());
   return r;
 }
 
@@ -144,6 +146,13 @@ Policy learn_with_zones(const Policy& zones, const Traffic& traffic) {
       a.app = f.app;
     add_capped(a.clients, f.src);
     add_capped(a.servers, f.dst);
+    // The shares the flows used (the smallest kMaxShares, whatever the
+    // order): an administrative one learned here lets the rule's clients use
+    // administrative shares (smb_shares.cc).
+    for (const std::string& sh : f.shares) {
+      a.shares.insert(sh);
+      if (a.shares.size() > kMaxShares) a.shares.erase(std::prev(a.shares.end()));
+    }
   }
   for (const auto& [k, a] : acc) p.rules.push_back(to_rule(k, a));
   return p;

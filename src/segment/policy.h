@@ -21,6 +21,8 @@ constexpr size_t kMaxRules = 20000;
 constexpr size_t kMaxEvidenceHosts = 16;  // clients/servers listed per rule
 constexpr size_t kMaxFlowLines = 20'000'000;
 constexpr size_t kMaxLineBytes = 1 << 20;
+constexpr size_t kMaxShares = 16;      // SMB share names kept per rule and per flow
+constexpr size_t kMaxShareName = 80;   // characters (MS-FSCC 2.1.6): the longest share name
 
 // The zones every policy has without listing members: addresses outside the
 // internal ranges, and multicast/broadcast destinations.
@@ -42,6 +44,10 @@ struct Rule {
   uint64_t flows = 0, bytes = 0;
   std::string first_seen, last_seen;
   std::vector<std::string> clients, servers;  // at most kMaxEvidenceHosts each
+  // SMB: the shares its flows tree-connected to (sorted, at most kMaxShares;
+  // "*" written by hand: any share). On an SMB rule (tcp/445, tcp/139) an
+  // administrative share is allowed only if one is listed here (below).
+  std::vector<std::string> shares;
 };
 
 struct Policy {
@@ -74,6 +80,21 @@ class ZoneMap {
 
 std::vector<std::string> default_internal();
 bool is_multicast(const std::string& ip);
+
+// SMB administrative shares (ATT&CK T1021.002, what PsExec copies to): a share
+// name ending in '$' other than IPC$, the named-pipe share ordinary SMB clients
+// open (MS-SRVS and other RPC over \PIPE\). IPC$ is compared case-insensitively.
+bool is_admin_share(std::string_view name);
+// The share name of a tree connect path ("\\server\ADMIN$" -> "ADMIN$").
+std::string_view share_of_path(std::string_view path);
+// A share name as a policy file may hold it (MS-FSCC 2.1.6): 1 to
+// kMaxShareName characters (up to 3 UTF-8 bytes each), no quotes, slashes or
+// control characters; or "*" (any share).
+bool valid_share_name(std::string_view name);
+// Whether a rule is one on which administrative shares are guarded (SMB over
+// tcp/445 or NetBIOS tcp/139) and it learned none: a tree connect to an
+// administrative share on it is denied (simulation, monitor mode, nftables).
+bool guards_admin_shares(const Rule& r);
 
 // The TOML policy file. write_policy_toml is deterministic (sorted);
 // read_policy fills `err` with one line and returns false on a bad file.

@@ -50,6 +50,7 @@ void write_rule(std::string& o, const Rule& r) {
   o += "flows = " + std::to_string(r.flows) + "\nbytes = " + std::to_string(r.bytes) + "\n";
   if (!r.first_seen.empty()) o += "first_seen = " + q(r.first_seen) + "\nlast_seen = " + q(r.last_seen) + "\n";
   o += "clients = " + list(r.clients) + "\nservers = " + list(r.servers) + "\n";
+  if (!r.shares.empty()) o += "shares = " + list(r.shares) + "\n";
 }
 
 }  // namespace
@@ -140,6 +141,9 @@ bool read_rule(const std::string& path, const toml::table& t, Policy& p, std::st
   if (!strings(t.get("clients"), r.clients, kMaxEvidenceHosts * 4) ||
       !strings(t.get("servers"), r.servers, kMaxEvidenceHosts * 4))
     return fail(err, path, t.source(), "clients and servers must be short lists of addresses");
+  if (!strings(t.get("shares"), r.shares, kMaxShares * 4) ||
+      !std::all_of(r.shares.begin(), r.shares.end(), [](const std::string& s) { return valid_share_name(s); }))
+    return fail(err, path, t.source(), "shares must be a short list of share names (MS-FSCC 2.1.6) or \"*\"");
   p.rules.push_back(std::move(r));
   return true;
 }

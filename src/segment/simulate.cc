@@ -63,12 +63,19 @@ std::string workflow_name(const std::string& service, const std::string& from, c
   return "";
 }
 
+std::string admin_shares_of(const std::vector<std::string>& shares) {
+  std::string out;
+  for (const std::string& s : shares)
+    if (is_admin_share(s)) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
 Simulation simulate(const Policy& p, const Traffic& traffic) {
   ZoneMap zm(p);
-  std::set<std::tuple<std::string, std::string, std::string, int>> allow;
-  for (const Rule& r : p.rules) allow.emplace(r.from, r.to, r.proto, r.port);
+  std::map<std::tuple<std::string, std::string, std::string, int>, const Rule*> allow;
+  for (const Rule& r : p.rules) allow.emplace(std::make_tuple(r.from, r.to, r.proto, r.port), &r);
   Simulation sim;
-  std::map<std::tuple<std::string, std::string, std::string, int>, Denied> denied;
+  std::map<std::tuple<std::string, std::string, std::string, int, std::string>, Denied> denied;
   std::set<uint64_t> denied_ids;
   for (const FlowRec& f : traffic.flows) {
     ++sim.flows;
@@ -77,12 +84,17 @@ Simulation simulate(const Policy& p, const Traffic& traffic) {
       continue;
     }
     std::string from = zm.zone_of(f.src), to = zm.zone_of(f.dst);
-    if (allow.count({from, to, f.proto, f.port})) {
+    auto rule = allow.find({from, to, f.proto, f.port});
+    // An allowed SMB conversation is still denied when it tree-connects to an
+    // administrative share its rule did not learn (docs/segmentation.md).
+    std::string admin = rule != allow.end() && guards_admin_shares(*rule->second) ? admin_shares_of(f.shares) : "";
+    if (rule != allow.end() && admin.empty()) {
       ++sim.allowed;
       continue;
     }
     denied_ids.insert(f.flow_id);
-    Denied& d = denied[{f.src, f.dst, f.proto, f.port}];
+    Denied& d = denied[{f.src, f.dst, f.proto, f.port, admin}];
+    d.admin_shares = admin;
     if (d.flows == 0 || f.ts < d.first_seen) d.first_seen = f.ts;
     ++d.flows;
     d.bytes += f.bytes;

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "common/json_reader.h"
 #include "inventory/store.h"
@@ -76,6 +78,25 @@ void parse_alert(const JsonValue& e, std::vector<AlertRec>& out) {
   out.push_back(std::move(r));
 }
 
+// The share of an `smb` tree_connect event (smb.schema.json), by its flow.
+// Bounded: kMaxShareFlows flows, kMaxShares names each; names a policy file
+// could not hold are left out.
+constexpr size_t kMaxShareFlows = 1'000'000;
+
+void parse_share(const JsonValue& e, std::map<uint64_t, std::set<std::string>>& out) {
+  const JsonValue* smb = e.get("smb");
+  uint64_t id = num(&e, "flow_id");
+  if (!smb || !id || json_str(smb, "command") != "tree_connect") return;
+  std::string_view name = share_of_path(json_str(smb, "share"));
+  if (name.empty() || name == "*" || !valid_share_name(name)) return;
+  auto it = out.find(id);
+  if (it == out.end()) {
+    if (out.size() >= kMaxShareFlows) return;
+    it = out.emplace(id, std::set<std::string>{}).first;
+  }
+  if (it->second.size() < kMaxShares) it->second.insert(std::string(name));
+}
+
 // One line of at most kMaxLineBytes: the rest of a longer line is read and
 // dropped (`too_long`), never held in memory.
 bool bounded_line(std::istream& in, std::string& line, bool& too_long) {
@@ -115,8 +136,11 @@ bool read_events(const std::string& path, const std::string& since, const std::s
 bool read_events_stream(std::istream& in, const std::string& file, const std::string& since, const std::string& until,
                         Traffic& out, std::string& err) {
   std::string line;
-  size_t lines = 0;
+  size_t lines = 0, first = out.flows.size();
   bool too_long = false;
+  // Flow ids are unique within one analysis only: shares join the flows of
+  // the same file, whatever the order of its lines.
+  std::map<uint64_t, std::set<std::string>> shares;
   while (bounded_line(in, line, too_long)) {
     if (++lines > kMaxFlowLines) {
       err = file + ": more than 20000000 lines";
@@ -124,7 +148,9 @@ bool read_events_stream(std::istream& in, const std::string& file, const std::st
     }
     bool flow = line.find("\"event_type\":\"flow\"") != std::string::npos;
     bool alert = !flow && line.find("\"event_type\":\"alert\"") != std::string::npos;
-    if (!flow && !alert) continue;
+    bool smb = !flow && !alert && line.find("\"tree_connect\"") != std::string::npos &&
+               line.find("\"event_type\":\"smb\"") != std::string::npos;
+    if (!flow && !alert && !smb) continue;
     JsonValue e;
     if (too_long || parse_json(line, e) != nullptr || e.type != JsonValue::kObject) {
       ++out.skipped_lines;
@@ -134,10 +160,18 @@ bool read_events_stream(std::istream& in, const std::string& file, const std::st
       parse_alert(e, out.alerts);
       continue;
     }
+    if (smb) {
+      parse_share(e, shares);
+      continue;
+    }
     FlowRec f;
     if (!parse_flow(e, f)) continue;
     if ((!since.empty() && f.ts < since) || (!until.empty() && f.ts > until)) continue;
     out.flows.push_back(std::move(f));
+  }
+  for (size_t i = first; i < out.flows.size() && !shares.empty(); ++i) {
+    auto it = shares.find(out.flows[i].flow_id);
+    if (it != shares.end()) out.flows[i].shares.assign(it->second.begin(), it->second.end());
   }
   return true;
 }

@@ -15,6 +15,9 @@ struct FlowRec {
   int port = 0;                          // server port, or the ICMP type
   uint64_t flow_id = 0, bytes = 0;
   bool answered = false;  // the server answered (SYN-ACK, a UDP or ICMP reply)
+  // SMB shares the flow tree-connected to (its `smb` tree_connect events),
+  // sorted, at most kMaxShares.
+  std::vector<std::string> shares;
 };
 
 struct AlertRec {

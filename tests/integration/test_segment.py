@@ -4,11 +4,13 @@ for firewalls, and enforced for real in the lab's switch (nftables in the
 bridge namespace) while the twins play again with real programs.
 
 The truth of "the attack's flows" comes from the scenario files, not from
-medsentry: the conversations (client, server, protocol, server port) of the
-attack's actions that the benign twin's actions do not have. A firewall that
-filters by address and port cannot tell more apart (a probe of the PACS's
-DICOM port is the PACS's DICOM port), so that set is exactly what a policy
-learned from the benign twin must deny."""
+medsentry: the conversations (client, server, protocol, server port, and the
+administrative share an SMB copy goes to) of the attack's actions that the
+benign twin's actions do not have. A firewall that filters by address and
+port cannot tell more apart (a probe of the PACS's DICOM port is the PACS's
+DICOM port), except the SMB tree connect to an administrative share, which
+the policy guards (docs/segmentation.md); so that set is exactly what a
+policy learned from the benign twin must deny."""
 import json
 import os
 import random
@@ -47,10 +49,20 @@ def ports(spec):
     return out
 
 
+def admin_share(name):
+    """ADMIN$, C$ ... (ATT&CK T1021.002); IPC$ is the named-pipe share."""
+    return name.endswith("$") and len(name) > 1 and name.upper() != "IPC$"
+
+
 def action_conversations(a, ips):
     if a["kind"] == "nmap":
-        return {(ips[a["host"]], ips[t], "tcp", p) for t in a["targets"] for p in ports(a["ports"])}
-    return {(ips[a["host"]], ips[a["to"]], "tcp", a.get("port", ACTION_PORTS[a["kind"]]))}
+        return {(ips[a["host"]], ips[t], "tcp", p, "") for t in a["targets"] for p in ports(a["ports"])}
+    # An SMB copy to an administrative share is a conversation of its own:
+    # the policy tells it from a copy to an ordinary share (the lab's
+    # smbclient defaults to the share "results").
+    share = a.get("share", "results") if a["kind"] == "smb_put" else ""
+    return {(ips[a["host"]], ips[a["to"]], "tcp", a.get("port", ACTION_PORTS[a["kind"]]),
+             share if admin_share(share) else "")}
 
 
 def conversations(name, ips):
@@ -96,7 +108,7 @@ def simulate(policy, *source):
 
 
 def denied_set(sim):
-    return {(d["src_ip"], d["dest_ip"], d["proto"], d["port"]) for d in sim["denied"]}
+    return {(d["src_ip"], d["dest_ip"], d["proto"], d["port"], d.get("admin_shares", "")) for d in sim["denied"]}
 
 
 def expected_denied(benign, attack, ips):
@@ -122,11 +134,12 @@ def test_simulation_denies_exactly_the_attack():
         with open(os.path.join(analysed(attack)[1], "events.jsonl")) as f:
             alerts = [json.loads(x)["alert"] for x in f if '"event_type":"alert"' in x]
         prevented = {a["id"] for a in sim["prevented_alerts"]}
+        want4 = {k[:4] for k in want}
         for a in alerts:
             flows = {(x["src_ip"], x["dest_ip"], "tcp", x["dest_port"]) for x in a.get("flows", []) if "dest_port" in x}
-            if flows and flows <= want:
+            if flows and flows <= want4:
                 assert a["id"] in prevented, (attack, a["rule"], a["id"])
-            elif flows and not flows & want:
+            elif flows and not flows & want4:
                 assert a["id"] not in prevented, (attack, a["rule"])
         if attack == "attack_phi_exfil":
             assert all(a["id"] in prevented for a in alerts if a["severity"] == "critical")
@@ -142,7 +155,7 @@ def test_monitor_mode_alerts():
             out = mstest.workdir("monitor_" + name)
             run = mstest.analyze(analysed(name)[0], out, extra=["--no-inventory", "--policy", policy])
             got = {(e["alert"]["src"]["ip"], e["alert"]["dest"]["ip"], e["proto"].lower(),
-                    e["alert"]["flows"][0]["dest_port"])
+                    e["alert"]["flows"][0]["dest_port"], e["alert"]["evidence"].get("admin_share", ""))
                    for e in run.events if e["event_type"] == "alert" and e["alert"]["rule"] == "policy_violation"}
             assert got == expect, (name, sorted(got ^ expect))
 
@@ -219,6 +232,8 @@ def test_hostile_inputs():
         "zone_name": base.replace('name = "pacs"', 'name = "pa cs; drop"'),
         "member": base.replace('"10.60.0.20"', '"10.60.0.20; reboot"'),
         "implicit": base.replace('name = "pacs"', 'name = "external"'),
+        "share": base.replace('shares = ["IPC$", "images"]', 'shares = ["IPC$", "im\\\\ages"]'),
+        "shares_not_list": base.replace('shares = ["IPC$", "images"]', 'shares = "images"'),
     }
     for name, text in bad.items():
         path = os.path.join(wd, name + ".toml")
@@ -319,6 +334,31 @@ def lab_with_ruleset(name, ruleset):
     return truth, flows, an
 
 
+def tree_connects(pcap, an):
+    """SMB2 tree connects to administrative shares, as (client, server, tcp,
+    port, share): those the clients sent (tshark, MS-SMB2 2.2.9 requests) and
+    those the servers answered (medsentry's smb tree_connect events, written
+    for answers only)."""
+    p = mstest.run_cmd(["tshark", "-r", pcap, "-Y", "smb2.cmd == 3 && smb2.flags.response == 0", "-T", "fields",
+                        "-e", "ip.src", "-e", "ip.dst", "-e", "tcp.dstport", "-e", "smb2.tree"])
+    assert p.returncode == 0, p.stderr
+    requested = set()
+    for line in p.stdout.splitlines():
+        src, dst, port, tree = line.split("\t")
+        share = tree.rsplit("\\", 1)[-1]
+        if admin_share(share):
+            requested.add((src, dst, "tcp", int(port), share))
+    connected = set()
+    with open(os.path.join(an, "events.jsonl")) as f:
+        for x in f:
+            e = json.loads(x)
+            if e["event_type"] == "smb" and e["smb"]["command"] == "tree_connect":
+                share = e["smb"].get("share", "").rsplit("\\", 1)[-1]
+                if admin_share(share):
+                    connected.add((e["src_ip"], e["dest_ip"], "tcp", e["dest_port"], share))
+    return requested, connected
+
+
 def answered(e):
     return (int(e.get("tcp", {}).get("tcp_flags_tc", "0"), 16) & 0x12) == 0x12
 
@@ -326,8 +366,10 @@ def answered(e):
 def test_enforced_in_the_lab():
     """The nftables export loaded in the lab's switch: the benign twin's
     programs all succeed (storescu stores, mllp_send gets its ACK, ssh and
-    smbclient reach their servers); the attack twin's denied conversations
-    get no answer and its clients that need only them fail."""
+    smbclient reach their servers, smbclient puts its image on the share);
+    the attack twin's denied conversations get no answer and its clients
+    that need only them fail: smbclient's copy to ADMIN$ is connected but
+    its tree connect is never answered."""
     for benign, attack in PAIRS:
         policy = learned(benign)
         ips = analysed(benign)[3]
@@ -342,13 +384,23 @@ def test_enforced_in_the_lab():
         truth, flows, an = lab_with_ruleset(attack, rules)
         seen = {}
         for e in flows:
-            k = (e["src_ip"], e["dest_ip"], "tcp", e["dest_port"])
+            k = (e["src_ip"], e["dest_ip"], "tcp", e["dest_port"], "")
             seen[k] = seen.get(k, False) or answered(e)
+        requested, connected = tree_connects(os.path.join(os.path.dirname(an), "capture.pcap"), an)
         for k in want:
-            assert k in seen and not seen[k], (attack, k)  # tried, never answered
+            if k[4]:
+                # An administrative share on an allowed SMB conversation: the
+                # connection is answered, the tree connect is sent (tshark
+                # reads it in the capture) and never answered.
+                assert seen.get(k[:4] + ("",)), (attack, k)
+                assert k in requested and k not in connected, (attack, k, requested, connected)
+            else:
+                assert k in seen and not seen[k], (attack, k)  # tried, never answered
         for k, ok in seen.items():
             if k not in want:
                 assert ok, (attack, k)  # what the policy allows still works
+        for k in connected:
+            assert k not in want, (attack, k)
         for a, outcome in zip(scenario(attack)["action"], truth["actions"]):
             if a["kind"] == "nmap":
                 continue

@@ -163,6 +163,106 @@ TEST(SegmentEvents, LinesAreBounded) {
   EXPECT_TRUE(later.flows.empty());  // before --since
 }
 
+TEST(SegmentShares, AdministrativeShareNames) {
+  EXPECT_TRUE(is_admin_share("ADMIN$"));
+  EXPECT_TRUE(is_admin_share("C$"));
+  EXPECT_TRUE(is_admin_share("print$"));
+  EXPECT_FALSE(is_admin_share("IPC$"));
+  EXPECT_FALSE(is_admin_share("ipc$"));
+  EXPECT_FALSE(is_admin_share("images"));
+  EXPECT_FALSE(is_admin_share("$"));
+  EXPECT_EQ(share_of_path("\\\\10.60.0.40\\ADMIN$"), "ADMIN$");
+  EXPECT_EQ(share_of_path("images"), "images");
+  EXPECT_TRUE(valid_share_name("*"));
+  EXPECT_FALSE(valid_share_name("a\\b"));
+  EXPECT_FALSE(valid_share_name("a\"b"));
+  EXPECT_FALSE(valid_share_name(std::string(241, 'a')));
+  EXPECT_FALSE(valid_share_name(""));
+}
+
+// An SMB rule learned from the image export (IPC$ and the ordinary share)
+// denies a tree connect to ADMIN$ on the same conversation; a rule that
+// learned an administrative share, or lists "*", does not.
+TEST(SegmentShares, LearnedAndSimulated) {
+  Traffic t;
+  t.flows = {flow("10.1.0.11", "10.1.0.30", "tcp", 445, true, 1)};
+  t.flows[0].shares = {"IPC$", "images"};
+  Policy p = learn(ward(), t);
+  ASSERT_EQ(p.rules.size(), 1u);
+  EXPECT_EQ(p.rules[0].shares, (std::vector<std::string>{"IPC$", "images"}));
+  EXPECT_TRUE(guards_admin_shares(p.rules[0]));
+  std::string text = write_policy_toml(p);
+  EXPECT_NE(text.find("shares = [\"IPC$\", \"images\"]"), std::string::npos) << text;
+  Policy back;
+  std::string err;
+  ASSERT_TRUE(read_policy_text(text, "p.toml", back, err)) << err;
+  EXPECT_EQ(back.rules[0].shares, p.rules[0].shares);
+
+  Traffic attack;
+  attack.flows = {flow("10.1.0.11", "10.1.0.30", "tcp", 445, true, 2), flow("10.1.0.11", "10.1.0.30", "tcp", 445, true, 3)};
+  attack.flows[0].shares = {"images"};
+  attack.flows[1].shares = {"ADMIN$", "IPC$"};
+  Simulation s = simulate(back, attack);
+  EXPECT_EQ(s.allowed, 1u);
+  ASSERT_EQ(s.denied.size(), 1u);
+  EXPECT_EQ(s.denied[0].admin_shares, "ADMIN$");
+  EXPECT_EQ(s.denied[0].port, 445);
+
+  back.rules[0].shares = {"C$"};  // one administrative share learned: all allowed
+  EXPECT_FALSE(guards_admin_shares(back.rules[0]));
+  EXPECT_TRUE(simulate(back, attack).denied.empty());
+  back.rules[0].shares = {"*"};
+  EXPECT_TRUE(simulate(back, attack).denied.empty());
+  back.rules[0].shares = {};
+  back.rules[0].port = 8445;  // not SMB's port: not guarded
+  EXPECT_FALSE(guards_admin_shares(back.rules[0]));
+
+  EXPECT_FALSE(read_policy_text(text.substr(0, text.find("shares")) + "shares = [\"a/b\"]\n", "p", back, err));
+  EXPECT_NE(err.find("shares"), std::string::npos) << err;
+}
+
+// Tree connects join their flow whatever the order of the lines.
+TEST(SegmentEvents, SharesJoinTheirFlow) {
+  std::string flow_line =
+      R"({"timestamp":"2026-01-01T00:00:00Z","flow_id":7,"src_ip":"10.1.0.11","src_port":40000,"dest_ip":"10.1.0.30",)"
+      R"("dest_port":445,"proto":"TCP","event_type":"flow","app_proto":"smb","tcp":{"tcp_flags_tc":"1a"}})";
+  auto tc = [](int id, const char* share) {
+    return std::string(R"({"flow_id":)") + std::to_string(id) +
+           R"(,"src_ip":"10.1.0.11","dest_ip":"10.1.0.30","dest_port":445,"proto":"TCP","event_type":"smb",)"
+           R"("smb":{"command":"tree_connect","version":3,"share":"\\\\10.1.0.30\\)" + share + R"("}})";
+  };
+  std::istringstream in(tc(7, "ADMIN$") + "\n" + flow_line + "\n" + tc(7, "IPC$") + "\n" + tc(8, "C$") + "\n" +
+                        tc(7, "bad/name") + "\n");
+  Traffic t;
+  std::string err;
+  ASSERT_TRUE(read_events_stream(in, "e", "", "", t, err));
+  ASSERT_EQ(t.flows.size(), 1u);
+  EXPECT_EQ(t.flows[0].shares, (std::vector<std::string>{"ADMIN$", "IPC$"}));
+}
+
+// The nftables exports send a guarded rule's SMB2 TREE_CONNECT requests
+// through the generated guard before any accept; a rule that learned an
+// administrative share has no guard.
+TEST(SegmentExport, NftablesGuardsAdministrativeShares) {
+  Traffic t;
+  t.flows = {flow("10.1.0.11", "10.1.0.30", "tcp", 445, true, 1)};
+  t.flows[0].shares = {"images"};
+  Policy p = learn(ward(), t);
+  for (bool bridge : {false, true}) {
+    std::string nft = export_nftables(p, bridge);
+    size_t jump = nft.find("jump smb_admin_share");
+    ASSERT_NE(jump, std::string::npos);
+    EXPECT_NE(nft.find("chain smb_admin_share {"), std::string::npos);
+    EXPECT_LT(jump, nft.find("tcp dport 445 accept"));
+    EXPECT_LT(jump, nft.find("ct state established"));
+    // ".\ADMIN$": PathLength 38 (0x26) and its last character at 76 + 36.
+    EXPECT_NE(nft.find("@ih,592,16 0x2600 @ih,896,16 0x2400 @ih,832,64 & 0xffffdfffdfffdfff != 0x5c00490050004300 drop"),
+              std::string::npos);
+  }
+  p.rules[0].shares.push_back("ADMIN$");
+  EXPECT_EQ(export_nftables(p, false).find("smb_admin_share"), std::string::npos);
+}
+
 TEST(SegmentExport, EveryFormatEndsInADeny) {
   Traffic t;
   t.flows = {flow("10.1.0.11", "10.1.0.20", "tcp", 104, true, 1), flow("10.1.0.30", "203.0.113.9", "tcp", 443, true, 2)};

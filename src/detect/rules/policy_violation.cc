@@ -4,9 +4,14 @@
 // alert, so a hospital sees what enforcing the policy would break, and what
 // drifts from it, before it enforces anything. Without --policy the rule does
 // nothing. Medium; high when a medical zone is at either end or the server is
-// outside. IPv6 neighbour discovery is never judged (RFC 4890).
-// Wants: flow. Keeps: per conversation the first and last time, the count
-// and the first flow, at most kMaxConversations (more are counted).
+// outside. IPv6 neighbour discovery is never judged (RFC 4890). An SMB tree
+// connect to an administrative share (ADMIN$, C$: ATT&CK T1021.002) on a
+// conversation whose rule learned none is a violation too, with the share
+// (segment/smb_shares.cc), whatever the server answered: the firewall drops
+// the request.
+// Wants: flow, smb. Keeps: per conversation (and administrative share) the
+// first and last time, the count and the first flow, at most
+// kMaxConversations (more are counted).
 #include <algorithm>
 #include <climits>
 #include <map>
@@ -16,6 +21,7 @@
 
 #include "detect/judge.h"
 #include "detect/rule.h"
+#include "dissectors/smb/smb_events.h"
 #include "segment/learn.h"
 #include "segment/policy.h"
 
@@ -24,7 +30,7 @@ namespace {
 
 constexpr RuleInfo kInfo[] = {{"policy_violation", 1901, "Conversation the segmentation policy does not allow",
                                "segmentation", "T0886", "T1021"}};
-constexpr std::string_view kWants[] = {"flow"};
+constexpr std::string_view kWants[] = {"flow", "smb"};
 constexpr size_t kMaxConversations = 4096;
 
 struct Seen {
@@ -51,6 +57,7 @@ class PolicyViolation final : public Rule {
     const seg::Policy* pol = ctx.cfg.segment_policy.get();
     if (!pol) return;
     if (!zones_) setup(*pol);
+    if (!in.flow()) return take_smb(in.event(), ctx);
     const FlowRow& f = *in.flow();
     seg::FlowRec r;
     r.proto = proto_name(f.proto);
@@ -60,18 +67,9 @@ class PolicyViolation final : public Rule {
     if (seg::is_link_control(r)) return;
     std::string from = zones_->zone_of(f.src_ip), to = zones_->zone_of(f.dest_ip);
     if (allow_.count({from, to, r.proto, r.port})) return;
-    auto key = std::make_tuple(f.src_ip, f.dest_ip, r.proto, r.port);
-    auto it = seen_.find(key);
-    if (it == seen_.end()) {
-      if (seen_.size() >= kMaxConversations) {
-        ++ctx.stats.dropped_state;
-        return;
-      }
-      it = seen_.emplace(key, Seen{}).first;
-      it->second.src_zone = from;
-      it->second.dst_zone = to;
-    }
-    Seen& s = it->second;
+    Seen* sp = find_or_add(std::make_tuple(f.src_ip, f.dest_ip, r.proto, r.port, std::string()), from, to, ctx);
+    if (!sp) return;
+    Seen& s = *sp;
     ++s.count;
     s.answered |= f.answered;
     if (f.start < s.first) {
@@ -84,15 +82,17 @@ class PolicyViolation final : public Rule {
 
   void judge(Judge& j) override {
     for (const auto& [k, s] : seen_) {
-      const auto& [src, dst, proto, port] = k;
+      const auto& [src, dst, proto, port, admin] = k;
       bool high = seg::zone_is_medical(s.src_zone) || seg::zone_is_medical(s.dst_zone) || s.dst_zone == seg::kExternal;
       std::string service = seg::service_name("", proto, port);
       std::map<uint64_t, TimeNs> flows{{s.flow_id, s.first}};
       const Seen& sv = s;
+      const std::string& share = admin;  // clang 14: no lambda capture of a structured binding
       j.raise("policy_violation", high ? Severity::kHigh : Severity::kMedium, src, dst, service, s.first, s.last,
               s.count, flows, 0,
-              [&sv](JsonWriter& w) {
+              [&sv, &share](JsonWriter& w) {
                 w.kv("src_zone", sv.src_zone).kv("dest_zone", sv.dst_zone).kv("answered", sv.answered);
+                if (!share.empty()) w.kv("admin_share", share).kv("why", "administrative share not learned for this rule");
               },
               proto == "tcp" || proto == "udp" ? static_cast<uint16_t>(port) : 0);
     }
@@ -105,14 +105,57 @@ class PolicyViolation final : public Rule {
   }
 
  private:
+  using Key = std::tuple<std::string, std::string, std::string, int, std::string>;  // + admin share
+
   void setup(const seg::Policy& p) {
     zones_ = std::make_unique<seg::ZoneMap>(p);
-    for (const seg::Rule& r : p.rules) allow_.emplace(r.from, r.to, r.proto, r.port);
+    for (const seg::Rule& r : p.rules) {
+      allow_.emplace(r.from, r.to, r.proto, r.port);
+      if (seg::guards_admin_shares(r)) guarded_.emplace(r.from, r.to, r.proto, r.port);
+    }
+  }
+
+  Seen* find_or_add(const Key& key, const std::string& from, const std::string& to, Context& ctx) {
+    auto it = seen_.find(key);
+    if (it == seen_.end()) {
+      if (seen_.size() >= kMaxConversations) {
+        ++ctx.stats.dropped_state;
+        return nullptr;
+      }
+      it = seen_.emplace(key, Seen{}).first;
+      it->second.src_zone = from;
+      it->second.dst_zone = to;
+    }
+    return &it->second;
+  }
+
+  // A tree connect to an administrative share on an allowed SMB conversation
+  // whose rule learned none (a conversation no rule allows is its flow's).
+  void take_smb(const Event& e, Context& ctx) {
+    const smb::SmbEvent* o = e.as<smb::SmbEvent>();
+    if (!o || o->command != "tree_connect" || !o->share || e.proto != "TCP") return;
+    JsonText path(*o->share);
+    std::string_view name = seg::share_of_path(std::string_view(path));
+    if (!seg::is_admin_share(name)) return;
+    std::string from = zones_->zone_of(e.src_ip), to = zones_->zone_of(e.dest_ip);
+    if (!guarded_.count({from, to, "tcp", e.dest_port})) return;
+    Seen* s = find_or_add(std::make_tuple(e.src_ip, e.dest_ip, std::string("tcp"), int{e.dest_port},
+                                          std::string(name.substr(0, 3 * seg::kMaxShareName))),
+                          from, to, ctx);
+    if (!s) return;
+    ++s->count;
+    s->answered = true;
+    if (e.ts < s->first) {
+      s->first = e.ts;
+      s->flow_id = e.flow_id;
+      ctx.flows.ref(e);
+    }
+    s->last = std::max(s->last, e.ts);
   }
 
   std::unique_ptr<seg::ZoneMap> zones_;
-  std::set<std::tuple<std::string, std::string, std::string, int>> allow_;
-  std::map<std::tuple<std::string, std::string, std::string, int>, Seen> seen_;
+  std::set<std::tuple<std::string, std::string, std::string, int>> allow_, guarded_;
+  std::map<Key, Seen> seen_;
 };
 
 }  // namespace
