@@ -20,17 +20,19 @@ class JsonWriter {
   JsonWriter& end_array() { out_ += ']'; first_ = false; return *this; }
 
   JsonWriter& key(std::string_view k) {
-    sep();
-    append_string(k);
-    out_ += ':';
+    append_string(k, !first_, true);
     first_ = true;  // the value that follows takes no comma
     return *this;
   }
-  JsonWriter& value(std::string_view s) { sep(); append_string(s); return *this; }
+  JsonWriter& value(std::string_view s) {
+    append_string(s, !first_, false);
+    first_ = false;
+    return *this;
+  }
   JsonWriter& value(const char* s) { return value(std::string_view(s)); }
   JsonWriter& value(bool b) { sep(); out_ += b ? "true" : "false"; return *this; }
-  JsonWriter& value(int64_t v) { sep(); append_int(v); return *this; }
-  JsonWriter& value(uint64_t v) { sep(); append_int(v); return *this; }
+  JsonWriter& value(int64_t v) { append_int(v); return *this; }
+  JsonWriter& value(uint64_t v) { append_int(v); return *this; }
   JsonWriter& value(int v) { return value(static_cast<int64_t>(v)); }
   JsonWriter& value(unsigned v) { return value(static_cast<uint64_t>(v)); }
   JsonWriter& value(double v);
@@ -49,11 +51,16 @@ class JsonWriter {
     if (!first_) out_ += ',';
     first_ = false;
   }
-  void append_string(std::string_view s);
+  // `s` quoted and escaped, after a comma when `comma`, followed by a colon
+  // when `colon` (a key): one append to the line in the usual case.
+  void append_string(std::string_view s, bool comma, bool colon);
   template <typename I>
   void append_int(I v) {
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);  // 24 holds any 64-bit value
+    char buf[25];
+    char* p = buf;
+    if (!first_) *p++ = ',';
+    first_ = false;
+    auto r = std::to_chars(p, buf + sizeof buf, v);  // 24 holds any 64-bit value
     out_.append(buf, r.ptr);
   }
 

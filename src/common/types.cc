@@ -39,6 +39,11 @@ std::string now_iso() {
 }
 
 std::string format_time(TimeNs t) {
+  char buf[kTimeTextMax];
+  return std::string(buf, format_time_to(buf, t));
+}
+
+size_t format_time_to(char* buf, TimeNs t) {
   TimeNs sec = t / kNsPerSec;
   TimeNs ns = t % kNsPerSec;
   if (ns < 0) {
@@ -57,7 +62,6 @@ std::string format_time(TimeNs t) {
     cached_len = strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm_utc);
     cached_sec = sec;
   }
-  char buf[64];
   std::memcpy(buf, cached, cached_len);
   size_t n = cached_len;
   // Microseconds, or nanoseconds when the capture has them: digits by hand
@@ -71,7 +75,7 @@ std::string format_time(TimeNs t) {
   }
   n += static_cast<size_t>(digits);
   buf[n++] = 'Z';
-  return std::string(buf, n);
+  return n;
 }
 
 bool parse_ipv4(std::string_view s, uint8_t out[4]) {

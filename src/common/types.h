@@ -41,6 +41,11 @@ struct IpAddr {
 
 // ISO 8601 UTC with microseconds, or nanoseconds when the capture has them.
 std::string format_time(TimeNs t);
+// The same text written to `buf` (at least kTimeTextMax bytes, not
+// terminated); returns its length. No allocation: the writers and the event
+// envelope call it for every event.
+constexpr size_t kTimeTextMax = 48;
+size_t format_time_to(char* buf, TimeNs t);
 
 // The wall clock now, ISO 8601 UTC to the second ("2026-12-03T14:00:00Z"):
 // when a database row was written (captures analysed, triage, reports).

@@ -14,7 +14,8 @@ EventBuilder::EventBuilder(const Envelope& env, std::string_view event_type) : w
   ev_.dest_port = env.dest_port;
   ev_.json.reserve(512);
   w_.begin_object();
-  w_.kv("timestamp", format_time(env.ts));
+  char ts[kTimeTextMax];
+  w_.kv("timestamp", std::string_view(ts, format_time_to(ts, env.ts)));
   if (env.flow_id != 0) w_.kv("flow_id", env.flow_id);
   if (!env.src_ip.empty()) {
     w_.kv("src_ip", env.src_ip);

@@ -323,8 +323,9 @@ void FlowEngine::emit_flow_event(const Flow& f, const char* reason) {
   w.kv("pkts_toclient", f.pkts[1]);
   w.kv("bytes_toserver", f.bytes[0]);
   w.kv("bytes_toclient", f.bytes[1]);
-  w.kv("start", format_time(f.segment_start));
-  w.kv("end", format_time(f.last_ts));
+  char start[kTimeTextMax], end[kTimeTextMax];
+  w.kv("start", std::string_view(start, format_time_to(start, f.segment_start)));
+  w.kv("end", std::string_view(end, format_time_to(end, f.last_ts)));
   w.kv("age", static_cast<int64_t>((f.last_ts - f.segment_start) / kNsPerSec));
   w.kv("state", state);
   w.kv("reason", reason);

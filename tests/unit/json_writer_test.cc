@@ -85,3 +85,27 @@ TEST(JsonWriter, DoublesAsPrintfPercentSixG) {
   w.begin_array().value(std::nan("")).value(HUGE_VAL).end_array();
   EXPECT_EQ(out, "[null,null]");
 }
+
+// The writer tests strings eight bytes at a time: every length, with each
+// kind of byte that needs escaping at every position, must give what a byte
+// at a time gives (the reader gets the text back), in keys as in values.
+TEST(JsonWriter, WordScanAgreesWithBytes) {
+  for (size_t len = 0; len <= 40; ++len) {
+    for (size_t at = 0; at <= len; ++at) {
+      for (char bad : {'"', '\\', '\n', '\x01', '\x1f', '\x7f', '\x80', '\xc3', ' '}) {
+        std::string s(len, 'k');
+        if (at < len) s[at] = bad;
+        std::string out;
+        ms::JsonWriter w(out);
+        w.begin_object().kv(s, s).end_object();
+        ms::JsonValue v;
+        ASSERT_EQ(ms::parse_json(out, v), nullptr) << out;
+        ASSERT_EQ(v.keys.size(), 1u) << out;
+        EXPECT_EQ(v.keys[0], std::string_view(ms::JsonText(s))) << out;
+        EXPECT_EQ(v.items[0].str(), std::string_view(ms::JsonText(s))) << out;
+        bool plain = at == len || bad == ' ' || bad == '\x7f';
+        EXPECT_EQ(out == "{\"" + s + "\":\"" + s + "\"}", plain) << out;
+      }
+    }
+  }
+}
