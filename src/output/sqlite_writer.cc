@@ -15,15 +15,10 @@ namespace {
 // the same events as events.jsonl, one row each. Pages of 16 KiB: rows are
 // JSON lines of about 500 bytes appended in order, and fewer, larger pages cut
 // the inserts' B-tree work (2-6% of a run's CPU on the bench capture).
-// The first 64 MiB are read through a memory map (mmap_size): building the
-// indexes at the end reads every page back, and pread() copied each one from
-// the page cache (a third of the index builder's CPU time); the cap bounds
-// the resident pages this adds, and pages past it are read as before.
 constexpr const char* kSchema = R"SQL(
 PRAGMA page_size=16384;
 PRAGMA journal_mode=TRUNCATE;
 PRAGMA synchronous=OFF;
-PRAGMA mmap_size=67108864;
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE event_log(
   id INTEGER PRIMARY KEY,
