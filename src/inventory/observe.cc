@@ -118,16 +118,24 @@ bool link_local_address(std::string_view ip) {
   return v4 ? (b[0] == 169 && b[1] == 254) : (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
 }
 
-std::string ip_key(std::string_view ip) {
+bool device_ip(std::string_view ip) {
   uint8_t b[16];
   bool v4;
-  if (!parse_ip(ip, b, v4)) return "";
-  if (v4 && (b[0] == 0 || b[0] == 127 || b[0] >= 224)) return "";  // this-network, loopback, multicast, broadcast
+  if (!parse_ip(ip, b, v4)) return false;
+  if (v4) return !(b[0] == 0 || b[0] == 127 || b[0] >= 224);  // this-network, loopback, multicast, broadcast
   static const uint8_t zero[15] = {};
-  if (!v4 && (b[0] == 0xff || std::memcmp(b, zero, 15) == 0)) return "";  // multicast, :: and ::1
+  return !(b[0] == 0xff || std::memcmp(b, zero, 15) == 0);  // multicast, :: and ::1
+}
+
+const std::string& ip_key_into(std::string_view ip, std::string& out) {
+  out.clear();
+  if (device_ip(ip)) out.append("ip:").append(ip);
+  return out;
+}
+
+std::string ip_key(std::string_view ip) {
   std::string key;
-  key.reserve(3 + ip.size());
-  key.append("ip:").append(ip);
+  ip_key_into(ip, key);
   return key;
 }
 
@@ -141,15 +149,18 @@ std::string mac_key(std::string_view mac) {
 bool observed_type(std::string_view t) { return t == "flow" || observer_of(t) != nullptr; }
 
 void observe(const Event& e, const ObservationSink& out) {
+  // The envelope's device keys, in buffers kept across events (a run's
+  // events are observed on one thread; observers read them as const refs).
+  thread_local std::string src, dst;
   if (e.flow) {
-    ObserveCtx c{e, out, ip_key(e.src_ip), ip_key(e.dest_ip)};
+    ObserveCtx c{e, out, ip_key_into(e.src_ip, src), ip_key_into(e.dest_ip, dst)};
     c.last = e.flow->end;
     observe_flow(c, *e.flow);
     return;
   }
   const Observer* m = observer_of(e.event_type);
   if (!m || !m->typed || !e.typed) return;  // an event without its struct says nothing
-  ObserveCtx c{e, out, ip_key(e.src_ip), ip_key(e.dest_ip)};
+  ObserveCtx c{e, out, ip_key_into(e.src_ip, src), ip_key_into(e.dest_ip, dst)};
   m->typed(c);
 }
 

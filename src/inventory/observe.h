@@ -40,6 +40,11 @@ bool observed_type(std::string_view event_type);
 // "ip:..." for a unicast address worth a device (not 0.0.0.0, broadcast,
 // multicast, loopback), else "".
 std::string ip_key(std::string_view ip);
+// The same, written into `out` (its buffer reused); returns `out`.
+const std::string& ip_key_into(std::string_view ip, std::string& out);
+// Whether ip_key(ip) is not empty, without building it (the rules ask this
+// of every flow).
+bool device_ip(std::string_view ip);
 std::string mac_key(std::string_view mac);
 // RFC 1918, 169.254/16, fc00::/7, fe80::/10: where a hospital's own devices
 // live (the detections' configuration will make this a setting).

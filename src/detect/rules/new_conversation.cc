@@ -49,7 +49,7 @@ class NewConversation final : public Rule {
     uint8_t proto = proto_number(f.proto);
     if (proto != kTcp && proto != kUdp) return;
     bool talked = proto == kTcp ? (f.answered && (f.data[0] || f.data[1])) : f.pkts_toclient > 0;
-    if (!talked || !ctx.cfg.is_internal(f.src_ip) || inv::ip_key(f.dest_ip).empty()) return;
+    if (!talked || !ctx.cfg.is_internal(f.src_ip) || !inv::device_ip(f.dest_ip)) return;
     std::string key = f.dest_ip + (proto == kTcp ? " tcp/" : " udp/") + std::to_string(f.dest_port);
     Conv* cv = note_conversation(convs_, f.src_ip, std::move(key), f.start, f.flow_id, ctx.conversations, ctx.stats);
     // The conversation's first flow is its evidence.

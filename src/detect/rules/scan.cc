@@ -85,7 +85,7 @@ class Scan final : public Rule {
     if (!fp) return;
     const FlowRow& f = *fp;
     uint8_t proto = proto_number(f.proto);
-    if (inv::ip_key(f.dest_ip).empty() || inv::ip_key(f.src_ip).empty()) return;
+    if (!inv::device_ip(f.dest_ip) || !inv::device_ip(f.src_ip)) return;
     // The source reached this address over IP: its ARP request for it was
     // the way there (the flow itself is judged), not a sweep of the LAN.
     if (reached_.size() < kMaxReached) {
