@@ -22,7 +22,7 @@ void Inventory::prepare() {
 }
 
 void Inventory::add(const Event& e) {
-  if (e.event_type != "flow" && !observed_type(e.event_type)) return;
+  // (observe() finds the event type's observer: not looked up here too.)
   // An HL7 connection carries the same applications message after message:
   // the first two of a connection are read, then only those that carry
   // patient data when that was not seen yet (its struct's `phi`: one
