@@ -36,6 +36,12 @@ void Inventory::add(const Event& e) {
     if ((st & 0x7f) < 2) ++st;
     if (phi) st |= 0x80;
   }
+  if (flow_signature(e, signature_)) {
+    const FlowRow& f = *e.flow;
+    aggregator_.add_flow(signature_, e.ts, f.end, e.flow_id, f.bytes_toserver + f.bytes_toclient,
+                         [&e](const ObservationSink& sink) { observe(e, sink); });
+    return;
+  }
   observe(e, [this](Observation&& o) { aggregator_.add(std::move(o)); });
 }
 

@@ -51,6 +51,7 @@ class Inventory {
   ObservationWriter writer_;
   Aggregator aggregator_;
   std::unordered_map<uint64_t, uint8_t> hl7_seen_;  // flow id -> messages read, PHI seen
+  std::string signature_;                           // flow_signature's buffer
 };
 
 }  // namespace ms::inv

@@ -123,6 +123,29 @@ void observe_flow(const ObserveCtx& c, const FlowRow& f) {
 
 }  // namespace
 
+bool flow_signature(const Event& e, std::string& out) {
+  const FlowRow* f = e.flow.get();
+  // Unanswered flows without payload (a flood's SYNs, a sweep) make MAC
+  // observations only: not worth remembering, and never the same twice
+  // under a spoofed-source flood.
+  if (!f || (!f->answered && !f->data[0])) return false;
+  // Everything observe_flow reads but the times, the flow id and the bytes.
+  out.assign(e.src_ip).append("|").append(e.dest_ip).append("|").append(f->proto).append("|").append(f->app_proto);
+  out.append("|").append(f->vlan).append("|");
+  char bin[2 * 7 + 5];
+  for (int d = 0; d < 2; ++d) {
+    bin[d * 7] = static_cast<char>(f->has_mac[d]);
+    std::memcpy(bin + d * 7 + 1, f->mac[d], 6);
+  }
+  bin[14] = static_cast<char>(f->ttl[0]);
+  bin[15] = static_cast<char>(f->ttl[1]);
+  bin[16] = static_cast<char>(f->answered | f->data[0] << 1);
+  bin[17] = static_cast<char>(f->dest_port >> 8);
+  bin[18] = static_cast<char>(f->dest_port & 0xff);
+  out.append(bin, sizeof bin);
+  return true;
+}
+
 bool internal_address(std::string_view ip) {
   uint8_t b[16];
   bool v4;

@@ -33,6 +33,12 @@ using ObservationSink = std::function<void(Observation&&)>;
 // parse, or that say nothing about devices, give none.
 void observe(const Event& e, const ObservationSink& out);
 
+// A flow event's signature: everything its observations depend on but its
+// times, flow id and byte counts (two flows with the same one make the same
+// observations; Aggregator::add_flow). False for events not worth it (not a
+// flow, or a flow nobody answered that carried no payload).
+bool flow_signature(const Event& e, std::string& out);
+
 // Whether the inventory reads this event type at all (the output thread
 // skips the rest without parsing).
 bool observed_type(std::string_view event_type);
