@@ -84,7 +84,11 @@ std::string candidate_key(std::string_view rule, const std::string& src, const s
 
 Candidate& Candidates::add(std::string_view rule, const std::string& src, const std::string& dst,
                            std::string_view protocol, const Event& e, EvidenceFlows& flows) {
-  Candidate& c = map_[candidate_key(rule, src, dst, protocol)];
+  // A pair seen before (most events) is found without a key allocated.
+  key_.assign(rule).append(1, '\x1f').append(src).append(1, '\x1f').append(dst).append(1, '\x1f').append(protocol);
+  auto found = map_.find(std::string_view(key_));
+  if (found == map_.end()) found = map_.emplace(key_, Candidate{}).first;
+  Candidate& c = found->second;
   if (c.count == 0) {
     c.rule = std::string(rule);
     c.src = src;

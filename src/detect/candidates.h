@@ -98,11 +98,13 @@ class Candidates {
   // Moves a candidate to another protocol, merging it into one already there
   // (files on a bare TCP connection an FTP control channel announced).
   void move_to_protocol(const std::string& key, std::string_view protocol);
-  std::map<std::string, Candidate>& all() { return map_; }
-  const std::map<std::string, Candidate>& all() const { return map_; }
+  using Map = std::map<std::string, Candidate, std::less<>>;  // transparent: found by a reused key buffer
+  Map& all() { return map_; }
+  const Map& all() const { return map_; }
 
  private:
-  std::map<std::string, Candidate> map_;
+  Map map_;
+  std::string key_;  // add()'s key, built in place
 };
 
 std::string candidate_key(std::string_view rule, const std::string& src, const std::string& dst,
