@@ -32,7 +32,9 @@ class Inventory {
   explicit Inventory(const Options& opt);
 
   // Loads what the derivation will need (the IEEE registries, the
-  // signatures), so that it costs nothing at the end of the run.
+  // signature table), so that it costs nothing at the end of the run. The
+  // signatures' patterns are compiled when a device's text first passes
+  // their prefilter (knowledge.h), most of them never.
   void prepare();
   // Every event of the run, in one thread.
   void add(const Event& e);
