@@ -9,9 +9,16 @@
 
 namespace ms::detect {
 
-void add_list(Candidate& c, const std::string& list, std::string_view value) {
+void add_list(Candidate& c, std::string_view list, std::string_view value) {
   if (value.empty()) return;
-  auto& s = c.lists[list];
+  auto l = c.lists.find(list);
+  if (l == c.lists.end()) l = c.lists.emplace(std::string(list), std::set<std::string, std::less<>>{}).first;
+  auto& s = l->second;
+  // Most values of a busy feed are listed already: found as they are when
+  // cap() would not change them (short, no control bytes).
+  bool clean = value.size() <= kMaxValueLen &&
+               std::none_of(value.begin(), value.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; });
+  if (clean && s.find(value) != s.end()) return;
   s.insert(cap(value));
   if (s.size() > kMaxListValues) s.erase(std::prev(s.end()));
 }
@@ -77,7 +84,11 @@ std::string candidate_key(std::string_view rule, const std::string& src, const s
 
 Candidate& Candidates::add(std::string_view rule, const std::string& src, const std::string& dst,
                            std::string_view protocol, const Event& e, EvidenceFlows& flows) {
-  Candidate& c = map_[candidate_key(rule, src, dst, protocol)];
+  // A pair seen before (most events) is found without a key allocated.
+  key_.assign(rule).append(1, '\x1f').append(src).append(1, '\x1f').append(dst).append(1, '\x1f').append(protocol);
+  auto found = map_.find(std::string_view(key_));
+  if (found == map_.end()) found = map_.emplace(key_, Candidate{}).first;
+  Candidate& c = found->second;
   if (c.count == 0) {
     c.rule = std::string(rule);
     c.src = src;
@@ -139,9 +150,11 @@ void Candidates::move_to_protocol(const std::string& key, std::string_view proto
   for (const auto& [name, v] : c.fields) set_field(into, name, v);
 }
 
-Conv* note_conversation(Conversations& m, const std::string& host, std::string key, TimeNs ts, uint64_t flow_id,
+Conv* note_conversation(Conversations& m, std::string_view host, std::string_view key, TimeNs ts, uint64_t flow_id,
                         Budget& budget, Stats& stats) {
-  auto& per = m[host];
+  auto h = m.find(host);
+  if (h == m.end()) h = m.emplace(std::string(host), Conversations::mapped_type{}).first;  // the host, even over budget
+  auto& per = h->second;
   auto it = per.find(key);
   if (it != per.end()) {
     ++it->second.flows;
@@ -152,14 +165,14 @@ Conv* note_conversation(Conversations& m, const std::string& host, std::string k
     return &it->second;
   }
   if (!budget.take(stats)) return nullptr;
-  return &per.emplace(std::move(key), Conv{ts, flow_id, 1}).first->second;
+  return &per.emplace(std::string(key), Conv{ts, flow_id, 1}).first->second;
 }
 
 void remember(Conversations& m, const std::string& host, std::string key, const Event& e, Context& ctx) {
   for (char& c : key) {
     if (c == '\t' || c == '\n' || c == '\r') c = ' ';
   }
-  if (note_conversation(m, host, std::move(key), e.ts, e.flow_id, ctx.conversations, ctx.stats)) ctx.flows.ref(e);
+  if (note_conversation(m, host, key, e.ts, e.flow_id, ctx.conversations, ctx.stats)) ctx.flows.ref(e);
 }
 
 }  // namespace ms::detect

@@ -36,13 +36,14 @@ struct Candidate {
   uint64_t count = 0;
   std::map<uint64_t, TimeNs> flows;  // flow id -> earliest event time (capped)
   uint64_t flows_over = 0;
-  std::map<std::string, std::set<std::string>> lists;  // smallest values kept (deterministic)
+  // Transparent: a value already listed is found without a copy of it.
+  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> lists;  // smallest values kept (deterministic)
   std::map<std::string, uint64_t> counters;
   std::map<std::string, std::string> fields;  // the smallest value seen
 };
 
 // Adds a value to an evidence list (cut to size; the smallest kMaxListValues kept).
-void add_list(Candidate& c, const std::string& list, std::string_view value);
+void add_list(Candidate& c, std::string_view list, std::string_view value);
 // Keeps the smallest value seen for a field.
 void set_field(Candidate& c, const std::string& key, std::string_view value);
 // The counters, fields and lists as members of the evidence object.
@@ -97,11 +98,13 @@ class Candidates {
   // Moves a candidate to another protocol, merging it into one already there
   // (files on a bare TCP connection an FTP control channel announced).
   void move_to_protocol(const std::string& key, std::string_view protocol);
-  std::map<std::string, Candidate>& all() { return map_; }
-  const std::map<std::string, Candidate>& all() const { return map_; }
+  using Map = std::map<std::string, Candidate, std::less<>>;  // transparent: found by a reused key buffer
+  Map& all() { return map_; }
+  const Map& all() const { return map_; }
 
  private:
-  std::map<std::string, Candidate> map_;
+  Map map_;
+  std::string key_;  // add()'s key, built in place
 };
 
 std::string candidate_key(std::string_view rule, const std::string& src, const std::string& dst,
@@ -114,9 +117,11 @@ struct Conv {
   uint64_t flow_id;
   uint64_t flows;
 };
-using Conversations = std::map<std::string, std::map<std::string, Conv>>;  // host -> key -> Conv
+// Ordered (baselines and alerts list them in order); transparent, so that a
+// flow's key is looked up without a string made for it.
+using Conversations = std::map<std::string, std::map<std::string, Conv, std::less<>>, std::less<>>;  // host -> key -> Conv
 // Counts one more (host, key) at (ts, flow_id); null when the budget is spent.
-Conv* note_conversation(Conversations& m, const std::string& host, std::string key, TimeNs ts, uint64_t flow_id,
+Conv* note_conversation(Conversations& m, std::string_view host, std::string_view key, TimeNs ts, uint64_t flow_id,
                         Budget& budget, Stats& stats);
 // The same for an application event (a key from the wire: tabs and line ends
 // become spaces, the baseline file is tab-separated), naming its flow.

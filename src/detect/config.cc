@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cstring>
 #include <sstream>
 
 #include "detect/rule.h"
@@ -79,17 +80,35 @@ const std::vector<std::string>& rule_names() {
   return n;
 }
 
-bool Config::is_internal(std::string_view ip) const {
-  return std::any_of(internal.begin(), internal.end(), [&](const Range& r) { return r.contains(ip); });
+namespace {
+
+// Whether one of the ranges holds the address: its text read once, not once
+// per range (the rules ask this of every flow). The same answer as
+// Range::contains: an IPv4 text only in IPv4 ranges, IPv6 in IPv6.
+bool any_contains(const std::vector<Range>& ranges, std::string_view ip) {
+  if (ranges.empty()) return false;
+  uint8_t a[16];
+  bool v4;
+  if (!parse_ip(ip, a, v4)) return false;
+  return std::any_of(ranges.begin(), ranges.end(), [&](const Range& r) {
+    const Cidr& c = r.cidr;
+    if (c.v4 != v4) return false;
+    size_t full = static_cast<size_t>(c.bits / 8);
+    int rest = c.bits % 8;
+    if (std::memcmp(a, c.net, full) != 0) return false;
+    if (rest == 0) return true;
+    auto mask = static_cast<uint8_t>(0xff << (8 - rest));
+    return (a[full] & mask) == (c.net[full] & mask);
+  });
 }
 
-bool Config::is_pacs(std::string_view ip) const {
-  return std::any_of(pacs.begin(), pacs.end(), [&](const Range& r) { return r.contains(ip); });
-}
+}  // namespace
 
-bool Config::is_management(std::string_view ip) const {
-  return std::any_of(management.begin(), management.end(), [&](const Range& r) { return r.contains(ip); });
-}
+bool Config::is_internal(std::string_view ip) const { return any_contains(internal, ip); }
+
+bool Config::is_pacs(std::string_view ip) const { return any_contains(pacs, ip); }
+
+bool Config::is_management(std::string_view ip) const { return any_contains(management, ip); }
 
 bool Config::known_ae(std::string_view ae) const {
   return ae_titles.empty() || std::find(ae_titles.begin(), ae_titles.end(), ae) != ae_titles.end();

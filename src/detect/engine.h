@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,7 +63,12 @@ class Engine {
   Context ctx_;
   std::vector<std::unique_ptr<Rule>> rules_;  // by signature id
   std::vector<Rule*> flow_rules_;              // the rules that want flow records
-  std::map<std::string, std::vector<Rule*>, std::less<>> by_type_;  // event type -> rules
+  // Hashed, transparent: every event looks its type up.
+  struct TypeHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<Rule*>, TypeHash, std::equal_to<>> by_type_;  // event type -> rules
   TimeNs first_ts_ = 0;
   std::optional<Baseline> baseline_;
   std::string learn_path_;

@@ -15,6 +15,7 @@ Aggregator::Device& Aggregator::resident(std::string_view key) {
       write_out(v->first, v->second);
       lru_.pop_back();
       devices_.erase(v);
+      ++generation_;
       ++stats_.evictions;
     }
     it = devices_.emplace(std::string(key), Device{}).first;
@@ -44,6 +45,7 @@ void Aggregator::add(Observation&& o) {
     if (d.attrs.size() >= kMaxAttrsPerDevice || (peer && d.peers >= kMaxPeersPerDevice) ||
         (service && d.services >= kMaxServicesPerDevice)) {
       ++stats_.dropped;
+      Aggregate* over = nullptr;
       if (peer || service) {
         // Counted, with its bytes: the record says how much it does not list.
         Aggregate& g = peer ? d.over_peers : d.over_services;
@@ -52,15 +54,19 @@ void Aggregator::add(Observation&& o) {
         g.confidence = 1.0f;
         ++g.count;
         g.bytes += o.bytes;
+        over = &g;
       }
+      if (recording_) recording_->push_back({&d, over, o.confidence, true, o.bytes != 0});
       return;
     }
     d.peers += peer;
     d.services += service;
-    d.attrs.emplace(k, Aggregate{o.confidence, o.ts, last, 1, o.bytes, o.flow_id});
+    auto ins = d.attrs.emplace(k, Aggregate{o.confidence, o.ts, last, 1, o.bytes, o.flow_id}).first;
+    if (recording_) recording_->push_back({&d, &ins->second, o.confidence, false, o.bytes != 0});
     return;
   }
   Aggregate& g = a->second;
+  if (recording_) recording_->push_back({&d, &g, o.confidence, false, o.bytes != 0});
   g.confidence = std::max(g.confidence, o.confidence);
   if (o.ts < g.first) {
     g.first = o.ts;
@@ -69,6 +75,58 @@ void Aggregator::add(Observation&& o) {
   g.last = std::max(g.last, last);
   ++g.count;
   g.bytes += o.bytes;
+}
+
+void Aggregator::add_flow(std::string_view signature, TimeNs ts, TimeNs end, uint64_t flow_id, uint64_t bytes,
+                          const std::function<void(const ObservationSink&)>& observe_all) {
+  auto it = flows_.find(signature);
+  if (it != flows_.end() && it->second.generation == generation_) {
+    replay(it->second, ts, end ? end : ts, flow_id, bytes);
+    return;
+  }
+  // The first of its signature (or its devices left memory since): added one
+  // by one, their effects noted. Kept only when nothing left memory meanwhile
+  // and every observation's bytes say plainly whether they are the flow's.
+  std::vector<Applied> applied;
+  uint64_t before = generation_;
+  recording_ = &applied;
+  observe_all([this](Observation&& o) { add(std::move(o)); });
+  recording_ = nullptr;
+  if (generation_ != before || bytes == 0) return;
+  if (flows_.size() >= kMaxFlowSignatures) flows_.clear();
+  FlowEntry& f = flows_[std::string(signature)];
+  f.generation = generation_;
+  f.applied = std::move(applied);
+}
+
+// What add() does to an aggregate that exists, for each noted effect.
+void Aggregator::replay(const FlowEntry& f, TimeNs ts, TimeNs last, uint64_t flow_id, uint64_t bytes) {
+  for (const Applied& a : f.applied) {
+    ++stats_.observations;
+    Device& d = *a.device;
+    if (d.lru != lru_.begin()) lru_.splice(lru_.begin(), lru_, d.lru);
+    uint64_t b = a.with_bytes ? bytes : 0;
+    if (a.over) {
+      ++stats_.dropped;
+      if (!a.target) continue;
+      Aggregate& g = *a.target;
+      if (g.count == 0 || ts < g.first) g.first = ts;
+      g.last = std::max(g.last, last);
+      g.confidence = 1.0f;
+      ++g.count;
+      g.bytes += b;
+      continue;
+    }
+    Aggregate& g = *a.target;
+    g.confidence = std::max(g.confidence, a.confidence);
+    if (ts < g.first) {
+      g.first = ts;
+      g.flow_id = flow_id;
+    }
+    g.last = std::max(g.last, last);
+    ++g.count;
+    g.bytes += b;
+  }
 }
 
 void Aggregator::write_out(const std::string& key, const Device& d) {
@@ -93,6 +151,8 @@ void Aggregator::flush() {
   for (auto& [k, d] : devices_) write_out(k, d);
   devices_.clear();
   lru_.clear();
+  flows_.clear();
+  ++generation_;
   out_.commit();
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "inventory/observe.h"
 #include "inventory/stats.h"
@@ -32,6 +33,15 @@ class Aggregator {
   Aggregator(size_t max_devices, ObservationWriter& out, Stats& stats)
       : max_devices_(max_devices), out_(out), stats_(stats) {}
   void add(Observation&& o);
+  // A flow's observations. Flows with the same signature (flow_signature():
+  // everything the flow observation reads but its times, id and byte
+  // counts) make the same observations, into the same aggregates: the second
+  // and later ones replay the first one's updates on them, without building
+  // or finding their keys again. `observe_all` makes them the first time (or
+  // when a device has since been written out). The result is the same as
+  // adding each observation: same aggregates, counts, caps and LRU order.
+  void add_flow(std::string_view signature, TimeNs ts, TimeNs end, uint64_t flow_id, uint64_t bytes,
+                const std::function<void(const ObservationSink&)>& observe_all);
   // Writes every device held to the store and empties memory.
   void flush();
 
@@ -43,6 +53,23 @@ class Aggregator {
     Aggregate over_peers, over_services;  // what their caps turned away
   };
   Device& resident(std::string_view key);
+  // One observation's effect, as a replay applies it: the device touched
+  // and the aggregate updated (null: dropped by the attribute cap; `over`:
+  // counted in a not_listed row), its confidence, and whether it carries
+  // the flow's bytes.
+  struct Applied {
+    Device* device;
+    Aggregate* target;
+    float confidence;
+    bool over, with_bytes;
+  };
+  struct FlowEntry {
+    uint64_t generation;
+    std::vector<Applied> applied;
+  };
+  void replay(const FlowEntry& f, TimeNs ts, TimeNs last, uint64_t flow_id, uint64_t bytes);
+  // Flow signatures remembered, at most this many (then forgotten at once).
+  static constexpr size_t kMaxFlowSignatures = 16384;
   void write_out(const std::string& key, const Device& d);
 
   size_t max_devices_;
@@ -56,6 +83,11 @@ class Aggregator {
   std::unordered_map<std::string, Device, KeyHash, std::equal_to<>> devices_;
   std::list<std::string> lru_;  // most recent first
   std::string key_buf_;
+  std::unordered_map<std::string, FlowEntry, KeyHash, std::equal_to<>> flows_;  // by signature
+  // Bumped whenever a device leaves memory: flow entries of an older
+  // generation may point at it and are not replayed.
+  uint64_t generation_ = 0;
+  std::vector<Applied>* recording_ = nullptr;  // add() notes its effect here
 };
 
 }  // namespace ms::inv

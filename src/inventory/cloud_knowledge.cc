@@ -49,9 +49,15 @@ CloudEndpoint parse_row(const std::vector<std::string>& r, int line) {
   return e;
 }
 
+// Looked up by views of the name's suffixes, without a string each.
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct Tables {
   std::vector<CloudEndpoint> rows;
-  std::unordered_map<std::string, size_t> by_name;
+  std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> by_name;
 };
 
 const Tables& tables() {
@@ -81,8 +87,13 @@ const std::vector<CloudEndpoint>& cloud_endpoints() { return tables().rows; }
 const CloudEndpoint* cloud_of_name(std::string_view name) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
   if (name.empty() || name.size() > kMaxName) return nullptr;
-  std::string n = text::lower(name);
-  if (n.rfind("www.", 0) == 0) return nullptr;
+  char buf[kMaxName];  // lower case, on the stack: every DNS question comes here
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+  }
+  std::string_view n(buf, name.size());
+  if (n.starts_with("www.")) return nullptr;
   const Tables& t = tables();
   // The name, then each name it is under: "a.b.withings.net", "b.withings.net", ...
   for (size_t at = 0; at < n.size();) {

@@ -7,6 +7,7 @@
 
 #include "dissectors/text.h"
 #include "inventory/derive_steps.h"
+#include "inventory/regex_prefilter.h"
 #include "inventory/versions.h"
 
 namespace ms::inv {
@@ -175,10 +176,14 @@ void identity_from_signatures(DeviceFacts& f) {
     f.made.push_back(f.ieee);
     f.texts.push_back({&f.made.back(), "oui_vendor"});
   }
+  std::vector<std::string> lowered;  // each text once, for the signatures' literals
+  lowered.reserve(f.texts.size());
+  for (const auto& t : f.texts) lowered.push_back(ascii_lower(t.first->value));
   for (const Signature& s : signatures()) {
-    for (const auto& [r, kind] : f.texts) {
+    for (size_t i = 0; i < f.texts.size(); ++i) {
+      const auto& [r, kind] = f.texts[i];
       if (s.attribute != kind) continue;
-      auto m = match(s, r->value);
+      auto m = match(s, r->value, lowered[i]);
       if (!m) continue;
       double conf = s.confidence * std::min(1.0, r->conf / 0.8);
       Row ev = *r;

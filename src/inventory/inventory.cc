@@ -22,7 +22,7 @@ void Inventory::prepare() {
 }
 
 void Inventory::add(const Event& e) {
-  if (e.event_type != "flow" && !observed_type(e.event_type)) return;
+  // (observe() finds the event type's observer: not looked up here too.)
   // An HL7 connection carries the same applications message after message:
   // the first two of a connection are read, then only those that carry
   // patient data when that was not seen yet (its struct's `phi`: one
@@ -35,6 +35,12 @@ void Inventory::add(const Event& e) {
     if ((st & 0x7f) >= 2 && (!phi || (st & 0x80))) return;
     if ((st & 0x7f) < 2) ++st;
     if (phi) st |= 0x80;
+  }
+  if (flow_signature(e, signature_)) {
+    const FlowRow& f = *e.flow;
+    aggregator_.add_flow(signature_, e.ts, f.end, e.flow_id, f.bytes_toserver + f.bytes_toclient,
+                         [&e](const ObservationSink& sink) { observe(e, sink); });
+    return;
   }
   observe(e, [this](Observation&& o) { aggregator_.add(std::move(o)); });
 }

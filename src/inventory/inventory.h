@@ -32,7 +32,9 @@ class Inventory {
   explicit Inventory(const Options& opt);
 
   // Loads what the derivation will need (the IEEE registries, the
-  // signatures), so that it costs nothing at the end of the run.
+  // signature table), so that it costs nothing at the end of the run. The
+  // signatures' patterns are compiled when a device's text first passes
+  // their prefilter (knowledge.h), most of them never.
   void prepare();
   // Every event of the run, in one thread.
   void add(const Event& e);
@@ -51,6 +53,7 @@ class Inventory {
   ObservationWriter writer_;
   Aggregator aggregator_;
   std::unordered_map<uint64_t, uint8_t> hl7_seen_;  // flow id -> messages read, PHI seen
+  std::string signature_;                           // flow_signature's buffer
 };
 
 }  // namespace ms::inv

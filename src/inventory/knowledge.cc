@@ -10,6 +10,7 @@
 
 #include "common/csv.h"
 #include "dissectors/text.h"
+#include "inventory/regex_prefilter.h"
 
 namespace ms {
 extern const char kVendorAliasesCsv[];
@@ -230,12 +231,8 @@ const std::vector<Signature>& signatures() {
       s.cls = r[5];
       s.confidence = std::atof(r[6].c_str());
       s.example = r[7];
-      try {
-        s.re = std::regex(s.pattern, kIcase);
-      } catch (const std::regex_error& e) {
-        throw std::runtime_error("data/device_signatures.csv: rule " + std::to_string(out.size() + 1) + ": bad pattern: " +
-                                 e.what());
-      }
+      s.literals = required_literals(s.pattern);
+      s.compiled = std::make_shared<Signature::Compiled>();
       out.push_back(std::move(s));
     }
     return out;
@@ -243,9 +240,32 @@ const std::vector<Signature>& signatures() {
   return sigs;
 }
 
+struct Signature::Compiled {
+  std::once_flag once;
+  std::regex re;
+};
+
+const std::regex& Signature::re() const {
+  // A bad pattern fails here, at its first use (the unit tests compile
+  // every one: data/device_signatures.csv is compiled into the binary).
+  std::call_once(compiled->once, [this] {
+    try {
+      compiled->re = std::regex(pattern, kIcase);
+    } catch (const std::regex_error& e) {
+      throw std::runtime_error("data/device_signatures.csv: rule " + std::to_string(line) + ": bad pattern: " + e.what());
+    }
+  });
+  return compiled->re;
+}
+
 std::optional<SignatureMatch> match(const Signature& s, const std::string& value) {
+  return match(s, value, ascii_lower(value));
+}
+
+std::optional<SignatureMatch> match(const Signature& s, const std::string& value, std::string_view lowered) {
+  if (value.size() > 1024 || (s.literals && !contains_any(lowered, *s.literals))) return std::nullopt;
   std::smatch m;
-  if (value.size() > 1024 || !std::regex_search(value, m, s.re)) return std::nullopt;
+  if (!std::regex_search(value, m, s.re())) return std::nullopt;
   SignatureMatch out;
   out.sig = &s;
   for (size_t i = 0; i < s.model.size(); ++i) {

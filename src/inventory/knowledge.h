@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <regex>
 #include <string>
@@ -57,7 +59,13 @@ struct Signature {
   int line = 0;  // the rule's number: its row, counting data rows only
   std::string manufacturer, attribute, pattern, model, type, cls, example;
   double confidence = 0;
-  std::regex re;
+  // One of these (lower case) is in every text the pattern matches
+  // (inventory/regex_prefilter.h); nullopt: every text is tried.
+  std::optional<std::vector<std::string>> literals;
+  // The pattern, compiled on its first use: most never are.
+  const std::regex& re() const;
+  struct Compiled;
+  std::shared_ptr<Compiled> compiled;
 };
 struct SignatureMatch {
   const Signature* sig = nullptr;
@@ -65,6 +73,9 @@ struct SignatureMatch {
 };
 const std::vector<Signature>& signatures();
 std::optional<SignatureMatch> match(const Signature& s, const std::string& value);
+// The same, with ascii_lower(value) already made (one per text, not per
+// signature).
+std::optional<SignatureMatch> match(const Signature& s, const std::string& value, std::string_view lowered);
 
 // The device types and classes the inventory speaks (docs/inventory.md).
 const std::vector<std::string>& device_types();

@@ -46,6 +46,26 @@ std::string_view flow_proto(std::string_view p) {
   return p;
 }
 
+// ObserveCtx::add for the flow's own values: made here of addresses,
+// numbers, the VLAN list and the flow engine's protocol names, all ASCII, so
+// they read back from the JSON line as they are (no json_read_back pass over
+// each of a quarter of a million values).
+void flow_add(const ObserveCtx& c, std::string_view dev, const char* attr, std::string_view value, const char* source,
+              float conf, uint64_t bytes = 0) {
+  if (dev.empty() || value.empty() || value.size() > 512) return;
+  Observation o;
+  o.device = dev;
+  o.attr = attr;
+  o.value = value;
+  o.source = source;
+  o.confidence = conf;
+  o.ts = c.e.ts;
+  o.flow_id = c.e.flow_id;
+  o.bytes = bytes;
+  o.ts_last = c.last;
+  c.out(std::move(o));
+}
+
 void observe_flow(const ObserveCtx& c, const FlowRow& f) {
   // Every flow of a run comes through here: its strings are built in
   // buffers kept across calls (this runs on the inventory's one thread).
@@ -54,8 +74,8 @@ void observe_flow(const ObserveCtx& c, const FlowRow& f) {
   for (int d = 0; d < 2; ++d) {
     const std::string& ip = d == 0 ? c.src : c.dst;
     if (!f.has_mac[d] || !mac_key_into(f.mac[d], mac)) continue;
-    if (!ip.empty()) c.add(mac, "ip", std::string_view(ip).substr(3), "flow", 0.6f);
-    if (!f.vlan.empty()) c.add(mac, "vlan", f.vlan, "flow", kStated);
+    if (!ip.empty()) flow_add(c, mac, "ip", std::string_view(ip).substr(3), "flow", 0.6f);
+    if (!f.vlan.empty()) flow_add(c, mac, "vlan", f.vlan, "flow", kStated);
   }
   // An address is a device only once it has taken part in a conversation:
   // the flow was answered, or its client sent payload. A SYN (or an ICMP
@@ -72,7 +92,7 @@ void observe_flow(const ObserveCtx& c, const FlowRow& f) {
     const std::string& dev = d == 0 ? c.src : c.dst;
     if (!f.ttl[d]) continue;
     auto r = std::to_chars(num, num + sizeof num, initial_ttl(f.ttl[d]));
-    c.add(dev, "ttl", std::string_view(num, static_cast<size_t>(r.ptr - num)), "flow.ttl", kHint);
+    flow_add(c, dev, "ttl", std::string_view(num, static_cast<size_t>(r.ptr - num)), "flow.ttl", kHint);
   }
   uint64_t bytes = f.bytes_toserver + f.bytes_toclient;
   bool ported = proto == "tcp" || proto == "udp";
@@ -86,22 +106,45 @@ void observe_flow(const ObserveCtx& c, const FlowRow& f) {
   if (f.answered && ported && !c.dst.empty()) {
     value.assign(svc);
     if (const char* sec = app_security(f.app_proto); *sec) value.append("|").append(sec);
-    c.add(c.dst, "service", value, "flow", kStated, bytes);
+    flow_add(c, c.dst, "service", value, "flow", kStated, bytes);
   }
   // Peers: who talks to whom, on what, with the volume.
   if (!c.src.empty() && !c.dst.empty()) {
     value.assign("out|").append(std::string_view(c.dst).substr(3)).append("|").append(svc);
-    c.add(c.src, "peer", value, "flow", kStated, bytes);
+    flow_add(c, c.src, "peer", value, "flow", kStated, bytes);
     value.assign("in|").append(std::string_view(c.src).substr(3)).append("|").append(svc);
-    c.add(c.dst, "peer", value, "flow", kStated, bytes);
+    flow_add(c, c.dst, "peer", value, "flow", kStated, bytes);
   }
   // Being seen at all (first/last seen of devices known only by address);
   // a peer observation already says so.
-  if (c.dst.empty()) c.add(c.src, "seen", "flow", "flow", kStated);
-  if (f.answered && !ported) c.add(c.dst, "seen", "flow", "flow", kStated);  // an ICMP reply
+  if (c.dst.empty()) flow_add(c, c.src, "seen", "flow", "flow", kStated);
+  if (f.answered && !ported) flow_add(c, c.dst, "seen", "flow", "flow", kStated);  // an ICMP reply
 }
 
 }  // namespace
+
+bool flow_signature(const Event& e, std::string& out) {
+  const FlowRow* f = e.flow.get();
+  // Unanswered flows without payload (a flood's SYNs, a sweep) make MAC
+  // observations only: not worth remembering, and never the same twice
+  // under a spoofed-source flood.
+  if (!f || (!f->answered && !f->data[0])) return false;
+  // Everything observe_flow reads but the times, the flow id and the bytes.
+  out.assign(e.src_ip).append("|").append(e.dest_ip).append("|").append(f->proto).append("|").append(f->app_proto);
+  out.append("|").append(f->vlan).append("|");
+  char bin[2 * 7 + 5];
+  for (int d = 0; d < 2; ++d) {
+    bin[d * 7] = static_cast<char>(f->has_mac[d]);
+    std::memcpy(bin + d * 7 + 1, f->mac[d], 6);
+  }
+  bin[14] = static_cast<char>(f->ttl[0]);
+  bin[15] = static_cast<char>(f->ttl[1]);
+  bin[16] = static_cast<char>(f->answered | f->data[0] << 1);
+  bin[17] = static_cast<char>(f->dest_port >> 8);
+  bin[18] = static_cast<char>(f->dest_port & 0xff);
+  out.append(bin, sizeof bin);
+  return true;
+}
 
 bool internal_address(std::string_view ip) {
   uint8_t b[16];
@@ -118,16 +161,24 @@ bool link_local_address(std::string_view ip) {
   return v4 ? (b[0] == 169 && b[1] == 254) : (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
 }
 
-std::string ip_key(std::string_view ip) {
+bool device_ip(std::string_view ip) {
   uint8_t b[16];
   bool v4;
-  if (!parse_ip(ip, b, v4)) return "";
-  if (v4 && (b[0] == 0 || b[0] == 127 || b[0] >= 224)) return "";  // this-network, loopback, multicast, broadcast
+  if (!parse_ip(ip, b, v4)) return false;
+  if (v4) return !(b[0] == 0 || b[0] == 127 || b[0] >= 224);  // this-network, loopback, multicast, broadcast
   static const uint8_t zero[15] = {};
-  if (!v4 && (b[0] == 0xff || std::memcmp(b, zero, 15) == 0)) return "";  // multicast, :: and ::1
+  return !(b[0] == 0xff || std::memcmp(b, zero, 15) == 0);  // multicast, :: and ::1
+}
+
+const std::string& ip_key_into(std::string_view ip, std::string& out) {
+  out.clear();
+  if (device_ip(ip)) out.append("ip:").append(ip);
+  return out;
+}
+
+std::string ip_key(std::string_view ip) {
   std::string key;
-  key.reserve(3 + ip.size());
-  key.append("ip:").append(ip);
+  ip_key_into(ip, key);
   return key;
 }
 
@@ -141,15 +192,18 @@ std::string mac_key(std::string_view mac) {
 bool observed_type(std::string_view t) { return t == "flow" || observer_of(t) != nullptr; }
 
 void observe(const Event& e, const ObservationSink& out) {
+  // The envelope's device keys, in buffers kept across events (a run's
+  // events are observed on one thread; observers read them as const refs).
+  thread_local std::string src, dst;
   if (e.flow) {
-    ObserveCtx c{e, out, ip_key(e.src_ip), ip_key(e.dest_ip)};
+    ObserveCtx c{e, out, ip_key_into(e.src_ip, src), ip_key_into(e.dest_ip, dst)};
     c.last = e.flow->end;
     observe_flow(c, *e.flow);
     return;
   }
   const Observer* m = observer_of(e.event_type);
   if (!m || !m->typed || !e.typed) return;  // an event without its struct says nothing
-  ObserveCtx c{e, out, ip_key(e.src_ip), ip_key(e.dest_ip)};
+  ObserveCtx c{e, out, ip_key_into(e.src_ip, src), ip_key_into(e.dest_ip, dst)};
   m->typed(c);
 }
 

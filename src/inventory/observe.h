@@ -33,6 +33,12 @@ using ObservationSink = std::function<void(Observation&&)>;
 // parse, or that say nothing about devices, give none.
 void observe(const Event& e, const ObservationSink& out);
 
+// A flow event's signature: everything its observations depend on but its
+// times, flow id and byte counts (two flows with the same one make the same
+// observations; Aggregator::add_flow). False for events not worth it (not a
+// flow, or a flow nobody answered that carried no payload).
+bool flow_signature(const Event& e, std::string& out);
+
 // Whether the inventory reads this event type at all (the output thread
 // skips the rest without parsing).
 bool observed_type(std::string_view event_type);
@@ -40,6 +46,11 @@ bool observed_type(std::string_view event_type);
 // "ip:..." for a unicast address worth a device (not 0.0.0.0, broadcast,
 // multicast, loopback), else "".
 std::string ip_key(std::string_view ip);
+// The same, written into `out` (its buffer reused); returns `out`.
+const std::string& ip_key_into(std::string_view ip, std::string& out);
+// Whether ip_key(ip) is not empty, without building it (the rules ask this
+// of every flow).
+bool device_ip(std::string_view ip);
 std::string mac_key(std::string_view mac);
 // RFC 1918, 169.254/16, fc00::/7, fe80::/10: where a hospital's own devices
 // live (the detections' configuration will make this a setting).

@@ -30,7 +30,8 @@ constexpr float kHint = 0.3f;      // indirect (TTL)
 struct ObserveCtx {
   const Event& e;
   const ObservationSink& out;
-  std::string src, dst;  // ip keys of the envelope ("" if none)
+  const std::string& src;  // ip keys of the envelope ("" if none)
+  const std::string& dst;
   TimeNs last = 0;       // a flow's end (0: the event's own time)
 
   // Empty devices and values say nothing; over-long values are not names.

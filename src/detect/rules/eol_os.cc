@@ -31,7 +31,7 @@ class EolOs final : public Rule {
       if (it != seen_.end()) {
         it->second.first = std::min(it->second.first, f.start);
         it->second.second = std::max(it->second.second, f.end);
-      } else if (seen_.size() < kMaxSeenIps && !inv::ip_key(*ip).empty()) {
+      } else if (seen_.size() < kMaxSeenIps && inv::device_ip(*ip)) {
         seen_.emplace(*ip, std::make_pair(f.start, f.end));
       }
     }

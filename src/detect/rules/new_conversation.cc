@@ -49,9 +49,10 @@ class NewConversation final : public Rule {
     uint8_t proto = proto_number(f.proto);
     if (proto != kTcp && proto != kUdp) return;
     bool talked = proto == kTcp ? (f.answered && (f.data[0] || f.data[1])) : f.pkts_toclient > 0;
-    if (!talked || !ctx.cfg.is_internal(f.src_ip) || inv::ip_key(f.dest_ip).empty()) return;
-    std::string key = f.dest_ip + (proto == kTcp ? " tcp/" : " udp/") + std::to_string(f.dest_port);
-    Conv* cv = note_conversation(convs_, f.src_ip, std::move(key), f.start, f.flow_id, ctx.conversations, ctx.stats);
+    if (!talked || !ctx.cfg.is_internal(f.src_ip) || !inv::device_ip(f.dest_ip)) return;
+    std::string& key = key_;  // reused: a flow of a known conversation allocates nothing
+    key.assign(f.dest_ip).append(proto == kTcp ? " tcp/" : " udp/").append(std::to_string(f.dest_port));
+    Conv* cv = note_conversation(convs_, f.src_ip, key, f.start, f.flow_id, ctx.conversations, ctx.stats);
     // The conversation's first flow is its evidence.
     if (cv && cv->flow_id == f.flow_id) ctx.flows.offer(ref_of(f));
   }
@@ -141,6 +142,7 @@ class NewConversation final : public Rule {
   }
 
   Conversations convs_;  // host -> "PEER tcp/104"
+  std::string key_;      // the flow's key, built in place
 };
 
 }  // namespace

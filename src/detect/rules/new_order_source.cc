@@ -34,7 +34,7 @@ class NewOrderSource final : public Rule {
     if (!h) return;
     const std::string& type = h->message_type;
     if (std::find(std::begin(kOrders), std::end(kOrders), type) == std::end(kOrders)) return;
-    if (inv::ip_key(e.dest_ip).empty()) return;
+    if (!inv::device_ip(e.dest_ip)) return;
     remember(orders_, e.dest_ip, e.src_ip + " " + type, e, ctx);
   }
 

@@ -72,7 +72,18 @@ const char* proto_label(uint8_t p) {
 }
 const char* proto_name(uint8_t p) { return p == kTcp ? "TCP" : p == kUdp ? "UDP" : p == kIcmp ? "ICMP" : "IPv6-ICMP"; }
 
-std::string pair_key(const std::string& a, const std::string& b) { return a + '|' + b; }
+// "a|b" of an address pair in either direction (the smaller address first):
+// one entry per pair, written into `out`.
+const std::string& pair_key(std::string_view a, std::string_view b, std::string& out) {
+  if (b < a) std::swap(a, b);
+  out.assign(a).append("|").append(b);
+  return out;
+}
+
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 class Scan final : public Rule {
  public:
@@ -85,12 +96,12 @@ class Scan final : public Rule {
     if (!fp) return;
     const FlowRow& f = *fp;
     uint8_t proto = proto_number(f.proto);
-    if (inv::ip_key(f.dest_ip).empty() || inv::ip_key(f.src_ip).empty()) return;
+    if (!inv::device_ip(f.dest_ip) || !inv::device_ip(f.src_ip)) return;
     // The source reached this address over IP: its ARP request for it was
     // the way there (the flow itself is judged), not a sweep of the LAN.
     if (reached_.size() < kMaxReached) {
-      reached_.insert(pair_key(f.src_ip, f.dest_ip));
-      reached_.insert(pair_key(f.dest_ip, f.src_ip));
+      const std::string& k = pair_key(f.src_ip, f.dest_ip, key_);
+      if (reached_.find(std::string_view(k)) == reached_.end()) reached_.insert(k);  // a known pair: no copy
     }
     if (!is_probe(f, proto)) return;
     if (!budget_.take(ctx.stats)) return;
@@ -107,7 +118,7 @@ class Scan final : public Rule {
       // and the stored probes must still be there.
       std::vector<Probe> probes;
       for (const Probe& p : all) {
-        if (p.proto != kArp || !reached_.count(pair_key(src, p.dst))) probes.push_back(p);
+        if (p.proto != kArp || !reached_.count(std::string_view(pair_key(src, p.dst, key_)))) probes.push_back(p);
       }
       Tier t = tier(j, src);
       if (probes.size() < std::min({t.hosts, t.ports, t.targets})) continue;
@@ -252,7 +263,8 @@ class Scan final : public Rule {
 
   Budget budget_{kMaxProbes, 0};
   std::unordered_map<std::string, std::vector<Probe>> probes_;  // by source
-  std::unordered_set<std::string> reached_;                     // "a|b": a flow between a and b
+  std::unordered_set<std::string, KeyHash, std::equal_to<>> reached_;  // "a|b": a flow between a and b
+  std::string key_;                                                   // pair_key's buffer
 };
 
 }  // namespace

@@ -28,7 +28,7 @@ class VolumeSpike final : public Rule {
   void take(const Input& in, Context& ctx) override {
     const FlowRow& f = *in.flow();
     uint8_t proto = proto_number(f.proto);
-    if ((proto == kTcp || proto == kUdp) && ctx.cfg.is_internal(f.src_ip) && !inv::ip_key(f.dest_ip).empty())
+    if ((proto == kTcp || proto == kUdp) && ctx.cfg.is_internal(f.src_ip) && inv::device_ip(f.dest_ip))
       hourly_[f.src_ip][f.start / kHour] += f.bytes_toserver;
   }
 
