@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/json_writer.h"
 #include "detect/alert.h"
@@ -61,6 +62,10 @@ class EvidenceFlows {
   void on_flow(const FlowRow& f);
   const FlowRef* find(uint64_t id) const;
   bool has(uint64_t id) const { return refs_.count(id) != 0; }
+  // The live monitor's expiry (expiry.h): keeps only the flows in `keep`,
+  // those the rules' remaining state names.
+  void sweep(const std::unordered_set<uint64_t>& keep);
+  size_t size() const { return refs_.size(); }
 
  private:
   Stats& stats_;
@@ -108,11 +113,13 @@ std::string candidate_key(std::string_view rule, const std::string& src, const s
                           std::string_view protocol);
 
 // What a host did, one entry per kind ("PEER tcp/104", "SENDER RDE", an AE
-// title): the first time, that time's flow, and how many times.
+// title): the first time, that time's flow, how many times, and the last
+// time (for the live monitor's expiry).
 struct Conv {
   TimeNs first;
   uint64_t flow_id;
   uint64_t flows;
+  TimeNs last;
 };
 using Conversations = std::map<std::string, std::map<std::string, Conv>>;  // host -> key -> Conv
 // Counts one more (host, key) at (ts, flow_id); null when the budget is spent.

@@ -7,6 +7,7 @@
 #include "detect/device.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
+#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/credential.h"
 
@@ -47,6 +48,10 @@ class CleartextLogin final : public Rule {
       j.from_candidate(c, med ? Severity::kMedium : Severity::kLow, c.src, c.dst);
     }
   }
+  void expire(Expiry& x) override {
+    expire_candidates(cands_, x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestinationUnlessMedicalSource, Response::Contain::kBlockPair,
             "move the login to an encrypted protocol the manufacturer supports (SSH, HTTPS, FTPS) and rotate the "

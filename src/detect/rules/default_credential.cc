@@ -7,6 +7,7 @@
 #include "detect/device.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
+#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/credential.h"
 
@@ -40,6 +41,10 @@ class DefaultCredential final : public Rule {
       j.from_candidate(c, s, c.src, c.dst);
     }
   }
+  void expire(Expiry& x) override {
+    expire_candidates(cands_, x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestination, Response::Contain::kBlockPair,
             "change the credential by the manufacturer's procedure (validated configurations only), or disable the "

@@ -3,6 +3,7 @@
 // server. Judges: low, a finding.
 #include "detect/fields.h"
 #include "detect/judge.h"
+#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/tls/tls_events.h"
 
@@ -29,6 +30,10 @@ class LegacyTls final : public Rule {
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) j.from_candidate(c, Severity::kLow, c.src, c.dst);
   }
+  void expire(Expiry& x) override {
+    expire_candidates(cands_, x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestinationUnlessMedicalSource, Response::Contain::kSegment,
             "require TLS 1.2 or newer on the server; ask the manufacturer for an update"};

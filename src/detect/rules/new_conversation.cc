@@ -19,6 +19,7 @@
 #include "detect/device.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
+#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "inventory/observe.h"
 
@@ -89,6 +90,10 @@ class NewConversation final : public Rule {
       bool med = medical(j.fact(host));
       for (const auto& [what, convs] : found) raise(j, *base, host, med, what.first, what.second, convs);
     }
+  }
+
+  void expire(Expiry& x) override {
+    expire_conversations(convs_, x);
   }
 
   Response response(const Alert& a) const override {

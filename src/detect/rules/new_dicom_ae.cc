@@ -7,6 +7,7 @@
 #include "detect/device.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
+#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/dicom/dicom_events.h"
 
@@ -53,6 +54,10 @@ class NewDicomAe final : public Rule {
         raise(j, *base, called, ae, cv, sev);
       }
     }
+  }
+
+  void expire(Expiry& x) override {
+    expire_conversations(aes_, x);
   }
 
   Response response(const Alert&) const override {

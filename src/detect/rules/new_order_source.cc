@@ -10,6 +10,7 @@
 #include "detect/device.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
+#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/hl7/hl7_events.h"
 #include "inventory/observe.h"
@@ -61,6 +62,10 @@ class NewOrderSource final : public Rule {
         raise(j, *base, receiver, key, cv, sev);
       }
     }
+  }
+
+  void expire(Expiry& x) override {
+    expire_conversations(orders_, x);
   }
 
   Response response(const Alert&) const override {

@@ -30,6 +30,7 @@
 #include "detect/device.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
+#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/arp/arp_events.h"
 #include "inventory/observe.h"
@@ -89,8 +90,10 @@ class Scan final : public Rule {
     // The source reached this address over IP: its ARP request for it was
     // the way there (the flow itself is judged), not a sweep of the LAN.
     if (reached_.size() < kMaxReached) {
-      reached_.insert(pair_key(f.src_ip, f.dest_ip));
-      reached_.insert(pair_key(f.dest_ip, f.src_ip));
+      for (std::string k : {pair_key(f.src_ip, f.dest_ip), pair_key(f.dest_ip, f.src_ip)}) {
+        TimeNs& t = reached_[std::move(k)];
+        t = std::max(t, f.start);
+      }
     }
     if (!is_probe(f, proto)) return;
     if (!budget_.take(ctx.stats)) return;
@@ -115,6 +118,11 @@ class Scan final : public Rule {
                 [](const Probe& a, const Probe& b) { return std::tie(a.ts, a.flow_id, a.dst) < std::tie(b.ts, b.flow_id, b.dst); });
       judge_source(j, src, probes, t);
     }
+  }
+
+  void expire(Expiry& x) override {
+    expire_series(probes_, x, &budget_);
+    drop_idle(reached_, x.before, [](TimeNs last) { return last; });
   }
 
   Response response(const Alert& a) const override {
@@ -252,7 +260,7 @@ class Scan final : public Rule {
 
   Budget budget_{kMaxProbes, 0};
   std::unordered_map<std::string, std::vector<Probe>> probes_;  // by source
-  std::unordered_set<std::string> reached_;                     // "a|b": a flow between a and b
+  std::unordered_map<std::string, TimeNs> reached_;             // "a|b": a flow between a and b, when last
 };
 
 }  // namespace

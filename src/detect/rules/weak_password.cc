@@ -5,6 +5,7 @@
 // names and strengths per client, server, protocol. Judges: medium.
 #include "detect/fields.h"
 #include "detect/judge.h"
+#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/credential.h"
 
@@ -32,6 +33,10 @@ class WeakPassword final : public Rule {
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) j.from_candidate(c, Severity::kMedium, c.src, c.dst);
   }
+  void expire(Expiry& x) override {
+    expire_candidates(cands_, x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestination, Response::Contain::kBlockPair,
             "change the credential by the manufacturer's procedure (validated configurations only), or disable the "

@@ -1,0 +1,79 @@
+// Expiry of the rules' state in the live monitor (docs/decisions.md "The
+// live monitor's state expires"). `analyze` keeps everything until the end
+// of its file; a sensor that runs for months cannot, so `medsentry monitor`
+// drops what the rules keep about activity older than the longest window any
+// rule judges (Engine::horizon), by packet time, not the wall clock, so a
+// replay behaves as the live network did. What is left is judged as before.
+// One mechanism for every rule: each rule's expire() calls these helpers on
+// its tables, and marks the flows its remaining state still names, so that
+// EvidenceFlows keeps only those (mark and sweep).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <unordered_set>
+
+#include "detect/candidates.h"
+
+namespace ms::detect {
+
+struct Expiry {
+  TimeNs before;                       // state whose last activity is older goes
+  std::unordered_set<uint64_t> keep;   // the flows the remaining state names
+  Budget& records;                     // given back what the dropped records took
+  Budget& conversations;
+  void mark(uint64_t flow_id) {
+    if (flow_id) keep.insert(flow_id);
+  }
+};
+
+// Removes the entries of a map whose last time (`last_of(value)`) is before
+// the cut; returns how many went.
+template <class Map, class LastOf>
+size_t drop_idle(Map& m, TimeNs before, LastOf last_of) {
+  size_t n = 0;
+  for (auto it = m.begin(); it != m.end();) {
+    if (last_of(it->second) < before) {
+      it = m.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  return n;
+}
+
+// Time series kept per key (login attempts, queries, probes: records with
+// `ts` and `flow_id`) that a sliding window judges. A key's series goes as a
+// whole once its last record is older than the cut: a burst's alert runs to
+// where the records stop (a gap longer than the window), so a later record
+// can no longer change it. A series still active is kept whole (its alert
+// grows), under its budget.
+template <class Map>
+void expire_series(Map& m, Expiry& x, Budget* budget) {
+  for (auto it = m.begin(); it != m.end();) {
+    TimeNs last = 0;
+    for (const auto& r : it->second) last = std::max(last, r.ts);
+    if (last < x.before) {
+      if (budget) budget->used -= std::min(budget->used, it->second.size());
+      it = m.erase(it);
+      continue;
+    }
+    for (const auto& r : it->second) x.mark(r.flow_id);
+    ++it;
+  }
+}
+
+// A candidate still active keeps the flows its alert names (the earliest
+// kMaxAlertFlows) and those within the horizon; the others are counted in
+// flows_over, so flows_total stays. (A flow seen again after its entry went
+// counts once more: a connection open longer than the horizon.)
+void expire_flows(Candidate& c, Expiry& x);
+// Candidates idle since before the cut go; the others keep their flows as above.
+void expire_candidates(Candidates& cands, Expiry& x);
+// Conversations (a host's peers, orders, AE titles) not seen since the cut
+// go, giving back the budget; the others keep their first flow.
+void expire_conversations(Conversations& m, Expiry& x);
+
+}  // namespace ms::detect
