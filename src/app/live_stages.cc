@@ -2,10 +2,12 @@
 #include "app/live_stages.h"
 
 #include <algorithm>
+#include <climits>
 #include <ctime>
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <set>
 #include <stdexcept>
 
 #include "detect/alert.h"
@@ -204,7 +206,8 @@ void LiveDetect::take(const std::vector<Event>& batch) {
   if (Clock::now() >= next_) maybe_judge();
 }
 
-std::vector<detect::Alert> LiveDetect::changed(const std::vector<detect::Alert>& found, bool at_end) {
+std::vector<detect::Alert> LiveDetect::changed(const std::vector<detect::Alert>& found, bool at_end,
+                                               TimeNs final_before) {
   std::vector<detect::Alert> out;
   auto now = Clock::now();
   for (const detect::Alert& a : found) {
@@ -212,14 +215,22 @@ std::vector<detect::Alert> LiveDetect::changed(const std::vector<detect::Alert>&
     auto it = published_.find(a.id);
     if (it == published_.end()) {
       if (published_.size() >= kMaxPublished && !at_end) continue;  // written at the end
-      if (published_.size() < kMaxPublished) published_.emplace(a.id, Published{digest, now});
+      if (published_.size() < kMaxPublished) published_.emplace(a.id, Published{digest, now, a.last});
       out.push_back(a);
-    } else if (digest != it->second.digest && (at_end || now - it->second.when >= t_.alert_refresh)) {
-      it->second = Published{digest, now};
+    } else if (digest != it->second.digest &&
+               (at_end || a.last < final_before || now - it->second.when >= t_.alert_refresh)) {
+      it->second = Published{digest, now, a.last};
       out.push_back(a);
     }
   }
   return out;
+}
+
+void LiveDetect::forget(const std::vector<detect::Alert>& found, TimeNs cut) {
+  if (cut == LLONG_MIN) return;
+  std::set<std::string_view> judged;
+  for (const detect::Alert& a : found) judged.insert(a.id);
+  std::erase_if(published_, [&](const auto& kv) { return kv.second.last < cut && !judged.count(kv.first); });
 }
 
 // SIGHUP: the settings file again. A bad file keeps the settings in force
@@ -252,8 +263,14 @@ void LiveDetect::maybe_judge() {
     detect::Facts facts;
     if (db_) facts = detect::load_facts(*db_);
     std::vector<detect::Alert> found = det_.judge_now(facts);
-    if (db_) detect::store_alerts(*db_, capture_id_, found);
-    box_.put(detect::alert_events(changed(found, false)));
+    // A months-long run: what the rules keep expires by packet time
+    // (detect/expiry.h); the alerts that ended before the cut are final, stay
+    // stored, and are written now if they changed.
+    TimeNs cut = det_.expiry_cut();
+    if (db_) detect::store_alerts(*db_, capture_id_, found, cut);
+    box_.put(detect::alert_events(changed(found, false, cut)));
+    forget(found, cut);
+    det_.expire();
   } catch (const std::exception& ex) {
     throw std::runtime_error(std::string("detections: ") + ex.what());
   }
@@ -263,7 +280,7 @@ void LiveDetect::maybe_judge() {
 }
 
 std::vector<Event> LiveDetect::final_events(const std::vector<detect::Alert>& found) {
-  return detect::alert_events(changed(found, true));
+  return detect::alert_events(changed(found, true, LLONG_MIN));
 }
 
 }  // namespace ms

@@ -126,10 +126,16 @@ class LiveDetect : public BatchConsumer {
   struct Published {
     size_t digest = 0;  // of the alert's JSON as written
     SteadyTime when;
+    TimeNs last = 0;  // the alert's last time
   };
   void maybe_judge();
   void maybe_reload();
-  std::vector<detect::Alert> changed(const std::vector<detect::Alert>& found, bool at_end);
+  // `final_before`: alerts that ended before it may lose their state at the
+  // expiry that follows (Engine::expire): a change is written at once.
+  std::vector<detect::Alert> changed(const std::vector<detect::Alert>& found, bool at_end, TimeNs final_before);
+  // Forgets the alerts that ended before the cut and are no longer judged
+  // (their state expired: they cannot change again).
+  void forget(const std::vector<detect::Alert>& found, TimeNs cut);
 
   detect::Engine& det_;
   std::string db_path_;

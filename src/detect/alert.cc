@@ -81,12 +81,13 @@ std::vector<Event> alert_events(const std::vector<Alert>& alerts) {
   return out;
 }
 
-void store_alerts(inv::Db& db, int64_t capture_id, const std::vector<Alert>& alerts) {
+void store_alerts(inv::Db& db, int64_t capture_id, const std::vector<Alert>& alerts, TimeNs final_before) {
   sqlite3* h = db.handle();
   db.exec("BEGIN IMMEDIATE");
   sqlite3_stmt* del = nullptr;
-  sqlite3_prepare_v2(h, "DELETE FROM alerts WHERE capture=?", -1, &del, nullptr);
+  sqlite3_prepare_v2(h, "DELETE FROM alerts WHERE capture=? AND last_ns>=?", -1, &del, nullptr);
   sqlite3_bind_int64(del, 1, capture_id);
+  sqlite3_bind_int64(del, 2, final_before);
   int rc = sqlite3_step(del);
   sqlite3_finalize(del);
   sqlite3_stmt* ins = nullptr;

@@ -3,6 +3,7 @@
 // the addresses, which the rules judge with at the end of a run.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -63,6 +64,10 @@ struct Stats {
 // The `alert` events of a run (EVE-like envelope, then "alert": {...}).
 std::vector<Event> alert_events(const std::vector<Alert>& alerts);
 // Replaces this capture's alerts in the inventory database.
-void store_alerts(inv::Db& db, int64_t capture_id, const std::vector<Alert>& alerts);
+// `final_before`: the live monitor's expiry cut (Engine::expiry_cut): the
+// stored alerts that ended before it are final (their rule's state is gone)
+// and stay; the others are replaced by `alerts`. LLONG_MIN: all are replaced.
+void store_alerts(inv::Db& db, int64_t capture_id, const std::vector<Alert>& alerts,
+                  TimeNs final_before = LLONG_MIN);
 
 }  // namespace ms::detect
