@@ -66,9 +66,11 @@ void expire_series(Map& m, Expiry& x, Budget* budget) {
 }
 
 // A candidate still active keeps the flows its alert names (the earliest
-// kMaxAlertFlows) and those within the horizon; the others are counted in
-// flows_over, so flows_total stays. (A flow seen again after its entry went
-// counts once more: a connection open longer than the horizon.)
+// kMaxAlertFlows) and those within the horizon (so that a flow seen again is
+// not counted twice); the others are counted in flows_over, so flows_total
+// stays. (A flow seen again after its entry went counts once more: a
+// connection open longer than the horizon.) Only the named flows are marked:
+// EvidenceFlows need not keep the 5-tuple of a flow no alert will name.
 void expire_flows(Candidate& c, Expiry& x);
 // Candidates idle since before the cut go; the others keep their flows as above.
 void expire_candidates(Candidates& cands, Expiry& x);
