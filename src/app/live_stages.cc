@@ -2,12 +2,10 @@
 #include "app/live_stages.h"
 
 #include <algorithm>
-#include <climits>
 #include <ctime>
 #include <filesystem>
 #include <functional>
 #include <iostream>
-#include <set>
 #include <stdexcept>
 
 #include "detect/alert.h"
@@ -206,31 +204,35 @@ void LiveDetect::take(const std::vector<Event>& batch) {
   if (Clock::now() >= next_) maybe_judge();
 }
 
-std::vector<detect::Alert> LiveDetect::changed(const std::vector<detect::Alert>& found, bool at_end,
-                                               TimeNs final_before) {
+std::vector<detect::Alert> LiveDetect::changed(const std::vector<detect::Alert>& found, bool at_end) {
   std::vector<detect::Alert> out;
   auto now = Clock::now();
+  std::map<std::string, Published> judged;
+  std::map<std::string, detect::Alert> unwritten;
   for (const detect::Alert& a : found) {
     size_t digest = std::hash<std::string>{}(a.json);
     auto it = published_.find(a.id);
     if (it == published_.end()) {
       if (published_.size() >= kMaxPublished && !at_end) continue;  // written at the end
-      if (published_.size() < kMaxPublished) published_.emplace(a.id, Published{digest, now, a.last});
+      judged.emplace(a.id, Published{digest, now});
       out.push_back(a);
-    } else if (digest != it->second.digest &&
-               (at_end || a.last < final_before || now - it->second.when >= t_.alert_refresh)) {
-      it->second = Published{digest, now, a.last};
+    } else if (digest != it->second.digest && (at_end || now - it->second.when >= t_.alert_refresh)) {
+      judged.emplace(a.id, Published{digest, now});
       out.push_back(a);
+    } else {
+      judged.emplace(a.id, it->second);
+      if (digest != it->second.digest) unwritten.emplace(a.id, a);
     }
   }
+  // Judged before, not now: the live expiry dropped its rule's state
+  // (detect/expiry.h), or SIGHUP's settings suppress it. Its last state is
+  // final; written if it was not.
+  for (auto& [id, a] : unwritten_) {
+    if (!judged.count(id)) out.push_back(std::move(a));
+  }
+  published_ = std::move(judged);
+  unwritten_ = std::move(unwritten);
   return out;
-}
-
-void LiveDetect::forget(const std::vector<detect::Alert>& found, TimeNs cut) {
-  if (cut == LLONG_MIN) return;
-  std::set<std::string_view> judged;
-  for (const detect::Alert& a : found) judged.insert(a.id);
-  std::erase_if(published_, [&](const auto& kv) { return kv.second.last < cut && !judged.count(kv.first); });
 }
 
 // SIGHUP: the settings file again. A bad file keeps the settings in force
@@ -243,6 +245,7 @@ void LiveDetect::maybe_reload() {
   }
   try {
     det_.set_config(detect::load_config(t_.config));
+    if (db_) detect::drop_suppressed_alerts(*db_, capture_id_, det_.config());
     std::cerr << "medsentry: SIGHUP: reloaded " << t_.config << "\n";
     dirty_ = true;
     next_ = Clock::now();
@@ -263,13 +266,12 @@ void LiveDetect::maybe_judge() {
     detect::Facts facts;
     if (db_) facts = detect::load_facts(*db_);
     std::vector<detect::Alert> found = det_.judge_now(facts);
-    // A months-long run: what the rules keep expires by packet time
-    // (detect/expiry.h); the alerts that ended before the cut are final, stay
-    // stored, and are written now if they changed.
-    TimeNs cut = det_.expiry_cut();
-    if (db_) detect::store_alerts(*db_, capture_id_, found, cut);
-    box_.put(detect::alert_events(changed(found, false, cut)));
-    forget(found, cut);
+    // Stored without removing the others: an alert whose state expired is
+    // final and stays (SIGHUP removes the ones it suppresses).
+    if (db_) detect::store_alerts(*db_, capture_id_, found, false);
+    box_.put(detect::alert_events(changed(found, false)));
+    // A months-long run: what the rules keep expires by packet time once
+    // judged (detect/expiry.h).
     det_.expire();
   } catch (const std::exception& ex) {
     throw std::runtime_error(std::string("detections: ") + ex.what());
@@ -280,7 +282,7 @@ void LiveDetect::maybe_judge() {
 }
 
 std::vector<Event> LiveDetect::final_events(const std::vector<detect::Alert>& found) {
-  return detect::alert_events(changed(found, true, LLONG_MIN));
+  return detect::alert_events(changed(found, true));
 }
 
 }  // namespace ms

@@ -126,16 +126,13 @@ class LiveDetect : public BatchConsumer {
   struct Published {
     size_t digest = 0;  // of the alert's JSON as written
     SteadyTime when;
-    TimeNs last = 0;  // the alert's last time
   };
   void maybe_judge();
   void maybe_reload();
-  // `final_before`: alerts that ended before it may lose their state at the
-  // expiry that follows (Engine::expire): a change is written at once.
-  std::vector<detect::Alert> changed(const std::vector<detect::Alert>& found, bool at_end, TimeNs final_before);
-  // Forgets the alerts that ended before the cut and are no longer judged
-  // (their state expired: they cannot change again).
-  void forget(const std::vector<detect::Alert>& found, TimeNs cut);
+  // The alerts to write: new ones, changed ones (at most every
+  // alert_refresh, and at the end), and those no longer judged whose last
+  // state was not written yet (their rule's state expired: they are final).
+  std::vector<detect::Alert> changed(const std::vector<detect::Alert>& found, bool at_end);
 
   detect::Engine& det_;
   std::string db_path_;
@@ -145,7 +142,10 @@ class LiveDetect : public BatchConsumer {
   LiveTiming t_;
   bool dirty_ = false;
   SteadyTime next_ = std::chrono::steady_clock::now();
-  std::map<std::string, Published> published_;  // alert id -> what was written
+  // Alert id -> what was written, for the alerts judged at the last
+  // judgement (an alert no longer judged is final and forgotten).
+  std::map<std::string, Published> published_;
+  std::map<std::string, detect::Alert> unwritten_;  // alert id -> its last state, not written yet
 };
 
 }  // namespace ms

@@ -1,7 +1,6 @@
 // The stages after the workers, wired (pipeline.h).
 #include "app/pipeline.h"
 
-#include <climits>
 #include <stdexcept>
 #include <thread>
 
@@ -84,9 +83,7 @@ std::vector<Event> Pipeline::end_of_run(std::vector<Event>& alerts) {
       if (inventory_) facts = detect::load_facts(inventory_->db());
       std::vector<detect::Alert> found = detect_->finish(facts);
       // Live: the alerts whose state expired stay stored (live_stages.cc).
-      if (inventory_)
-        detect::store_alerts(inventory_->db(), inventory_->capture_id(), found,
-                             live_det_ ? detect_->expiry_cut() : LLONG_MIN);
+      if (inventory_) detect::store_alerts(inventory_->db(), inventory_->capture_id(), found, !live_det_);
       // Live: only what the run has not written yet in that state.
       alerts = live_det_ ? live_det_->final_events(found) : detect::alert_events(found);
     } catch (const std::exception& ex) {

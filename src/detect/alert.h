@@ -3,7 +3,6 @@
 // the addresses, which the rules judge with at the end of a run.
 #pragma once
 
-#include <climits>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "common/types.h"
+#include "detect/config.h"
 #include "events/event.h"
 
 namespace ms::inv {
@@ -63,11 +63,13 @@ struct Stats {
 
 // The `alert` events of a run (EVE-like envelope, then "alert": {...}).
 std::vector<Event> alert_events(const std::vector<Alert>& alerts);
-// Replaces this capture's alerts in the inventory database.
-// `final_before`: the live monitor's expiry cut (Engine::expiry_cut): the
-// stored alerts that ended before it are final (their rule's state is gone)
-// and stay; the others are replaced by `alerts`. LLONG_MIN: all are replaced.
-void store_alerts(inv::Db& db, int64_t capture_id, const std::vector<Alert>& alerts,
-                  TimeNs final_before = LLONG_MIN);
+// Stores the alerts in the inventory database. `replace`: this capture's
+// other rows go (analyze, whose judgement at the end is the whole truth).
+// The live monitor only adds and updates: an alert whose rule's state
+// expired is no longer judged (detect/expiry.h) but stays, final.
+void store_alerts(inv::Db& db, int64_t capture_id, const std::vector<Alert>& alerts, bool replace = true);
+// The live monitor's SIGHUP: this capture's stored alerts that the new
+// settings disable or allow go (the next judgement no longer raises them).
+void drop_suppressed_alerts(inv::Db& db, int64_t capture_id, const Config& cfg);
 
 }  // namespace ms::detect

@@ -134,14 +134,14 @@ TimeNs Engine::expiry_cut() const {
 }
 
 TimeNs Engine::expire() {
+  // Even when nothing is old enough (LLONG_MIN), the flows no state names go.
   TimeNs cut = expiry_cut();
-  if (cut == LLONG_MIN) return cut;
-  if (!frozen_ && !baseline_ && cfg_.baseline.learning_period > 0) {
+  if (cut != LLONG_MIN && !frozen_ && !baseline_ && cfg_.baseline.learning_period > 0) {
     Baseline b;
     TimeNs learn_end;
     if (const Baseline* got = inrun_baseline(b, learn_end)) frozen_ = *got;
   }
-  Expiry x{cut, {}, records_, conversations_};
+  Expiry x{cut, horizon(), {}, records_, conversations_};
   for (const auto& r : rules_) r->expire(x);
   flows_.sweep(x.keep);
   return cut;

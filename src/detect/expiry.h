@@ -10,6 +10,7 @@
 #pragma once
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <iterator>
 #include <unordered_set>
@@ -19,7 +20,8 @@
 namespace ms::detect {
 
 struct Expiry {
-  TimeNs before;                       // state whose last activity is older goes
+  TimeNs before;                       // state whose last activity is older goes (LLONG_MIN: none)
+  TimeNs horizon;                      // the longest window (Engine::horizon)
   std::unordered_set<uint64_t> keep;   // the flows the remaining state names
   Budget& records;                     // given back what the dropped records took
   Budget& conversations;
@@ -48,19 +50,35 @@ size_t drop_idle(Map& m, TimeNs before, LastOf last_of) {
 // `ts` and `flow_id`) that a sliding window judges. A key's series goes as a
 // whole once its last record is older than the cut: a burst's alert runs to
 // where the records stop (a gap longer than the window), so a later record
-// can no longer change it. A series still active is kept whole (its alert
-// grows), under its budget.
+// can no longer change it. A series that never pauses that long (a
+// management host polling every device each minute) is cut instead once it
+// holds more than two horizons: its records before the cut go, so a burst
+// longer than that is reported in pieces, each a final alert. `mark`: the
+// records' flows are kept in EvidenceFlows (a rule whose records carry
+// their 5-tuple offers them again when it judges, and need not).
 template <class Map>
-void expire_series(Map& m, Expiry& x, Budget* budget) {
+void expire_series(Map& m, Expiry& x, Budget* budget, bool mark) {
   for (auto it = m.begin(); it != m.end();) {
-    TimeNs last = 0;
-    for (const auto& r : it->second) last = std::max(last, r.ts);
+    auto& recs = it->second;
+    TimeNs first = LLONG_MAX, last = LLONG_MIN;
+    for (const auto& r : recs) {
+      first = std::min(first, r.ts);
+      last = std::max(last, r.ts);
+    }
+    size_t before = recs.size();
     if (last < x.before) {
-      if (budget) budget->used -= std::min(budget->used, it->second.size());
+      recs.clear();
+    } else if (x.before != LLONG_MIN && first < x.before - x.horizon) {
+      std::erase_if(recs, [&x](const auto& r) { return r.ts < x.before; });
+    }
+    if (budget) budget->used -= std::min(budget->used, before - recs.size());
+    if (recs.empty()) {
       it = m.erase(it);
       continue;
     }
-    for (const auto& r : it->second) x.mark(r.flow_id);
+    if (mark) {
+      for (const auto& r : recs) x.mark(r.flow_id);
+    }
     ++it;
   }
 }

@@ -57,7 +57,7 @@ class BruteForce final : public Rule {
   }
 
   void expire(Expiry& x) override {
-    expire_series(logins_, x, &x.records);
+    expire_series(logins_, x, &x.records, true);
     // The user names tried go with their attempts.
     std::erase_if(users_, [this](const auto& kv) { return !logins_.count(kv.first); });
   }

@@ -88,7 +88,7 @@ class DicomHarvest final : public Rule {
   }
 
   void expire(Expiry& x) override {
-    expire_series(queries_, x, &x.records);
+    expire_series(queries_, x, &x.records, true);
     std::erase_if(evidence_, [this](const auto& kv) { return !queries_.count(kv.first); });
     drop_idle(calling_ae_, x.before, [](const Association& a) { return a.ts; });
   }

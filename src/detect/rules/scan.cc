@@ -121,7 +121,7 @@ class Scan final : public Rule {
   }
 
   void expire(Expiry& x) override {
-    expire_series(probes_, x, &budget_);
+    expire_series(probes_, x, &budget_, false);  // judge() offers the probes' flows
     drop_idle(reached_, x.before, [](TimeNs last) { return last; });
   }
 
