@@ -964,3 +964,24 @@ TEST(DetectExpiry, TheInRunBaselineIsKeptOnceItsStateExpires) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(DetectExpiry, ASeriesThatNeverPausesIsReportedInPieces) {
+  // A failed login every minute for 50 minutes: one burst to `analyze`; the
+  // live monitor keeps at most two horizons (20 minutes) of it, so the burst
+  // comes in pieces, the first starting where analyze's does.
+  std::vector<Event> e;
+  for (int i = 0; i < 50; ++i) e.push_back(cred("10.0.0.30", "10.0.0.8", "failure", false, "weak", (60 + 60 * i) * kSec));
+  auto whole = of(run(e), "brute_force");
+  ASSERT_EQ(whole.size(), 1u);
+  EXPECT_EQ(whole[0].count, 50u);
+  auto pieces = of(live(e), "brute_force");
+  ASSERT_GE(pieces.size(), 2u);
+  std::sort(pieces.begin(), pieces.end(), [](const Alert& a, const Alert& b) { return a.first < b.first; });
+  EXPECT_EQ(pieces[0].id, whole[0].id);
+  for (const Alert& a : pieces) EXPECT_LE(a.last - a.first, (2 * 600 + 60) * kSec) << a.json;  // and one step
+  EXPECT_EQ(pieces.back().last, whole[0].last);
+}
+
+}  // namespace

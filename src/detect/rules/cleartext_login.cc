@@ -5,9 +5,9 @@
 // results per client, server, protocol. Judges: medium with a medical side,
 // low elsewhere (as nDPI's and Suricata's, any one is a finding).
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/credential.h"
 

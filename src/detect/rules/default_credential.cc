@@ -5,9 +5,9 @@
 // devices, high on medical, medium elsewhere; an SNMP read community: medium
 // on medical, low elsewhere.
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/credential.h"
 

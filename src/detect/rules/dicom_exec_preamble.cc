@@ -5,10 +5,10 @@
 // Wants: dicom_file, ftp (data channels). Keeps: the files' preambles, SOP
 // classes and instances per sender, receiver, protocol. Judges: critical.
 #include "common/json_read_back.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/ftp_data.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/dicom/dicom_events.h"
 

@@ -14,8 +14,8 @@
 
 #include "decode/flood_meter.h"
 #include "detect/device.h"
-#include "detect/judge.h"
 #include "detect/expiry.h"
+#include "detect/judge.h"
 #include "detect/rule.h"
 
 namespace ms::detect {

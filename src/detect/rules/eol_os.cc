@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "detect/device.h"
-#include "detect/judge.h"
 #include "detect/expiry.h"
+#include "detect/judge.h"
 #include "detect/rule.h"
 #include "inventory/observe.h"
 

@@ -3,9 +3,9 @@
 // Wants: telnet, ftp, http, snmp. Keeps: one candidate per server and
 // service (no source: it is about the server), with its banner.
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/ftp/ftp_events.h"
 #include "dissectors/http/http_events.h"

@@ -9,9 +9,9 @@
 // Wants: smb, flow. Keeps: the shares per client, server; the sessions per
 // client, server, service.
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/smb/smb_events.h"
 #include "dissectors/text.h"

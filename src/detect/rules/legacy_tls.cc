@@ -1,9 +1,9 @@
 // Rule 1014 legacy_tls: TLS 1.1 or older, or SSL, negotiated (RFC 8996
 // deprecates TLS 1.0 and 1.1). Wants: tls. Keeps: one candidate per client,
 // server. Judges: low, a finding.
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/tls/tls_events.h"
 

@@ -5,9 +5,9 @@
 // and the count, under the shared conversations budget.
 #include "common/json_read_back.h"
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/dicom/dicom_events.h"
 

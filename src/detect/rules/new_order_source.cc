@@ -8,9 +8,9 @@
 #include <algorithm>
 
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/hl7/hl7_events.h"
 #include "inventory/observe.h"

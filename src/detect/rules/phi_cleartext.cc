@@ -3,9 +3,9 @@
 // protocol with its volumes: the PHI flow map, a finding (info).
 // Wants: hl7, dicom, dicom_file, fhir, ftp (data channels). Keeps: the
 // volumes per (source, destination, protocol) (phi_volumes.h).
+#include "detect/expiry.h"
 #include "detect/judge.h"
 #include "detect/phi_volumes.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 
 namespace ms::detect {

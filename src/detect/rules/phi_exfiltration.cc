@@ -8,10 +8,10 @@
 //   titles, not again by its volumes.
 // Wants: dicom, dicom_command, and the volumes' events (phi_volumes.h).
 #include "common/json_read_back.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/phi_volumes.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/dicom/dicom_events.h"
 

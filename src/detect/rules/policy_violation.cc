@@ -14,8 +14,8 @@
 #include <set>
 #include <tuple>
 
-#include "detect/judge.h"
 #include "detect/expiry.h"
+#include "detect/judge.h"
 #include "detect/rule.h"
 #include "segment/learn.h"
 #include "segment/policy.h"

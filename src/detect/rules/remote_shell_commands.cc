@@ -3,9 +3,9 @@
 // commands per client, device. Judges: only medical targets; critical on
 // life-critical devices, high otherwise.
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/telnet/telnet_events.h"
 

@@ -28,9 +28,9 @@
 #include <vector>
 
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/arp/arp_events.h"
 #include "inventory/observe.h"

@@ -1,9 +1,9 @@
 // Rule 1013 smb1: an SMB1 dialect negotiated (MS-SMB; what EternalBlue and
 // its kin need). Wants: smb. Keeps: one candidate per client, server.
 // Judges: low, a finding.
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/smb/smb_events.h"
 

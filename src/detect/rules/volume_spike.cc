@@ -8,9 +8,9 @@
 #include <map>
 
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "inventory/observe.h"
 

@@ -3,9 +3,9 @@
 // digits and symbols), not a vendor default (that is default_credential),
 // not anonymous FTP (no account to protect). Wants: credential. Keeps: user
 // names and strengths per client, server, protocol. Judges: medium.
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
-#include "detect/expiry.h"
 #include "detect/rule.h"
 #include "dissectors/credential.h"
 
