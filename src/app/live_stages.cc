@@ -207,18 +207,31 @@ void LiveDetect::take(const std::vector<Event>& batch) {
 std::vector<detect::Alert> LiveDetect::changed(const std::vector<detect::Alert>& found, bool at_end) {
   std::vector<detect::Alert> out;
   auto now = Clock::now();
+  std::map<std::string, Published> judged;
+  std::map<std::string, detect::Alert> unwritten;
   for (const detect::Alert& a : found) {
     size_t digest = std::hash<std::string>{}(a.json);
     auto it = published_.find(a.id);
     if (it == published_.end()) {
       if (published_.size() >= kMaxPublished && !at_end) continue;  // written at the end
-      if (published_.size() < kMaxPublished) published_.emplace(a.id, Published{digest, now});
+      judged.emplace(a.id, Published{digest, now});
       out.push_back(a);
     } else if (digest != it->second.digest && (at_end || now - it->second.when >= t_.alert_refresh)) {
-      it->second = Published{digest, now};
+      judged.emplace(a.id, Published{digest, now});
       out.push_back(a);
+    } else {
+      judged.emplace(a.id, it->second);
+      if (digest != it->second.digest) unwritten.emplace(a.id, a);
     }
   }
+  // Judged before, not now: the live expiry dropped its rule's state
+  // (detect/expiry.h), or SIGHUP's settings suppress it. Its last state is
+  // final; written if it was not.
+  for (auto& [id, a] : unwritten_) {
+    if (!judged.count(id)) out.push_back(std::move(a));
+  }
+  published_ = std::move(judged);
+  unwritten_ = std::move(unwritten);
   return out;
 }
 
@@ -232,6 +245,7 @@ void LiveDetect::maybe_reload() {
   }
   try {
     det_.set_config(detect::load_config(t_.config));
+    if (db_) detect::drop_suppressed_alerts(*db_, capture_id_, det_.config());
     std::cerr << "medsentry: SIGHUP: reloaded " << t_.config << "\n";
     dirty_ = true;
     next_ = Clock::now();
@@ -252,8 +266,13 @@ void LiveDetect::maybe_judge() {
     detect::Facts facts;
     if (db_) facts = detect::load_facts(*db_);
     std::vector<detect::Alert> found = det_.judge_now(facts);
-    if (db_) detect::store_alerts(*db_, capture_id_, found);
+    // Stored without removing the others: an alert whose state expired is
+    // final and stays (SIGHUP removes the ones it suppresses).
+    if (db_) detect::store_alerts(*db_, capture_id_, found, false);
     box_.put(detect::alert_events(changed(found, false)));
+    // A months-long run: what the rules keep expires by packet time once
+    // judged (detect/expiry.h).
+    det_.expire();
   } catch (const std::exception& ex) {
     throw std::runtime_error(std::string("detections: ") + ex.what());
   }

@@ -129,6 +129,9 @@ class LiveDetect : public BatchConsumer {
   };
   void maybe_judge();
   void maybe_reload();
+  // The alerts to write: new ones, changed ones (at most every
+  // alert_refresh, and at the end), and those no longer judged whose last
+  // state was not written yet (their rule's state expired: they are final).
   std::vector<detect::Alert> changed(const std::vector<detect::Alert>& found, bool at_end);
 
   detect::Engine& det_;
@@ -139,7 +142,10 @@ class LiveDetect : public BatchConsumer {
   LiveTiming t_;
   bool dirty_ = false;
   SteadyTime next_ = std::chrono::steady_clock::now();
-  std::map<std::string, Published> published_;  // alert id -> what was written
+  // Alert id -> what was written, for the alerts judged at the last
+  // judgement (an alert no longer judged is final and forgotten).
+  std::map<std::string, Published> published_;
+  std::map<std::string, detect::Alert> unwritten_;  // alert id -> its last state, not written yet
 };
 
 }  // namespace ms

@@ -82,7 +82,8 @@ std::vector<Event> Pipeline::end_of_run(std::vector<Event>& alerts) {
       detect::Facts facts;
       if (inventory_) facts = detect::load_facts(inventory_->db());
       std::vector<detect::Alert> found = detect_->finish(facts);
-      if (inventory_) detect::store_alerts(inventory_->db(), inventory_->capture_id(), found);
+      // Live: the alerts whose state expired stay stored (live_stages.cc).
+      if (inventory_) detect::store_alerts(inventory_->db(), inventory_->capture_id(), found, !live_det_);
       // Live: only what the run has not written yet in that state.
       alerts = live_det_ ? live_det_->final_events(found) : detect::alert_events(found);
     } catch (const std::exception& ex) {

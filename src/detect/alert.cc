@@ -81,14 +81,17 @@ std::vector<Event> alert_events(const std::vector<Alert>& alerts) {
   return out;
 }
 
-void store_alerts(inv::Db& db, int64_t capture_id, const std::vector<Alert>& alerts) {
+void store_alerts(inv::Db& db, int64_t capture_id, const std::vector<Alert>& alerts, bool replace) {
   sqlite3* h = db.handle();
   db.exec("BEGIN IMMEDIATE");
-  sqlite3_stmt* del = nullptr;
-  sqlite3_prepare_v2(h, "DELETE FROM alerts WHERE capture=?", -1, &del, nullptr);
-  sqlite3_bind_int64(del, 1, capture_id);
-  int rc = sqlite3_step(del);
-  sqlite3_finalize(del);
+  int rc = SQLITE_DONE;
+  if (replace) {
+    sqlite3_stmt* del = nullptr;
+    sqlite3_prepare_v2(h, "DELETE FROM alerts WHERE capture=?", -1, &del, nullptr);
+    sqlite3_bind_int64(del, 1, capture_id);
+    rc = sqlite3_step(del);
+    sqlite3_finalize(del);
+  }
   sqlite3_stmt* ins = nullptr;
   if (rc != SQLITE_DONE ||
       sqlite3_prepare_v2(h,
@@ -122,6 +125,37 @@ void store_alerts(inv::Db& db, int64_t capture_id, const std::vector<Alert>& ale
     }
   }
   sqlite3_finalize(ins);
+  db.exec("COMMIT");
+}
+
+void drop_suppressed_alerts(inv::Db& db, int64_t capture_id, const Config& cfg) {
+  sqlite3* h = db.handle();
+  std::vector<std::string> gone;
+  sqlite3_stmt* q = nullptr;
+  if (sqlite3_prepare_v2(h, "SELECT id, rule, src_ip, dest_ip FROM alerts WHERE capture=?", -1, &q, nullptr) !=
+      SQLITE_OK)
+    throw std::runtime_error(db.path() + ": cannot read alerts: " + sqlite3_errmsg(h));
+  sqlite3_bind_int64(q, 1, capture_id);
+  auto col = [q](int i) {
+    const unsigned char* t = sqlite3_column_text(q, i);
+    return std::string(t ? reinterpret_cast<const char*>(t) : "");
+  };
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    std::string rule = col(1);
+    if (!cfg.rule_enabled(rule) || cfg.allowed(rule, col(2), col(3))) gone.push_back(col(0));
+  }
+  sqlite3_finalize(q);
+  if (gone.empty()) return;
+  db.exec("BEGIN IMMEDIATE");
+  sqlite3_stmt* del = nullptr;
+  sqlite3_prepare_v2(h, "DELETE FROM alerts WHERE capture=? AND id=?", -1, &del, nullptr);
+  for (const std::string& id : gone) {
+    sqlite3_reset(del);
+    sqlite3_bind_int64(del, 1, capture_id);
+    sqlite3_bind_text(del, 2, id.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_step(del);
+  }
+  sqlite3_finalize(del);
   db.exec("COMMIT");
 }
 

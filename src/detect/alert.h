@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/types.h"
+#include "detect/config.h"
 #include "events/event.h"
 
 namespace ms::inv {
@@ -62,7 +63,13 @@ struct Stats {
 
 // The `alert` events of a run (EVE-like envelope, then "alert": {...}).
 std::vector<Event> alert_events(const std::vector<Alert>& alerts);
-// Replaces this capture's alerts in the inventory database.
-void store_alerts(inv::Db& db, int64_t capture_id, const std::vector<Alert>& alerts);
+// Stores the alerts in the inventory database. `replace`: this capture's
+// other rows go (analyze, whose judgement at the end is the whole truth).
+// The live monitor only adds and updates: an alert whose rule's state
+// expired is no longer judged (detect/expiry.h) but stays, final.
+void store_alerts(inv::Db& db, int64_t capture_id, const std::vector<Alert>& alerts, bool replace = true);
+// The live monitor's SIGHUP: this capture's stored alerts that the new
+// settings disable or allow go (the next judgement no longer raises them).
+void drop_suppressed_alerts(inv::Db& db, int64_t capture_id, const Config& cfg);
 
 }  // namespace ms::detect

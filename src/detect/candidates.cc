@@ -69,6 +69,12 @@ void EvidenceFlows::on_flow(const FlowRow& f) {
   r.end = std::max(r.end, f.end);
 }
 
+void EvidenceFlows::sweep(const std::unordered_set<uint64_t>& keep) {
+  for (auto it = refs_.begin(); it != refs_.end();) {
+    it = keep.count(it->first) ? std::next(it) : refs_.erase(it);
+  }
+}
+
 const FlowRef* EvidenceFlows::find(uint64_t id) const {
   auto it = refs_.find(id);
   return it == refs_.end() ? nullptr : &it->second;
@@ -158,6 +164,7 @@ Conv* note_conversation(Conversations& m, std::string_view host, std::string_vie
   auto it = per.find(key);
   if (it != per.end()) {
     ++it->second.flows;
+    it->second.last = std::max(it->second.last, ts);
     if (std::tie(ts, flow_id) < std::tie(it->second.first, it->second.flow_id)) {
       it->second.first = ts;
       it->second.flow_id = flow_id;
@@ -165,7 +172,7 @@ Conv* note_conversation(Conversations& m, std::string_view host, std::string_vie
     return &it->second;
   }
   if (!budget.take(stats)) return nullptr;
-  return &per.emplace(std::string(key), Conv{ts, flow_id, 1}).first->second;
+  return &per.emplace(std::string(key), Conv{ts, flow_id, 1, ts}).first->second;
 }
 
 void remember(Conversations& m, const std::string& host, std::string key, const Event& e, Context& ctx) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/json_writer.h"
 #include "detect/alert.h"
@@ -62,6 +63,10 @@ class EvidenceFlows {
   void on_flow(const FlowRow& f);
   const FlowRef* find(uint64_t id) const;
   bool has(uint64_t id) const { return refs_.count(id) != 0; }
+  // The live monitor's expiry (expiry.h): keeps only the flows in `keep`,
+  // those the rules' remaining state names.
+  void sweep(const std::unordered_set<uint64_t>& keep);
+  size_t size() const { return refs_.size(); }
 
  private:
   Stats& stats_;
@@ -111,11 +116,13 @@ std::string candidate_key(std::string_view rule, const std::string& src, const s
                           std::string_view protocol);
 
 // What a host did, one entry per kind ("PEER tcp/104", "SENDER RDE", an AE
-// title): the first time, that time's flow, and how many times.
+// title): the first time, that time's flow, how many times, and the last
+// time (for the live monitor's expiry).
 struct Conv {
   TimeNs first;
   uint64_t flow_id;
   uint64_t flows;
+  TimeNs last;
 };
 // Ordered (baselines and alerts list them in order); transparent, so that a
 // flow's key is looked up without a string made for it.

@@ -7,6 +7,7 @@
 #include <climits>
 #include <tuple>
 
+#include "detect/expiry.h"
 #include "detect/judge.h"
 
 namespace ms::detect {
@@ -46,8 +47,10 @@ bool Engine::wanted(std::string_view t) { return RuleRegistry::wanted(t); }
 
 void Engine::add(const Event& e) {
   if (e.ts > 0 && (!first_ts_ || e.ts < first_ts_)) first_ts_ = e.ts;
+  last_ts_ = std::max(last_ts_, e.ts);
   if (e.flow) {
     const FlowRow& f = *e.flow;
+    last_ts_ = std::max(last_ts_, f.end);
     flows_.on_flow(f);  // the times of a flow an alert may name
     if (f.start && (!first_ts_ || f.start < first_ts_)) first_ts_ = f.start;
     Input in(e);
@@ -83,19 +86,23 @@ std::vector<Alert> Engine::judge_now(const Facts& facts) {
   return out;
 }
 
+const Baseline* Engine::inrun_baseline(Baseline& scratch, TimeNs& learn_end) const {
+  const BaselineSettings& bs = cfg_.baseline;
+  learn_end = LLONG_MIN;
+  if (baseline_ || bs.learning_period <= 0 || !first_ts_) return nullptr;
+  learn_end = first_ts_ + static_cast<TimeNs>(bs.learning_period) * 1'000'000'000LL;
+  if (frozen_) return &*frozen_;
+  scratch = learn(learn_end).first;
+  scratch.source = "the first " + std::to_string(bs.learning_period) + " s of this run";
+  return &scratch;
+}
+
 std::vector<Alert> Engine::judge(const Facts& facts) {
   // The baseline to judge against: loaded, or the first learning_period
   // seconds of this run.
-  const BaselineSettings& bs = cfg_.baseline;
   Baseline inrun;
-  const Baseline* base = baseline_ ? &*baseline_ : nullptr;
   TimeNs learn_end = LLONG_MIN;
-  if (!base && bs.learning_period > 0 && first_ts_) {
-    learn_end = first_ts_ + static_cast<TimeNs>(bs.learning_period) * 1'000'000'000LL;
-    inrun = learn(learn_end).first;
-    inrun.source = "the first " + std::to_string(bs.learning_period) + " s of this run";
-    base = &inrun;
-  }
+  const Baseline* base = baseline_ ? &*baseline_ : inrun_baseline(inrun, learn_end);
   Judge j(cfg_, stats_, facts, flows_, base, learn_end);
   for (const auto& r : rules_) {
     j.set_rule(r.get());
@@ -106,6 +113,38 @@ std::vector<Alert> Engine::judge(const Facts& facts) {
     return std::tie(a.first, a.id) < std::tie(b.first, b.id);
   });
   return std::move(out);
+}
+
+TimeNs Engine::horizon() const {
+  const Thresholds& th = cfg_.thresholds;
+  uint32_t longest = std::max({th.scan_window, th.brute_force_window, th.harvest_window});
+  return static_cast<TimeNs>(longest) * 1'000'000'000LL;
+}
+
+TimeNs Engine::expiry_cut() const {
+  if (!last_ts_ || last_ts_ - horizon() <= first_ts_) return LLONG_MIN;
+  TimeNs cut = last_ts_ - horizon();
+  // The in-run baseline reads the learning period's state: nothing goes
+  // until it is frozen (expire() does that once the cut passes its end).
+  if (!frozen_ && !baseline_ && cfg_.baseline.learning_period > 0) {
+    TimeNs learn_end = first_ts_ + static_cast<TimeNs>(cfg_.baseline.learning_period) * 1'000'000'000LL;
+    if (cut <= learn_end) return LLONG_MIN;
+  }
+  return cut;
+}
+
+TimeNs Engine::expire() {
+  // Even when nothing is old enough (LLONG_MIN), the flows no state names go.
+  TimeNs cut = expiry_cut();
+  if (cut != LLONG_MIN && !frozen_ && !baseline_ && cfg_.baseline.learning_period > 0) {
+    Baseline b;
+    TimeNs learn_end;
+    if (const Baseline* got = inrun_baseline(b, learn_end)) frozen_ = *got;
+  }
+  Expiry x{cut, horizon(), {}, records_, conversations_};
+  for (const auto& r : rules_) r->expire(x);
+  flows_.sweep(x.keep);
+  return cut;
 }
 
 }  // namespace ms::detect

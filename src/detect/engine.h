@@ -39,6 +39,16 @@ class Engine {
   // give now, without counting them in stats() and without writing the
   // baseline; the run goes on.
   std::vector<Alert> judge_now(const Facts& facts);
+  // The live monitor's expiry (expiry.h; never in `analyze`, whose results
+  // need the whole file): the longest window any rule judges, and the cut an
+  // expiry now would use (the latest packet time seen minus that window;
+  // LLONG_MIN while nothing may go: no packet yet, or the in-run baseline
+  // still learning).
+  TimeNs horizon() const;
+  TimeNs expiry_cut() const;
+  // After a judgement: every rule drops its state idle since expiry_cut(),
+  // then the flows no state names. Returns the cut it used.
+  TimeNs expire();
   const Stats& stats() const { return stats_; }
   const Config& config() const { return cfg_; }
   // The live monitor's SIGHUP: new settings (networks, thresholds,
@@ -54,6 +64,9 @@ class Engine {
   // What every rule's state shows before `end`, and how many hosts'
   // conversations that was.
   std::pair<Baseline, size_t> learn(TimeNs end) const;
+  // The baseline of the run's first learning_period seconds; `learn_end` set
+  // to their end. Null when there is none (loaded, or no in-run learning).
+  const Baseline* inrun_baseline(Baseline& scratch, TimeNs& learn_end) const;
   std::vector<Alert> judge(const Facts& facts);
 
   Config cfg_;
@@ -70,7 +83,10 @@ class Engine {
   };
   std::unordered_map<std::string, std::vector<Rule*>, TypeHash, std::equal_to<>> by_type_;  // event type -> rules
   TimeNs first_ts_ = 0;
+  TimeNs last_ts_ = 0;  // the latest packet time seen (the live expiry's clock)
   std::optional<Baseline> baseline_;
+  // The in-run baseline, learned once before the expiry drops what it reads.
+  std::optional<Baseline> frozen_;
   std::string learn_path_;
 };
 

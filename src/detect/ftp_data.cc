@@ -17,8 +17,12 @@ void FtpDataChannels::take(const Input& in, Context& ctx) {
   // the server.
   std::string host = ch.host.value_or(std::string());
   if (host.empty()) host = in.event().dest_ip;
-  if (channels_.size() < kMaxFtpChannels) {
-    channels_.insert(host + ' ' + std::to_string(ch.port));
+  std::string key = host + ' ' + std::to_string(ch.port);
+  auto it = channels_.find(key);
+  if (it != channels_.end()) {
+    it->second = std::max(it->second, in.event().ts);
+  } else if (channels_.size() < kMaxFtpChannels) {
+    channels_.emplace(std::move(key), in.event().ts);
   } else {
     ++ctx.stats.dropped_state;
   }
@@ -34,6 +38,10 @@ void FtpDataChannels::join(Candidates& cands) const {
       keys.push_back(key);
   }
   for (const std::string& key : keys) cands.move_to_protocol(key, "ftp");
+}
+
+void FtpDataChannels::expire(const Expiry& x) {
+  drop_idle(channels_, x.before, [](TimeNs last) { return last; });
 }
 
 }  // namespace ms::detect

@@ -5,10 +5,12 @@
 // whichever came first. A rule that needs it keeps one and wants "ftp".
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 
 #include "detect/candidates.h"
+#include "detect/expiry.h"
 #include "detect/rule.h"
 
 namespace ms::detect {
@@ -22,9 +24,11 @@ class FtpDataChannels {
   // Candidates with protocol "tcp" whose evidence list "data_connections"
   // ("HOST PORT") names an announced channel become "ftp" ones.
   void join(Candidates& cands) const;
+  // The live monitor's expiry (expiry.h): channels announced before the cut go.
+  void expire(const Expiry& x);
 
  private:
-  std::set<std::string> channels_;  // "HOST PORT"
+  std::map<std::string, TimeNs> channels_;  // "HOST PORT" -> when last announced
 };
 
 }  // namespace ms::detect

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "detect/candidates.h"
+#include "detect/expiry.h"
 #include "detect/ftp_data.h"
 #include "detect/rule.h"
 
@@ -25,6 +26,11 @@ class PhiVolumes {
   // At the end of the run: the candidates, files on announced FTP data
   // connections moved to protocol "ftp".
   Candidates& judged();
+  // The live monitor's expiry (expiry.h).
+  void expire(Expiry& x) {
+    expire_candidates(cands_, x);
+    channels_.expire(x);
+  }
 
  private:
   Candidate* add(const Event& e, std::string_view protocol, Context& ctx);

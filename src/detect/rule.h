@@ -24,6 +24,7 @@ namespace ms::detect {
 
 class EvidenceFlows;
 struct Budget;
+struct Expiry;
 class Judge;
 
 // What an alert is (the static part of every alert a rule raises).
@@ -88,6 +89,11 @@ class Rule {
   virtual size_t learn(Baseline& b, TimeNs end, const Config& cfg) const { return 0; }
   // At the end of the run: raises its alerts through the judge.
   virtual void judge(Judge& j) = 0;
+  // Only in the live monitor, after a judgement: drops what it keeps about
+  // activity that ended before x.before (packet time) and marks the flows
+  // its remaining state names (expiry.h has the helpers). Without it a
+  // sensor running for months would fill every table to its cap.
+  virtual void expire(Expiry& x) = 0;
   virtual Response response(const Alert& a) const = 0;
 };
 

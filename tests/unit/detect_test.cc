@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <fstream>
 #include <map>
 #include <random>
@@ -829,3 +830,158 @@ TEST(DetectLive, JudgeNowIsFinishWithoutCountingAndReloads) {
   }
   EXPECT_EQ(eng.stats().alerts, fin.size());
 }
+
+namespace {
+
+// The live monitor's expiry (detect/expiry.h): by packet time, what the rules
+// keep about activity older than the longest window goes after a judgement;
+// an attack within the window still fires, and an activity that goes on
+// keeps its alert as `analyze` would give it.
+
+// Judges and expires after every event, as LiveDetect does; every alert any
+// judgement raised, in its last state, by id (what the monitor wrote).
+std::map<std::string, Alert> live(const std::vector<Event>& events, const Config& cfg = default_config()) {
+  Engine eng(cfg);
+  std::map<std::string, Alert> seen;
+  for (const Event& e : events) {
+    eng.add(e);
+    for (Alert& a : eng.judge_now(facts())) seen[a.id] = std::move(a);
+    eng.expire();
+  }
+  return seen;
+}
+
+std::vector<Alert> of(const std::map<std::string, Alert>& m, const std::string& rule) {
+  std::vector<Alert> out;
+  for (const auto& kv : m) {
+    if (kv.second.rule == rule) out.push_back(kv.second);
+  }
+  return out;
+}
+
+// Time passing on the network: answered flows between two hosts no rule cares
+// about (a host the baseline never saw; not a probe), every `step` seconds.
+std::vector<Event> quiet(TimeNs from, TimeNs to, TimeNs step) {
+  std::vector<Event> v;
+  for (TimeNs t = from; t < to; t += step) {
+    Event f = flow("10.0.0.31", "10.0.0.20", 104, t, true);
+    f.flow->answered = true;
+    v.push_back(std::move(f));
+  }
+  return v;
+}
+
+TEST(DetectExpiry, StateGoesOnceOlderThanTheLongestWindow) {
+  Engine eng(default_config());
+  EXPECT_EQ(eng.horizon(), 600 * kSec);  // brute_force_window, the longest by default
+  EXPECT_EQ(eng.expiry_cut(), LLONG_MIN);  // nothing can be that old yet
+  for (int i = 0; i < 5; ++i) eng.add(cred("10.0.0.30", "10.0.0.8", "failure", false, "weak", (1 + i) * kSec));
+  auto before = of(eng.judge_now(facts()), "brute_force");
+  ASSERT_EQ(before.size(), 1u);
+  // 500 s later by the packets' clock: within the window, everything stays.
+  for (Event& q : quiet(500 * kSec, 501 * kSec, kSec)) eng.add(q);
+  eng.expire();
+  auto still = of(eng.judge_now(facts()), "brute_force");
+  ASSERT_EQ(still.size(), 1u);
+  EXPECT_EQ(still[0].json, before[0].json);
+  // 700 s later: the attempts are older than any window; they go.
+  for (Event& q : quiet(700 * kSec, 701 * kSec, kSec)) eng.add(q);
+  TimeNs cut = eng.expire();
+  EXPECT_GT(cut, 5 * kSec);
+  EXPECT_LE(cut, 101 * kSec);
+  EXPECT_TRUE(of(eng.judge_now(facts()), "brute_force").empty());
+  // The budget was given back: a new burst is kept and judged.
+  for (int i = 0; i < 5; ++i) eng.add(cred("10.0.0.30", "10.0.0.8", "failure", false, "weak", (800 + i) * kSec));
+  auto again = of(eng.judge_now(facts()), "brute_force");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].first, 800 * kSec);
+}
+
+TEST(DetectExpiry, AttacksWithinTheWindowStillFireAsInAnalyze) {
+  // An hour of traffic, expiring all along; then, within their windows, five
+  // failed logins (in 400 s) and a sweep of 25 hosts (in 240 s).
+  std::vector<Event> e = quiet(kSec, 4000 * kSec, 30 * kSec);
+  for (int i = 0; i < 5; ++i) e.push_back(cred("10.0.0.30", "10.0.0.8", "failure", false, "weak", (3000 + 100 * i) * kSec));
+  for (int i = 0; i < 25; ++i) e.push_back(flow("10.0.0.9", "10.0.2." + std::to_string(i + 1), 445, (3000 + 10 * i) * kSec));
+  std::sort(e.begin(), e.end(), [](const Event& a, const Event& b) { return a.ts < b.ts; });
+  auto seen = live(e);
+  auto whole = run(e);
+  for (const char* rule : {"brute_force", "scan"}) {
+    auto l = of(seen, rule), w = of(whole, rule);
+    ASSERT_EQ(l.size(), 1u) << rule;
+    ASSERT_EQ(w.size(), 1u) << rule;
+    EXPECT_EQ(l[0].id, w[0].id) << rule;
+    EXPECT_EQ(l[0].json, w[0].json) << rule;
+  }
+  // Stretched over twice the window, the same failures are no attack.
+  std::vector<Event> slow = quiet(kSec, 4000 * kSec, 30 * kSec);
+  for (int i = 0; i < 5; ++i) slow.push_back(cred("10.0.0.30", "10.0.0.8", "failure", false, "weak", (1000 + 300 * i) * kSec));
+  std::sort(slow.begin(), slow.end(), [](const Event& a, const Event& b) { return a.ts < b.ts; });
+  EXPECT_TRUE(of(live(slow), "brute_force").empty());
+}
+
+TEST(DetectExpiry, AnActivityThatGoesOnKeepsItsAlertAndFlows) {
+  // Patient data in clear every minute for two hours, each message on a
+  // connection of its own: one alert, its first time, count and named flows
+  // as `analyze` gives them, though most of its flows expired.
+  std::vector<Event> e;
+  for (int i = 0; i < 120; ++i) {
+    auto h = std::make_unique<hl7::Hl7Event>();
+    h->message_type = "ORU";
+    h->trigger_event = "R01";
+    h->phi = true;
+    e.push_back(typed("hl7", "10.0.0.41", "10.0.0.20", std::move(h), (60 + 60 * i) * kSec, 5000 + i));
+  }
+  auto l = of(live(e), "phi_cleartext");
+  auto w = of(run(e), "phi_cleartext");
+  ASSERT_EQ(l.size(), 1u);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(l[0].count, 120u);
+  EXPECT_EQ(l[0].flows_total, 120u);
+  EXPECT_EQ(l[0].flows.size(), w[0].flows.size());
+  EXPECT_EQ(l[0].json, w[0].json);
+}
+
+TEST(DetectExpiry, TheInRunBaselineIsKeptOnceItsStateExpires) {
+  Config c = default_config();
+  c.baseline.learning_period = 60;
+  auto talk = [](const char* src, const char* dst, uint16_t port, TimeNs ts) {
+    Event f = flow(src, dst, port, ts, true);
+    f.flow->answered = true;
+    return f;
+  };
+  // Learned in the first minute: 10.0.0.30 talks to the PACS. Long after
+  // (the conversation's state expired), it does again, and to a new peer.
+  std::vector<Event> e = quiet(kSec, 3000 * kSec, 300 * kSec);
+  e.push_back(talk("10.0.0.30", "10.0.0.20", 104, 10 * kSec));
+  e.push_back(talk("10.0.0.30", "10.0.0.20", 104, 2500 * kSec));
+  e.push_back(talk("10.0.0.30", "10.0.0.41", 80, 2500 * kSec));
+  std::sort(e.begin(), e.end(), [](const Event& a, const Event& b) { return a.ts < b.ts; });
+  auto peers = of(live(e, c), "new_peer");
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_EQ(peers[0].dest_ip, "10.0.0.41");
+  EXPECT_EQ(of(run(e, c), "new_peer").size(), 1u);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DetectExpiry, ASeriesThatNeverPausesIsReportedInPieces) {
+  // A failed login every minute for 50 minutes: one burst to `analyze`; the
+  // live monitor keeps at most two horizons (20 minutes) of it, so the burst
+  // comes in pieces, the first starting where analyze's does.
+  std::vector<Event> e;
+  for (int i = 0; i < 50; ++i) e.push_back(cred("10.0.0.30", "10.0.0.8", "failure", false, "weak", (60 + 60 * i) * kSec));
+  auto whole = of(run(e), "brute_force");
+  ASSERT_EQ(whole.size(), 1u);
+  EXPECT_EQ(whole[0].count, 50u);
+  auto pieces = of(live(e), "brute_force");
+  ASSERT_GE(pieces.size(), 2u);
+  std::sort(pieces.begin(), pieces.end(), [](const Alert& a, const Alert& b) { return a.first < b.first; });
+  EXPECT_EQ(pieces[0].id, whole[0].id);
+  for (const Alert& a : pieces) EXPECT_LE(a.last - a.first, (2 * 600 + 60) * kSec) << a.json;  // and one step
+  EXPECT_EQ(pieces.back().last, whole[0].last);
+}
+
+}  // namespace

@@ -16,6 +16,7 @@
 #include "detect/fields.h"
 #include "dissectors/credential.h"
 #include "detect/judge.h"
+#include "detect/expiry.h"
 #include "detect/rule.h"
 
 namespace ms::detect {
@@ -53,6 +54,12 @@ class BruteForce final : public Rule {
 
   void judge(Judge& j) override {
     for (auto& [key, att] : logins_) judge_pair(j, key, att);
+  }
+
+  void expire(Expiry& x) override {
+    expire_series(logins_, x, &x.records, true);
+    // The user names tried go with their attempts.
+    std::erase_if(users_, [this](const auto& kv) { return !logins_.count(kv.first); });
   }
 
   Response response(const Alert&) const override {

@@ -5,6 +5,7 @@
 // results per client, server, protocol. Judges: medium with a medical side,
 // low elsewhere (as nDPI's and Suricata's, any one is a finding).
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -47,6 +48,10 @@ class CleartextLogin final : public Rule {
       j.from_candidate(c, med ? Severity::kMedium : Severity::kLow, c.src, c.dst);
     }
   }
+  void expire(Expiry& x) override {
+    expire_candidates(cands_, x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestinationUnlessMedicalSource, Response::Contain::kBlockPair,
             "move the login to an encrypted protocol the manufacturer supports (SSH, HTTPS, FTPS) and rotate the "

@@ -5,6 +5,7 @@
 // devices, high on medical, medium elsewhere; an SNMP read community: medium
 // on medical, low elsewhere.
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -40,6 +41,10 @@ class DefaultCredential final : public Rule {
       j.from_candidate(c, s, c.src, c.dst);
     }
   }
+  void expire(Expiry& x) override {
+    expire_candidates(cands_, x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestination, Response::Contain::kBlockPair,
             "change the credential by the manufacturer's procedure (validated configurations only), or disable the "

@@ -5,6 +5,7 @@
 // Wants: dicom_file, ftp (data channels). Keeps: the files' preambles, SOP
 // classes and instances per sender, receiver, protocol. Judges: critical.
 #include "common/json_read_back.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/ftp_data.h"
 #include "detect/judge.h"
@@ -41,6 +42,11 @@ class DicomExecPreamble final : public Rule {
     channels_.join(cands_);
     for (const auto& [key, c] : cands_.all()) j.from_candidate(c, Severity::kCritical, c.src, c.dst);
   }
+  void expire(Expiry& x) override {
+    expire_candidates(cands_, x);
+    channels_.expire(x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestination, Response::Contain::kBlockPair,
             "quarantine the object on the archive, scan it as an executable, and find where it came from"};

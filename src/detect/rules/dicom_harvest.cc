@@ -14,6 +14,7 @@
 
 #include "common/json_read_back.h"
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -62,7 +63,7 @@ class DicomHarvest final : public Rule {
     const Event& e = in.event();
     if (const auto* a = e.as<dicom::DicomEvent>()) {
       if (e.flow_id && calling_ae_.size() < kMaxAssociations && !a->calling_ae().empty())
-        calling_ae_.emplace(e.flow_id, cap(json_read_back(a->calling_ae())));
+        calling_ae_.emplace(e.flow_id, Association{cap(json_read_back(a->calling_ae())), e.ts});
       return;
     }
     const auto* c = e.as<dicom::DicomCommandEvent>();
@@ -76,11 +77,20 @@ class DicomHarvest final : public Rule {
     add_list(ev, "commands", c->command());
     if (c->has_query()) add_list(ev, "levels", json_read_back(c->level));
     add_list(ev, "information_models", c->sop_class_name());
-    if (auto it = calling_ae_.find(e.flow_id); it != calling_ae_.end()) add_list(ev, "calling_ae_titles", it->second);
+    if (auto it = calling_ae_.find(e.flow_id); it != calling_ae_.end()) {
+      add_list(ev, "calling_ae_titles", it->second.ae);
+      it->second.ts = std::max(it->second.ts, e.ts);  // the association is in use: it stays
+    }
   }
 
   void judge(Judge& j) override {
     for (auto& [key, qs] : queries_) judge_pair(j, key, qs);
+  }
+
+  void expire(Expiry& x) override {
+    expire_series(queries_, x, &x.records, true);
+    std::erase_if(evidence_, [this](const auto& kv) { return !queries_.count(kv.first); });
+    drop_idle(calling_ae_, x.before, [](const Association& a) { return a.ts; });
   }
 
   Response response(const Alert&) const override {
@@ -137,7 +147,11 @@ class DicomHarvest final : public Rule {
     });
   }
 
-  std::unordered_map<uint64_t, std::string> calling_ae_;  // DICOM flow -> calling AE title
+  struct Association {
+    std::string ae;
+    TimeNs ts;
+  };
+  std::unordered_map<uint64_t, Association> calling_ae_;  // DICOM flow -> calling AE title
   std::map<std::string, std::vector<Query>> queries_;      // src \x1f dst
   std::map<std::string, Candidate> evidence_;              // src \x1f dst
 };

@@ -14,6 +14,7 @@
 
 #include "decode/flood_meter.h"
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
 
@@ -76,6 +77,10 @@ class Dos final : public Rule {
 
   void judge(Judge& j) override {
     for (const auto& [key, e] : eps_) judge_one(j, e);
+  }
+
+  void expire(Expiry& x) override {
+    drop_idle(eps_, x.before, [](const Episodes& e) { return e.last; });
   }
 
   Response response(const Alert& a) const override {

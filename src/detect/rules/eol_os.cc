@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
 #include "inventory/observe.h"
@@ -47,6 +48,10 @@ class EolOs final : public Rule {
               entry.second.second, 1, {}, 0, [&](JsonWriter& w) { w.kv("os", f->os); });
     }
   }
+  void expire(Expiry& x) override {
+    drop_idle(seen_, x.before, [](const std::pair<TimeNs, TimeNs>& s) { return s.second; });
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestination, Response::Contain::kSegment,
             "plan replacement or compensating controls (segmentation, allow-list) with the manufacturer"};

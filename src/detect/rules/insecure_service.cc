@@ -3,6 +3,7 @@
 // Wants: telnet, ftp, http, snmp. Keeps: one candidate per server and
 // service (no source: it is about the server), with its banner.
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -51,6 +52,10 @@ class InsecureService final : public Rule {
       if (clinical_endpoint(j.fact(c.dst))) j.from_candidate(c, Severity::kInfo, "", c.dst);
     }
   }
+  void expire(Expiry& x) override {
+    expire_candidates(cands_, x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestination, Response::Contain::kSegment,
             "disable the service if it is not needed, or restrict it to the management network"};

@@ -9,6 +9,7 @@
 // Wants: smb, flow. Keeps: the shares per client, server; the sessions per
 // client, server, service.
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -77,6 +78,11 @@ class LateralMovement final : public Rule {
       bool med = medical(j.fact(c.src)) || medical(j.fact(c.dst));
       j.from_candidate(c, med ? Severity::kHigh : Severity::kMedium, c.src, c.dst);
     }
+  }
+
+  void expire(Expiry& x) override {
+    expire_candidates(sessions_, x);
+    expire_candidates(shares_, x);
   }
 
   Response response(const Alert&) const override { return {Response::About::kSource, Response::Contain::kBlockPair, ""}; }

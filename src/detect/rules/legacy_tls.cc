@@ -1,6 +1,7 @@
 // Rule 1014 legacy_tls: TLS 1.1 or older, or SSL, negotiated (RFC 8996
 // deprecates TLS 1.0 and 1.1). Wants: tls. Keeps: one candidate per client,
 // server. Judges: low, a finding.
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -29,6 +30,10 @@ class LegacyTls final : public Rule {
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) j.from_candidate(c, Severity::kLow, c.src, c.dst);
   }
+  void expire(Expiry& x) override {
+    expire_candidates(cands_, x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestinationUnlessMedicalSource, Response::Contain::kSegment,
             "require TLS 1.2 or newer on the server; ask the manufacturer for an update"};

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -90,6 +91,10 @@ class NewConversation final : public Rule {
       bool med = medical(j.fact(host));
       for (const auto& [what, convs] : found) raise(j, *base, host, med, what.first, what.second, convs);
     }
+  }
+
+  void expire(Expiry& x) override {
+    expire_conversations(convs_, x);
   }
 
   Response response(const Alert& a) const override {

@@ -5,6 +5,7 @@
 // and the count, under the shared conversations budget.
 #include "common/json_read_back.h"
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -53,6 +54,10 @@ class NewDicomAe final : public Rule {
         raise(j, *base, called, ae, cv, sev);
       }
     }
+  }
+
+  void expire(Expiry& x) override {
+    expire_conversations(aes_, x);
   }
 
   Response response(const Alert&) const override {

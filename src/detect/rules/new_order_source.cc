@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -61,6 +62,10 @@ class NewOrderSource final : public Rule {
         raise(j, *base, receiver, key, cv, sev);
       }
     }
+  }
+
+  void expire(Expiry& x) override {
+    expire_conversations(orders_, x);
   }
 
   Response response(const Alert&) const override {

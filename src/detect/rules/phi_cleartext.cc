@@ -3,6 +3,7 @@
 // protocol with its volumes: the PHI flow map, a finding (info).
 // Wants: hl7, dicom, dicom_file, fhir, ftp (data channels). Keeps: the
 // volumes per (source, destination, protocol) (phi_volumes.h).
+#include "detect/expiry.h"
 #include "detect/judge.h"
 #include "detect/phi_volumes.h"
 #include "detect/rule.h"
@@ -20,6 +21,10 @@ class PhiCleartext final : public Rule {
   void judge(Judge& j) override {
     for (const auto& [key, c] : volumes_.judged().all()) j.from_candidate(c, Severity::kInfo, c.src, c.dst);
   }
+  void expire(Expiry& x) override {
+    volumes_.expire(x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kSource, Response::Contain::kSegment,
             "enable TLS (DICOM TLS, MLLP over TLS, HTTPS) where the peers support it; record the flow in the HIPAA "

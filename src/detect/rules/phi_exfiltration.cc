@@ -8,6 +8,7 @@
 //   titles, not again by its volumes.
 // Wants: dicom, dicom_command, and the volumes' events (phi_volumes.h).
 #include "common/json_read_back.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/phi_volumes.h"
@@ -43,6 +44,11 @@ class PhiExfiltration final : public Rule {
       bool out = j.cfg().is_internal(c.src) != j.cfg().is_internal(c.dst);
       j.from_candidate(c, out ? Severity::kCritical : Severity::kHigh, c.src, c.dst);
     }
+  }
+
+  void expire(Expiry& x) override {
+    volumes_.expire(x);
+    expire_candidates(unknown_ae_, x);
   }
 
   Response response(const Alert&) const override {

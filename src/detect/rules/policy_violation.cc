@@ -19,6 +19,7 @@
 #include <set>
 #include <tuple>
 
+#include "detect/expiry.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
 #include "dissectors/smb/smb_events.h"
@@ -96,6 +97,11 @@ class PolicyViolation final : public Rule {
               },
               proto == "tcp" || proto == "udp" ? static_cast<uint16_t>(port) : 0);
     }
+  }
+
+  void expire(Expiry& x) override {
+    drop_idle(seen_, x.before, [](const Seen& s) { return s.last; });
+    for (const auto& kv : seen_) x.mark(kv.second.flow_id);
   }
 
   Response response(const Alert&) const override {

@@ -3,6 +3,7 @@
 // commands per client, device. Judges: only medical targets; critical on
 // life-critical devices, high otherwise.
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -34,6 +35,10 @@ class RemoteShellCommands final : public Rule {
       if (medical(df)) j.from_candidate(c, life_critical(df) ? Severity::kCritical : Severity::kHigh, c.src, c.dst);
     }
   }
+  void expire(Expiry& x) override {
+    expire_candidates(cands_, x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestination, Response::Contain::kBlockPair,
             "review the commands with the manufacturer; verify the device's configuration and drug library/protocols "

@@ -24,10 +24,10 @@
 #include <set>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -101,7 +101,12 @@ class Scan final : public Rule {
     // the way there (the flow itself is judged), not a sweep of the LAN.
     if (reached_.size() < kMaxReached) {
       const std::string& k = pair_key(f.src_ip, f.dest_ip, key_);
-      if (reached_.find(std::string_view(k)) == reached_.end()) reached_.insert(k);  // a known pair: no copy
+      auto it = reached_.find(std::string_view(k));  // a known pair: no copy
+      if (it == reached_.end()) {
+        reached_.emplace(k, f.start);
+      } else {
+        it->second = std::max(it->second, f.start);
+      }
     }
     if (!is_probe(f, proto)) return;
     if (!budget_.take(ctx.stats)) return;
@@ -126,6 +131,11 @@ class Scan final : public Rule {
                 [](const Probe& a, const Probe& b) { return std::tie(a.ts, a.flow_id, a.dst) < std::tie(b.ts, b.flow_id, b.dst); });
       judge_source(j, src, probes, t);
     }
+  }
+
+  void expire(Expiry& x) override {
+    expire_series(probes_, x, &budget_, false);  // judge() offers the probes' flows
+    drop_idle(reached_, x.before, [](TimeNs last) { return last; });
   }
 
   Response response(const Alert& a) const override {
@@ -263,8 +273,9 @@ class Scan final : public Rule {
 
   Budget budget_{kMaxProbes, 0};
   std::unordered_map<std::string, std::vector<Probe>> probes_;  // by source
-  std::unordered_set<std::string, KeyHash, std::equal_to<>> reached_;  // "a|b": a flow between a and b
-  std::string key_;                                                   // pair_key's buffer
+  // "a|b": a flow between a and b, and when it last started (expiry).
+  std::unordered_map<std::string, TimeNs, KeyHash, std::equal_to<>> reached_;
+  std::string key_;  // pair_key's buffer
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Rule 1013 smb1: an SMB1 dialect negotiated (MS-SMB; what EternalBlue and
 // its kin need). Wants: smb. Keeps: one candidate per client, server.
 // Judges: low, a finding.
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -27,6 +28,10 @@ class Smb1 final : public Rule {
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) j.from_candidate(c, Severity::kLow, c.src, c.dst);
   }
+  void expire(Expiry& x) override {
+    expire_candidates(cands_, x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestinationUnlessMedicalSource, Response::Contain::kSegment,
             "disable SMBv1 on the server; ask the manufacturer for a supported SMB2/3 configuration"};

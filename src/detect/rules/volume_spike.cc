@@ -8,6 +8,7 @@
 #include <map>
 
 #include "detect/device.h"
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -70,6 +71,15 @@ class VolumeSpike final : public Rule {
                 w.kv("limit_bytes", limit);
                 w.kv("baseline", base->source);
               });
+    }
+  }
+
+  void expire(Expiry& x) override {
+    // An hour is judged once it is over; hours that ended before the cut go
+    // (learning reads them before: Engine::expire freezes the in-run baseline first).
+    for (auto host = hourly_.begin(); host != hourly_.end();) {
+      std::erase_if(host->second, [&x](const auto& hb) { return (hb.first + 1) * kHour < x.before; });
+      host = host->second.empty() ? hourly_.erase(host) : std::next(host);
     }
   }
 

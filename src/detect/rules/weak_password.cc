@@ -3,6 +3,7 @@
 // digits and symbols), not a vendor default (that is default_credential),
 // not anonymous FTP (no account to protect). Wants: credential. Keeps: user
 // names and strengths per client, server, protocol. Judges: medium.
+#include "detect/expiry.h"
 #include "detect/fields.h"
 #include "detect/judge.h"
 #include "detect/rule.h"
@@ -32,6 +33,10 @@ class WeakPassword final : public Rule {
   void judge(Judge& j) override {
     for (const auto& [key, c] : cands_.all()) j.from_candidate(c, Severity::kMedium, c.src, c.dst);
   }
+  void expire(Expiry& x) override {
+    expire_candidates(cands_, x);
+  }
+
   Response response(const Alert&) const override {
     return {Response::About::kDestination, Response::Contain::kBlockPair,
             "change the credential by the manufacturer's procedure (validated configurations only), or disable the "
