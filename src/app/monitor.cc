@@ -143,13 +143,23 @@ void warn_drops(const std::vector<LiveIfStats>& now, std::vector<uint64_t>& seen
   }
 }
 
+// tcmalloc (the release build's allocator, CMakeLists.txt) keeps the pages
+// that freed objects leave, to reuse them; a months-long run frees the
+// detections' state as it expires (detect/expiry.h) and must not keep its
+// high-water mark resident. Weak: null in the sanitizer builds, which link
+// no tcmalloc (gperftools' malloc_extension_c.h).
+extern "C" void MallocExtension_ReleaseFreeMemory(void) __attribute__((weak));
+constexpr auto kReleaseEvery = std::chrono::seconds(30);
+
 // The reader thread's loop: packets into the dispatcher, a tick when due,
-// a stats event every interval; until a signal.
+// a stats event every interval, freed memory back to the system; until a
+// signal.
 void read_until_stopped(LiveCapture& cap, Dispatcher& d, BatchingSink& sink, unsigned stats_interval,
                         Clock::time_point t0) {
   RawPacket r;
   auto next_tick = Clock::now() + kTick;
   auto next_stats = Clock::now() + std::chrono::seconds(stats_interval);
+  auto next_release = Clock::now() + kReleaseEvery;
   std::vector<uint64_t> seen_drops;
   while (!g_interrupted.load(std::memory_order_relaxed)) {
     if (cap.next(r, kPollMs)) d.handle(r);
@@ -166,6 +176,10 @@ void read_until_stopped(LiveCapture& cap, Dispatcher& d, BatchingSink& sink, uns
       sink.emit(make_live_stats_event(wall_now(), up, d.stats(), st));
       sink.flush();
       next_stats = now + std::chrono::seconds(stats_interval);
+    }
+    if (now >= next_release) {
+      if (MallocExtension_ReleaseFreeMemory) MallocExtension_ReleaseFreeMemory();
+      next_release = now + kReleaseEvery;
     }
   }
 }
