@@ -147,6 +147,23 @@ std::unique_ptr<Pipeline> make_pipeline(const AnalyzeOptions& opt, Prepared& p, 
 
 }  // namespace
 
+namespace {
+
+// The inventory's and the database's record of the input, one file a line.
+// Absolute, so `medsentry evidence` and the console (another process,
+// another working directory) find the files again.
+std::string capture_record(const std::vector<std::string>& files) {
+  std::string out;
+  for (const auto& c : files) {
+    std::error_code ec;
+    std::filesystem::path abs = std::filesystem::absolute(c, ec);
+    out += (out.empty() ? "" : "\n") + (ec ? c : abs.lexically_normal().string());
+  }
+  return out;
+}
+
+}  // namespace
+
 int run_analyze(const AnalyzeOptions& opt) {
   auto t0 = std::chrono::steady_clock::now();
   int workers = opt.workers > 0 ? opt.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -155,15 +172,7 @@ int run_analyze(const AnalyzeOptions& opt) {
   std::unique_ptr<CaptureReader>& reader = prep.reader;
   std::unique_ptr<PhiTokenizer>& phi = prep.phi;
   std::string err;
-  // One per line: the inventory's and the database's record of the input.
-  // Absolute, so `medsentry evidence` and the console (another process,
-  // another working directory) find the files again.
-  std::string captures;
-  for (const auto& c : opt.captures) {
-    std::error_code ec;
-    std::filesystem::path abs = std::filesystem::absolute(c, ec);
-    captures += (captures.empty() ? "" : "\n") + (ec ? c : abs.lexically_normal().string());
-  }
+  std::string captures = capture_record(opt.captures);
   std::string inventory_db = opt.inventory_db.empty() ? inv::default_db_path() : opt.inventory_db;
   std::unique_ptr<Pipeline> out = make_pipeline(opt, prep, captures, inventory_db);
   if (!out) return 1;

@@ -681,15 +681,23 @@ def act_nmap(ctx, h, a):
 @action("tcp_check", ["tcp"])
 def act_tcp_check(ctx, h, a):
     """A monitoring system's service check (like Nagios' check_tcp): connect
-    to each port, close without a word; a refused port is a failed check."""
+    to each port, close without a word; a refused port is a failed check.
+    With `expect_banner = true` it waits (up to 2 s) for the server's
+    greeting first, as check_tcp does with an expect string: without it,
+    whether a greeting sent at accept is captured before the close is a race."""
     script = ("import socket,sys\n"
               "for t in sys.argv[2].split(','):\n"
               "  for p in sys.argv[1].split(','):\n"
               "    try:\n"
-              "      socket.create_connection((t,int(p)),timeout=3).close()\n"
+              "      s=socket.create_connection((t,int(p)),timeout=3)\n"
+              "      if sys.argv[3]=='1':\n"
+              "        s.settimeout(2)\n"
+              "        s.recv(512)\n"
+              "      s.close()\n"
               "    except OSError:\n"
               "      pass\n")
-    run(h, PY, "-c", script, ",".join(str(p) for p in a["ports"]), ",".join(ctx.ip(t) for t in a["targets"]))
+    run(h, PY, "-c", script, ",".join(str(p) for p in a["ports"]), ",".join(ctx.ip(t) for t in a["targets"]),
+        "1" if a.get("expect_banner") else "0")
 
 
 # ---- the scenario ---------------------------------------------------------------
