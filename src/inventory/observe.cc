@@ -52,18 +52,7 @@ std::string_view flow_proto(std::string_view p) {
 // each of a quarter of a million values).
 void flow_add(const ObserveCtx& c, std::string_view dev, const char* attr, std::string_view value, const char* source,
               float conf, uint64_t bytes = 0) {
-  if (dev.empty() || value.empty() || value.size() > 512) return;
-  Observation o;
-  o.device = dev;
-  o.attr = attr;
-  o.value = value;
-  o.source = source;
-  o.confidence = conf;
-  o.ts = c.e.ts;
-  o.flow_id = c.e.flow_id;
-  o.bytes = bytes;
-  o.ts_last = c.last;
-  c.out(std::move(o));
+  c.add_ascii(dev, attr, value, source, conf, bytes);
 }
 
 void observe_flow(const ObserveCtx& c, const FlowRow& f) {

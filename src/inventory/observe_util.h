@@ -39,8 +39,15 @@ struct ObserveCtx {
            uint64_t bytes = 0) const {
     if (dev.empty() || value.empty()) return;
     std::string read_back;
-    value = json_read_back(value, read_back);
-    if (value.size() > 512) return;
+    add_ascii(dev, attr, json_read_back(value, read_back), source, conf, bytes);
+  }
+
+  // add() for values that read back from the JSON line as they are (ASCII
+  // the sensor made itself: addresses, numbers, protocol names): no
+  // json_read_back pass.
+  void add_ascii(std::string_view dev, const char* attr, std::string_view value, const char* source, float conf,
+                 uint64_t bytes = 0) const {
+    if (dev.empty() || value.empty() || value.size() > 512) return;
     Observation o;
     o.device = dev;
     o.attr = attr;
