@@ -3,7 +3,7 @@
 # a release build and again in an ASan/UBSan build, then fuzz for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 # STAGES: which of release, asan, fuzz to run (all by default; CI runs all).
 STAGES=${STAGES:-release,asan,fuzz}
 scripts/install-deps.sh
