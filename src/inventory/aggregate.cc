@@ -5,6 +5,33 @@
 
 namespace ms::inv {
 
+namespace {
+
+// An observation a cap turned away: counted in its not-listed row, with its
+// bytes, so the record says how much it does not list.
+void count_over(Aggregate& g, TimeNs ts, TimeNs last, uint64_t bytes) {
+  if (g.count == 0 || ts < g.first) g.first = ts;
+  g.last = std::max(g.last, last);
+  g.confidence = 1.0f;
+  ++g.count;
+  g.bytes += bytes;
+}
+
+// One more observation of an aggregate already listed; the earliest flow
+// stays its evidence.
+void merge(Aggregate& g, float confidence, TimeNs ts, TimeNs last, uint64_t flow_id, uint64_t bytes) {
+  g.confidence = std::max(g.confidence, confidence);
+  if (ts < g.first) {
+    g.first = ts;
+    g.flow_id = flow_id;
+  }
+  g.last = std::max(g.last, last);
+  ++g.count;
+  g.bytes += bytes;
+}
+
+}  // namespace
+
 // The device's record, made resident (and most recent) first: a new device
 // beyond the cap writes out the least recently seen one to make room.
 Aggregator::Device& Aggregator::resident(std::string_view key) {
@@ -47,14 +74,8 @@ void Aggregator::add(Observation&& o) {
       ++stats_.dropped;
       Aggregate* over = nullptr;
       if (peer || service) {
-        // Counted, with its bytes: the record says how much it does not list.
-        Aggregate& g = peer ? d.over_peers : d.over_services;
-        if (g.count == 0 || o.ts < g.first) g.first = o.ts;
-        g.last = std::max(g.last, last);
-        g.confidence = 1.0f;
-        ++g.count;
-        g.bytes += o.bytes;
-        over = &g;
+        over = peer ? &d.over_peers : &d.over_services;
+        count_over(*over, o.ts, last, o.bytes);
       }
       if (recording_) recording_->push_back({&d, over, o.confidence, true, o.bytes != 0});
       return;
@@ -67,14 +88,7 @@ void Aggregator::add(Observation&& o) {
   }
   Aggregate& g = a->second;
   if (recording_) recording_->push_back({&d, &g, o.confidence, false, o.bytes != 0});
-  g.confidence = std::max(g.confidence, o.confidence);
-  if (o.ts < g.first) {
-    g.first = o.ts;
-    g.flow_id = o.flow_id;
-  }
-  g.last = std::max(g.last, last);
-  ++g.count;
-  g.bytes += o.bytes;
+  merge(g, o.confidence, o.ts, last, o.flow_id, o.bytes);
 }
 
 void Aggregator::add_flow(std::string_view signature, TimeNs ts, TimeNs end, uint64_t flow_id, uint64_t bytes,
@@ -99,7 +113,8 @@ void Aggregator::add_flow(std::string_view signature, TimeNs ts, TimeNs end, uin
   f.applied = std::move(applied);
 }
 
-// What add() does to an aggregate that exists, for each noted effect.
+// What add() does to an aggregate that exists, for each noted effect (the
+// same count_over and merge).
 void Aggregator::replay(const FlowEntry& f, TimeNs ts, TimeNs last, uint64_t flow_id, uint64_t bytes) {
   for (const Applied& a : f.applied) {
     ++stats_.observations;
@@ -108,24 +123,10 @@ void Aggregator::replay(const FlowEntry& f, TimeNs ts, TimeNs last, uint64_t flo
     uint64_t b = a.with_bytes ? bytes : 0;
     if (a.over) {
       ++stats_.dropped;
-      if (!a.target) continue;
-      Aggregate& g = *a.target;
-      if (g.count == 0 || ts < g.first) g.first = ts;
-      g.last = std::max(g.last, last);
-      g.confidence = 1.0f;
-      ++g.count;
-      g.bytes += b;
-      continue;
+      if (a.target) count_over(*a.target, ts, last, b);
+    } else {
+      merge(*a.target, a.confidence, ts, last, flow_id, b);
     }
-    Aggregate& g = *a.target;
-    g.confidence = std::max(g.confidence, a.confidence);
-    if (ts < g.first) {
-      g.first = ts;
-      g.flow_id = flow_id;
-    }
-    g.last = std::max(g.last, last);
-    ++g.count;
-    g.bytes += b;
   }
 }
 
