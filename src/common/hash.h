@@ -6,6 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace ms {
 
@@ -33,5 +37,14 @@ inline uint64_t hash_bytes(const void* data, size_t len, uint64_t seed) {
   std::memcpy(&tail, p, len);
   return mix64(h ^ tail ^ (static_cast<uint64_t>(len) << 56));
 }
+
+// A transparent hash for string-keyed maps: looked up by a std::string_view
+// (a field of an event, a reused buffer) without building a std::string.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
 }  // namespace ms

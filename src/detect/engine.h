@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/hash.h"
 #include "detect/alert.h"
 #include "detect/baseline.h"
 #include "detect/candidates.h"
@@ -77,11 +78,7 @@ class Engine {
   std::vector<std::unique_ptr<Rule>> rules_;  // by signature id
   std::vector<Rule*> flow_rules_;              // the rules that want flow records
   // Hashed, transparent: every event looks its type up.
-  struct TypeHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, std::vector<Rule*>, TypeHash, std::equal_to<>> by_type_;  // event type -> rules
+  StringMap<std::vector<Rule*>> by_type_;  // event type -> rules
   TimeNs first_ts_ = 0;
   TimeNs last_ts_ = 0;  // the latest packet time seen (the live expiry's clock)
   std::optional<Baseline> baseline_;

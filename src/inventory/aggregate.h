@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/hash.h"
 #include "inventory/observe.h"
 #include "inventory/stats.h"
 #include "inventory/store.h"
@@ -76,14 +77,10 @@ class Aggregator {
   ObservationWriter& out_;
   Stats& stats_;
   // Transparent: looked up by the observation's view without a copy.
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Device, KeyHash, std::equal_to<>> devices_;
+  StringMap<Device> devices_;
   std::list<std::string> lru_;  // most recent first
   std::string key_buf_;
-  std::unordered_map<std::string, FlowEntry, KeyHash, std::equal_to<>> flows_;  // by signature
+  StringMap<FlowEntry> flows_;  // by signature
   // Bumped whenever a device leaves memory: flow entries of an older
   // generation may point at it and are not replayed.
   uint64_t generation_ = 0;

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "common/csv.h"
+#include "common/hash.h"
 #include "dissectors/text.h"
 
 namespace ms {
@@ -49,15 +50,9 @@ CloudEndpoint parse_row(const std::vector<std::string>& r, int line) {
   return e;
 }
 
-// Looked up by views of the name's suffixes, without a string each.
-struct NameHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 struct Tables {
   std::vector<CloudEndpoint> rows;
-  std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> by_name;
+  StringMap<size_t> by_name;  // looked up by views of the name's suffixes, without a string each
 };
 
 const Tables& tables() {

@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/hash.h"
 #include "detect/device.h"
 #include "detect/expiry.h"
 #include "detect/fields.h"
@@ -79,11 +80,6 @@ const std::string& pair_key(std::string_view a, std::string_view b, std::string&
   out.assign(a).append("|").append(b);
   return out;
 }
-
-struct KeyHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 
 class Scan final : public Rule {
  public:
@@ -274,7 +270,7 @@ class Scan final : public Rule {
   Budget budget_{kMaxProbes, 0};
   std::unordered_map<std::string, std::vector<Probe>> probes_;  // by source
   // "a|b": a flow between a and b, and when it last started (expiry).
-  std::unordered_map<std::string, TimeNs, KeyHash, std::equal_to<>> reached_;
+  StringMap<TimeNs> reached_;
   std::string key_;  // pair_key's buffer
 };
 
