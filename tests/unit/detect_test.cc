@@ -155,24 +155,8 @@ TEST(DetectConfig, EveryMistakeIsOneLineWithItsLine) {
   }
 }
 
-// Events as the dissectors write them: only what the rules read.
-Event ev(const std::string& type, const std::string& src, const std::string& dst, const std::string& body, TimeNs ts,
-         uint64_t flow = 1) {
-  Event e;
-  e.event_type = type;
-  e.src_ip = src;
-  e.dest_ip = dst;
-  e.proto = "TCP";
-  e.src_port = 40000;
-  e.dest_port = 23;
-  e.ts = ts;
-  e.flow_id = flow;
-  e.json = "{\"event_type\":\"" + type + "\",\"" + type + "\":" + body + "}";
-  return e;
-}
-
 // A typed event (the struct the rules read, its JSON written by its own
-// writer), with ev()'s envelope.
+// writer), as the dissectors make it: only what the rules read.
 template <typename T>
 Event typed(const std::string& type, const std::string& src, const std::string& dst, std::unique_ptr<T> t, TimeNs ts,
             uint64_t flow = 1) {

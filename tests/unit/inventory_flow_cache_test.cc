@@ -62,7 +62,7 @@ std::vector<Event> mix() {
       out.push_back(flow(client, "10.0.1.53", 53, t -= 1, 60, true, static_cast<uint8_t>(c % 9)));
       out.push_back(flow(client, "10.0.1.7", 443, t += 5, 0, true, static_cast<uint8_t>(c % 9)));  // no bytes
     }
-    for (int c = 0; c < kMaxPeersPerDevice + 30; ++c) {  // over the server's peer cap
+    for (size_t c = 0; c < kMaxPeersPerDevice + 30; ++c) {  // over the server's peer cap
       std::string client = "10.2." + std::to_string(c / 250) + "." + std::to_string(1 + c % 250);
       out.push_back(flow(client, "10.0.1.9", 104, t += 2, 500, true, 1));
     }
