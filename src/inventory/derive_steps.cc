@@ -178,7 +178,7 @@ void identity_from_signatures(DeviceFacts& f) {
   }
   std::vector<std::string> lowered;  // each text once, for the signatures' literals
   lowered.reserve(f.texts.size());
-  for (const auto& t : f.texts) lowered.push_back(ascii_lower(t.first->value));
+  for (const auto& t : f.texts) lowered.push_back(text::lower(t.first->value));
   for (const Signature& s : signatures()) {
     for (size_t i = 0; i < f.texts.size(); ++i) {
       const auto& [r, kind] = f.texts[i];

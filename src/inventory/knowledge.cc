@@ -259,7 +259,7 @@ const std::regex& Signature::re() const {
 }
 
 std::optional<SignatureMatch> match(const Signature& s, const std::string& value) {
-  return match(s, value, ascii_lower(value));
+  return match(s, value, text::lower(value));
 }
 
 std::optional<SignatureMatch> match(const Signature& s, const std::string& value, std::string_view lowered) {

@@ -73,7 +73,7 @@ struct SignatureMatch {
 };
 const std::vector<Signature>& signatures();
 std::optional<SignatureMatch> match(const Signature& s, const std::string& value);
-// The same, with ascii_lower(value) already made (one per text, not per
+// The same, with text::lower(value) already made (one per text, not per
 // signature).
 std::optional<SignatureMatch> match(const Signature& s, const std::string& value, std::string_view lowered);
 

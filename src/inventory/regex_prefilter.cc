@@ -198,12 +198,6 @@ std::optional<std::vector<std::string>> required_literals(std::string_view patte
   return Reader(pattern).whole();
 }
 
-std::string ascii_lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = lower_char(c);
-  return o;
-}
-
 bool contains_any(std::string_view lowered, const std::vector<std::string>& literals) {
   return std::any_of(literals.begin(), literals.end(),
                      [&](const std::string& l) { return lowered.find(l) != std::string_view::npos; });

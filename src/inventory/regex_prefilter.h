@@ -21,11 +21,8 @@ namespace ms::inv {
 // literal is only taken from a part every match must contain.
 std::optional<std::vector<std::string>> required_literals(std::string_view pattern);
 
-// ASCII lower case, like std::regex's icase in the "C" locale (bytes >= 0x80
-// unchanged).
-std::string ascii_lower(std::string_view s);
-
-// Whether `lowered` (ascii_lower of a text) contains one of `literals`.
+// Whether `lowered` (a text in ASCII lower case, text::lower: like
+// std::regex's icase in the "C" locale) contains one of `literals`.
 bool contains_any(std::string_view lowered, const std::vector<std::string>& literals);
 
 }  // namespace ms::inv

@@ -5,6 +5,7 @@
 // T1021.002, how PsExec starts code on another machine).
 #include <algorithm>
 
+#include "dissectors/text.h"
 #include "segment/policy.h"
 
 namespace ms::seg {
@@ -18,12 +19,7 @@ bool is_admin_share(std::string_view name) {
   if (name.size() < 2 || name.back() != '$') return false;
   // IPC$ is the named-pipe share ordinary clients open (smbclient and
   // Windows list shares over MS-SRVS in \PIPE\srvsvc): not administrative.
-  if (name.size() == 4) {
-    std::string up;
-    for (char c : name) up += static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
-    if (up == "IPC$") return false;
-  }
-  return true;
+  return text::lower(name) != "ipc$";
 }
 
 bool valid_share_name(std::string_view name) {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "inventory/knowledge.h"
+#include "dissectors/text.h"
 #include "inventory/regex_prefilter.h"
 
 namespace {
@@ -53,14 +54,14 @@ TEST(RegexPrefilter, NeverTurnsAwayAMatch) {
   for (const Signature& s : sigs) {
     texts.push_back(s.example);
     texts.push_back("Device: " + s.example + " (rev 2)");
-    texts.push_back(ascii_lower(s.example));
+    texts.push_back(ms::text::lower(s.example));
   }
   size_t filtered = 0, matched = 0;
   for (const Signature& s : sigs) {
     SCOPED_TRACE("data/device_signatures.csv rule " + std::to_string(s.line) + ": " + s.pattern);
     for (const std::string& t : texts) {
       bool re = std::regex_search(t, s.re());
-      bool pass = !s.literals || contains_any(ascii_lower(t), *s.literals);
+      bool pass = !s.literals || contains_any(ms::text::lower(t), *s.literals);
       if (re) {
         ++matched;
         EXPECT_TRUE(pass) << t;
