@@ -67,13 +67,26 @@ void FanOut::run(Slot& s) {
   }
 }
 
+void FanOut::close_input() {
+  if (input_closed_) return;
+  input_closed_ = true;
+  for (auto& s : slots_) s->q->close();
+}
+
+std::string FanOut::join(const BatchConsumer* c) {
+  close_input();
+  for (auto& s : slots_) {
+    if (s->c != c) continue;
+    if (s->t.joinable()) s->t.join();
+    return s->error;
+  }
+  return "";
+}
+
 std::string FanOut::close() {
-  if (!closed_) {
-    closed_ = true;
-    for (auto& s : slots_) s->q->close();
-    for (auto& s : slots_) {
-      if (s->t.joinable()) s->t.join();
-    }
+  close_input();
+  for (auto& s : slots_) {
+    if (s->t.joinable()) s->t.join();
   }
   for (auto& s : slots_) {
     if (!s->error.empty()) return s->error;

@@ -30,6 +30,11 @@ class FanOut : public BatchPort {
   // No more batches: waits until every consumer has read everything. Returns
   // the first consumer error ("" if none).
   std::string close();
+  // The same in two steps, so that one consumer's end of run can start while
+  // another still reads: no more batches (consumers go on draining), then
+  // wait for one consumer (its error, "" if none). close() joins the rest.
+  void close_input();
+  std::string join(const BatchConsumer* c);
 
  private:
   struct Slot {
@@ -42,7 +47,7 @@ class FanOut : public BatchPort {
 
   std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex push_m_;
-  bool closed_ = false;
+  bool input_closed_ = false;
 };
 
 }  // namespace ms

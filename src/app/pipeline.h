@@ -58,6 +58,8 @@ class Pipeline : public BatchPort {
     void take(const std::vector<Event>& batch) override;
   };
   std::vector<Event> end_of_run(std::vector<Event>& alerts);
+  std::vector<Event> drain(std::vector<Event>& alerts);
+  std::vector<Event> drain_live(std::vector<Event>& alerts);
   void add_live_stages(const LiveTiming& t);
 
   std::unique_ptr<EventWriter> writer_;

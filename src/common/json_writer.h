@@ -8,8 +8,32 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace ms {
+
+// A key written in the code, as a literal: checked when the program is
+// compiled (printable ASCII without a quote or a backslash, as every key of
+// the schemas is), so the writer copies it without the escaping scan it
+// gives every other string. That scan was half of the writer's cost: a line
+// has about 25 keys. Keys that are not literals go through the checked path.
+class JsonKey {
+ public:
+  static constexpr size_t kMax = 60;
+  template <size_t N>
+  consteval JsonKey(const char (&s)[N]) : s_(s), n_(N - 1) {  // NOLINT: implicit by design
+    if (N - 1 > kMax) throw "a JSON key literal is at most 60 bytes";
+    for (size_t i = 0; i + 1 < N; ++i) {
+      if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\') throw "a JSON key literal needs no escaping";
+    }
+  }
+  const char* data() const { return s_; }
+  size_t size() const { return n_; }
+
+ private:
+  const char* s_;
+  size_t n_;
+};
 
 class JsonWriter {
  public:
@@ -20,22 +44,17 @@ class JsonWriter {
   JsonWriter& begin_array() { sep(); out_ += '['; first_ = true; return *this; }
   JsonWriter& end_array() { out_ += ']'; first_ = false; return *this; }
 
-  JsonWriter& key(std::string_view k) {
-    append_string(k, !first_, true);
+  // A key written in the code: no escaping scan at run time (see JsonKey).
+  JsonWriter& key(JsonKey k) {
+    append_key(k.data(), k.size());
     first_ = true;  // the value that follows takes no comma
     return *this;
   }
-  // A key the compiler can see is a literal (nearly every key) is an
-  // identifier written in the code, never wire data: it is copied without
-  // the escaping scan, which was half of the writer's cost (a key per value,
-  // and a line has about 25). Anything else, or a build where the compiler
-  // cannot tell, takes the checked path above.
-  JsonWriter& key(const char* k) {
-    if (__builtin_constant_p(__builtin_strlen(k)) && __builtin_strlen(k) <= kLiteralKeyMax) {
-      append_literal(k, __builtin_strlen(k), true);
-    } else {
-      append_string(k, !first_, true);
-    }
+  // Any other key (from a table, or read from the wire): escaped.
+  template <typename K>
+    requires(!std::is_array_v<std::remove_cvref_t<K>> && std::is_convertible_v<const K&, std::string_view>)
+  JsonWriter& key(const K& k) {
+    append_string(std::string_view(k), !first_, true);
     first_ = true;
     return *this;
   }
@@ -44,15 +63,7 @@ class JsonWriter {
     first_ = false;
     return *this;
   }
-  JsonWriter& value(const char* s) {
-    // A literal value ("mllp", "none") needs no scan either (see key()).
-    if (__builtin_constant_p(__builtin_strlen(s)) && __builtin_strlen(s) <= kLiteralKeyMax) {
-      append_literal(s, __builtin_strlen(s), false);
-      first_ = false;
-      return *this;
-    }
-    return value(std::string_view(s));
-  }
+  JsonWriter& value(const char* s) { return value(std::string_view(s)); }
   JsonWriter& value(bool b) { sep(); out_ += b ? "true" : "false"; return *this; }
   JsonWriter& value(int64_t v) { append_int(v); return *this; }
   JsonWriter& value(uint64_t v) { append_int(v); return *this; }
@@ -64,13 +75,14 @@ class JsonWriter {
   JsonWriter& raw(std::string_view json) { sep(); out_ += json; return *this; }
 
   template <typename T>
-  JsonWriter& kv(std::string_view k, const T& v) {
+  JsonWriter& kv(JsonKey k, const T& v) {
     key(k);
     return value(v);
   }
-  template <typename T>
-  JsonWriter& kv(const char* k, const T& v) {
-    key(k);
+  template <typename K, typename T>
+    requires(!std::is_array_v<std::remove_cvref_t<K>> && std::is_convertible_v<const K&, std::string_view>)
+  JsonWriter& kv(const K& k, const T& v) {
+    key(std::string_view(k));
     return value(v);
   }
 
@@ -79,20 +91,18 @@ class JsonWriter {
     if (!first_) out_ += ',';
     first_ = false;
   }
-  static constexpr size_t kLiteralKeyMax = 60;
-  // `,"k"` and a colon when `colon` (no comma first in an object or array),
-  // `k` needing no escaping.
-  void append_literal(const char* k, size_t n, bool colon) {
-    char buf[kLiteralKeyMax + 4];
+  // `,"k":` (no comma first in an object or array); `k` needs no escaping.
+  void append_key(const char* k, size_t n) {
+    if (n > JsonKey::kMax) return append_string(std::string_view(k, n), !first_, true);
+    char buf[JsonKey::kMax + 4];
     size_t i = 0;
     buf[i] = ',';
     i += !first_;
     buf[i++] = '"';
-    std::memcpy(buf + i, k, n);  // n is a constant here: a few moves, no call
+    std::memcpy(buf + i, k, n);  // n is a constant once inlined: a few moves
     i += n;
     buf[i++] = '"';
-    buf[i] = ':';
-    i += colon;
+    buf[i++] = ':';
     out_.append(buf, i);
   }
   // `s` quoted and escaped, after a comma when `comma`, followed by a colon

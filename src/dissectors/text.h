@@ -57,11 +57,11 @@ inline std::string lower(std::string_view s) {
 }
 
 // A key with a string value, left out when the value is empty.
-inline void opt(JsonWriter& w, const char* key, const std::string& v) {
+inline void opt(JsonWriter& w, JsonKey key, const std::string& v) {
   if (!v.empty()) w.kv(key, v);
 }
 // A key with an array of strings, left out when there is none.
-inline void list(JsonWriter& w, const char* key, const std::vector<std::string>& v) {
+inline void list(JsonWriter& w, JsonKey key, const std::vector<std::string>& v) {
   if (v.empty()) return;
   w.key(key).begin_array();
   for (const auto& s : v) w.value(s);

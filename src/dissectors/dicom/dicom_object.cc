@@ -33,7 +33,7 @@ ObjectInfo object_info(const DatasetScan& scan, const AppContext& ctx) {
 }
 
 void write_object(JsonWriter& w, const ObjectInfo& o, bool with_patient) {
-  auto opt = [&w](const char* k, const std::string& v) {
+  auto opt = [&w](JsonKey k, const std::string& v) {
     if (!v.empty()) w.kv(k, v);
   };
   opt("modality", o.modality);

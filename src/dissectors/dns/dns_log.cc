@@ -11,7 +11,7 @@ void write_type(JsonWriter& w, uint16_t t, bool nbns) {
   else w.kv("rrtype", std::to_string(t));
 }
 
-void write_records(JsonWriter& w, const char* key, const std::vector<Record>& rs, bool nbns) {
+void write_records(JsonWriter& w, JsonKey key, const std::vector<Record>& rs, bool nbns) {
   if (rs.empty()) return;
   w.key(key).begin_array();
   for (const Record& r : rs) {

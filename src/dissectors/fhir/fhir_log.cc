@@ -18,7 +18,7 @@ std::vector<std::string> tokens(const AppContext& ctx, const std::vector<std::st
   return seen;
 }
 
-void write_list(JsonWriter& w, const char* key, const std::vector<std::string>& v) {
+void write_list(JsonWriter& w, JsonKey key, const std::vector<std::string>& v) {
   if (v.empty()) return;
   w.key(key).begin_array();
   for (const auto& t : v) w.value(t);

@@ -12,10 +12,10 @@ const char* ack_status(const std::string& code) {
 }
 
 void Hl7Event::write_json(JsonWriter& w) const {
-  auto opt = [&w](const char* k, const std::string& v) {
+  auto opt = [&w](JsonKey k, const std::string& v) {
     if (!v.empty()) w.kv(k, v);
   };
-  auto list = [&w](const char* k, const std::vector<std::string>& v) {
+  auto list = [&w](JsonKey k, const std::vector<std::string>& v) {
     w.key(k).begin_array();
     for (const auto& x : v) w.value(x);
     w.end_array();

@@ -6,7 +6,7 @@ namespace ms::http {
 
 namespace {
 
-void opt(JsonWriter& w, const char* k, const std::string& v) {
+void opt(JsonWriter& w, JsonKey k, const std::string& v) {
   if (!v.empty()) w.kv(k, v);
 }
 

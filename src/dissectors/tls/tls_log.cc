@@ -6,7 +6,7 @@ namespace ms::tls {
 
 namespace {
 
-void write_strings(JsonWriter& w, const char* key, const std::vector<std::string>& v) {
+void write_strings(JsonWriter& w, JsonKey key, const std::vector<std::string>& v) {
   w.key(key).begin_array();
   for (const std::string& s : v) w.value(s);
   w.end_array();
