@@ -79,9 +79,14 @@ Step next_record(const FileFormat& f, const uint8_t* p, size_t n, bool at_eof, R
     err = "truncated dump file; tried to read 16 header bytes, only got " + std::to_string(n);
     return Step::kBad;
   }
-  // Seconds and fractions are signed 32-bit (libpcap's struct pcap_timeval).
-  auto sec = static_cast<int32_t>(load32(p, f.swapped));
-  auto frac = static_cast<int32_t>(load32(p + 4, f.swapped));
+  // libpcap 1.10 reads seconds and fractions as signed 32-bit (struct
+  // pcap_timeval) in a file of this machine's byte order, but unsigned in a
+  // byte-swapped one (its SWAPLONG yields an unsigned value). Kept as it is,
+  // so a packet's time does not depend on which reader read it. Neither
+  // product can overflow 64 bits.
+  uint32_t sec_bits = load32(p, f.swapped), frac_bits = load32(p + 4, f.swapped);
+  TimeNs sec = f.swapped ? TimeNs{sec_bits} : TimeNs{static_cast<int32_t>(sec_bits)};
+  TimeNs frac = f.swapped ? TimeNs{frac_bits} : TimeNs{static_cast<int32_t>(frac_bits)};
   uint32_t caplen = load32(p + 8, f.swapped);
   uint32_t len = load32(p + 12, f.swapped);
   if (caplen > kMaxCaplen) {
@@ -100,7 +105,7 @@ Step next_record(const FileFormat& f, const uint8_t* p, size_t n, bool at_eof, R
           " captured bytes, only got " + std::to_string(body);
     return Step::kBad;
   }
-  out.ts = static_cast<TimeNs>(sec) * kNsPerSec + static_cast<TimeNs>(frac) * (f.nano ? 1 : 1000);
+  out.ts = sec * kNsPerSec + frac * (f.nano ? 1 : 1000);
   out.data = p + kRecordHeaderLen;
   // A record longer than the snapshot length is cut to it, as libpcap does,
   // so no consumer sees more than the header promised.
