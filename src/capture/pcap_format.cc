@@ -62,8 +62,10 @@ bool parse_file_header(const uint8_t* p, size_t n, FileFormat& out) {
   int dlt = dlt_for(load32(p + 20, swapped), swapped);
   if (dlt < 0) return false;
   uint32_t snaplen = load32(p + 16, swapped);
-  // pcap_adjust_snapshot: 0 or past the maximum means the maximum.
-  if (snaplen == 0 || snaplen > kMaxCaplen) snaplen = kMaxCaplen;
+  // libpcap 1.10 keeps the header's value as an int and replaces only one
+  // that is not positive; a larger one stays (and names the error when a
+  // record passes both it and kMaxCaplen).
+  if (static_cast<int32_t>(snaplen) <= 0) snaplen = kMaxCaplen;
   out.swapped = swapped;
   out.nano = magic == kMagicNano;
   out.linktype = dlt;

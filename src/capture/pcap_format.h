@@ -30,7 +30,8 @@ struct FileFormat {
   bool swapped = false;  // written in the other byte order
   bool nano = false;     // record fractions are nanoseconds, not microseconds
   int linktype = 0;      // the DLT value, as pcap_datalink() gives it
-  uint32_t snaplen = 0;  // the header's snapshot length, as libpcap adjusts it
+  uint32_t snaplen = 0;  // the header's snapshot length, as libpcap adjusts it:
+                         // 1 .. INT32_MAX, records are cut to it
 };
 
 // Parses a file header this parser handles: magic a1b2c3d4 or a1b23c4d in

@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > (1 << 20)) return 0;
   ms::pcapfmt::FileFormat f;
   if (!ms::pcapfmt::parse_file_header(data, size, f)) return 0;
-  check(f.snaplen > 0 && f.snaplen <= ms::pcapfmt::kMaxCaplen);
+  check(f.snaplen > 0 && f.snaplen <= INT32_MAX);
 
   FILE* fp = fmemopen(const_cast<uint8_t*>(data), size, "rb");
   if (!fp) return 0;
@@ -83,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (s == Step::kBad) check(err == lib_err);
     if (s != Step::kPacket) break;
     check(r.ts == expect.ts && r.caplen == expect.caplen && r.wirelen == expect.wirelen);
-    check(r.caplen <= f.snaplen && r.size <= size - pos && r.size <= ms::pcapfmt::kMaxRecordLen);
+    check(r.caplen <= f.snaplen && r.caplen <= ms::pcapfmt::kMaxCaplen && r.size <= size - pos && r.size <= ms::pcapfmt::kMaxRecordLen);
     check(std::memcmp(r.data, expect.data, r.caplen) == 0);
     pos += r.size;
   }

@@ -270,6 +270,17 @@ TEST(PcapFormat, HugeCaplenIsAnErrorNotAnAllocation) {
         << r.warnings[0];
     expect_same_as_libpcap(path);
   }
+  // A header snapshot length past the maximum is kept (libpcap 1.10), and
+  // names the error for a record longer than it; one between the two limits
+  // is refused against the maximum.
+  for (uint32_t caplen : {400000u, ms::pcapfmt::kMaxCaplen + 1}) {
+    std::string path = tmp.write(build(true, false, 300000, {{1, 0, caplen, caplen, 8}}));
+    Read r = read_reader(path);
+    ASSERT_EQ(r.warnings.size(), 1u);
+    std::string want = caplen > 300000 ? "bigger than snaplen of 300000" : "bigger than maximum of 262144";
+    EXPECT_NE(r.warnings[0].find(want), std::string::npos) << r.warnings[0];
+    expect_same_as_libpcap(path);
+  }
   // The largest legal record, and records larger than a read, across the
   // reader's buffer refills.
   std::vector<Rec> recs;
