@@ -1,14 +1,17 @@
-// Capture files through libpcap: pcap (micro- and nanosecond) and pcapng,
-// several files merged into one stream in timestamp order.
+// Capture files: classic pcap (micro- and nanosecond, either byte order)
+// read directly (capture/pcap_file.h), pcapng and anything else through
+// libpcap; several files merged into one stream in timestamp order.
 #pragma once
 
 #include <pcap/pcap.h>
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "capture/pcap_file.h"
 #include "common/types.h"
 
 namespace ms {
@@ -50,15 +53,22 @@ class CaptureReader {
 
  private:
   struct Head {
-    pcap_t* p = nullptr;
+    std::unique_ptr<PcapFile> direct;  // classic pcap, read directly
+    pcap_t* p = nullptr;               // or libpcap, for everything else
     int linktype = 0;
     uint64_t size = 0;
-    bool valid = false;  // hdr/data hold an unread packet
+    bool valid = false;  // ts/data/caplen/len hold an unread packet
     bool done = false;
     uint64_t packets = 0;
-    pcap_pkthdr* hdr = nullptr;
-    const u_char* data = nullptr;
+    TimeNs ts = 0;
+    const uint8_t* data = nullptr;
+    uint32_t caplen = 0;
+    uint32_t len = 0;
   };
+  void open_file(size_t i);
+  // 1: a packet in h; 0: the end; -1: an error, err says which.
+  int read_direct(Head& h, std::string& err);
+  int read_libpcap(Head& h, std::string& err);
   void advance(int i);
 
   std::vector<std::string> paths_;
