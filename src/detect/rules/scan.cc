@@ -225,10 +225,19 @@ class Scan final : public Rule {
       targets.emplace(p.dst, p.proto, p.port);
       any_medical |= medical(j.fact(p.dst));
     }
-    // The probes' flows, for the evidence (their flow records carried the times).
+    // The flows the alert lists (Judge::raise: the earliest kMaxAlertFlows
+    // by time and id), for the evidence (their flow records carried the
+    // times); only those: a long scan's other probes took room in
+    // EvidenceFlows for nothing (and, live, again at every judgement).
+    std::vector<std::pair<TimeNs, uint64_t>> by_time;
+    for (const auto& [id, ts] : flows) by_time.emplace_back(ts, id);
+    size_t listed = std::min(by_time.size(), kMaxAlertFlows);
+    std::partial_sort(by_time.begin(), by_time.begin() + static_cast<long>(listed), by_time.end());
+    std::set<uint64_t> named;
+    for (size_t i = 0; i < listed; ++i) named.insert(by_time[i].second);
     for (size_t i = b; i < e; ++i) {
       const Probe& p = *probes[i];
-      if (p.flow_id && !j.flows().has(p.flow_id)) {
+      if (p.flow_id && named.count(p.flow_id) && !j.flows().has(p.flow_id)) {
         j.flows().offer(FlowRef{p.flow_id, src, p.dst, proto_name(p.proto), p.sport, p.port, p.ts, p.end});
       }
     }
