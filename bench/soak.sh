@@ -10,8 +10,10 @@
 #   --read       instead of --run: the same minutes of packet time at CPU
 #                speed (`monitor --read` on the capture looped by
 #                bench/loop_pcap.py), sampled from the stats events every
-#                10 s of packet time; judged on the heap in use, since at
-#                CPU speed full queues make RSS jump (no root needed)
+#                10 s of packet time; judged on each minute's lowest heap
+#                in use against minute two's, since at CPU speed full queues
+#                make RSS and the heap jump by their contents and minute one
+#                is the process's first second (no root needed)
 #   --minutes N  default 30
 #   --mbps R     replay rate in Mbit/s (default: the capture's own timing)
 #   CAPTURE      default /var/tmp/medsentry-bench/clinical.pcap
@@ -29,7 +31,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ "$RUN" != 0 ] || { sed -n '2,17p' "$0" >&2; exit 2; }
+[ "$RUN" != 0 ] || { sed -n '2,19p' "$0" >&2; exit 2; }
 [ "$RUN" = read ] && exec python3 bench/soak_read.py --minutes "$MINUTES" "$CAP"
 [ "$(id -u)" = 0 ] || { echo "soak.sh: needs root" >&2; exit 2; }
 for t in ip tcpreplay; do command -v $t >/dev/null || { echo "soak.sh: needs $t (scripts/install-deps.sh)" >&2; exit 2; }; done
