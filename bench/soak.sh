@@ -5,8 +5,15 @@
 # 10 s and says whether it stayed within 10% of its value after minute one.
 # As root. Exit 0: flat; 1: it grew or shrank by more; 2: could not run.
 #
-# Usage: bench/soak.sh --run [--minutes N] [--mbps R] [CAPTURE]
+# Usage: bench/soak.sh --run|--read [--minutes N] [--mbps R] [CAPTURE]
 #   --run        required (the flag that keeps it out of every automatic run)
+#   --read       instead of --run: the same minutes of packet time at CPU
+#                speed (`monitor --read` on the capture looped by
+#                bench/loop_pcap.py), sampled from the stats events every
+#                10 s of packet time; judged on each minute's lowest heap
+#                in use against minute two's, since at CPU speed full queues
+#                make RSS and the heap jump by their contents and minute one
+#                is the process's first second (no root needed)
 #   --minutes N  default 30
 #   --mbps R     replay rate in Mbit/s (default: the capture's own timing)
 #   CAPTURE      default /var/tmp/medsentry-bench/clinical.pcap
@@ -16,6 +23,7 @@ RUN=0 MINUTES=30 MBPS="" CAP=/var/tmp/medsentry-bench/clinical.pcap
 while [ $# -gt 0 ]; do
   case "$1" in
     --run) RUN=1 ;;
+    --read) RUN=read ;;
     --minutes) MINUTES=$2; shift ;;
     --mbps) MBPS=$2; shift ;;
     -*) echo "soak.sh: unknown option $1" >&2; exit 2 ;;
@@ -23,7 +31,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ "$RUN" = 1 ] || { sed -n '2,12p' "$0" >&2; exit 2; }
+[ "$RUN" != 0 ] || { sed -n '2,19p' "$0" >&2; exit 2; }
+[ "$RUN" = read ] && exec python3 bench/soak_read.py --minutes "$MINUTES" "$CAP"
 [ "$(id -u)" = 0 ] || { echo "soak.sh: needs root" >&2; exit 2; }
 for t in ip tcpreplay; do command -v $t >/dev/null || { echo "soak.sh: needs $t (scripts/install-deps.sh)" >&2; exit 2; }; done
 [ -s "$CAP" ] || { echo "soak.sh: $CAP: no such capture (../shared/bench/make_pcap.sh builds it)" >&2; exit 2; }

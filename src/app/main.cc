@@ -34,7 +34,7 @@ constexpr const char* kUsage =
     "                         [--db FILE] [--max-devices N] [--no-inventory]\n"
     "                         [--config FILE] [--no-detect]\n"
     "                         [--baseline FILE] [--learn-baseline FILE] [--policy FILE]\n"
-    "       medsentry monitor -i IFACE [-i IFACE]... [--bpf EXPR] [--workers N] [-o OUTDIR]\n"
+    "       medsentry monitor -i IFACE [-i IFACE]... | --read CAPTURE [--bpf EXPR] [--workers N] [-o OUTDIR]\n"
     "                         [--db FILE] [--config FILE] [--ring-mb N] [--stats-interval S]\n"
     "                         [--closed-timeout S] [--flow-interval S] [--user NAME]\n"
     "                         [--rotate-size SIZE] [--rotate-interval S] [--rotate-zstd]\n"
@@ -91,6 +91,9 @@ constexpr const char* kUsage =
     "          start new event files (events-YYYYMMDDTHHMMSS.jsonl and .db, UTC;\n"
     "          --rotate-zstd compresses the finished JSON lines with zstd);\n"
     "          --retain-size/--retain-days remove the oldest finished ones.\n"
+    "          --read CAPTURE runs the same stages on a capture file at CPU speed,\n"
+    "          paced by the packets' time, and stops at its end (long runs in\n"
+    "          minutes: bench/soak.sh --read).\n"
     "\n"
     "inventory lists the devices of the inventory: an aligned table, or CSV/JSON\n"
     "          for tools; --type and --vendor match part of the name, --subnet an\n"
@@ -199,7 +202,7 @@ int monitor_main(const std::vector<std::string>& args) {
     if (!(shared_option(o, mo.base) || o.texts("-i|--interface", "an interface", mo.capture.interfaces) ||
           o.text("--bpf", "a filter expression", mo.capture.bpf) ||
           o.count("--ring-mb", 4, 4096, mo.capture.block_count) ||  // blocks of 1 MiB
-          o.text("--user", "a user name", mo.user) || o.size("--rotate-size", mo.rotate_bytes) ||
+          o.text("--user", "a user name", mo.user) || o.text("--read", "a capture file", mo.read_file) || o.size("--rotate-size", mo.rotate_bytes) ||
           o.size("--retain-size", mo.retain_bytes) || o.flag("--rotate-zstd", mo.rotate_zstd) ||
           o.count("--rotate-interval", 1, 31'536'000, mo.rotate_seconds) ||
           o.count("--retain-days", 1, 36500, mo.retain_days) || o.count("--flow-interval", 1, 86400, mo.flow_interval_s) ||
@@ -209,7 +212,9 @@ int monitor_main(const std::vector<std::string>& args) {
   }
   if (o.failed()) return 2;
   mo.closed_timeout_ms = closed_timeout_s * 1000;
-  if (mo.capture.interfaces.empty()) return usage_error("monitor needs an interface (-i IFACE)");
+  if (mo.capture.interfaces.empty() == mo.read_file.empty())
+    return usage_error("monitor needs an interface (-i IFACE) or a capture (--read FILE), not both");
+  if (!mo.read_file.empty() && !mo.capture.bpf.empty()) return usage_error("monitor: --bpf applies to interfaces, not --read");
   if (mo.base.config.empty()) {
     const char* env = std::getenv("MEDSENTRY_CONFIG");
     if (env && *env) mo.base.config = env;

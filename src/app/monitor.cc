@@ -69,7 +69,8 @@ void drop_root(const std::string& name) {
 }
 
 struct Prepared {
-  std::unique_ptr<LiveCapture> capture;
+  std::unique_ptr<LiveCapture> capture;  // or, with --read:
+  std::unique_ptr<CaptureReader> file;
   std::unique_ptr<PhiTokenizer> phi;
   std::unique_ptr<Pipeline> out;
   std::string outdir, inventory_db, source;
@@ -87,7 +88,11 @@ int prepare(const MonitorOptions& mo, Prepared& p) {
     return 2;
   }
   try {
-    p.capture = std::make_unique<LiveCapture>(mo.capture);
+    if (mo.read_file.empty()) {
+      p.capture = std::make_unique<LiveCapture>(mo.capture);
+    } else {
+      p.file = std::make_unique<CaptureReader>(std::vector<std::string>{mo.read_file});
+    }
     // Before any file is opened, so that they belong to that user.
     if (!mo.user.empty()) drop_root(mo.user);
     p.phi = std::make_unique<PhiTokenizer>(
@@ -98,7 +103,7 @@ int prepare(const MonitorOptions& mo, Prepared& p) {
     std::filesystem::create_directories(p.outdir);
     std::string ifs;
     for (const auto& i : mo.capture.interfaces) ifs += (ifs.empty() ? "" : ",") + i;
-    p.source = "live:" + ifs;
+    p.source = p.file ? "read:" + mo.read_file : "live:" + ifs;
     p.inventory_db = opt.inventory_db.empty() ? inv::default_db_path() : opt.inventory_db;
     std::unique_ptr<inv::Inventory> inventory;
     if (opt.inventory) {
@@ -150,6 +155,14 @@ void warn_drops(const std::vector<LiveIfStats>& now, std::vector<uint64_t>& seen
 // no tcmalloc (gperftools' malloc_extension_c.h).
 extern "C" void MallocExtension_ReleaseFreeMemory(void) __attribute__((weak));
 constexpr auto kReleaseEvery = std::chrono::seconds(30);
+// The per-thread caches are tcmalloc's other store of freed memory: up to
+// 32 MB over all threads by default, filled slowly as the stages' threads
+// free what the workers built, so a sensor's RSS kept rising for its first
+// half hour (docs/decisions.md "Live monitor"). A sensor wants flat memory
+// more than the last percent of speed: 4 MB (measured: no CPU difference on
+// the bench's clinical mix).
+extern "C" int MallocExtension_SetNumericProperty(const char* property, size_t value) __attribute__((weak));
+constexpr size_t kThreadCacheBytes = size_t{4} << 20;
 
 // The reader thread's loop: packets into the dispatcher, a tick when due,
 // a stats event every interval, freed memory back to the system; until a
@@ -184,16 +197,55 @@ void read_until_stopped(LiveCapture& cap, Dispatcher& d, BatchingSink& sink, uns
   }
 }
 
+// `--read`: the same loop over a capture file at CPU speed, the packets'
+// own time pacing what the wall clock paces live (ticks, stats events,
+// releases); until the file ends or a signal.
+void read_file_until_end(CaptureReader& cap, Dispatcher& d, BatchingSink& sink, unsigned stats_interval) {
+  const TimeNs tick = std::chrono::duration_cast<std::chrono::nanoseconds>(kTick).count();
+  const TimeNs stats = static_cast<TimeNs>(stats_interval) * kNsPerSec;
+  const TimeNs release = std::chrono::duration_cast<std::chrono::nanoseconds>(kReleaseEvery).count();
+  const std::vector<LiveIfStats> no_interfaces;
+  RawPacket r;
+  TimeNs first = -1, next_tick = 0, next_stats = 0, next_release = 0;
+  while (!g_interrupted.load(std::memory_order_relaxed) && cap.next(r)) {
+    d.handle(r);
+    if (first < 0) {
+      first = r.ts;
+      next_tick = r.ts + tick;
+      next_stats = r.ts + stats;
+      next_release = r.ts + release;
+    }
+    if (r.ts >= next_tick) {
+      d.tick(r.ts);
+      sink.flush();
+      next_tick = r.ts + tick;
+    }
+    if (r.ts >= next_stats) {
+      double up = static_cast<double>(r.ts - first) / kNsPerSec;
+      sink.emit(make_live_stats_event(r.ts, up, d.stats(), no_interfaces));
+      sink.flush();
+      while (next_stats <= r.ts) next_stats += stats;  // every `stats` of packet time, across gaps
+    }
+    if (r.ts >= next_release) {
+      if (MallocExtension_ReleaseFreeMemory) MallocExtension_ReleaseFreeMemory();
+      next_release = r.ts + release;
+    }
+  }
+  for (const std::string& w : cap.warnings()) std::cerr << "medsentry: warning: " << w << "\n";
+}
+
 }  // namespace
 
 int run_monitor(const MonitorOptions& mo) {
   const AnalyzeOptions& opt = mo.base;
   auto t0 = Clock::now();
   int workers = opt.workers > 0 ? opt.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (MallocExtension_SetNumericProperty)
+    MallocExtension_SetNumericProperty("tcmalloc.max_total_thread_cache_bytes", kThreadCacheBytes);
   Prepared prep;
   if (int rc = prepare(mo, prep)) return rc;
   Pipeline& out = *prep.out;
-  std::cerr << "medsentry: monitoring " << prep.source.substr(5) << " with " << workers
+  std::cerr << "medsentry: " << (prep.file ? "reading " : "monitoring ") << prep.source.substr(5) << " with " << workers
             << (workers == 1 ? " worker" : " workers") << "; events in " << prep.outdir << ", inventory "
             << (opt.inventory ? prep.inventory_db : std::string("off")) << "\n";
 
@@ -215,7 +267,11 @@ int run_monitor(const MonitorOptions& mo) {
 
   std::thread reader([&] {
     name_thread("ms-reader");
-    read_until_stopped(*prep.capture, dispatcher, reader_sink, mo.stats_interval, t0);
+    if (prep.file) {
+      read_file_until_end(*prep.file, dispatcher, reader_sink, mo.stats_interval);
+    } else {
+      read_until_stopped(*prep.capture, dispatcher, reader_sink, mo.stats_interval, t0);
+    }
     dispatcher.finish();
     reader_sink.flush();
   });
@@ -233,7 +289,9 @@ int run_monitor(const MonitorOptions& mo) {
   sum.floods = dispatcher.flood_stats();
   sum.flows = fstats;
   sum.elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-  sum.live = prep.capture->poll_stats();
+  sum.monitor = true;
+  if (prep.capture) sum.live = prep.capture->poll_stats();
+  sum.files = prep.file ? 1 : 0;
   out.set_meta("medsentry_version", MEDSENTRY_VERSION);
   out.set_meta("captures", prep.source);
   out.set_meta("workers", std::to_string(workers));

@@ -22,6 +22,10 @@ struct MonitorOptions {
   // A flow that lasts reports every this many seconds (interim flow
   // records: reason "active_timeout", same flow id; analyze: 3600).
   unsigned flow_interval_s = 300;
+  // `--read FILE`: a capture file instead of interfaces, read at CPU
+  // speed through the same stages, paced by packet time (the soak and
+  // other long runs in minutes: bench/soak.sh --read); ends at its end.
+  std::string read_file;
   // Run as this user once the capture sockets are open ("" keeps the
   // current one): root is needed only to open them.
   std::string user;

@@ -1,11 +1,27 @@
 // Summary printing and the stats event.
 #include "app/summary.h"
 
+#include <unistd.h>
+
 #include <cstdio>
+
+// gperftools' C interface (malloc_extension_c.h); weak: absent in the
+// sanitizer and fuzz builds, which link no tcmalloc.
+extern "C" int MallocExtension_GetNumericProperty(const char* property, size_t* value) __attribute__((weak));
 
 namespace ms {
 
 namespace {
+
+// The process's resident memory (/proc/self/statm, proc(5)); 0 if unread.
+uint64_t resident_bytes() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  unsigned long long size = 0, resident = 0;
+  int n = std::fscanf(f, "%llu %llu", &size, &resident);
+  std::fclose(f);
+  return n == 2 ? resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
 
 std::string grouped(uint64_t v) {
   std::string digits = std::to_string(v), s;
@@ -43,6 +59,14 @@ void write_live(JsonWriter& w, double uptime_s, const DispatchStats& d, const st
     w.end_object();
   }
   w.end_array();
+  // Memory, for a long run's operator (and bench/soak.sh): resident, and
+  // the bytes the program holds from tcmalloc (its allocator's caches and
+  // free pages are the difference, with the rings and the binary).
+  w.kv("rss_bytes", resident_bytes());
+  size_t heap = 0;
+  if (MallocExtension_GetNumericProperty &&
+      MallocExtension_GetNumericProperty("generic.current_allocated_bytes", &heap))
+    w.kv("heap_bytes", static_cast<uint64_t>(heap));
   w.end_object();
 }
 
@@ -147,7 +171,7 @@ Event make_stats_event(const Summary& s) {
     w.kv("dropped_state", a.dropped_state);
     w.end_object();
   }
-  if (!s.live.empty()) write_live(w, s.elapsed, s.dispatch, s.live);
+  if (s.monitor) write_live(w, s.elapsed, s.dispatch, s.live);
   w.end_object();
   return b.finish();
 }
@@ -157,11 +181,11 @@ void print_summary(std::ostream& os, const Summary& s) {
   const FlowStats& f = s.flows;
   double mb = static_cast<double>(d.bytes) / 1e6;
   double secs = s.elapsed > 0 ? s.elapsed : 1e-9;
-  if (s.live.empty()) {
+  if (!s.monitor) {
     os << "medsentry analyze: " << s.files << (s.files == 1 ? " file, " : " files, ");
   } else {
     uint64_t drops = 0;
-    os << "medsentry monitor:";
+    os << (s.live.empty() ? "medsentry monitor --read:" : "medsentry monitor:");
     for (const LiveIfStats& i : s.live) {
       os << " " << i.name;
       drops += i.drops;

@@ -35,7 +35,9 @@ struct Summary {
   std::string inventory_db;
   bool has_detect = false;
   detect::Stats detect;
-  // `medsentry monitor`: the capture sockets' kernel counters (empty for an analysis).
+  // `medsentry monitor`; the capture sockets' kernel counters (none for an
+  // analysis or `monitor --read`).
+  bool monitor = false;
   std::vector<LiveIfStats> live;
 };
 

@@ -55,6 +55,9 @@ void Engine::add(const Event& e) {
     if (f.start && (!first_ts_ || f.start < first_ts_)) first_ts_ = f.start;
     Input in(e);
     for (Rule* r : flow_rules_) r->take(in, ctx_);
+    // The flow engine writes a flow's final record after its application
+    // events (interim records say "active_timeout"; the flow goes on).
+    if (live_ && f.reason != "active_timeout" && ended_.size() < kMaxFlowRefs) ended_.insert(f.flow_id);
     return;
   }
   auto it = by_type_.find(std::string_view(e.event_type));
@@ -141,9 +144,11 @@ TimeNs Engine::expire() {
     TimeNs learn_end;
     if (const Baseline* got = inrun_baseline(b, learn_end)) frozen_ = *got;
   }
-  Expiry x{cut, horizon(), {}, records_, conversations_};
+  Expiry x{cut, horizon(), {}, records_, conversations_, ended_};
   for (const auto& r : rules_) r->expire(x);
   flows_.sweep(x.keep);
+  ended_.clear();
+  live_ = true;
   return cut;
 }
 

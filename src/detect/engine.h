@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/hash.h"
@@ -85,6 +86,11 @@ class Engine {
   // The in-run baseline, learned once before the expiry drops what it reads.
   std::optional<Baseline> frozen_;
   std::string learn_path_;
+  // Live only (from the first expire()): the flows whose final record came
+  // since the last expiry (at most kMaxFlowRefs). No event of theirs
+  // follows, so a candidate need not keep them to count them once.
+  bool live_ = false;
+  std::unordered_set<uint64_t> ended_;
 };
 
 }  // namespace ms::detect

@@ -21,7 +21,7 @@ void expire_flows(Candidate& c, Expiry& x) {
   for (auto it = c.flows.begin(); it != c.flows.end();) {
     bool is_named = std::make_pair(it->second, it->first) <= named;
     if (is_named) x.mark(it->first);  // only these need their 5-tuple kept
-    if (is_named || it->second >= x.before) {
+    if (is_named || (it->second >= x.before && !x.ended.count(it->first))) {
       ++it;
     } else {
       it = c.flows.erase(it);

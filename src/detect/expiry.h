@@ -25,6 +25,7 @@ struct Expiry {
   std::unordered_set<uint64_t> keep;   // the flows the remaining state names
   Budget& records;                     // given back what the dropped records took
   Budget& conversations;
+  const std::unordered_set<uint64_t>& ended;  // flows whose final record came since the last expiry
   void mark(uint64_t flow_id) {
     if (flow_id) keep.insert(flow_id);
   }
@@ -84,11 +85,14 @@ void expire_series(Map& m, Expiry& x, Budget* budget, bool mark) {
 }
 
 // A candidate still active keeps the flows its alert names (the earliest
-// kMaxAlertFlows) and those within the horizon (so that a flow seen again is
-// not counted twice); the others are counted in flows_over, so flows_total
-// stays. (A flow seen again after its entry went counts once more: a
-// connection open longer than the horizon.) Only the named flows are marked:
-// EvidenceFlows need not keep the 5-tuple of a flow no alert will name.
+// kMaxAlertFlows) and those within the horizon that have not ended (so that
+// a flow seen again is not counted twice; an ended flow is never seen
+// again, and without this a candidate kept one entry per connection of the
+// last horizon: memory growing with the event rate); the others are counted
+// in flows_over, so flows_total stays. (A flow seen again after its entry
+// went counts once more: a connection open longer than the horizon.) Only
+// the named flows are marked: EvidenceFlows need not keep the 5-tuple of a
+// flow no alert will name.
 void expire_flows(Candidate& c, Expiry& x);
 // Candidates idle since before the cut go; the others keep their flows as above.
 void expire_candidates(Candidates& cands, Expiry& x);

@@ -36,6 +36,10 @@ void Inventory::add(const Event& e) {
     if ((st & 0x7f) < 2) ++st;
     if (phi) st |= 0x80;
   }
+  // A flow's final record comes after its application events (the flow
+  // engine ends the dissectors first): its entry is done with. Without this
+  // a sensor that runs for days kept one per HL7 connection ever seen.
+  if (e.flow && e.flow->reason != "active_timeout" && !hl7_seen_.empty()) hl7_seen_.erase(e.flow_id);
   if (flow_signature(e, signature_)) {
     const FlowRow& f = *e.flow;
     aggregator_.add_flow(signature_, e.ts, f.end, e.flow_id, f.bytes_toserver + f.bytes_toclient,

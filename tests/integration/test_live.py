@@ -633,9 +633,68 @@ def test_rotated_files_are_compressed_with_zstd():
         teardown_net()
 
 
+def test_read_runs_the_live_stages_on_a_file():
+    """`monitor --read`: the monitor's stages on a capture file, paced by
+    packet time. One pass of the clinic sample and the scan gives analyze's
+    events, devices and alerts; the same looped three times (each copy
+    shifted by the capture's duration, as bench/soak.sh --read feeds it)
+    gives three times the packets, interim stats every 10 s of packet time
+    with the process's memory, and the same devices."""
+    wd = mstest.workdir("live_read")
+    clinic = mstest.repo("samples", "clinic-sample.pcap")
+    scan = scan_capture(os.path.join(wd, "scan.pcap"), last_ts(clinic))
+    both = os.path.join(wd, "both.pcap")
+    sh("mergecap", "-F", "pcap", "-w", both, clinic, scan)
+    ref_wd = mstest.workdir("live_read_ref")
+    ref = mstest.analyze(both, ref_wd, workers=1)
+    ref_db = os.path.join(ref_wd, "inventory.db")
+    db = os.path.join(wd, "read.db")
+    out = os.path.join(wd, "out")
+    r = sh(mstest.ARGS.binary, "monitor", "--read", both, "-o", out, "--db", db, "--workers", "2", "-q")
+    assert r.returncode == 0 and "reading " + both in r.stderr, r.stderr
+    run = os.path.join(out, os.listdir(out)[0])
+    events = mstest.check_output(run)
+    final = [e for e in events if e["event_type"] == "stats" and not e["stats"].get("interim")]
+    assert len(final) == 1 and final[0]["stats"]["live"]["interfaces"] == [], final
+    assert final[0]["stats"]["capture"]["packets"] == ref.stats["capture"]["packets"]
+    compare_events(events, ref.events, inventory(db))
+    li, ri = inventory(db), inventory(ref_db)
+    assert sorted(li) == sorted(ri), "device ids differ"
+    for i in ri:
+        assert strip(li[i]) == strip(ri[i]), "device %s differs:\n  analyze %s\n  read    %s" % (i, strip(ri[i]), strip(li[i]))
+    la = {ident("alert", a): strip(a) for a in alerts(db).values()}
+    ra = {ident("alert", a): strip(a) for a in alerts(ref_db).values()}
+    assert la == ra, "alerts differ:\n  analyze %s\n  read    %s" % (ra, la)
+
+    looped = os.path.join(wd, "looped.pcap")
+    sh(sys.executable, mstest.repo("bench", "loop_pcap.py"), both, looped, "--loops", "10")
+    out10 = os.path.join(wd, "out10")
+    db10 = os.path.join(wd, "read10.db")
+    sh(mstest.ARGS.binary, "monitor", "--read", looped, "-o", out10, "--db", db10, "--stats-interval", "1", "-q")
+    events = mstest.check_output(os.path.join(out10, os.listdir(out10)[0]))
+    stats = [e["stats"] for e in events if e["event_type"] == "stats"]
+    assert stats[-1]["capture"]["packets"] == 10 * ref.stats["capture"]["packets"], stats[-1]["capture"]
+    # Paced by packet time (about 21 s of it), not by the wall clock (well under a second).
+    span = last_ts(looped) - _first_ts(looped)
+    up = [s["live"]["uptime_s"] for s in stats if s.get("interim")]
+    assert len(up) >= span / 2 and up == sorted(set(up)) and up[-1] >= span - 2, (span, up)
+    assert all(s["live"]["rss_bytes"] > 1 << 20 for s in stats if s.get("interim")), stats
+    assert sorted(inventory(db10)) == sorted(ri)
+
+
+def _first_ts(pcap):
+    with open(pcap, "rb") as f:
+        data = f.read(40)
+    sec, frac = struct.unpack("<II", data[24:32])
+    return sec + frac * (1e-9 if struct.unpack("<I", data[:4])[0] == 0xa1b23c4d else 1e-6)
+
+
 def test_bad_interface_and_options_are_one_line():
+    wd = mstest.workdir("live_bad_read")
     for args, want in ((["-i", "no-such-if0"], "no such interface"), ([], "needs an interface"),
-                       (["-i", "lo", "--bpf", "tcp port"], "--bpf"), (["-i", "lo", "--ring-mb", "1"], "--ring-mb")):
+                       (["-i", "lo", "--bpf", "tcp port"], "--bpf"), (["-i", "lo", "--ring-mb", "1"], "--ring-mb"),
+                       (["-i", "lo", "--read", mstest.repo("samples", "clinic-sample.pcap")], "not both"),
+                       (["--read", os.path.join(wd, "missing.pcap")], "missing.pcap")):
         wd = mstest.workdir("live_bad")
         r = sh(mstest.ARGS.binary, "monitor", *args, "-o", wd, "--db", os.path.join(wd, "x.db"), check=False)
         assert r.returncode != 0 and want in r.stderr and r.stderr.count("\n") == 1, (args, r.returncode, r.stderr)

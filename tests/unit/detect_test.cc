@@ -926,6 +926,54 @@ TEST(DetectExpiry, AnActivityThatGoesOnKeepsItsAlertAndFlows) {
   EXPECT_EQ(l[0].json, w[0].json);
 }
 
+TEST(DetectExpiry, EndedConnectionsLeaveTheCandidateButStillCount) {
+  // A connection a second for five minutes (within the horizon), each with
+  // two messages carrying patient data and then its final flow record: live,
+  // a candidate forgets an ended connection it does not name (no event of it
+  // can follow), counting it in flows_over; interim records keep it. The
+  // alert is analyze's: count, flows_total, the 64 flows it names.
+  std::vector<Event> e;
+  for (int i = 0; i < 300; ++i) {
+    const uint64_t id = 7000 + static_cast<uint64_t>(i);
+    const TimeNs t = (10 + i) * kSec;
+    for (TimeNs dt : {TimeNs{0}, kSec / 2}) {
+      auto h = std::make_unique<hl7::Hl7Event>();
+      h->message_type = "ORU";
+      h->trigger_event = "R01";
+      h->phi = true;
+      e.push_back(typed("hl7", "10.0.0.41", "10.0.0.20", std::move(h), t + dt, id));
+    }
+    if (i % 3 == 0) {  // a third report on the way: an interim record first
+      Event mid = flow("10.0.0.41", "10.0.0.20", 2575, t, true, "TCP", id);
+      mid.flow->reason = "active_timeout";
+      e.push_back(std::move(mid));
+    }
+    Event f = flow("10.0.0.41", "10.0.0.20", 2575, t, true, "TCP", id);
+    f.flow->answered = true;
+    f.flow->end = t + kSec;
+    f.ts = t + kSec;
+    e.push_back(std::move(f));
+  }
+  auto l = of(live(e), "phi_cleartext");
+  auto w = of(run(e), "phi_cleartext");
+  ASSERT_EQ(l.size(), 1u);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(l[0].count, 600u);
+  EXPECT_EQ(l[0].flows_total, 300u);
+  EXPECT_EQ(l[0].flows.size(), kMaxAlertFlows);
+  EXPECT_EQ(l[0].json, w[0].json);
+  // The entry did go: a message on the last connection's id after its end
+  // (flow ids are never reused; this only makes the forgetting visible) is
+  // a new flow live, the same one in analyze.
+  auto h = std::make_unique<hl7::Hl7Event>();
+  h->message_type = "ORU";
+  h->trigger_event = "R01";
+  h->phi = true;
+  e.push_back(typed("hl7", "10.0.0.41", "10.0.0.20", std::move(h), 320 * kSec, 7299));
+  EXPECT_EQ(of(live(e), "phi_cleartext")[0].flows_total, 301u);
+  EXPECT_EQ(of(run(e), "phi_cleartext")[0].flows_total, 300u);
+}
+
 TEST(DetectExpiry, TheInRunBaselineIsKeptOnceItsStateExpires) {
   Config c = default_config();
   c.baseline.learning_period = 60;

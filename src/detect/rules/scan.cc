@@ -115,16 +115,18 @@ class Scan final : public Rule {
     for (auto& [src, all] : probes_) {
       // ARP requests for addresses the source then reached over IP are how it
       // got there, not discovery (its probes of them count on their own).
-      // Copied, not moved: the live monitor judges again later (judge_now),
-      // and the stored probes must still be there.
-      std::vector<Probe> probes;
+      // Pointers, not copies: the live monitor judges again later
+      // (judge_now), so the stored probes stay, and a copy of a busy
+      // source's probes at every judgement was a sensor's memory peak.
+      std::vector<const Probe*> probes;
       for (const Probe& p : all) {
-        if (p.proto != kArp || !reached_.count(std::string_view(pair_key(src, p.dst, key_)))) probes.push_back(p);
+        if (p.proto != kArp || !reached_.count(std::string_view(pair_key(src, p.dst, key_)))) probes.push_back(&p);
       }
       Tier t = tier(j, src);
       if (probes.size() < std::min({t.hosts, t.ports, t.targets})) continue;
-      std::sort(probes.begin(), probes.end(),
-                [](const Probe& a, const Probe& b) { return std::tie(a.ts, a.flow_id, a.dst) < std::tie(b.ts, b.flow_id, b.dst); });
+      std::sort(probes.begin(), probes.end(), [](const Probe* a, const Probe* b) {
+        return std::tie(a->ts, a->flow_id, a->dst) < std::tie(b->ts, b->flow_id, b->dst);
+      });
       judge_source(j, src, probes, t);
     }
   }
@@ -160,7 +162,7 @@ class Scan final : public Rule {
 
   // Sliding window over one source's probes (sorted): distinct targets,
   // hosts, and ports per host (ARP names a host, not a port).
-  void judge_source(Judge& j, const std::string& src, const std::vector<Probe>& probes, const Tier& t) {
+  void judge_source(Judge& j, const std::string& src, const std::vector<const Probe*>& probes, const Tier& t) {
     const TimeNs window = seconds(j.cfg().thresholds.scan_window);
     std::map<std::tuple<std::string, uint8_t, uint16_t>, uint32_t> target_n;
     std::map<std::string, uint32_t> host_targets, host_ports;
@@ -168,9 +170,9 @@ class Scan final : public Rule {
     bool in_alert = false;
     size_t alert_begin = 0, alert_end = 0;
     for (size_t i = 0; i < probes.size(); ++i) {
-      const Probe& p = probes[i];
-      while (probes[lo].ts < p.ts - window) {
-        const Probe& o = probes[lo];
+      const Probe& p = *probes[i];
+      while (probes[lo]->ts < p.ts - window) {
+        const Probe& o = *probes[lo];
         auto key = std::make_tuple(o.dst, o.proto, o.port);
         if (--target_n[key] == 0) {
           target_n.erase(key);
@@ -185,7 +187,7 @@ class Scan final : public Rule {
         if (p.proto != kArp) ++host_ports[p.dst];
       }
       if (in_alert) {
-        if (p.ts - probes[alert_end - 1].ts > window) {
+        if (p.ts - probes[alert_end - 1]->ts > window) {
           raise(j, src, probes, alert_begin, alert_end, t);
           in_alert = false;
         } else {
@@ -204,7 +206,8 @@ class Scan final : public Rule {
   }
 
   // One alert for probes [b, e).
-  void raise(Judge& j, const std::string& src, const std::vector<Probe>& probes, size_t b, size_t e, const Tier& t) {
+  void raise(Judge& j, const std::string& src, const std::vector<const Probe*>& probes, size_t b, size_t e,
+             const Tier& t) {
     std::map<uint64_t, TimeNs> flows;
     std::set<std::string> hosts;
     std::set<uint16_t> ports;
@@ -213,7 +216,7 @@ class Scan final : public Rule {
     bool any_medical = false;
     uint64_t arp = 0;
     for (size_t i = b; i < e; ++i) {
-      const Probe& p = probes[i];
+      const Probe& p = *probes[i];
       if (p.flow_id && flows.size() < kMaxFlowsPerCandidate) flows.emplace(p.flow_id, p.ts);
       hosts.insert(p.dst);
       if (p.port) ports.insert(p.port);
@@ -222,10 +225,19 @@ class Scan final : public Rule {
       targets.emplace(p.dst, p.proto, p.port);
       any_medical |= medical(j.fact(p.dst));
     }
-    // The probes' flows, for the evidence (their flow records carried the times).
+    // The flows the alert lists (Judge::raise: the earliest kMaxAlertFlows
+    // by time and id), for the evidence (their flow records carried the
+    // times); only those: a long scan's other probes took room in
+    // EvidenceFlows for nothing (and, live, again at every judgement).
+    std::vector<std::pair<TimeNs, uint64_t>> by_time;
+    for (const auto& [id, ts] : flows) by_time.emplace_back(ts, id);
+    size_t listed = std::min(by_time.size(), kMaxAlertFlows);
+    std::partial_sort(by_time.begin(), by_time.begin() + static_cast<long>(listed), by_time.end());
+    std::set<uint64_t> named;
+    for (size_t i = 0; i < listed; ++i) named.insert(by_time[i].second);
     for (size_t i = b; i < e; ++i) {
-      const Probe& p = probes[i];
-      if (p.flow_id && !j.flows().has(p.flow_id)) {
+      const Probe& p = *probes[i];
+      if (p.flow_id && named.count(p.flow_id) && !j.flows().has(p.flow_id)) {
         j.flows().offer(FlowRef{p.flow_id, src, p.dst, proto_name(p.proto), p.sport, p.port, p.ts, p.end});
       }
     }
@@ -235,7 +247,7 @@ class Scan final : public Rule {
     if (protocol.empty()) protocol = "arp";
     std::string dst = hosts.size() == 1 ? *hosts.begin() : std::string();
     const uint32_t window_s = j.cfg().thresholds.scan_window;
-    j.raise("scan", sev, src, dst, protocol, probes[b].ts, probes[e - 1].ts, e - b, flows, 0, [&](JsonWriter& w) {
+    j.raise("scan", sev, src, dst, protocol, probes[b]->ts, probes[e - 1]->ts, e - b, flows, 0, [&](JsonWriter& w) {
       w.kv("probes", static_cast<uint64_t>(e - b));
       w.kv("arp_discovery", arp);
       w.kv("distinct_targets", static_cast<uint64_t>(targets.size()));
