@@ -172,6 +172,16 @@ Event typed(const std::string& type, const std::string& src, const std::string& 
   return make_event(env, type, std::move(t));
 }
 
+// An HL7 ORU^R01 result carrying patient data, from the lab analyzer
+// 10.0.0.41 to the LIS 10.0.0.20, on connection `flow`.
+Event phi_result(TimeNs ts, uint64_t flow) {
+  auto h = std::make_unique<hl7::Hl7Event>();
+  h->message_type = "ORU";
+  h->trigger_event = "R01";
+  h->phi = true;
+  return typed("hl7", "10.0.0.41", "10.0.0.20", std::move(h), ts, flow);
+}
+
 Event hl7_message(const std::string& src, const std::string& dst, const char* type, const char* trigger, TimeNs ts) {
   auto h = std::make_unique<hl7::Hl7Event>();
   h->message_type = type;
@@ -904,26 +914,31 @@ TEST(DetectExpiry, AttacksWithinTheWindowStillFireAsInAnalyze) {
   EXPECT_TRUE(of(live(slow), "brute_force").empty());
 }
 
+// The one phi_cleartext alert the monitor and `analyze` each give for `e`;
+// false unless there is exactly one each and their JSON is the same.
+bool phi_live_and_analyze(const std::vector<Event>& e, Alert& l, Alert& w) {
+  auto live_alerts = of(live(e), "phi_cleartext");
+  auto run_alerts = of(run(e), "phi_cleartext");
+  if (live_alerts.size() != 1 || run_alerts.size() != 1) return false;
+  l = live_alerts[0];
+  w = run_alerts[0];
+  EXPECT_EQ(l.json, w.json);
+  return true;
+}
+
 TEST(DetectExpiry, AnActivityThatGoesOnKeepsItsAlertAndFlows) {
   // Patient data in clear every minute for two hours, each message on a
   // connection of its own: one alert, its first time, count and named flows
   // as `analyze` gives them, though most of its flows expired.
   std::vector<Event> e;
   for (int i = 0; i < 120; ++i) {
-    auto h = std::make_unique<hl7::Hl7Event>();
-    h->message_type = "ORU";
-    h->trigger_event = "R01";
-    h->phi = true;
-    e.push_back(typed("hl7", "10.0.0.41", "10.0.0.20", std::move(h), (60 + 60 * i) * kSec, 5000 + i));
+    e.push_back(phi_result((60 + 60 * i) * kSec, 5000 + i));
   }
-  auto l = of(live(e), "phi_cleartext");
-  auto w = of(run(e), "phi_cleartext");
-  ASSERT_EQ(l.size(), 1u);
-  ASSERT_EQ(w.size(), 1u);
-  EXPECT_EQ(l[0].count, 120u);
-  EXPECT_EQ(l[0].flows_total, 120u);
-  EXPECT_EQ(l[0].flows.size(), w[0].flows.size());
-  EXPECT_EQ(l[0].json, w[0].json);
+  Alert l, w;
+  ASSERT_TRUE(phi_live_and_analyze(e, l, w));
+  EXPECT_EQ(l.count, 120u);
+  EXPECT_EQ(l.flows_total, 120u);
+  EXPECT_EQ(l.flows.size(), w.flows.size());
 }
 
 TEST(DetectExpiry, EndedConnectionsLeaveTheCandidateButStillCount) {
@@ -937,11 +952,7 @@ TEST(DetectExpiry, EndedConnectionsLeaveTheCandidateButStillCount) {
     const uint64_t id = 7000 + static_cast<uint64_t>(i);
     const TimeNs t = (10 + i) * kSec;
     for (TimeNs dt : {TimeNs{0}, kSec / 2}) {
-      auto h = std::make_unique<hl7::Hl7Event>();
-      h->message_type = "ORU";
-      h->trigger_event = "R01";
-      h->phi = true;
-      e.push_back(typed("hl7", "10.0.0.41", "10.0.0.20", std::move(h), t + dt, id));
+      e.push_back(phi_result(t + dt, id));
     }
     if (i % 3 == 0) {  // a third report on the way: an interim record first
       Event mid = flow("10.0.0.41", "10.0.0.20", 2575, t, true, "TCP", id);
@@ -954,22 +965,15 @@ TEST(DetectExpiry, EndedConnectionsLeaveTheCandidateButStillCount) {
     f.ts = t + kSec;
     e.push_back(std::move(f));
   }
-  auto l = of(live(e), "phi_cleartext");
-  auto w = of(run(e), "phi_cleartext");
-  ASSERT_EQ(l.size(), 1u);
-  ASSERT_EQ(w.size(), 1u);
-  EXPECT_EQ(l[0].count, 600u);
-  EXPECT_EQ(l[0].flows_total, 300u);
-  EXPECT_EQ(l[0].flows.size(), kMaxAlertFlows);
-  EXPECT_EQ(l[0].json, w[0].json);
+  Alert l, w;
+  ASSERT_TRUE(phi_live_and_analyze(e, l, w));
+  EXPECT_EQ(l.count, 600u);
+  EXPECT_EQ(l.flows_total, 300u);
+  EXPECT_EQ(l.flows.size(), kMaxAlertFlows);
   // The entry did go: a message on the last connection's id after its end
   // (flow ids are never reused; this only makes the forgetting visible) is
   // a new flow live, the same one in analyze.
-  auto h = std::make_unique<hl7::Hl7Event>();
-  h->message_type = "ORU";
-  h->trigger_event = "R01";
-  h->phi = true;
-  e.push_back(typed("hl7", "10.0.0.41", "10.0.0.20", std::move(h), 320 * kSec, 7299));
+  e.push_back(phi_result(320 * kSec, 7299));
   EXPECT_EQ(of(live(e), "phi_cleartext")[0].flows_total, 301u);
   EXPECT_EQ(of(run(e), "phi_cleartext")[0].flows_total, 300u);
 }
