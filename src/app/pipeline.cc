@@ -93,6 +93,16 @@ std::vector<Event> Pipeline::end_of_run(std::vector<Event>& alerts) {
   return devices;
 }
 
+// The events table's indexes; the error's message, "" if none.
+std::string Pipeline::build_indexes() {
+  try {
+    writer_->build_indexes();
+  } catch (const std::exception& ex) {
+    return ex.what();
+  }
+  return "";
+}
+
 // An analysis: the inventory and the detections are waited for first, so
 // that their end of run (the derivation, the judgement, 40-80 ms on the bench
 // capture) overlaps the writer's last batches and the events table's indexes
@@ -109,12 +119,7 @@ std::vector<Event> Pipeline::drain(std::vector<Event>& alerts) {
   std::thread indexer([this, &writer_error] {
     name_thread("ms-indexer");
     writer_error = fan_.join(writer_.get());
-    if (!writer_error.empty()) return;
-    try {
-      writer_->build_indexes();
-    } catch (const std::exception& ex) {
-      writer_error = ex.what();
-    }
+    if (writer_error.empty()) writer_error = build_indexes();
   });
   std::vector<Event> devices = end_of_run(alerts);
   indexer.join();
@@ -133,11 +138,7 @@ std::vector<Event> Pipeline::drain_live(std::vector<Event>& alerts) {
   if (error_.empty()) {
     indexer = std::thread([this, &index_error] {
       name_thread("ms-indexer");
-      try {
-        writer_->build_indexes();
-      } catch (const std::exception& ex) {
-        index_error = ex.what();
-      }
+      index_error = build_indexes();
     });
   }
   std::vector<Event> devices = end_of_run(alerts);

@@ -60,6 +60,7 @@ class Pipeline : public BatchPort {
   std::vector<Event> end_of_run(std::vector<Event>& alerts);
   std::vector<Event> drain(std::vector<Event>& alerts);
   std::vector<Event> drain_live(std::vector<Event>& alerts);
+  std::string build_indexes();
   void add_live_stages(const LiveTiming& t);
 
   std::unique_ptr<EventWriter> writer_;

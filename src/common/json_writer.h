@@ -92,8 +92,7 @@ class JsonWriter {
     first_ = false;
   }
   // `,"k":` (no comma first in an object or array); `k` needs no escaping.
-  void append_key(const char* k, size_t n) {
-    if (n > JsonKey::kMax) return append_string(std::string_view(k, n), !first_, true);
+  void append_key(const char* k, size_t n) {  // n <= JsonKey::kMax: checked when compiled
     char buf[JsonKey::kMax + 4];
     size_t i = 0;
     buf[i] = ',';
